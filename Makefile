@@ -1,0 +1,28 @@
+# The two set-up commands work on a fresh machine: each creates .venv when missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test derivations bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/symderiv diff '\|\max(X,0)\|_F^2' --wrt X
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+derivations: $(STAMP)
+	$(BIN)/python derivations/generate.py --write
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --out bench/results.json
+
+clean:
+	rm -rf $(VENV) build *.egg-info

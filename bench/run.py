@@ -1,0 +1,73 @@
+"""Benchmarks: `make bench` writes bench/results.json.
+
+Speed is measured here, not in timed tests.  Each case is run in a fresh process where
+"cold" matters (the CLI start-up), and in-process otherwise, median of several runs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+CLI = [sys.executable, "-m", "symderiv"]
+
+
+def cold(args, runs=5):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(CLI + args, cwd=ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def warm(fn, runs=5):
+    fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    args = ap.parse_args()
+    from symderiv import analyze
+    from symderiv.parse import parse
+
+    results = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "cold_cli_seconds": {
+            "diff seed (text)": cold(["diff", r"\|\max(X,0)\|_F^2", "--wrt", "X"]),
+            "diff seed --at (json)": cold(["diff", r"\|\max(X,0)\|_F^2", "--wrt", "X", "--at", "[[1,-2],[0,3]]",
+                                           "--format", "json"]),
+            "--version": cold(["--version"]),
+        },
+        "warm_seconds": {
+            "parse a typical formula": warm(lambda: parse(r"\left\|\sigma(AX) - Y\right\|_F^2 + \lambda\sum_{i,j}|x_{ij}|")),
+            "analyze seed": warm(lambda: analyze(r"\|\max(X,0)\|_F^2", wrt="X")),
+            "analyze sum abs at a 50x50 point": warm(lambda: analyze(
+                r"\sum_{i,j}|x_{ij}|", at="[" + ",".join("[" + ",".join(str((i * 7 + j) % 5 - 2) for j in range(50)) + "]"
+                                                         for i in range(50)) + "]"), runs=3),
+        },
+    }
+    with open(args.out, "w") as fh:
+        json.dump(results, fh, indent=2)
+        fh.write("\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,364 @@
+"""The global verdict: where f is not differentiable, its gradient, its C^k class.
+
+For every switch u = 0 of every entrywise node (and the kink of every unsquared norm)
+the engine asks one question, exactly: does f's derivative jump across it?  With the
+node's entry written F = F0 + sign(u) F1 (its sign form) and a its adjoint
+(df/d entry), on the switch
+  * f itself jumps where a * F1 != 0                     (not continuous),
+  * else f's gradient jumps by J * grad(u), J = 2 a dF1/du  (a kink that survives),
+  * else the kink is harmless: this is why ||max(X,0)||^2 is differentiable.
+Kinks whose rows are parallel in one entry have already been merged by the sign form
+(sign(-u) = -sign(u)), which is how max(x,0) - max(-x,0) = x comes out smooth.
+The C^k class comes from the order to which f's jump vanishes along the normal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import sympy as sp
+
+from . import expr as E
+from .calculus import adjoints, map_entrywise
+from .errors import Unsupported
+from .scalar import Sw, jump_switches, split, switches_of, to_sign_form
+from .signform import coincident, is_zero, linear_solution, nonzero_condition, prettify, restrict
+
+MAX_ORDER = 8
+
+
+@dataclass
+class Kink:
+    """One family of kinks: a switch of one node, at every entry where it is zero."""
+    kind: str                    # 'switch' (an entrywise switch) or 'norm' (||M|| at M = 0)
+    node: E.Node                 # the entrywise node, or the FroNorm node
+    args: tuple = ()             # the frame the expressions below are written over
+    u: Optional[sp.Expr] = None  # the switch, over the frame's placeholders
+    jump: sp.Expr = sp.Integer(0)       # f's own jump on the switch (0: continuous)
+    strength: sp.Expr = sp.Integer(0)   # J on the switch: the gradient jumps by J grad(u)
+    weight: sp.Expr = sp.Integer(0)     # the adjoint a on the switch
+    continuous: bool = True
+    harmless: bool = True
+    order: Optional[int] = None         # f - (one side) vanishes to this order; None = inf
+    order_exact: bool = True
+    slopes: tuple = ()                  # (left, right) of the entry's dF/du on the switch
+    condition: list | None = None       # where on the switch f fails (conjunction; [] = all of it)
+    note: str = ""
+
+
+@dataclass
+class Verdict:
+    f: E.Node
+    var: E.Sym
+    gradient: E.Node              # read back with the table's primitives
+    gradient_sign: E.Node         # in sign form (canonical)
+    adjoint: dict                 # node key -> adjoint (sign form)
+    kinks: list = field(default_factory=list)
+    continuous: bool = True
+    differentiable_everywhere: bool = True
+    smoothness: object = "inf"    # int, 'inf', or None when not continuous
+    smoothness_exact: bool = True
+    notes: list = field(default_factory=list)
+
+    @property
+    def failing(self) -> list:
+        return [k for k in self.kinks if not (k.harmless and k.continuous)]
+
+
+def variable_placeholders(args: tuple, var: E.Sym) -> list:
+    """Placeholders bound to something that depends on var, the variable itself first."""
+    scored = []
+    for i, a in enumerate(args):
+        if E.depends_on(a, var):
+            rank = 0 if a == var else (1 if isinstance(a, E.Transpose) and a.arg == var else 2)
+            scored.append((rank, i))
+    return [E.placeholder(i) for _, i in sorted(scored)]
+
+
+def _on_switch(expr: sp.Expr, atom: Sw, u: sp.Expr, V) -> sp.Expr:
+    """expr restricted to u = 0, requiring it to be the same from both sides."""
+    plus = restrict(expr.xreplace({atom: 1}), u, V)
+    minus = restrict(expr.xreplace({atom: -1}), u, V)
+    if coincident(plus) or coincident(minus):
+        raise Unsupported("two kinks of one entry lie on the same hypersurface in a way the sign form did not merge")
+    if is_zero(plus - minus) is not True:
+        raise Unsupported("an adjoint jumps on a switch it depends on; the composite is outside the exact class")
+    return plus
+
+
+def _decide_zero(e: sp.Expr, what: str) -> bool:
+    z = is_zero(e)
+    if z is None:
+        raise Unsupported(f"could not decide whether {what} vanishes: {e}")
+    return z
+
+
+def _switch_kinks(node: E.Entrywise, adj: E.Node, var: E.Sym, consumers) -> list:
+    args, (a_expr, n_expr) = E.frame(adj, node)
+    V = variable_placeholders(args, var)
+    F = to_sign_form(n_expr)
+    a_sign = to_sign_form(a_expr)
+    out = []
+    seen = set()
+    for atom in switches_of(F):
+        u = atom.args[0]
+        if not (u.free_symbols & set(V)):
+            continue
+        sol = linear_solution(u, V)
+        if sol is None:
+            raise Unsupported(f"a kink at {u} = 0 is not linear in the variable's entries")
+        p, _ = sol
+        seen.add(sp.srepr(atom))
+        F0, F1 = split(F, atom)
+        a_on = _on_switch(a_sign, atom, u, V)
+        k = Kink(kind="switch", node=node, args=args, u=u, weight=a_on)
+        F1_on = restrict(F1, u, V)
+        if coincident(F1_on):
+            raise Unsupported("two kinks of one entry coincide; cannot separate them")
+        k.jump = sp.expand(2 * a_on * F1_on)
+        if not _decide_zero(k.jump, "the jump of f"):
+            k.continuous = False
+            k.harmless = False
+            k.order = 0
+            out.append(k)
+            continue
+        du = sp.diff(u, p)
+        lam = sp.expand(sp.diff(F1, p) / du)
+        lam_on = restrict(lam, u, V)
+        dF0_on = restrict(sp.expand(sp.diff(F0, p) / du), u, V)
+        k.slopes = (sp.expand(dF0_on - lam_on), sp.expand(dF0_on + lam_on))
+        k.strength = sp.expand(2 * a_on * lam_on)
+        k.harmless = _decide_zero(k.strength, "the jump of the gradient")
+        k.order, k.order_exact = _order(node, F0, F1, u, p, V, args, var, consumers, k)
+        out.append(k)
+    # Jumps hidden from the sign form: sign(x)**2 is 1 off the switch and 0 on it.
+    for u in jump_switches(n_expr):
+        if not (u.free_symbols & set(V)) or sp.srepr(Sw(u)) in seen or sp.srepr(-Sw(u)) in seen:
+            continue
+        sol = linear_solution(u, V)
+        if sol is None:
+            raise Unsupported(f"a jump at {u} = 0 is not linear in the variable's entries")
+        p, value = sol
+        limit = restrict(F, u, V)
+        at = to_sign_form(n_expr.xreplace({p: value}))
+        a_on = restrict(a_sign, u, V)
+        gap = sp.expand(a_on * (at - limit))
+        if not _decide_zero(gap, "a removable jump"):
+            out.append(Kink(kind="switch", node=node, args=args, u=u, jump=gap, weight=a_on,
+                            continuous=False, harmless=False, order=0,
+                            note="the value on the switch differs from the limits on both sides"))
+    return out
+
+
+def _order(node, F0, F1, u, p, V, args, var, consumers, kink):
+    """How fast f's jump across the switch vanishes along the normal: f is C^(order-1).
+
+    Exact when f reaches this node only through sums of its entries and scalar
+    functions of those sums (the sums-of-entrywise-terms class and its smooth
+    compositions); elsewhere one knows only the first order.
+    """
+    if not kink.harmless:
+        return 1, True
+    sol = linear_solution(u, V)
+    _, base = sol
+    t = sp.Symbol("_t", real=True)
+    # p moves so that u = t; everything else stays on the switch.
+    path = {p: base + t / sp.diff(u, p)}
+    upstream = _scalar_upstream(node, consumers)
+    if upstream is None:
+        return None, False
+    H, S = upstream
+    plus = sp.expand((F0 + F1).xreplace(path))
+    minus = sp.expand((F0 - F1).xreplace(path))
+    mid = restrict(F0 + F1, u, V)
+    delta = H.xreplace({S: S + plus - mid}) - H.xreplace({S: S + minus - mid})
+    for k in range(0, MAX_ORDER + 1):
+        coeff = sp.diff(delta, t, k).xreplace({t: 0}) if k else delta.xreplace({t: 0})
+        coeff = to_sign_form(sp.expand(coeff))
+        if is_zero(coeff) is not True:
+            return k, True
+    return None, True
+
+
+def _scalar_upstream(node: E.Node, consumers):
+    """If f = H(sum(node), other scalars) with H built from scalar entrywise nodes only,
+    return (H as an expression in a symbol S standing for sum(node), S)."""
+    users = consumers.get(node.key, [])
+    S = sp.Symbol("_S", real=True)
+    if not users and node.is_scalar:
+        return S, S
+    if len(users) != 1 or not isinstance(users[0], (E.SumAll, E.Entrywise)):
+        return None
+    if isinstance(users[0], E.Entrywise):
+        if not (node.is_scalar and users[0].is_scalar):
+            return None
+        current, expr_of = node, S
+    else:
+        current, expr_of = users[0], S
+    while True:
+        ups = consumers.get(current.key, [])
+        if not ups:
+            return expr_of, S
+        if len(ups) != 1 or not isinstance(ups[0], E.Entrywise) or not ups[0].is_scalar:
+            return None
+        up = ups[0]
+        idx = up.args.index(current)
+        expr_of = up.expr.xreplace({E.placeholder(idx): expr_of})
+        current = up
+
+
+def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
+    """||M|| at M = 0: harmless exactly when the adjoint vanishes there."""
+    on_set = _at_zero_of(adj, node, var)
+    args, (a_expr,) = E.frame(on_set)
+    a_on = to_sign_form(a_expr)
+    k = Kink(kind="norm", node=node, args=args, weight=a_on, strength=a_on)
+    k.harmless = _decide_zero(a_on, "the norm's weight")
+    # Radial order: near M = 0, f = h(r) with r = ||M||, and r^j is C^(j-1) for odd j.
+    chain = _chain_to_top(node, consumers)
+    if chain is None:
+        k.order, k.order_exact = (1, True) if not k.harmless else (None, False)
+        return k
+    if k.harmless and any(E.depends_on(a, var) for a in _chain_args(node, consumers)):
+        # f = h(r, other quantities that move with X): the radial series alone does not
+        # give the class; the first order is still exact.
+        k.order, k.order_exact = None, False
+        return k
+    r = sp.Symbol("_r", positive=True)
+    h = chain.xreplace({_R: r})
+    for j in range(1, MAX_ORDER + 1, 2):
+        c = to_sign_form(sp.expand(sp.diff(h, r, j).xreplace({r: 0})))
+        if is_zero(c) is not True:
+            k.order = j
+            return k
+    k.order = None
+    return k
+
+
+def _at_zero_of(adj: E.Node, norm: E.FroNorm, var: E.Sym) -> E.Node:
+    """The adjoint on the set M = 0.  When M = cX + B, that set is the point X = -B/c
+    and everything the adjoint depends on can be evaluated there (tr(X) ||X|| is
+    differentiable at 0 because its weight tr(X) vanishes with X)."""
+    M = norm.arg
+    zero = E.substitute(adj, {norm.key: E.const(0)})
+    c, rest = _affine_in(M, var)
+    if c is None:
+        return zero
+    point = E.scale(E.const(-1 / c), rest) if rest is not None else E.const(0, var.shape)
+    return E.substitute(zero, {var.key: point})
+
+
+def _affine_in(M: E.Node, var: E.Sym):
+    """(c, B) with M = c var + B for a nonzero number c, or (None, None)."""
+    if M == var:
+        return sp.Integer(1), None
+    if isinstance(M, E.Entrywise):
+        ps = M.placeholders()
+        vp = [p for p, a in zip(ps, M.args) if a == var]
+        if len(vp) != 1 or any(E.depends_on(a, var) for a in M.args if a != var):
+            return None, None
+        c = sp.diff(M.expr, vp[0])
+        if not c.is_number or c == 0 or sp.diff(M.expr, vp[0], 2) != 0:
+            return None, None
+        rest = E.ew(M.expr - c * vp[0], M.args, M.shape)
+        return c, rest
+    return None, None
+
+
+_R = sp.Symbol("_R", real=True)
+
+
+def _chain_args(node, consumers):
+    """The other arguments of the scalar nodes between ``node`` and f."""
+    out, current = [], node
+    while True:
+        ups = consumers.get(current.key, [])
+        if not ups:
+            return out
+        up = ups[0]
+        out.extend(a for a in up.args if a != current)
+        current = up
+
+
+def _chain_to_top(node, consumers):
+    """f as a function of this scalar node's value, if f reaches it only through
+    scalar entrywise nodes; None otherwise."""
+    expr_of = _R
+    current = node
+    while True:
+        ups = consumers.get(current.key, [])
+        if not ups:
+            return expr_of
+        if len(ups) != 1 or not isinstance(ups[0], E.Entrywise) or not ups[0].is_scalar:
+            return None
+        up = ups[0]
+        idx = up.args.index(current)
+        expr_of = up.expr.xreplace({E.placeholder(idx): expr_of})
+        current = up
+
+
+def consumers_of(f: E.Node) -> dict:
+    users: dict[str, list] = {}
+    for n in E.walk(f):
+        for c in n.children():
+            lst = users.setdefault(c.key, [])
+            if n not in lst:
+                lst.append(n)
+    return users
+
+
+def _smooth_maps_ok(f: E.Node, var: E.Sym):
+    """Smooth maps that are not smooth everywhere (log, sqrt, 1/x) need a domain."""
+    for n in E.walk(f):
+        if not isinstance(n, E.Entrywise) or not E.depends_on(n, var):
+            continue
+        for sub in sp.preorder_traversal(n.expr):
+            if isinstance(sub, sp.log) or (isinstance(sub, sp.Pow) and not (sub.exp.is_Integer and sub.exp >= 0)):
+                base = sub.args[0] if isinstance(sub, sp.log) else sub.base
+                if base.is_positive:
+                    continue
+                # 1/||M|| and similar are fine where they come from the norm's own gradient.
+                raise Unsupported(f"{sub} is not defined or not smooth on the whole space; domains are not analysed yet")
+
+
+def analyse(f: E.Node, var: E.Sym) -> Verdict:
+    if not f.is_scalar:
+        raise Unsupported(f"f is a {E.fmt_shape(f.shape)} matrix; symderiv analyses scalar-valued functions")
+    if not E.depends_on(f, var):
+        grad = E.const(0, var.shape)
+        return Verdict(f=f, var=var, gradient=grad, gradient_sign=grad, adjoint={})
+    _smooth_maps_ok(f, var)
+    adj = adjoints(f)
+    G = adj.get(var.key, E.const(0, var.shape))
+    G_sign = map_entrywise(G, lambda e: to_sign_form(e))
+    G_pretty = map_entrywise(G_sign, prettify)
+    consumers = consumers_of(f)
+    kinks: list[Kink] = []
+    for n in E.walk(f):
+        if n.key not in adj or not E.depends_on(n, var):
+            continue
+        if isinstance(n, E.Entrywise):
+            kinks.extend(_switch_kinks(n, adj[n.key], var, consumers))
+        elif isinstance(n, E.FroNorm):
+            kinks.append(_norm_kink(n, adj[n.key], var, consumers))
+    for k in kinks:
+        if not k.continuous:
+            k.condition = nonzero_condition(k.jump)
+        elif not k.harmless:
+            k.condition = nonzero_condition(k.strength)
+    v = Verdict(f=f, var=var, gradient=G_pretty, gradient_sign=G_sign, adjoint=adj, kinks=kinks)
+    v.continuous = all(k.continuous for k in kinks)
+    v.differentiable_everywhere = all(k.continuous and k.harmless for k in kinks)
+    if not v.continuous:
+        v.smoothness = None
+    else:
+        orders = [k.order for k in kinks if k.order is not None]
+        exact = all(k.order_exact for k in kinks)
+        if orders:
+            v.smoothness = min(orders) - 1
+        else:
+            v.smoothness = "inf" if exact else None
+        v.smoothness_exact = exact
+        if not exact and v.smoothness is None:
+            v.smoothness = 1 if v.differentiable_everywhere else 0
+    return v

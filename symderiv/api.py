@@ -1,0 +1,171 @@
+"""The pipeline: text -> expression -> analysis and both routes -> a result to render.
+
+Data flows one way; each stage lives in its own module and this one only wires them
+and enforces the request's time bound.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from . import budget
+from . import expr as E
+from .analysis import Verdict, analyse
+from .build import Problem, build
+from .convexity import Convexity, decide
+from .errors import InputError, SymderivError, Unsupported
+from .evaluate import Evaluator, bind_dims
+from .local import PointResult, at_point
+from .routes.common import RouteResult
+from .values import load
+
+
+@dataclass
+class Analysis:
+    source: str
+    problem: Problem
+    verdict: Verdict
+    routes: dict                         # 'sign' / 'direct' -> RouteResult
+    agree: bool | None
+    agree_reason: str
+    convexity: Convexity
+    point: PointResult | None = None
+    at_text: str | None = None
+    notes: list = field(default_factory=list)
+
+
+def _parse(text: str):
+    from .parse import parse
+    return parse(text)
+
+
+def parse_lets(lets: list[str] | None) -> tuple[dict, dict]:
+    values, functions = {}, {}
+    for item in lets or []:
+        name, eq, value = item.partition("=")
+        name = name.strip().lstrip("\\")
+        if not eq or not name:
+            raise InputError(f"--let expects NAME=VALUE, got '{item}'")
+        from . import primitives
+        word = value.strip().lstrip("\\")
+        spec = primitives.lookup(word)
+        if spec is not None and not any(c.isdigit() for c in word):
+            functions[name] = spec.name
+            continue
+        values[name] = load(value.strip(), f"--let {name}")
+    return values, functions
+
+
+def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: list[str] | None = None,
+            shape: tuple | None = None, route: str = "both") -> Analysis:
+    if len(text) > budget.MAX_INPUT_CHARS:
+        raise InputError(f"the expression is longer than {budget.MAX_INPUT_CHARS} characters")
+    with budget.deadline(budget.REQUEST_SECONDS, "the analysis"):
+        return _analyze(text, wrt, at, let, shape, route)
+
+
+def _analyze(text, wrt, at, let, shape, route) -> Analysis:
+    parsed = _parse(text)
+    values, functions = parse_lets(let)
+    first = build(parsed.term, parsed.source, values=values, wrt=wrt, shape=shape, functions=functions)
+    at_value = None
+    if at is not None:
+        at_value = load(at, "--at")
+        values = {**values, first.var.name: at_value}
+        problem = build(parsed.term, parsed.source, values=values, wrt=first.var.name, shape=None,
+                        functions=functions)
+    else:
+        problem = first
+    if E.count_nodes(problem.f) > budget.MAX_NODES:
+        raise Unsupported(f"the expression has more than {budget.MAX_NODES} nodes")
+    verdict = analyse(problem.f, problem.var)
+
+    from .routes import direct, sign
+    routes = {"sign": sign.route(verdict)}
+    if route in ("direct", "both"):
+        routes["direct"] = direct.route(verdict)
+    if route == "direct":
+        routes.pop("sign")
+    agree, why = compare_routes(verdict, routes)
+
+    dims = {}
+    if at_value is not None:
+        dims = bind_dims(problem.f, values)
+    convexity = decide(problem.f, problem.var, values, dims)
+
+    point = None
+    if at_value is not None:
+        missing = [s.name for s in E.symbols_of(problem.f) if s.name not in values]
+        if missing:
+            name = missing[0]
+            raise InputError(f"{name} needs a value: --let {name}=...")
+        point = at_point(verdict, values)
+    notes = list(parsed.notes) + [n for n in problem.notes if n not in parsed.notes]
+    return Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes)
+
+
+def compare_routes(verdict: Verdict, routes: dict) -> tuple[bool | None, str]:
+    """Do the two routes give the same gradient and the same verdict at every boundary?"""
+    if "sign" not in routes or "direct" not in routes:
+        return None, "only one route was run"
+    s, d = routes["sign"], routes["direct"]
+    same_gradient = _same_gradient(verdict, s.raw_gradient, d.raw_gradient)
+    if same_gradient is False:
+        return False, "the routes' gradients differ at a point off the kinks"
+    from .evaluate import switch_key
+    s_b = {switch_key(u, args)[0]: ok for u, args, ok in s.boundaries}
+    d_b = {switch_key(u, args)[0]: ok for u, args, ok in d.boundaries}
+    for key in set(s_b) | set(d_b):
+        if key in s_b and key in d_b and s_b[key] != d_b[key]:
+            return False, "the routes disagree about a kink"
+    if same_gradient is None:
+        return None, "could not compare the gradients exactly"
+    return True, "same gradient off the kinks and the same verdict at every boundary"
+
+
+def _same_gradient(verdict: Verdict, g1: E.Node, g2: E.Node) -> bool | None:
+    """Exact comparison at random rational points (with random values for every symbol
+    and every symbolic size), away from the kinks: equal values at many generic points of
+    two expressions built from polynomials and kinks means equal functions there."""
+    from .calculus import map_entrywise
+    from .scalar import to_sign_form
+    a = map_entrywise(g1, to_sign_form)
+    b = map_entrywise(g2, to_sign_form)
+    if a.key == b.key:
+        return True
+    f = verdict.f
+    rng = random.Random(11)
+    syms = E.symbols_of(f)
+    sizes = {}
+    for s in syms:
+        for d in s.shape:
+            if not (isinstance(d, int) or sp.sympify(d).is_Integer):
+                sizes.setdefault(d, rng.choice((2, 3)))
+    tried = 0
+    for _ in range(12):
+        vals = {}
+        for s in syms:
+            shp = tuple(int(d) if isinstance(d, int) or sp.sympify(d).is_Integer else sizes[d] for d in s.shape)
+            arr = np.empty(shp, dtype=object)
+            for idx in np.ndindex(shp):
+                arr[idx] = Fraction(rng.randint(-900, 900), rng.choice((7, 11, 13)))
+            vals[s.name] = arr
+        try:
+            ga = Evaluator(vals, sizes)(a)
+            gb = Evaluator(vals, sizes)(b)
+        except SymderivError:
+            continue
+        tried += 1
+        if any(_differ(x, y) for x, y in zip(ga.flat, gb.flat)):
+            return False
+    return True if tried >= 3 else None
+
+
+def _differ(x, y) -> bool:
+    if isinstance(x, (int, Fraction)) and isinstance(y, (int, Fraction)):
+        return x != y
+    return sp.simplify(sp.sympify(x) - sp.sympify(y)) != 0

@@ -1,0 +1,641 @@
+"""From the syntax tree to the internal representation: names, shapes, meanings.
+
+Everything the front end decides about meaning lives here, and every decision that a
+user could disagree with is written to ``notes`` so that the output shows how the
+input was read (upper-case letters are matrices, J is all-ones, \\sigma is ReLU, ...).
+Shapes are inferred by unification over size variables; sizes nobody fixes stay
+symbolic (m, n, p, ...), so the analysis does not depend on them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from . import expr as E
+from . import primitives
+from . import syntax as S
+from .errors import InputError, Unsupported
+
+STRUCTURAL_UNSUPPORTED = {"det": "determinants", "logdet": "log-determinants", "diag": "diag(.)", "vec": "vec(.)"}
+DIM_NAMES = ["m", "n", "p", "q", "r", "s", "k", "l"]
+
+
+@dataclass
+class Problem:
+    f: E.Node
+    var: E.Sym
+    symbols: dict                    # name -> E.Sym
+    notes: list = field(default_factory=list)
+    styles: dict = field(default_factory=dict)     # primitive name -> LaTeX style
+    dims: dict = field(default_factory=dict)       # dim symbol -> int (from values)
+
+
+# ---------------------------------------------------------------- sizes
+
+class _Dims:
+    """Union-find over size variables; a class may be pinned to an integer."""
+
+    def __init__(self):
+        self.parent: dict[int, int] = {}
+        self.value: dict[int, int] = {}
+        self.counter = 0
+
+    def new(self, value: int | None = None) -> int:
+        self.counter += 1
+        d = self.counter
+        self.parent[d] = d
+        if value is not None:
+            self.value[d] = value
+        return d
+
+    def find(self, d: int) -> int:
+        while self.parent[d] != d:
+            self.parent[d] = self.parent[self.parent[d]]
+            d = self.parent[d]
+        return d
+
+    def unify(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        va, vb = self.value.get(ra), self.value.get(rb)
+        if va is not None and vb is not None and va != vb:
+            return False
+        if ra < rb:
+            ra, rb = rb, ra
+        self.parent[ra] = rb
+        if va is not None:
+            self.value[rb] = va
+        return True
+
+    def get(self, d: int):
+        return self.value.get(self.find(d))
+
+
+ONE = "one"   # marker for a size that is exactly 1 (scalars)
+
+
+class _Shapes:
+    """Pass 1: a shape (two size variables, or 'scalar') for every syntax node."""
+
+    def __init__(self, builder: "Builder"):
+        self.b = builder
+        self.dims = _Dims()
+        self.one = self.dims.new(1)
+        self.names: dict[str, tuple] = {}
+        self.of: dict[int, tuple] = {}
+        self.in_sum = 0
+
+    def scalar(self):
+        return (self.one, self.one)
+
+    def fresh(self):
+        return (self.dims.new(), self.dims.new())
+
+    def name_shape(self, name: str, t: S.Term):
+        if name not in self.names:
+            kind = self.b.kind_of(name)
+            if kind == "scalar":
+                self.names[name] = self.scalar()
+            else:
+                value = self.b.values.get(name)
+                if value is not None:
+                    self.names[name] = (self.dims.new(value.shape[0]), self.dims.new(value.shape[1]))
+                elif kind == "vector":
+                    self.names[name] = (self.dims.new(), self.one)
+                else:
+                    self.names[name] = self.fresh()
+        return self.names[name]
+
+    def is_scalar(self, sh) -> bool:
+        return self.dims.find(sh[0]) == self.dims.find(self.one) and self.dims.find(sh[1]) == self.dims.find(self.one)
+
+    def same(self, a, b, t: S.Term, what: str):
+        ok = self.dims.unify(a[0], b[0]) and self.dims.unify(a[1], b[1])
+        if not ok:
+            raise InputError(f"{what}: shapes {self.show(a)} and {self.show(b)} do not conform",
+                             column=t.span[0], source=self.b.source)
+
+    def show(self, sh) -> str:
+        def one(d):
+            v = self.dims.get(d)
+            return str(v) if v is not None else "?"
+        return f"{one(sh[0])}x{one(sh[1])}"
+
+    def infer(self, t: S.Term):
+        sh = self._infer(t)
+        self.of[id(t)] = sh
+        return sh
+
+    def _infer(self, t: S.Term):
+        b = self.b
+        if isinstance(t, S.Num):
+            return self.scalar()
+        if isinstance(t, S.Name):
+            special = b.special(t.name)
+            if special in ("ones", "eye"):
+                sh = self.fresh()
+                if special == "eye":
+                    self.dims.unify(sh[0], sh[1])
+                return sh
+            if special == "ones_vector":
+                return (self.dims.new(), self.one)
+            return self.name_shape(b.matrix_name(t.name), t)
+        if isinstance(t, S.Entry):
+            if not self.in_sum:
+                raise InputError(f"the entry {t.base}_{{{''.join(t.indices)}}} is only meaningful inside a sum over its indices",
+                                 column=t.span[0], source=b.source)
+            return self.scalar()
+        if isinstance(t, S.Neg):
+            return self.infer(t.arg)
+        if isinstance(t, S.BinOp):
+            a, c = self.infer(t.left), self.infer(t.right)
+            if t.op in ("+", "-"):
+                if self.is_scalar(a) and not self.is_scalar(c):
+                    return c
+                if self.is_scalar(c) and not self.is_scalar(a):
+                    return a
+                self.same(a, c, t, "sum")
+                return a
+            if t.op == "*":
+                if self.is_scalar(a):
+                    return c
+                if self.is_scalar(c):
+                    return a
+                if not self.dims.unify(a[1], c[0]):
+                    raise InputError(f"product: shapes {self.show(a)} and {self.show(c)} do not conform",
+                                     column=t.span[0], source=b.source)
+                return (a[0], c[1])
+            if t.op == "/":
+                return a
+            if t.op == "hadamard":
+                self.same(a, c, t, "Hadamard product")
+                return a
+            if t.op == ":":
+                self.same(a, c, t, "Frobenius product")
+                return self.scalar()
+            raise Unsupported(f"the operator {t.op}")
+        if isinstance(t, S.Pow):
+            a = self.infer(t.base)
+            self.infer(t.exp)
+            if not self.is_scalar(a):
+                self.dims.unify(a[0], a[1])
+            return a
+        if isinstance(t, S.Transpose):
+            a = self.infer(t.arg)
+            return (a[1], a[0])
+        if isinstance(t, S.Abs):
+            return self.infer(t.arg)
+        if isinstance(t, S.Norm):
+            self.infer(t.arg)
+            return self.scalar()
+        if isinstance(t, S.Inner):
+            a, c = self.infer(t.left), self.infer(t.right)
+            self.same(a, c, t, "inner product")
+            return self.scalar()
+        if isinstance(t, S.Call):
+            shapes = [self.infer(a) for a in t.args]
+            word = b.function_word(t)
+            if word == "trace":
+                self.dims.unify(shapes[0][0], shapes[0][1])
+                return self.scalar()
+            big = [s for s in shapes if not self.is_scalar(s)]
+            for s in big[1:]:
+                self.same(big[0], s, t, f"{t.spelling}(...)")
+            return big[0] if big else self.scalar()
+        if isinstance(t, S.Sum):
+            return self._infer_sum(t)
+        if isinstance(t, S.Indicator):
+            return self._infer_cond(t.cond)
+        if isinstance(t, S.Cases):
+            shapes = []
+            for value, cond in t.rows:
+                shapes.append(self.infer(value))
+                if cond is not None:
+                    shapes.append(self._infer_cond(cond))
+            big = [s for s in shapes if not self.is_scalar(s)]
+            for s in big[1:]:
+                self.same(big[0], s, t, "cases")
+            return big[0] if big else self.scalar()
+        if isinstance(t, S.Rel):
+            return self._infer_cond(t)
+        raise Unsupported(f"{type(t).__name__} is not supported in a function to analyse")
+
+    def _infer_cond(self, c: S.Term):
+        if isinstance(c, S.Rel):
+            a = self.infer(c.left) if not isinstance(c.left, S.Rel) else self._infer_cond(c.left)
+            d = self.infer(c.right)
+            self.of[id(c)] = a
+            if self.is_scalar(a):
+                return d
+            if not self.is_scalar(d):
+                self.same(a, d, c, "condition")
+            return a
+        return self.infer(c)
+
+    def _infer_sum(self, t: S.Sum):
+        # Entries inside the body bind their matrix; everything else must be scalar.
+        idx = tuple(t.indices)
+        for node in _entries(t.body):
+            name = self.b.matrix_name(node.base, entry=True)
+            sh = self.name_shape(name, node)
+            if len(node.indices) == 2 and len(idx) == 2:
+                rows, cols = (sh[0], sh[1]) if node.indices == idx else (sh[1], sh[0])
+                if set(node.indices) != set(idx):
+                    raise InputError(f"the entry {node.base}_{{{''.join(node.indices)}}} uses indices the sum does not run over",
+                                     column=node.span[0], source=self.b.source)
+                key = ("sum", id(t))
+                if key in self.names:
+                    self.same(self.names[key], (rows, cols), node, "entries in one sum")
+                else:
+                    self.names[key] = (rows, cols)
+            elif len(node.indices) == 1 and len(idx) == 1 and node.indices == idx:
+                self.dims.unify(sh[1], self.one)
+                key = ("sum", id(t))
+                if key in self.names:
+                    self.same(self.names[key], sh, node, "entries in one sum")
+                else:
+                    self.names[key] = sh
+            else:
+                raise InputError(f"the entry {node.base}_{{{','.join(node.indices)}}} does not match the sum's indices",
+                                 column=node.span[0], source=self.b.source)
+        self.in_sum += 1
+        try:
+            body = self.infer(t.body)
+        finally:
+            self.in_sum -= 1
+        if not self.is_scalar(body):
+            raise InputError("the body of a sum over entries must be a scalar expression in those entries",
+                             column=t.body.span[0], source=self.b.source)
+        return self.scalar()
+
+
+def _entries(t):
+    if isinstance(t, S.Entry):
+        yield t
+        return
+    if isinstance(t, S.Term):
+        for v in t.__dict__.values():
+            if isinstance(v, S.Term):
+                yield from _entries(v)
+            elif isinstance(v, tuple):
+                for x in v:
+                    if isinstance(x, S.Term):
+                        yield from _entries(x)
+                    elif isinstance(x, tuple):
+                        for y in x:
+                            if isinstance(y, S.Term):
+                                yield from _entries(y)
+
+
+# ---------------------------------------------------------------- builder
+
+class Builder:
+    def __init__(self, source: str, values: dict, wrt: str | None, shape: tuple | None,
+                 functions: dict | None = None):
+        self.source = source
+        self.values = dict(values)            # name -> 2-D object array
+        self.wrt = wrt
+        self.shape_hint = shape
+        self.functions = functions or {}      # 'sigma' -> table word
+        self.notes: list[str] = []
+        self.styles: dict[str, str] = {}
+        self._dims = None
+
+    def note(self, text: str):
+        if text not in self.notes:
+            self.notes.append(text)
+
+    # --- names
+    def special(self, name: str):
+        if name in self.values:
+            return None
+        if name == "J":
+            return "ones"
+        if name == "I":
+            return "eye"
+        if name == "mathbf{1}":
+            return "ones_vector"
+        return None
+
+    def kind_of(self, name: str) -> str:
+        if name in self.values:
+            v = self.values[name]
+            if v.shape == (1, 1):
+                return "scalar"
+            return "vector" if v.shape[1] == 1 else "matrix"
+        if self.wrt == name and self.shape_hint is not None:
+            return "scalar" if self.shape_hint == (1, 1) else "matrix"
+        if name[:1].isupper():
+            return "matrix"
+        if name in self._entry_bases:
+            return "matrix"
+        return "scalar"
+
+    def matrix_name(self, name: str, entry: bool = False) -> str:
+        """Entries x_ij refer to X: an entry's lower-case base names the upper-case matrix,
+        unless the lower-case letter itself was given a matrix value."""
+        if entry and name.islower() and name not in self.values:
+            return name.upper()
+        return name
+
+    def function_word(self, t: S.Call):
+        if t.name:
+            return t.name
+        if t.spelling == "sigma":
+            return self.functions.get("sigma", "relu")
+        if t.spelling in self.functions:
+            return self.functions[t.spelling]
+        raise InputError(f"unknown function {t.spelling}(...)", column=t.span[0], source=self.source)
+
+    # --- the two passes
+    def build(self, term: S.Term) -> Problem:
+        self._entry_bases = {self.matrix_name(e.base, entry=True).lower() for e in _entries(term)}
+        self._entry_bases |= {e.base for e in _entries(term) if e.base.isupper()}
+        self.shapes = _Shapes(self)
+        if self.wrt and self.shape_hint is not None:
+            self.shapes.names[self.wrt] = (self.shapes.dims.new(self.shape_hint[0]), self.shapes.dims.new(self.shape_hint[1]))
+        self.shapes.infer(term)
+        self._name_dims()
+        self.symbols: dict[str, E.Sym] = {}
+        f = self.node(term)
+        var = self._variable(f)
+        if not f.is_scalar:
+            raise Unsupported(f"the expression is a {E.fmt_shape(f.shape)} matrix; symderiv analyses scalar-valued functions")
+        return Problem(f=f, var=var, symbols=self.symbols, notes=self.notes, styles=self.styles)
+
+    def _name_dims(self):
+        """Give every free size class a name, the variable's first (m, n)."""
+        dims = self.shapes.dims
+        order = []
+        preferred = self.wrt or ("X" if "X" in self.shapes.names else None)
+        names = list(self.shapes.names.items())
+        names.sort(key=lambda kv: (kv[0] != preferred, str(kv[0])))
+        for name, sh in names:
+            for d in sh:
+                r = dims.find(d)
+                if r not in order:
+                    order.append(r)
+        for d in list(dims.parent):
+            r = dims.find(d)
+            if r not in order:
+                order.append(r)
+        self.dim_symbol = {}
+        i = 0
+        taken = {n for n in self.shapes.names if isinstance(n, str)}
+        for r in order:
+            if dims.get(r) is not None:
+                continue
+            while DIM_NAMES[i % len(DIM_NAMES)] in taken and i < 100:
+                i += 1
+            name = DIM_NAMES[i % len(DIM_NAMES)] + ("" if i < len(DIM_NAMES) else str(i // len(DIM_NAMES)))
+            self.dim_symbol[r] = sp.Symbol(name, positive=True, integer=True)
+            i += 1
+
+    def dim(self, d):
+        r = self.shapes.dims.find(d)
+        v = self.shapes.dims.get(r)
+        return v if v is not None else self.dim_symbol[r]
+
+    def shape_of(self, t) -> tuple:
+        sh = self.shapes.of[id(t)]
+        return (self.dim(sh[0]), self.dim(sh[1]))
+
+    def sym(self, name: str) -> E.Sym:
+        if name not in self.symbols:
+            sh = self.shapes.names[name]
+            shape = (self.dim(sh[0]), self.dim(sh[1]))
+            self.symbols[name] = E.Sym(name, shape)
+        return self.symbols[name]
+
+    def _variable(self, f: E.Node) -> E.Sym:
+        names = sorted(self.symbols)
+        if self.wrt:
+            want = self.wrt
+            if want not in self.symbols and want.upper() in self.symbols and want.upper() in self._entry_bases:
+                want = want.upper()
+            if want not in self.symbols:
+                raise InputError(f"--wrt {self.wrt}: the expression has no {self.wrt}")
+            return self.symbols[want]
+        for cand in ("X", "x"):
+            if cand in self.symbols:
+                return self.symbols[cand]
+        if len(names) == 1:
+            return self.symbols[names[0]]
+        if not names:
+            raise InputError("the expression has no variable")
+        raise InputError(f"which variable? the expression has {', '.join(names)}: give --wrt")
+
+    # --- pass 2
+    def node(self, t: S.Term) -> E.Node:
+        if isinstance(t, S.Entry):
+            return self._entry_nodes[t]
+        if isinstance(t, S.Num):
+            return E.const(_number(t.text, t, self.source))
+        if isinstance(t, S.Name):
+            special = self.special(t.name)
+            if special == "ones":
+                self.note("J is the all-ones matrix")
+                return E.ones(self.shape_of(t))
+            if special == "eye":
+                self.note("I is the identity matrix")
+                return E.eye(self.shape_of(t)[0])
+            if special == "ones_vector":
+                return E.ones(self.shape_of(t))
+            if t.name == "sigma" and "sigma" not in self.values:
+                raise InputError("\\sigma without an argument: write \\sigma(X)", column=t.span[0], source=self.source)
+            return self.sym(self.matrix_name(t.name))
+        if isinstance(t, S.Neg):
+            return E.neg(self.node(t.arg))
+        if isinstance(t, S.BinOp):
+            a, b = self.node(t.left), self.node(t.right)
+            if t.op in ("+", "-"):
+                if a.is_scalar != b.is_scalar:
+                    if not self._entry_nodes:
+                        self.note("a scalar added to a matrix is added to every entry")
+                    fn = (lambda p, q: p + q) if t.op == "+" else (lambda p, q: p - q)
+                    return E.ew_map(fn, a, b)
+                return E.add(a, b) if t.op == "+" else E.sub(a, b)
+            if t.op == "*":
+                if a.is_scalar or b.is_scalar or self._entry_nodes:
+                    # inside a sum over entries a product of entries is entrywise
+                    return E.ew_map(lambda p, q: p * q, a, b)
+                return E.matmul(a, b)
+            if t.op == "/":
+                return E.divide(a, b)
+            if t.op == "hadamard":
+                return E.hadamard(a, b)
+            if t.op == ":":
+                return E.inner(a, b)
+        if isinstance(t, S.Pow):
+            base = self.node(t.base)
+            k = self._exponent(t.exp)
+            if self._entry_nodes and not base.is_scalar:
+                return E.ew_map(lambda p: p ** k, base)   # a power of an entry
+            return E.power(base, k)
+        if isinstance(t, S.Transpose):
+            return E.transpose(self.node(t.arg))
+        if isinstance(t, S.Abs):
+            a = self.node(t.arg)
+            if not a.is_scalar:
+                self.note("|A| of a matrix is taken entrywise")
+            return E.apply("abs", a)
+        if isinstance(t, S.Norm):
+            a = self.node(t.arg)
+            kind = t.kind
+            is_vector = a.shape[1] == 1 or a.shape[0] == 1
+            if kind == "2" and not is_vector:
+                raise Unsupported("the spectral norm ||A||_2 of a matrix", column=t.span[0], source=self.source)
+            if kind == "" and not is_vector:
+                self.note("||A|| of a matrix read as the Frobenius norm")
+            return E.fro_norm(a)
+        if isinstance(t, S.Inner):
+            return E.inner(self.node(t.left), self.node(t.right))
+        if isinstance(t, S.Call):
+            return self._call(t)
+        if isinstance(t, S.Sum):
+            return self._sum(t)
+        if isinstance(t, (S.Indicator, S.Cases)):
+            return self._piecewise(t)
+        raise Unsupported(f"{type(t).__name__} in a function to analyse")
+
+    def _exponent(self, t: S.Term) -> sp.Expr:
+        if isinstance(t, S.Num):
+            return _number(t.text, t, self.source)
+        if isinstance(t, S.Neg):
+            return -self._exponent(t.arg)
+        if isinstance(t, S.BinOp) and t.op == "/":
+            return self._exponent(t.left) / self._exponent(t.right)
+        raise Unsupported("an exponent that is not a number", column=t.span[0], source=self.source)
+
+    def _call(self, t: S.Call) -> E.Node:
+        word = self.function_word(t)
+        if word in STRUCTURAL_UNSUPPORTED:
+            raise Unsupported(f"{STRUCTURAL_UNSUPPORTED[word]} are not analysed yet", column=t.span[0], source=self.source)
+        args = [self.node(a) for a in t.args]
+        if word == "trace":
+            if len(args) != 1:
+                raise InputError("trace takes one argument", column=t.span[0], source=self.source)
+            return E.trace(args[0])
+        spec = primitives.lookup(word)
+        if spec is None:
+            raise InputError(f"unknown function {t.spelling}(...)", column=t.span[0], source=self.source)
+        if isinstance(spec, primitives.Primitive):
+            if word == "max" and len(args) == 2 and _is_zero_term(t.args[1]):
+                return self._relu(args[0], "max")
+            if word == "max" and len(args) == 2 and _is_zero_term(t.args[0]):
+                return self._relu(args[1], "max")
+            if word == "relu":
+                style = "sigma" if t.spelling == "sigma" else ("max" if t.spelling == "(.)_+" else "relu")
+                if t.spelling == "sigma":
+                    self.note("\\sigma is ReLU, sigma(x) = max(x, 0), applied entrywise")
+                return self._relu(args[0], style)
+            if len(args) != spec.arity:
+                raise InputError(f"{t.spelling} takes {spec.arity} argument(s), not {len(args)}",
+                                 column=t.span[0], source=self.source)
+            if spec.note:
+                self.note(f"convention: {spec.note}")
+            if any(not a.is_scalar for a in args):
+                self.note(f"{spec.name} is applied entrywise")
+            return E.apply(spec.name, *args)
+        if len(args) != 1:
+            raise InputError(f"{t.spelling} takes one argument", column=t.span[0], source=self.source)
+        if spec.name == "sqrt" and args[0].is_scalar:
+            inner = args[0]
+            if isinstance(inner, E.SumAll) and isinstance(inner.arg, E.Entrywise):
+                sq = inner.arg
+                if len(sq.args) == 1 and sq.expr == E.placeholder(0) ** 2:
+                    return E.fro_norm(sq.args[0])
+        if not args[0].is_scalar:
+            self.note(f"{spec.name} of a matrix is taken entrywise (not the matrix function)")
+        return E.apply(spec.name, args[0])
+
+    def _relu(self, a: E.Node, style: str) -> E.Node:
+        self.styles.setdefault("relu", style)
+        if not a.is_scalar:
+            self.note("ReLU is applied entrywise")
+        return E.apply("relu", a)
+
+    def _sum(self, t: S.Sum) -> E.Node:
+        entries = list(_entries(t.body))
+        if not entries:
+            raise Unsupported("a sum over indices whose body has no entries", column=t.span[0], source=self.source)
+        binding: dict = {}
+        for e in entries:
+            name = self.matrix_name(e.base, entry=True)
+            node = self.sym(name)
+            if len(e.indices) == 2 and e.indices != tuple(t.indices):
+                node = E.transpose(node)
+            binding[e] = node
+        self.note("x_ij is the (i,j) entry of X")
+        saved = self._entry_nodes
+        self._entry_nodes = {**saved, **binding}
+        try:
+            body = self.node(t.body)
+        finally:
+            self._entry_nodes = saved
+        return E.sum_all(body)
+
+    _entry_nodes: dict = {}
+
+    def _piecewise(self, t: S.Term) -> E.Node:
+        rows = [(S.Num("1"), t.cond), (S.Num("0"), None)] if isinstance(t, S.Indicator) else list(t.rows)
+        values = [self.node(v) for v, _ in rows]
+        conds = []
+        for _, c in rows:
+            conds.append(None if c is None else self._condition(c))
+        nodes = list(values)
+        for c in conds:
+            if c is not None:
+                nodes.extend(side for _, side in c)
+        args, exprs = E.frame(*nodes)
+        vals = exprs[:len(values)]
+        rest = exprs[len(values):]
+        pieces = []
+        for v, c in zip(vals, conds):
+            if c is None:
+                pieces.append((v, True))
+                continue
+            cond = sp.true
+            for op, _ in c:
+                diff = rest.pop(0)
+                cond = sp.And(cond, _relation(op, diff))
+            pieces.append((v, cond))
+        if pieces[-1][1] is not True:
+            pieces.append((sp.nan, True))
+            self.note("cases that cover nothing else are undefined elsewhere")
+        shape = E._shape_of(*nodes)
+        return E.ew(sp.Piecewise(*pieces), args, shape)
+
+    def _condition(self, c: S.Term) -> list:
+        """A condition as [(op, node for lhs - rhs)], chains a < x <= b split in two."""
+        if isinstance(c, S.Rel):
+            if isinstance(c.left, S.Rel):
+                inner = self._condition(c.left)
+                mid = c.left.right
+                return inner + [(c.op, E.sub(self.node(mid), self.node(c.right)))]
+            return [(c.op, E.sub(self.node(c.left), self.node(c.right)))]
+        raise InputError("a condition must be a comparison such as x > 0", column=getattr(c, "span", (0, 0))[0], source=self.source)
+
+
+def _relation(op: str, d: sp.Expr):
+    return {">": d > 0, ">=": d >= 0, "<": d < 0, "<=": d <= 0, "=": sp.Eq(d, 0), "!=": sp.Ne(d, 0)}[op]
+
+
+def _is_zero_term(t: S.Term) -> bool:
+    return isinstance(t, S.Num) and sp.Rational(t.text) == 0
+
+
+def _number(text: str, t, source) -> sp.Expr:
+    try:
+        return sp.Rational(text)   # safe: text is a numeral matched by the grammar
+    except (TypeError, ValueError):
+        raise InputError(f"not a number: {text}", column=t.span[0], source=source)
+
+
+def build(parsed_term: S.Term, source: str, *, values: dict | None = None, wrt: str | None = None,
+          shape: tuple | None = None, functions: dict | None = None) -> Problem:
+    b = Builder(source, values or {}, wrt, shape, functions)
+    return b.build(parsed_term)

@@ -1,0 +1,158 @@
+"""The command line: a thin layer over the API.
+
+Heavy imports (SymPy, NumPy, the parser) happen inside the commands so that --help and
+--version answer at once, and every failure is one `error:` line with the contract's
+exit code, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+
+EXAMPLES_DIFF = r"""examples:
+  symderiv diff '\|\max(X,0)\|_F^2' --wrt X
+  symderiv diff '\|\max(X,0)\|_F^2' --at '[[1,-2],[0,3]]' --format json
+  symderiv diff '\sum_{i,j}|x_{ij}|' --at '[[0,1],[-2,3]]'
+  symderiv diff '\|\sigma(AX)\|_F^2' --let 'A=[[1,2],[0,1]]' --at '[[1,0],[0,-1]]'
+"""
+EXAMPLES_DERIVE = r"""examples:
+  symderiv derive '\|\max(X,0)\|_F^2' -o seed.tex
+"""
+EXAMPLES_CHECK = r"""examples:
+  symderiv check answer.md --format json
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _shape(text: str):
+    from .errors import InputError
+    parts = [p.strip() for p in text.replace("x", ",").split(",")]
+    if len(parts) == 1:
+        parts.append("1")
+    try:
+        m, n = (int(p) for p in parts)
+    except ValueError:
+        raise InputError(f"--shape expects m,n (two positive integers), got '{text}'")
+    if m <= 0 or n <= 0:
+        raise InputError(f"--shape expects positive sizes, got '{text}'")
+    return (m, n)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="symderiv",
+                description="Is f differentiable, where does it fail, what is its gradient, "
+                            "and what are its subgradients where it fails?")
+    p.add_argument("--version", action="version", version=f"symderiv {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    d = sub.add_parser("diff", help="analyse a function of a matrix", epilog=EXAMPLES_DIFF,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    d.add_argument("expr", help="LaTeX, as between dollar signs")
+    d.add_argument("--wrt", help="the variable (default X, else x, else the only symbol)")
+    d.add_argument("--shape", help="m,n: the variable's size")
+    d.add_argument("--at", help="a point: nested list, number, or a .npy/.json file")
+    d.add_argument("--let", action="append", default=[], metavar="NAME=VALUE",
+                   help="a value for another symbol (repeatable)")
+    d.add_argument("--route", choices=("sign", "direct", "both"), default="both")
+    d.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    d.add_argument("-o", "--output", help="write to this file instead of standard output")
+
+    c = sub.add_parser("check", help="check a hand derivation step by step", epilog=EXAMPLES_CHECK,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("file", help="a .tex or Markdown file, or - for standard input")
+    c.add_argument("--format", choices=("text", "latex", "json"), default="text")
+
+    v = sub.add_parser("derive", help="write a LaTeX document deriving the answer", epilog=EXAMPLES_DERIVE,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    v.add_argument("expr")
+    v.add_argument("--wrt")
+    v.add_argument("--let", action="append", default=[], metavar="NAME=VALUE")
+    v.add_argument("-o", "--output", help="the .tex file to write (default: standard output)")
+    return p
+
+
+def _write(text: str, path: str | None):
+    if path:
+        from .errors import InputError
+        try:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"cannot write {path}: {exc.strerror}")
+    else:
+        sys.stdout.write(text)
+        if not text.endswith("\n"):
+            sys.stdout.write("\n")
+
+
+def _diff(args):
+    from .api import analyze
+    shape = _shape(args.shape) if args.shape else None
+    analysis = analyze(args.expr, wrt=args.wrt, at=args.at, let=args.let, shape=shape, route=args.route)
+    if args.format == "json":
+        from .render import json_out
+        out = json_out.render(analysis)
+    elif args.format == "latex":
+        from .render import latex
+        out = latex.fragment(analysis)
+    else:
+        from .render import text
+        out = text.render(analysis)
+    _write(out, args.output)
+
+
+def _derive(args):
+    from .api import analyze
+    from .render import latex
+    analysis = analyze(args.expr, wrt=args.wrt, let=args.let)
+    _write(latex.document(analysis), args.output)
+
+
+def _check(args):
+    from .errors import Unsupported
+    raise Unsupported("`check` (the hand-derivation checker) is not available in this version yet")
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:      # --help / --version
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        {"diff": _diff, "derive": _derive, "check": _check}[args.command](args)
+        return 0
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:   # noqa: BLE001 - every failure becomes one clear line
+        from .errors import SymderivError
+        if isinstance(exc, SymderivError):
+            print(exc.render(), file=sys.stderr)
+            return exc.exit_code
+        if isinstance(exc, RecursionError):
+            print("error: the expression is nested too deeply to analyse", file=sys.stderr)
+            return 3
+        print(f"error: could not analyse this input (internal {type(exc).__name__}: {exc}); "
+              "please report it", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

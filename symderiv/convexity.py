@@ -1,0 +1,320 @@
+"""Convexity: disciplined-convex composition rules, and an exact counterexample search.
+
+The rules (curvature and monotonicity of each primitive, from the table; signs of
+the arguments) can only prove convexity.  Non-convexity is proved by a witness: two
+points A, B with f((A+B)/2) > (f(A) + f(B))/2, checked in exact rational arithmetic.
+When neither succeeds the answer is None, with the reason.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from . import expr as E
+from . import primitives
+from .budget import attempt
+from .errors import SymderivError
+from .evaluate import Evaluator
+from .scalar import Prim
+
+CONST, AFFINE, CONVEX, CONCAVE = "constant", "affine", "convex", "concave"
+
+
+@dataclass(frozen=True)
+class Info:
+    curv: str | None          # None: unknown
+    sign: str | None = None   # 'nonneg' | 'nonpos' | None
+
+
+def _add(a: str | None, b: str | None):
+    if a is None or b is None:
+        return None
+    if a == CONST:
+        return b
+    if b == CONST:
+        return a
+    if a == AFFINE:
+        return b
+    if b == AFFINE:
+        return a
+    return a if a == b else None
+
+
+def _neg(c):
+    return {CONVEX: CONCAVE, CONCAVE: CONVEX}.get(c, c)
+
+
+def _sign_add(a, b):
+    if a == "zero":
+        return b
+    if b == "zero":
+        return a
+    return a if a == b else None
+
+
+class Rules:
+    def __init__(self, var: E.Sym):
+        self.var = var
+        self.memo: dict[str, Info] = {}
+
+    def node(self, n: E.Node) -> Info:
+        hit = self.memo.get(n.key)
+        if hit is None:
+            hit = self._node(n)
+            self.memo[n.key] = hit
+        return hit
+
+    def _node(self, n: E.Node) -> Info:
+        if not E.depends_on(n, self.var):
+            sign = None
+            if isinstance(n, E.Entrywise) and not n.args and n.expr.is_number:
+                sign = "nonneg" if n.expr >= 0 else "nonpos"
+            if isinstance(n, E.Eye):
+                sign = "nonneg"
+            return Info(CONST, sign)
+        if n == self.var:
+            return Info(AFFINE)
+        if isinstance(n, (E.Transpose, E.Trace, E.SumAll)):
+            inner = self.node(n.children()[0])
+            return Info(inner.curv, inner.sign)
+        if isinstance(n, E.MatMul):
+            moving = [f for f in n.factors if E.depends_on(f, self.var)]
+            if len(moving) == 1 and self.node(moving[0]).curv == AFFINE:
+                return Info(AFFINE)
+            return Info(None)
+        if isinstance(n, E.FroNorm):
+            inner = self.node(n.arg)
+            if inner.curv in (CONST, AFFINE):
+                return Info(CONVEX, "nonneg")
+            if inner.curv == CONVEX and inner.sign == "nonneg":
+                return Info(CONVEX, "nonneg")
+            if inner.curv == CONCAVE and inner.sign == "nonpos":
+                return Info(CONVEX, "nonneg")
+            return Info(None, "nonneg")
+        if isinstance(n, E.Entrywise):
+            infos = {E.placeholder(i): self.node(a) for i, a in enumerate(n.args)}
+            return _scalar(n.expr, infos)
+        return Info(None)
+
+
+def _scalar(e: sp.Expr, infos: dict) -> Info:
+    if e in infos:
+        return infos[e]
+    if e.is_number:
+        if not e.is_real:
+            return Info(None)
+        return Info(CONST, "zero" if e == 0 else ("nonneg" if e > 0 else "nonpos"))
+    if isinstance(e, sp.Add):
+        out = _scalar(e.args[0], infos)
+        for a in e.args[1:]:
+            b = _scalar(a, infos)
+            out = Info(_add(out.curv, b.curv), _sign_add(out.sign, b.sign))
+        return out
+    if isinstance(e, sp.Mul):
+        parts = [_scalar(a, infos) for a in e.args]
+        moving = [p for p in parts if p.curv != CONST]
+        consts = [p for p in parts if p.curv == CONST]
+        signs = [p.sign for p in parts]
+        sign = None
+        if "zero" in signs:
+            sign = "zero"
+        elif all(s is not None for s in signs):
+            sign = "nonpos" if sum(s == "nonpos" for s in signs) % 2 else "nonneg"
+        if not moving:
+            return Info(CONST, sign)
+        if len(moving) > 1:
+            return Info(None, sign)
+        m = moving[0]
+        if any(c.sign is None for c in consts):
+            return Info(AFFINE if m.curv == AFFINE else None, sign)
+        if any(c.sign == "zero" for c in consts):
+            return Info(CONST, "zero")
+        negative = sum(c.sign == "nonpos" for c in consts) % 2 == 1
+        return Info(_neg(m.curv) if negative else m.curv, sign)
+    if isinstance(e, sp.Pow):
+        base = _scalar(e.base, infos)
+        k = e.exp
+        if base.curv == CONST:
+            return Info(CONST)
+        if not k.is_number:
+            return Info(None)
+        if k == 1:
+            return base
+        if k.is_Integer and k.is_even and k > 0:
+            if base.curv == AFFINE:
+                return Info(CONVEX, "nonneg")
+            if base.curv == CONVEX and base.sign in ("nonneg", "zero"):
+                return Info(CONVEX, "nonneg")
+            if base.curv == CONCAVE and base.sign in ("nonpos", "zero"):
+                return Info(CONVEX, "nonneg")
+            return Info(None, "nonneg")
+        if k > 1 and base.sign == "nonneg" and base.curv in (AFFINE, CONVEX):
+            return Info(CONVEX, "nonneg")
+        if 0 < k < 1 and base.sign == "nonneg" and base.curv in (AFFINE, CONCAVE):
+            return Info(CONCAVE, "nonneg")
+        return Info(None)
+    if isinstance(e, Prim):
+        spec = e.spec
+        args = [_scalar(a, infos) for a in e.args]
+        if all(a.curv == CONST for a in args):
+            return Info(CONST)
+        sign = "nonneg" if spec.nonneg else (spec.output_sign(*[a.sign for a in args]) if spec.output_sign else None)
+        return _compose(spec.curvature, spec.monotone, args, sign)
+    for s in primitives.SMOOTH:
+        probe = s.build(sp.Symbol("_z"))
+        if isinstance(e, sp.Function) and type(e) == type(probe) and len(e.args) == 1:
+            return _compose(s.curvature, (s.monotone,), [_scalar(e.args[0], infos)],
+                            "nonneg" if s.name in ("exp", "softplus", "sigmoid") else None)
+    return Info(None)
+
+
+def _compose(curv, monotone, args, sign):
+    if curv is None:
+        return Info(None, sign)
+    ok = True
+    for a, mono in zip(args, monotone):
+        if a.curv in (CONST, AFFINE):
+            continue
+        if curv == CONVEX:
+            ok &= (a.curv == CONVEX and mono == "incr") or (a.curv == CONCAVE and mono == "decr")
+        else:
+            ok &= (a.curv == CONCAVE and mono == "incr") or (a.curv == CONVEX and mono == "decr")
+    return Info(curv if ok else None, sign)
+
+
+@dataclass
+class Convexity:
+    convex: bool | None
+    reason: str
+    witness: dict | None = None
+
+
+def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None = None,
+           seed: int = 7) -> Convexity:
+    info = Rules(var).node(f)
+    if info.curv in (CONST, AFFINE, CONVEX):
+        return Convexity(True, f"composition rules: f is {info.curv} in {var.name}")
+    # The rules read the expression as written; kinks that cancel (max(x,0) - max(-x,0)
+    # is x) only show once f is put in canonical form.
+    canonical = _canonical(f)
+    if canonical is not None and canonical != f:
+        info2 = Rules(var).node(canonical)
+        if info2.curv in (CONST, AFFINE, CONVEX):
+            return Convexity(True, f"composition rules on the simplified form: f is {info2.curv} in {var.name}")
+        if info.curv is None:
+            info = info2
+    uni = _univariate(f, var)
+    if uni is not None:
+        verdict = attempt(_convex_univariate, *uni, seconds=5.0)
+        if verdict is True:
+            return Convexity(True, "f is a sum of one convex function of each entry (checked piece by piece and at every kink)")
+    witness = _counterexample(f, var, values or {}, dims or {}, seed)
+    if witness is not None:
+        return Convexity(False, "exact midpoint counterexample", witness)
+    if info.curv == CONCAVE:
+        return Convexity(None, "the rules prove f concave; no counterexample to convexity was found")
+    return Convexity(None, "the composition rules do not decide, and no counterexample was found")
+
+
+def _univariate(f, var):
+    """(g, p) when f = sum_ij g(x_ij), or f = g(x) for a scalar x."""
+    node = f.arg if isinstance(f, E.SumAll) else f
+    if isinstance(node, E.Entrywise) and node.args == (var,):
+        return node.expr, E.placeholder(0)
+    return None
+
+
+def _convex_univariate(g, p) -> bool | None:
+    """Exact: a piecewise-smooth g on R is convex iff it is continuous, convex on each
+    piece (g'' >= 0 there) and its slope does not drop at any kink."""
+    from .scalar import Sw, to_sign_form
+    F = to_sign_form(g)
+    atoms = sorted(F.atoms(Sw), key=sp.default_sort_key)
+    points = set()
+    for a in atoms:
+        u = a.args[0]
+        if u.free_symbols != {p} or sp.diff(u, p, 2) != 0:
+            return None
+        points.add(sp.solve(u, p)[0])
+    cuts = sorted(points)
+    bounds = [-sp.oo] + cuts + [sp.oo]
+
+    def piece(lo, hi):
+        if lo == -sp.oo and hi == sp.oo:
+            c = sp.Integer(0)
+        elif lo == -sp.oo:
+            c = hi - 1
+        elif hi == sp.oo:
+            c = lo + 1
+        else:
+            c = (lo + hi) / 2
+        signs = {a: (1 if a.args[0].xreplace({p: c}) > 0 else -1) for a in atoms}
+        return sp.expand(F.xreplace(signs))
+
+    pieces = [piece(lo, hi) for lo, hi in zip(bounds, bounds[1:])]
+    for (lo, hi), q in zip(zip(bounds, bounds[1:]), pieces):
+        bad = sp.solveset(sp.diff(q, p, 2) < 0, p, sp.Interval.open(lo, hi))
+        if bad != sp.S.EmptySet:
+            return False if isinstance(bad, (sp.Interval, sp.Union, sp.FiniteSet)) else None
+    for b, left, right in zip(cuts, pieces, pieces[1:]):
+        if sp.simplify(left.xreplace({p: b}) - right.xreplace({p: b})) != 0:
+            return False
+        if sp.simplify(sp.diff(right, p).xreplace({p: b}) - sp.diff(left, p).xreplace({p: b})) < 0:
+            return False
+    return True
+
+
+def _canonical(f):
+    from .calculus import map_entrywise
+    from .scalar import to_sign_form
+    from .signform import prettify
+    try:
+        return map_entrywise(f, lambda e: prettify(to_sign_form(e)))
+    except SymderivError:
+        return None
+
+
+def _counterexample(f, var, values, dims, seed):
+    """Search small rational points for f((A+B)/2) > (f(A)+f(B))/2, exactly."""
+    others = [s for s in E.symbols_of(f) if s != var and s.name not in values]
+    if others:
+        return None   # the answer would depend on their values
+    rng = random.Random(seed)
+    sizes = {}
+    for d in list(var.shape):
+        if not (isinstance(d, int) or sp.sympify(d).is_Integer):
+            sizes[d] = dims.get(d, 2)
+    base_dims = {**{k: v for k, v in dims.items()}, **sizes}
+    def size(d):
+        return int(d) if isinstance(d, int) or sp.sympify(d).is_Integer else base_dims[d]
+    shape = (size(var.shape[0]), size(var.shape[1]))
+    for trial in range(40):
+        A = _random_matrix(shape, rng, trial)
+        B = _random_matrix(shape, rng, trial + 1)
+        M = (A + B) * Fraction(1, 2)
+        try:
+            fa = _value(f, var, A, values, base_dims)
+            fb = _value(f, var, B, values, base_dims)
+            fm = _value(f, var, M, values, base_dims)
+        except SymderivError:
+            continue
+        if sp.sympify(fm - (fa + fb) / 2).is_positive:
+            return {"A": A, "B": B, "f(A)": fa, "f(B)": fb, "f((A+B)/2)": fm}
+    return None
+
+
+def _random_matrix(shape, rng, trial):
+    pool = [0, 1, -1, 2, -2, 3, -3, Fraction(1, 2), Fraction(-1, 2)]
+    out = np.empty(shape, dtype=object)
+    for idx in np.ndindex(shape):
+        out[idx] = rng.choice(pool)
+    return out
+
+
+def _value(f, var, X, values, dims):
+    ev = Evaluator({**values, var.name: X}, dims)
+    return ev(f)[0, 0]

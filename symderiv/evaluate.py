@@ -1,0 +1,305 @@
+"""Exact evaluation of matrix expressions at a point.
+
+Values are NumPy object arrays of Python ints and Fractions, so a kink is detected by
+an exact comparison with 0, never by a float tolerance; SymPy numbers appear only
+where a value is irrational (a norm, an exp).  Switch signs can be overridden entry
+by entry, which is how the gradient of each selection function next to a kink is
+evaluated.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+from sympy.core.relational import Relational
+
+from . import expr as E
+from .errors import InputError, Unsupported
+from .scalar import Prim, Sw
+
+
+def to_number(v):
+    """A SymPy number as an int/Fraction when rational, else left as a SymPy number."""
+    if isinstance(v, (int, Fraction)):
+        return v
+    v = sp.sympify(v)
+    if v.is_Integer:
+        return int(v)
+    if v.is_Rational:
+        return Fraction(int(v.p), int(v.q))
+    return v
+
+
+def is_exact_zero(v) -> bool:
+    if isinstance(v, (int, Fraction)):
+        return v == 0
+    return sp.sympify(v).is_zero is True
+
+
+def sign_of(v) -> int:
+    if isinstance(v, (int, Fraction)):
+        return (v > 0) - (v < 0)
+    v = sp.sympify(v)
+    if v.is_zero:
+        return 0
+    if v.is_positive:
+        return 1
+    if v.is_negative:
+        return -1
+    raise Unsupported(f"cannot decide the sign of {v} exactly")
+
+
+_sign_v = np.vectorize(sign_of, otypes=[object])
+_zero_v = np.vectorize(is_exact_zero, otypes=[bool])
+
+
+def switch_key(u: sp.Expr, args: tuple) -> tuple[str, int]:
+    """A name for the switch u (over ``args``) that does not depend on placeholder
+    numbering, and the orientation (+1/-1) of u relative to that name."""
+    named = {E.placeholder(i): sp.Symbol("N" + a.key, real=True) for i, a in enumerate(args)}
+    canon = Sw(u.xreplace(named))
+    if isinstance(canon, Sw):
+        return sp.srepr(canon.args[0]), 1
+    if isinstance(canon, sp.Mul) and canon.args[0] == -1:
+        return sp.srepr(canon.args[1].args[0]), -1
+    return sp.srepr(canon), 1
+
+
+class Evaluator:
+    """Evaluates nodes at one point; values are cached per node."""
+
+    def __init__(self, values: dict[str, np.ndarray], dims: dict, overrides: dict | None = None):
+        self.values = values           # Sym name -> 2-D object array
+        self.dims = dims               # symbolic size -> int
+        self.overrides = overrides or {}   # switch key -> object array of +-1 / None
+        self.cache: dict[str, np.ndarray] = {}
+
+    def size(self, d):
+        if isinstance(d, int):
+            return d
+        d = sp.sympify(d)
+        if d.is_Integer:
+            return int(d)
+        v = d.xreplace({k: sp.Integer(val) for k, val in self.dims.items()})
+        if not v.is_Integer:
+            raise InputError(f"the size {d} is not known at this point: give --shape or values")
+        return int(v)
+
+    def shape(self, node):
+        return (self.size(node.shape[0]), self.size(node.shape[1]))
+
+    def __call__(self, node: E.Node) -> np.ndarray:
+        hit = self.cache.get(node.key)
+        if hit is not None:
+            return hit
+        out = self._eval(node)
+        self.cache[node.key] = out
+        return out
+
+    def _eval(self, n: E.Node) -> np.ndarray:
+        if isinstance(n, E.Sym):
+            if n.name not in self.values:
+                raise InputError(f"{n.name} needs a value: --let {n.name}=...")
+            return self.values[n.name]
+        if isinstance(n, E.Eye):
+            k = self.size(n.n)
+            out = np.zeros((k, k), dtype=object)
+            for i in range(k):
+                out[i, i] = 1
+            out[out == 0] = 0
+            return out
+        if isinstance(n, E.MatMul):
+            acc = self(n.factors[0])
+            for f in n.factors[1:]:
+                acc = _matmul(acc, self(f))
+            return acc
+        if isinstance(n, E.Transpose):
+            return self(n.arg).T.copy()
+        if isinstance(n, E.Trace):
+            a = self(n.arg)
+            return _scalar(sum((a[i, i] for i in range(a.shape[0])), 0))
+        if isinstance(n, E.SumAll):
+            return _scalar(_sum(self(n.arg)))
+        if isinstance(n, E.FroNorm):
+            a = self(n.arg)
+            sq = _sum(a * a)
+            return _scalar(to_number(sp.sqrt(sp.sympify(sq))))
+        if isinstance(n, E.Entrywise):
+            shape = self.shape(n)
+            env = {}
+            for p, a in zip(n.placeholders(), n.args):
+                v = self(a)
+                env[p] = np.full(shape, v[0, 0], dtype=object) if v.shape == (1, 1) and shape != (1, 1) else v
+            val = scalar_eval(n.expr, env, shape, self.overrides, n.args)
+            if not isinstance(val, np.ndarray):
+                val = np.full(shape, val, dtype=object)
+            return val
+        raise Unsupported(f"cannot evaluate {type(n).__name__}")
+
+
+def _scalar(v) -> np.ndarray:
+    out = np.empty((1, 1), dtype=object)
+    out[0, 0] = to_number(v) if not isinstance(v, (int, Fraction)) else v
+    return out
+
+
+def _sum(a: np.ndarray):
+    total = 0
+    for v in a.flat:
+        total = total + v
+    return total
+
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.shape == (1, 1) and b.shape != (1, 1) and a.shape[1] != b.shape[0]:
+        return a[0, 0] * b
+    if b.shape == (1, 1) and a.shape[1] != 1:
+        return a * b[0, 0]
+    if all(isinstance(v, int) for v in a.flat) and all(isinstance(v, int) for v in b.flat):
+        big = max([abs(v) for v in a.flat] + [abs(v) for v in b.flat] + [1])
+        if big * big * max(a.shape[1], 1) < 2 ** 62:
+            # Exact in int64: the bound above rules out overflow.
+            r = np.asarray(a, dtype=np.int64) @ np.asarray(b, dtype=np.int64)
+            return np.vectorize(int, otypes=[object])(r)
+    return a.dot(b)
+
+
+def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
+    """Evaluate a scalar SymPy expression over arrays (entry by entry, exactly)."""
+
+    def go(x):
+        if x in env:
+            return env[x]
+        if x.is_Integer:
+            return int(x)
+        if x.is_Rational:
+            return Fraction(int(x.p), int(x.q))
+        if x.is_number and not x.free_symbols:
+            return x
+        if isinstance(x, sp.Add):
+            acc = go(x.args[0])
+            for a in x.args[1:]:
+                acc = acc + go(a)
+            return acc
+        if isinstance(x, sp.Mul):
+            acc = go(x.args[0])
+            for a in x.args[1:]:
+                acc = acc * go(a)
+            return acc
+        if isinstance(x, sp.Pow):
+            base, ex = go(x.base), x.exp
+            if ex.is_Integer:
+                k = int(ex)
+                if k >= 0:
+                    return base ** k
+                return _elementwise(lambda v: _inverse(v) ** (-k), base)
+            return _elementwise(lambda v: to_number(sp.Pow(sp.sympify(v), ex)), base)
+        if isinstance(x, Sw):
+            u = go(x.args[0])
+            s = np.array(np.broadcast_to(np.asarray(_elementwise(sign_of, u), dtype=object), shape))
+            key, orient = switch_key(x.args[0], args)
+            over = overrides.get(key)
+            if over is not None:
+                for idx in zip(*np.nonzero(over != None)):  # noqa: E711 (object array)
+                    s[idx] = over[idx] * orient
+            if any(v == 0 for v in s.flat):
+                raise Unsupported("a switch is exactly on its kink where a side had to be chosen")
+            return s
+        if isinstance(x, Prim):
+            vals = [go(a) for a in x.args]
+            dummies = [sp.Dummy(real=True) for _ in x.args]
+            pieces = x.spec.pieces(*dummies)
+            return _select(pieces, dict(zip(dummies, vals)), shape, overrides, args)
+        if isinstance(x, sp.Piecewise):
+            return _select(list(x.args), env, shape, overrides, args, outer=go)
+        if isinstance(x, (sp.Function,)) and len(x.args) == 1:
+            inner = go(x.args[0])
+            fn = x.func
+            return _elementwise(lambda v: to_number(fn(sp.sympify(v))), inner)
+        raise Unsupported(f"cannot evaluate {x}")
+
+    return go(e)
+
+
+def _inverse(v):
+    if isinstance(v, (int, Fraction)):
+        if v == 0:
+            raise Unsupported("division by zero at this point")
+        return Fraction(1, 1) / v
+    v = sp.sympify(v)
+    if v.is_zero:
+        raise Unsupported("division by zero at this point")
+    return to_number(1 / v)
+
+
+def _elementwise(fn, a):
+    if isinstance(a, np.ndarray):
+        return np.vectorize(fn, otypes=[object])(a)
+    return fn(a)
+
+
+def _truth(cond, local, shape, overrides, args):
+    if cond is True or cond == sp.true:
+        return np.ones(shape, dtype=bool)
+    if cond is False or cond == sp.false:
+        return np.zeros(shape, dtype=bool)
+    if isinstance(cond, Relational):
+        d = scalar_eval(cond.lhs - cond.rhs, local, shape, overrides, args)
+        s = _elementwise(sign_of, d)
+        s = np.broadcast_to(np.asarray(s, dtype=object), shape)
+        op = cond.rel_op
+        table = {">": lambda v: v > 0, ">=": lambda v: v >= 0, "<": lambda v: v < 0,
+                 "<=": lambda v: v <= 0, "==": lambda v: v == 0, "!=": lambda v: v != 0}
+        return np.vectorize(table[op], otypes=[bool])(s)
+    if isinstance(cond, sp.And):
+        out = np.ones(shape, dtype=bool)
+        for c in cond.args:
+            out &= _truth(c, local, shape, overrides, args)
+        return out
+    if isinstance(cond, sp.Or):
+        out = np.zeros(shape, dtype=bool)
+        for c in cond.args:
+            out |= _truth(c, local, shape, overrides, args)
+        return out
+    if isinstance(cond, sp.Not):
+        return ~_truth(cond.args[0], local, shape, overrides, args)
+    raise Unsupported(f"cannot evaluate the condition {cond}")
+
+
+def _select(pieces, local, shape, overrides, args, outer=None):
+    out = np.empty(shape, dtype=object)
+    done = np.zeros(shape, dtype=bool)
+    for value, cond in pieces:
+        mask = _truth(cond, local, shape, overrides, args) & ~done
+        if mask.any():
+            v = (outer or (lambda z: scalar_eval(z, local, shape, overrides, args)))(sp.sympify(value))
+            v = np.broadcast_to(np.asarray(v, dtype=object), shape) if isinstance(v, np.ndarray) else np.full(shape, v, dtype=object)
+            out[mask] = v[mask]
+            done |= mask
+    if not done.all():
+        raise Unsupported("a piecewise definition does not cover this point")
+    return out
+
+
+def bind_dims(f: E.Node, values: dict[str, np.ndarray]) -> dict:
+    """Symbolic sizes fixed by the shapes of the given values."""
+    dims: dict = {}
+    for s in E.symbols_of(f):
+        if s.name not in values:
+            continue
+        got = values[s.name].shape
+        for want, have in zip(s.shape, got):
+            if isinstance(want, int) or sp.sympify(want).is_Integer:
+                if int(want) != have:
+                    raise InputError(f"{s.name} is {E.fmt_shape(s.shape)} but the value given is {have_shape(got)}")
+            else:
+                prev = dims.get(want)
+                if prev is not None and prev != have:
+                    raise InputError(f"the size {want} is {prev} from one value and {have} from {s.name}")
+                dims[want] = have
+    return dims
+
+
+def have_shape(shape) -> str:
+    return f"{shape[0]}x{shape[1]}"

@@ -1,0 +1,957 @@
+"""LaTeX text -> syntax tree.
+
+Three steps, each in one place:
+  1. the text: macros expanded (macros.py), math delimiters ($...$, \\[...\\]) removed,
+     whitespace made one-space-per-character so columns stay honest;
+  2. the tokens: Lark's lexer cuts the text with the grammar's terminals, and the token
+     stage below (``_Stage``) settles what a token means from its neighbours: whether a
+     bar opens or closes, whether ``(`` applies a function, whether ``d`` is a differential;
+  3. the tree: the LALR parser (grammar/latex.lark), then ``_Build`` turns Lark's tree into
+     ``syntax`` nodes, one method per grammar rule.
+
+Every failure is an ``InputError`` naming the construct and its column in ``source`` (the
+text actually parsed).
+
+Reading of a chain of conditions: ``a < x <= b`` becomes ``Rel('<=', Rel('<', a, x), b)``:
+a Rel whose left operand is itself a Rel continues the chain from that Rel's right
+operand, so the chain means ``a < x and x <= b``.
+"""
+from __future__ import annotations
+
+import contextvars
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lark import Lark, Token, Transformer_NonRecursive, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
+
+from . import syntax as S
+from .errors import InputError
+from .macros import expand
+from .primitives import lookup
+
+MAX_INPUT = 20_000
+MAX_NESTING = 200           # delimiters open at once
+MAX_TREE_DEPTH = 500        # deeper trees would overflow the recursion of whoever walks them
+
+GRAMMAR = Path(__file__).parent / "grammar" / "latex.lark"
+
+# Raw terminals that only the token stage sees: it consumes or rewrites them all.
+STAGE_ONLY = ("BAR", "DBAR", "LVERT", "RVERT", "LVVERT", "RVVERT", "LEFT", "RIGHT", "BIG",
+              "BEGIN", "END", "AMP", "LINEBREAK", "CMD", "STYLED")
+
+# The front end's own function words, beside the primitive table's.
+STRUCTURAL = {"tr": "trace", "Tr": "trace", "trace": "trace", "Trace": "trace", "TR": "trace",
+              "det": "det", "logdet": "logdet", "diag": "diag", "Diag": "diag", "vec": "vec"}
+
+REL_OPS = {"=": "=", "<": "<", r"\lt": "<", ">": ">", r"\gt": ">",
+           r"\le": "<=", r"\leq": "<=", r"\leqslant": "<=",
+           r"\ge": ">=", r"\geq": ">=", r"\geqslant": ">=",
+           r"\ne": "!=", r"\neq": "!=", r"\approx": r"\approx"}
+
+IF_WORDS = {"if", "for", "when", "whenever"}
+OTHERWISE_WORDS = {"otherwise", "else", "o.w.", "ow", "elsewhere", "o/w"}
+FONT_STYLES = {"mathbf", "mathbb", "mathbbm", "mathsf", "mathit", "mathcal", "boldsymbol", "bm",
+               "vec", "bf", "it", "sf", "cal"}
+TEXT_STYLES = {"text", "textrm", "textnormal", "textit", "textbf", "textsf", "mbox"}
+SWITCHES = {"rm", "tt", "bf", "it", "sf"}     # bare \rm if ... outside braces
+GREEK_NAMES = set("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
+    lambda mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma
+    Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell""".split())
+
+OPENERS = {"_LPAR": "(", "_LBRACK": "[", "_LBRACE": r"\{", "_LGROUP": "{", "_LANGLE": "langle"}
+CLOSERS = {"_RPAR": "(", "_RBRACK": "[", "_RBRACE": r"\{", "_RGROUP": "{", "_RANGLE": "langle"}
+CLOSER_OF = {"(": "_RPAR", "[": "_RBRACK", r"\{": "_RBRACE", "{": "_RGROUP", "langle": "_RANGLE",
+             "|": "_RBAR", "||": "_RNORM"}
+OPENER_OF = {"(": "_LPAR", "[": "_LBRACK", r"\{": "_LBRACE", "{": "_LGROUP", "langle": "_LANGLE",
+             "|": "_LBAR", "||": "_LNORM"}
+# What a token after \left, \right or \big may be, as (kind, side): side None = either.
+DELIMS = {"_LPAR": ("(", "open"), "_RPAR": ("(", "close"), "_LBRACK": ("[", "open"),
+          "_RBRACK": ("[", "close"), "_LBRACE": (r"\{", "open"), "_RBRACE": (r"\{", "close"),
+          "_LANGLE": ("langle", "open"), "_RANGLE": ("langle", "close"),
+          "BAR": ("|", None), "LVERT": ("|", "open"), "RVERT": ("|", "close"),
+          "DBAR": ("||", None), "LVVERT": ("||", "open"), "RVVERT": ("||", "close"),
+          "_DOT": (".", None)}
+# After these a bar closes what is open; after anything else it opens.
+OPERAND_END = {"LETTER", "NUM", "GREEK", "INFTY", "_ONE", "PRIME", "_TOP", "_RPAR", "_RBRACK",
+               "_RBRACE", "_RGROUP", "_RBAR", "_RNORM", "_RANGLE", "_CASES_END"}
+# A parse error right after one of these means its operand is missing.
+NEEDS_OPERAND = {"_PLUS", "_MINUS", "_SLASH", "_COLON", "_TIMES", "_HADAMARD", "REL", "_CARET",
+                 "_UNDER", "_COMMA", "_FRAC", "_SQRT", "_AMP", "_IF", "_DIFF", "FUNC", "_SUM",
+                 "_LPAR", "_LBRACK", "_LBRACE", "_LGROUP", "_LBAR", "_LNORM", "_LANGLE",
+                 "_FUN_LPAR", "_FUN_LBRACE", "_FUN_LBRACK", "_CASES_BEGIN", "_ROWSEP"}
+APPLY = {"_LPAR": "_FUN_LPAR", "_LBRACE": "_FUN_LBRACE", "_LBRACK": "_FUN_LBRACK"}
+
+NOTE_SIGMA = r"\sigma applied to an argument: a function (ReLU unless --let binds it)"
+
+
+def canonical(spelling: str) -> str | None:
+    """The canonical function word for a spelling, or None when nobody knows it."""
+    if spelling in STRUCTURAL:
+        return STRUCTURAL[spelling]
+    p = lookup(spelling)
+    return p.name if p is not None else None
+
+
+# ---- results ------------------------------------------------------------------------------
+
+@dataclass
+class Parsed:
+    """An expression, the reading decisions a user should see, and the text parsed (macros
+    expanded, math delimiters removed): error columns and spans index into ``source``."""
+    term: S.Term
+    notes: list = field(default_factory=list)
+    source: str = ""
+
+
+@dataclass
+class ParsedStatement:
+    """A statement, as ``Parsed`` is an expression."""
+    statement: S.Statement
+    notes: list = field(default_factory=list)
+    source: str = ""
+
+
+# ---- one parse -----------------------------------------------------------------------------
+
+class _Run:
+    """What one call to parse() shares between the token stage and the builder."""
+
+    def __init__(self, source: str, statement: bool):
+        self.source = source
+        self.statement = statement
+        self.notes: list[tuple[int, str]] = []
+        self.tokens: list[Token] = []
+
+    def note(self, pos: int, text: str):
+        self.notes.append((pos, text))
+
+    def error(self, message: str, pos: int) -> InputError:
+        return InputError(f"{message} at column {pos}", column=pos, source=self.source)
+
+    def text(self, start: int, end: int) -> str:
+        return self.source[start:end]
+
+    def show(self, tok: Token) -> str:
+        """A token as the user wrote it."""
+        return self.source[tok.start_pos:tok.end_pos] or str(tok)
+
+    def final_notes(self) -> list[str]:
+        seen, out = set(), []
+        for _, text in sorted(self.notes, key=lambda n: n[0]):
+            if text not in seen:
+                seen.add(text)
+                out.append(text)
+        return out
+
+
+_RUN: contextvars.ContextVar[_Run] = contextvars.ContextVar("symderiv_parse_run")
+
+
+def _tok(type_: str, value: str, start: int, end: int) -> Token:
+    return Token(type_, value, start_pos=start, line=1, column=start + 1,
+                 end_line=1, end_column=end + 1, end_pos=end)
+
+
+def _retype(tok: Token, type_: str, value: str | None = None) -> Token:
+    return _tok(type_, str(tok) if value is None else value, tok.start_pos, tok.end_pos)
+
+
+# ---- the token stage ------------------------------------------------------------------------
+
+class _Stage:
+    """Lark post-lexer: reads the whole token stream, settles each context-dependent token,
+    and yields what the grammar's parser expects."""
+
+    always_accept = STAGE_ONLY
+
+    def process(self, stream):
+        run = _RUN.get()
+        toks = list(stream)
+        toks = self._words(run, toks)
+        toks = self._delimiters(run, toks)
+        toks = self._scripts(run, toks)
+        toks = self._applications(run, toks)
+        run.tokens = toks
+        yield from toks
+
+    # -- commands and styled words --------------------------------------------------------
+
+    def _words(self, run, toks):
+        out = []
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if t.type == "STYLED":
+                out.append(self._styled(run, t))
+            elif t.type == "CMD":
+                name = str(t)[1:]
+                if name in SWITCHES:
+                    # \rm if ...: the switch applies to the adjacent word after it
+                    j = i + 1
+                    while (j < len(toks) and toks[j].type in ("LETTER", "NUM")
+                           and (j == i + 1 or toks[j].start_pos == toks[j - 1].end_pos)):
+                        j += 1
+                    if j == i + 1:
+                        raise run.error(f"\\{name} must be followed by a word", t.start_pos)
+                    word = "".join(str(x) for x in toks[i + 1:j])
+                    span = _tok("STYLED", word, t.start_pos, toks[j - 1].end_pos)
+                    out.append(self._classify(run, "rm", word, span))
+                    i = j
+                    continue
+                if name in FONT_STYLES | TEXT_STYLES | {"mathrm", "operatorname"}:
+                    raise run.error(f"unsupported argument of \\{name}", t.start_pos)
+                raise run.error(f"unknown command {t}", t.start_pos)
+            else:
+                out.append(t)
+            i += 1
+        return out
+
+    def _styled(self, run, t):
+        text = str(t)
+        m = re.match(r"\{\s*\\([a-z]+)(.*)\}$", text, re.S)
+        if m:                                   # {\rm word}
+            style, arg = m.group(1), m.group(2)
+        else:
+            m = re.match(r"\\([a-zA-Z]+\*?)\s*(.*)$", text, re.S)
+            style, arg = m.group(1), m.group(2)
+            if arg.startswith("{"):
+                arg = arg[1:-1]
+        word = re.sub(r"\\[,;:! ]|\\q?quad(?![a-zA-Z])|~", " ", arg).strip()
+        return self._classify(run, style.rstrip("*"), word, t)
+
+    def _classify(self, run, style, word, t):
+        """What a styled word is: a letter, a number, a function word, `if`, `otherwise`."""
+        pos = t.start_pos
+        if re.fullmatch(r"[a-zA-Z]", word):
+            return _retype(t, "LETTER", word)
+        if word == "1" and style in FONT_STYLES:
+            return _retype(t, "_ONE", "1")
+        if re.fullmatch(r"[0-9]+(\.[0-9]+)?", word):
+            return _retype(t, "NUM", word)
+        g = re.fullmatch(r"\\([a-zA-Z]+)", word)
+        if g and g.group(1) in GREEK_NAMES:
+            if style == "operatorname":
+                return _retype(t, "FUNC", g.group(1))
+            return _retype(t, "GREEK", word)
+        if style in FONT_STYLES:
+            raise run.error(f"unsupported \\{style}{{{word}}}", pos)
+        low = word.lower().rstrip(":,")
+        if low in IF_WORDS:
+            return _retype(t, "_IF", word)
+        if low.rstrip(".") in OTHERWISE_WORDS or low in OTHERWISE_WORDS:
+            return _retype(t, "_OTHERWISE", word)
+        name = re.sub(r"\s+", "", word)        # arg\,max -> argmax
+        if re.fullmatch(r"[a-zA-Z]+", name) and (
+                style in ("operatorname", "mathrm", "rm") or canonical(name)):
+            return _retype(t, "FUNC", name)
+        if style == "operatorname":
+            raise run.error(f"unsupported operator name '{word}'", pos)
+        raise run.error(f"unexpected text '{word}'", pos)
+
+    # -- delimiters: \left \right \big, bars, environments, & and \\ -----------------------------
+
+    def _delimiters(self, run, toks):
+        out: list[Token] = []
+        stack: list[tuple] = []       # (kind, is_left, index in out, shown, pos)
+        n = len(toks)
+
+        def opener(kind, is_left, tok, shown):
+            if len(stack) >= MAX_NESTING:
+                raise run.error("delimiters nested too deeply", tok.start_pos)
+            stack.append((kind, is_left, len(out), shown, tok.start_pos))
+            out.append(tok)
+
+        def unbalanced(entry):
+            kind, _, _, shown, pos = entry
+            word = "unmatched" if kind in ("|", "||") else "unbalanced"
+            return run.error(f"{word} {shown}", pos)
+
+        def closer(kind, is_right, tok, shown):
+            if not stack:
+                raise run.error(f"unbalanced {shown}", tok.start_pos)
+            top = stack[-1]
+            # \left pairs with \right only, and ( with ), \left. with any \right
+            if top[1] != is_right or (top[0] != kind and "." not in (top[0], kind)):
+                raise unbalanced(top)
+            stack.pop()
+            if "." in (top[0], kind):
+                # \left\{ ... \right. : the dot takes its partner's shape, except that a
+                # half-open bar (an evaluation bar, \left. f \right|) is only a grouping
+                shape = top[0] if kind == "." else kind
+                if shape in (".", "|", "||"):
+                    shape = "("
+                out[top[2]] = _retype(out[top[2]], OPENER_OF[shape])
+                tok = _retype(tok, CLOSER_OF[shape])
+            out.append(tok)
+
+        def in_cases():
+            return any(e[0] == "env:cases" for e in stack)
+
+        i = 0
+        while i < n:
+            t = toks[i]
+            ty = t.type
+            if ty in ("LEFT", "RIGHT", "BIG"):
+                if i + 1 >= n or toks[i + 1].type not in DELIMS:
+                    raise run.error(f"{t} must be followed by a delimiter", t.start_pos)
+                d = toks[i + 1]
+                kind, side = DELIMS[d.type]
+                if ty == "BIG":
+                    suffix = str(t)[-1]
+                    side = {"l": "open", "r": "close"}.get(suffix, side)
+                    if kind == ".":
+                        raise run.error(f"{t} must be followed by a delimiter", t.start_pos)
+                else:
+                    side = "open" if ty == "LEFT" else "close"
+                span = _tok(d.type, str(d), t.start_pos, d.end_pos)
+                shown = run.show(span)
+                if side is None:
+                    side = self._bar_side(out, stack, kind)
+                if side == "open":
+                    opener(kind, ty == "LEFT", _retype(span, OPENER_OF.get(kind, "_LPAR")), shown)
+                else:
+                    closer(kind, ty == "RIGHT", _retype(span, CLOSER_OF.get(kind, "_RPAR")), shown)
+                i += 2
+                continue
+            if ty in OPENERS:
+                opener(OPENERS[ty], False, t, f"'{t}'" if ty != "_LANGLE" else str(t))
+            elif ty in CLOSERS:
+                if ty == "_RGROUP" and out and out[-1].type == "_LGROUP" and stack \
+                        and stack[-1][2] == len(out) - 1:
+                    stack.pop()             # {} is nothing in TeX
+                    out.pop()
+                else:
+                    closer(CLOSERS[ty], False, t, f"'{t}'" if ty != "_RANGLE" else str(t))
+            elif ty in ("BAR", "DBAR", "LVERT", "RVERT", "LVVERT", "RVVERT"):
+                kind, side = DELIMS[ty]
+                if side is None:
+                    side = self._bar_side(out, stack, kind)
+                shown = run.show(t)
+                shown = f"'{shown}'" if shown in ("|", r"\|") else shown
+                if side == "open":
+                    opener(kind, False, _retype(t, OPENER_OF[kind]), shown)
+                else:
+                    closer(kind, False, _retype(t, CLOSER_OF[kind]), shown)
+            elif ty == "BEGIN":
+                env = re.search(r"\{(.*)\}", str(t)).group(1)
+                as_cases = env in ("cases", "cases*", "dcases", "rcases") or (
+                    env in ("array", "matrix") and stack and stack[-1][0] == r"\{" and stack[-1][1])
+                if not as_cases:
+                    raise run.error(f"unsupported environment {env}", t.start_pos)
+                stack.append(("env:cases", False, len(out), str(t), t.start_pos))
+                out.append(_retype(t, "_CASES_BEGIN"))
+                if env == "array":         # the column specification {ll}
+                    i = self._skip_group(run, toks, i + 1)
+                    continue
+            elif ty == "END":
+                env = re.search(r"\{(.*)\}", str(t)).group(1)
+                if not stack or stack[-1][0] != "env:cases":
+                    if stack:
+                        raise unbalanced(stack[-1])
+                    raise run.error(f"unbalanced {t}", t.start_pos)
+                begin = stack.pop()
+                if re.search(r"\{(.*)\}", begin[3]).group(1) != env:
+                    raise run.error(f"{t} does not match {begin[3]}", t.start_pos)
+                out.append(_retype(t, "_CASES_END"))
+            elif ty == "AMP":
+                if in_cases():
+                    out.append(_retype(t, "_AMP"))
+                # elsewhere & is an alignment mark
+            elif ty == "LINEBREAK":
+                j = i + 1
+                if j < n and toks[j].type == "_LBRACK":      # \\[2pt]
+                    k = j + 1
+                    while k < n and toks[k].type in ("NUM", "LETTER", "_MINUS"):
+                        k += 1
+                    if k < n and toks[k].type == "_RBRACK" and k > j + 1:
+                        i = k
+                if in_cases():
+                    out.append(_retype(t, "_ROWSEP"))
+                elif any(x.type not in ("LINEBREAK", "AMP") for x in toks[i + 1:]):
+                    raise run.error("line break \\\\ inside an expression", t.start_pos)
+            else:
+                out.append(t)
+            i += 1
+        if stack:
+            raise unbalanced(stack[-1])
+        return out
+
+    @staticmethod
+    def _bar_side(out, stack, kind):
+        """A bar closes when an operand has just ended and a bar of its kind is open."""
+        ends = bool(out) and out[-1].type in OPERAND_END
+        return "close" if ends and stack and stack[-1][0] == kind else "open"
+
+    @staticmethod
+    def _skip_group(run, toks, i):
+        if i >= len(toks) or toks[i].type != "_LGROUP":
+            return i
+        depth = 0
+        for j in range(i, len(toks)):
+            depth += {"_LGROUP": 1, "_RGROUP": -1}.get(toks[j].type, 0)
+            if depth == 0:
+                return j + 1
+        raise run.error("unbalanced '{'", toks[i].start_pos)
+
+    # -- script arguments: x^12, \frac12, \|x\|^2_2 ------------------------------------------------
+
+    def _scripts(self, run, toks):
+        toks = list(toks)
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if t.type == "_RNORM":
+                self._sub_before_sup(toks, i + 1)
+            if t.type in ("_CARET", "_UNDER"):
+                self._one_digit(run, toks, i + 1, t, toks[i - 1] if i else t)
+            elif t.type == "_FRAC":         # \frac 12 is the idiom: no note
+                j = self._one_digit(run, toks, i + 1, t)
+                self._one_digit(run, toks, j, t)
+            elif t.type == "_SQRT":
+                j = i + 1
+                if j < len(toks) and toks[j].type == "_LBRACK":
+                    j = self._arg_end(toks, j, "_LBRACK", "_RBRACK")
+                self._one_digit(run, toks, j, t)
+            i += 1
+        return toks
+
+    @staticmethod
+    def _arg_end(toks, j, open_="_LGROUP", close="_RGROUP"):
+        """Index after the TeX argument that starts at j (a group or one token)."""
+        if j >= len(toks):
+            return j
+        if toks[j].type != open_:
+            return j + 1
+        depth = 0
+        for k in range(j, len(toks)):
+            depth += {open_: 1, close: -1}.get(toks[k].type, 0)
+            if depth == 0:
+                return k + 1
+        return len(toks)
+
+    def _one_digit(self, run, toks, j, owner, noted=None):
+        """TeX takes one character as an unbraced argument: x^12 is x^{1}2 (noted from the
+        token ``noted`` on, when given)."""
+        if j < len(toks) and toks[j].type == "NUM" and len(toks[j]) > 1:
+            num = toks[j]
+            if "." in num:
+                raise run.error(f"write {{{num}}} in braces after '{run.show(owner)}'", num.start_pos)
+            p = num.start_pos
+            toks[j:j + 1] = [_tok("NUM", num[0], p, p + 1), _tok("NUM", num[1:], p + 1, num.end_pos)]
+            if noted is not None:
+                start = min(noted.start_pos, owner.start_pos)
+                run.note(p, f"{run.text(start, num.end_pos)} read as "
+                            f"{run.text(start, p)}{{{num[0]}}}{num[1:]}")
+        return self._arg_end(toks, j)
+
+    def _sub_before_sup(self, toks, j):
+        """\\|x\\|^2_2 -> \\|x\\|_2^2, so the subscript stays with the norm."""
+        if j < len(toks) and toks[j].type == "_CARET":
+            a_end = self._arg_end(toks, j + 1)
+            if a_end < len(toks) and toks[a_end].type == "_UNDER":
+                b_end = self._arg_end(toks, a_end + 1)
+                toks[j:b_end] = toks[a_end:b_end] + toks[j:a_end]
+
+    # -- application: \max(, H(, \sigma(, max(, \mathbb 1[, 1_{, and d in statements -------------------
+
+    def _applications(self, run, toks):
+        out = []
+        n = len(toks)
+        i = 0
+        while i < n:
+            t = toks[i]
+            nxt = toks[i + 1] if i + 1 < n else None
+            prev = out[-1] if out else None
+            scripted = prev is not None and prev.type in ("_CARET", "_UNDER")
+            opens = nxt is not None and nxt.type == "_LPAR"
+            if t.type == "FUNC" and str(t).startswith("\\"):
+                t = _retype(t, "FUNC", str(t)[1:])
+            elif t.type == "LETTER" and str(t) == "H" and opens and not scripted:
+                t = _retype(t, "FUNC", "H")
+            elif t.type == "GREEK" and str(t) in (r"\sigma", r"\theta") and opens and not scripted:
+                t = _retype(t, "FUNC", str(t)[1:])
+            elif t.type == "LETTER" and not scripted and self._function_word(toks, i, prev):
+                word, j = self._letter_word(toks, i)
+                run.note(t.start_pos, f"{word}(...) read as the function {word}")
+                t = _tok("FUNC", word, t.start_pos, toks[j - 1].end_pos)
+                i = j - 1
+                nxt = toks[j]
+            elif (run.statement and t.type == "LETTER" and str(t) == "d" and not scripted
+                  and nxt is not None and nxt.type in ("LETTER", "GREEK", "_LPAR", "FUNC")):
+                t = _retype(t, "_DIFF")
+            elif t.type == "NUM" and str(t) == "1" and nxt is not None and nxt.type == "_UNDER" \
+                    and not scripted:
+                t = _retype(t, "_ONE")
+            out.append(t)
+            if nxt is not None and nxt.type in APPLY and (
+                    t.type == "FUNC" or (t.type == "_ONE" and (
+                        nxt.type != "_LPAR" or self._has_relation(toks, i + 1)))):
+                out.append(_retype(nxt, APPLY[nxt.type]))
+                i += 1
+            i += 1
+        return out
+
+    def _function_word(self, toks, i, prev):
+        """max(x,0) written without a backslash: a run of adjacent letters spelling a known
+        function word, right before a parenthesis."""
+        if prev is not None and prev.type == "LETTER" and prev.end_pos == toks[i].start_pos:
+            return False
+        word, j = self._letter_word(toks, i)
+        return len(word) > 1 and j < len(toks) and toks[j].type == "_LPAR" and bool(canonical(word))
+
+    @staticmethod
+    def _letter_word(toks, i):
+        j = i + 1
+        while j < len(toks) and toks[j].type == "LETTER" and toks[j].start_pos == toks[j - 1].end_pos:
+            j += 1
+        return "".join(str(x) for x in toks[i:j]), j
+
+    @staticmethod
+    def _has_relation(toks, j):
+        depth = 0
+        for k in range(j, len(toks)):
+            ty = toks[k].type
+            if ty in OPENERS or ty in ("_LBAR", "_LNORM"):
+                depth += 1
+            elif ty in CLOSERS or ty in ("_RBAR", "_RNORM"):
+                depth -= 1
+                if depth == 0:
+                    return False
+            elif ty == "REL" and depth == 1:
+                return True
+        return False
+
+
+# ---- the parser, built once ---------------------------------------------------------------------
+
+_PARSER: Lark | None = None
+
+
+def _parser() -> Lark:
+    """The LALR parser for grammar/latex.lark, built on first use and kept."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="basic",
+                       postlex=_Stage(), start=["start_expr", "start_statement"],
+                       propagate_positions=True, maybe_placeholders=False)
+    return _PARSER
+
+
+# ---- Lark's tree -> syntax nodes ------------------------------------------------------------------
+
+class _Indices(tuple):
+    """The index letters of a \\sum (not a node: the sum rules consume it)."""
+
+
+def _span(meta):
+    return (meta.start_pos, meta.end_pos) if not getattr(meta, "empty", True) else (0, 0)
+
+
+@v_args(inline=True, meta=True)
+class _Build(Transformer_NonRecursive):
+    """One method per grammar rule (or alias), each returning a syntax node."""
+
+    def __init__(self, run: _Run):
+        super().__init__()
+        self.run = run
+
+    def _error(self, message, pos):
+        return self.run.error(message, pos)
+
+    def _src(self, meta):
+        return self.run.text(meta.start_pos, meta.end_pos)
+
+    # entry points
+    def start_expr(self, meta, term):
+        return term
+
+    def start_statement(self, meta, statement):
+        return statement
+
+    def statement(self, meta, *items):
+        terms = items[0::2]
+        ops = tuple(self._rel(r) for r in items[1::2])
+        return S.Statement(tuple(terms), ops, _span(meta))
+
+    def continued_statement(self, meta, *items):
+        ops = tuple(self._rel(r) for r in items[0::2])
+        return S.Statement((None,) + tuple(items[1::2]), ops, _span(meta))
+
+    @staticmethod
+    def _rel(tok):
+        return REL_OPS[str(tok)]
+
+    # arithmetic
+    def add(self, meta, a, b):
+        return S.BinOp("+", a, b, _span(meta))
+
+    def sub(self, meta, a, b):
+        return S.BinOp("-", a, b, _span(meta))
+
+    def neg(self, meta, a):
+        return S.Neg(a, _span(meta))
+
+    def pos(self, meta, a):
+        return a
+
+    def juxt(self, meta, a, b):
+        return S.BinOp("*", a, b, _span(meta))
+
+    def div(self, meta, a, b):
+        return S.BinOp("/", a, b, _span(meta))
+
+    def hadamard(self, meta, a, b):
+        return S.BinOp("hadamard", a, b, _span(meta))
+
+    def frob(self, meta, a, b):
+        return S.BinOp(":", a, b, _span(meta))
+
+    def frac(self, meta, a, b):
+        return S.BinOp("/", a, b, _span(meta))
+
+    # scripts
+    def power(self, meta, base, exp):
+        # \|x\|^2_2 was reordered by the stage: the span covers both scripts
+        span = (meta.start_pos, max(meta.end_pos, base.span[1]))
+        if exp == S.Name("T"):
+            return S.Transpose(base, span)
+        if exp == S.Neg(S.Name("T")):
+            return S.Transpose(S.Pow(base, S.Neg(S.Num("1")), span), span)
+        return S.Pow(base, exp, span)
+
+    def transpose(self, meta, base):
+        return S.Transpose(base, _span(meta))
+
+    def inverse_transpose(self, meta, base):
+        return S.Transpose(S.Pow(base, S.Neg(S.Num("1")), _span(meta)), _span(meta))
+
+    def pospart(self, meta, base):
+        self.run.note(meta.start_pos, f"{self._src(meta)} read as the positive part max(., 0)")
+        return S.Call("relu", "(.)_+", (base,), _span(meta))
+
+    def prime(self, meta, base, tick):
+        src = self.run.text(meta.start_pos, tick.start_pos)
+        self.run.note(meta.start_pos, f"{src}' read as the transpose of {src}")
+        return S.Transpose(base, _span(meta))
+
+    # names and numbers
+    def letter(self, meta, tok):
+        return S.Name(str(tok), _span(meta))
+
+    def greek(self, meta, tok):
+        return S.Name(str(tok).lstrip("\\"), _span(meta))
+
+    def ones(self, meta):
+        return S.Name("mathbf{1}", _span(meta))
+
+    def number(self, meta, tok):
+        return S.Num(str(tok), _span(meta))
+
+    def subscripted(self, meta, base, sub):
+        kind, parts = sub
+        name = str(base).lstrip("\\")
+        if kind == "one":
+            return S.Name(f"{name}_{parts[0]}", _span(meta))
+        if kind == "two":
+            return S.Entry(name, parts, _span(meta))
+        self.run.note(meta.start_pos, f"{self._src(meta)} read as the positive part max(., 0)")
+        return S.Call("relu", "(.)_+", (S.Name(name, (base.start_pos, base.end_pos)),), _span(meta))
+
+    def sub_one(self, meta, a):
+        return ("one", (str(a).lstrip("\\"),))
+
+    def sub_two(self, meta, a, b):
+        return ("two", (str(a).lstrip("\\"), str(b).lstrip("\\")))
+
+    def sub_plus(self, meta):
+        return ("plus", ())
+
+    # functions
+    def call(self, meta, func, *args):
+        return self._call(meta, func, args)
+
+    def call_bare(self, meta, func, arg):
+        fsrc = self.run.show(func)
+        asrc = self.run.text(func.end_pos, meta.end_pos).strip()
+        self.run.note(meta.start_pos, f"{fsrc} {asrc} read as {fsrc}({asrc})")
+        return self._call(meta, func, (arg,))
+
+    def _call(self, meta, func, args):
+        spelling = str(func)
+        if spelling == "sigma":
+            self.run.note(meta.start_pos, NOTE_SIGMA)
+        elif spelling in ("H", "theta"):
+            self.run.note(meta.start_pos, f"{self._src(meta)} read as the Heaviside step")
+        return S.Call(canonical(spelling), spelling, tuple(args), _span(meta))
+
+    def sqrt(self, meta, x):
+        return S.Call("sqrt", "sqrt", (x,), _span(meta))
+
+    def root(self, meta, n, x):
+        return S.Pow(x, S.BinOp("/", S.Num("1"), n), _span(meta))
+
+    # delimited forms
+    def abs(self, meta, x):
+        return S.Abs(x, _span(meta))
+
+    def norm(self, meta, x, kind=None):
+        if kind is None:
+            k = ""
+        elif kind.type == "INFTY":
+            k = "inf"
+        else:
+            k = str(kind)
+        return S.Norm(x, k, _span(meta))
+
+    def inner(self, meta, a, b):
+        return S.Inner(a, b, _span(meta))
+
+    # sums
+    def sumop(self, meta, *parts):
+        for p in parts:
+            if isinstance(p, _Indices):
+                return p
+        return _Indices(())
+
+    def sum_sub(self, meta, *parts):
+        letters = []
+        for i, p in enumerate(parts):
+            if isinstance(p, Token) and p.type == "REL":
+                if str(p) != "=":
+                    raise self._error(f"a \\sum subscript takes '=', not '{p}'", p.start_pos)
+                break
+            letters.append(str(p))
+        return _Indices(letters)
+
+    def bigsum(self, meta, indices, body):
+        if isinstance(body, S.Sum):
+            return S.Sum(tuple(indices) + body.indices, body.body, _span(meta))
+        return S.Sum(tuple(indices), body, _span(meta))
+
+    def times_bigsum(self, meta, left, indices, body):
+        s = self.bigsum(meta, indices, body)
+        s = S.Sum(s.indices, s.body, (left.span[1], meta.end_pos))
+        return S.BinOp("*", left, s, _span(meta))
+
+    # conditions
+    def cond(self, meta, *items):
+        rel = None
+        left = items[0]
+        for op_tok, right in zip(items[1::2], items[2::2]):
+            op = REL_OPS[str(op_tok)]
+            if op == r"\approx":
+                raise self._error(r"\approx cannot be a condition", op_tok.start_pos)
+            rel = S.Rel(op, rel if rel is not None else left, right,
+                        (meta.start_pos, right.span[1] if right.span != (0, 0) else meta.end_pos))
+        return rel
+
+    def indicator(self, meta, cond):
+        return S.Indicator(cond, _span(meta))
+
+    def case_when(self, meta, value, cond):
+        return (value, cond)
+
+    def case_otherwise(self, meta, value):
+        return (value, None)
+
+    def cases(self, meta, *rows):
+        return S.Cases(tuple(rows), _span(meta))
+
+    def differential(self, meta, arg):
+        return S.Differential(arg, _span(meta))
+
+
+# ---- errors from Lark -----------------------------------------------------------------------------
+
+def _lark_error(run: _Run, e: UnexpectedInput) -> InputError:
+    if isinstance(e, UnexpectedCharacters):
+        pos = e.pos_in_stream
+        ch = run.source[pos] if pos < len(run.source) else ""
+        return run.error(f"unexpected character '{ch}'", pos)
+    tok = getattr(e, "token", None)
+    toks = run.tokens
+    at_end = isinstance(e, UnexpectedEOF) or tok is None or tok.type == "$END"
+    if at_end:
+        prev = toks[-1] if toks else None
+    else:
+        idx = next((k for k, t in enumerate(toks)
+                    if t.start_pos == tok.start_pos and t.type == tok.type), None)
+        prev = toks[idx - 1] if idx else None
+    if prev is not None and prev.type in NEEDS_OPERAND:
+        what = "an argument" if prev.type in ("FUNC", "_FRAC", "_SQRT", "_CARET", "_UNDER") \
+            else "an expression"
+        if prev.type == "_UNDER" and not at_end and tok.type == "_PLUS":
+            return run.error("unexpected '_+' (the positive part is written (x)_+)", prev.start_pos)
+        return run.error(f"expected {what} after '{run.show(prev)}'", prev.start_pos)
+    if at_end:
+        last = toks[-1] if toks else None
+        pos = last.end_pos if last is not None else 0
+        return run.error("unexpected end of input", pos)
+    shown = run.show(tok)
+    expected = set(getattr(e, "expected", ()))
+    if "REL" in expected and tok.type != "REL" and not {"_PLUS", "_MINUS", "_RPAR", "$END"} & expected:
+        return run.error(f"expected a comparison (such as x > 0) before '{shown}'", tok.start_pos)
+    if tok.type == "REL" and not run.statement:
+        return run.error(f"unexpected relation '{shown}' in an expression", tok.start_pos)
+    return run.error(f"unexpected '{shown}'", tok.start_pos)
+
+
+# ---- text preparation -------------------------------------------------------------------------------
+
+_WRAPPERS = ((r"$$", r"$$"), (r"\[", r"\]"), (r"\(", r"\)"), (r"$", r"$"),
+             (r"\begin{equation}", r"\end{equation}"), (r"\begin{equation*}", r"\end{equation*}"),
+             (r"\begin{displaymath}", r"\end{displaymath}"))
+
+
+def _prepare(text, macros) -> str:
+    if not isinstance(text, str):
+        raise InputError("the input must be text")
+    if len(text) > MAX_INPUT:
+        raise InputError(f"input longer than {MAX_INPUT} characters")
+    text = expand(text, macros)
+    text = re.sub(r"\s", " ", text)        # one space per character keeps the columns
+    while True:
+        before = text
+        text = text.strip()
+        text = re.sub(r"(?<!\\)(?<!\\left)(?<!\\right)[.,]\s*$", "", text).rstrip()
+        for a, b in _WRAPPERS:
+            if text.startswith(a) and text.endswith(b) and len(text) >= len(a) + len(b):
+                inner = text[len(a):len(text) - len(b)]
+                if a.startswith("$") and "$" in inner:
+                    continue
+                text = inner
+                break
+        if text == before:
+            break
+    if not text.strip():
+        raise InputError("empty input")
+    return text
+
+
+def _check_depth(term):
+    """Refuse trees deeper than MAX_TREE_DEPTH (walked without recursion)."""
+    stack = [(term, 1)]
+    while stack:
+        node, d = stack.pop()
+        if d > MAX_TREE_DEPTH:
+            raise InputError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep")
+        for v in vars(node).values() if isinstance(node, (S.Term, S.Statement)) else ():
+            items = v if isinstance(v, tuple) else (v,)
+            for x in items:
+                if isinstance(x, tuple):
+                    stack.extend((y, d + 1) for y in x if isinstance(y, S.Term))
+                elif isinstance(x, S.Term):
+                    stack.append((x, d + 1))
+
+
+def _run(text, statement, macros):
+    try:
+        source = _prepare(text, macros)
+    except InputError:
+        raise
+    except Exception as e:          # a bug must still not surface as a traceback
+        raise InputError(f"could not read the formula ({type(e).__name__})") from None
+    run = _Run(source, statement)
+    token = _RUN.set(run)
+    try:
+        tree = _parser().parse(source, start="start_statement" if statement else "start_expr")
+        result = _Build(run).transform(tree)
+    except InputError:
+        raise
+    except UnexpectedInput as e:
+        raise _lark_error(run, e) from None
+    except VisitError as e:
+        if isinstance(e.orig_exc, InputError):
+            raise e.orig_exc from None
+        raise InputError(f"could not read the formula ({type(e.orig_exc).__name__})",
+                         source=source) from None
+    except Exception as e:          # a bug must still not surface as a traceback
+        raise InputError(f"could not read the formula ({type(e).__name__})", source=source) from None
+    finally:
+        _RUN.reset(token)
+    _check_depth(result)
+    return result, run
+
+
+# ---- public API -------------------------------------------------------------------------------------
+
+def parse(text: str, macros: dict | None = None) -> Parsed:
+    """An expression: LaTeX math as written between dollar signs.
+
+    ``macros`` (see ``macros.expand``) holds definitions made earlier in a document and
+    receives the ones this text makes."""
+    term, run = _run(text, False, macros)
+    return Parsed(term, run.final_notes(), run.source)
+
+
+def parse_statement(text: str, macros: dict | None = None) -> ParsedStatement:
+    """A chain of relations ``a = b <= c``, one row of a derivation.
+
+    Alignment marks ``&`` and a trailing ``\\\\`` are layout.  A ``d`` followed by a name
+    or a parenthesised group is a differential (``dX``, ``d(X)``).  A row that starts with
+    a relation continues the previous row's chain: its first term is None."""
+    statement, run = _run(text, True, macros)
+    return ParsedStatement(statement, run.final_notes(), run.source)
+
+
+def split_rows(block: str) -> list[str]:
+    """The rows of an aligned block (the inside of \\eqalign{...}, align*, aligned): split
+    at the top-level \\\\, leaving the rows of a cases environment inside it together."""
+    rows, depth, start = [], 0, 0
+    for m in re.finditer(r"\\begin\s*\{[^{}]*\}|\\end\s*\{[^{}]*\}|\\\\|\\[{}]|\\.|[{}]", block):
+        tok = m.group()
+        if tok.startswith("\\begin") or tok == "{":
+            depth += 1
+        elif tok.startswith("\\end") or tok == "}":
+            depth -= 1
+        elif tok == "\\\\" and depth == 0:
+            rows.append(block[start:m.start()])
+            start = m.end()
+    rows.append(block[start:])
+    return [r.strip() for r in rows if r.strip()]
+
+
+_SPLIT_SCAN = re.compile(r"\\left\s*(?:\\[a-zA-Z]+|\\.|.)|\\right\s*(?:\\[a-zA-Z]+|\\.|.)"
+                         r"|\\begin\s*\{[^{}]*\}|\\end\s*\{[^{}]*\}|\\[{}]|\\langle|\\rangle"
+                         r"|\\q?quad(?![a-zA-Z])|\\(?:leqslant|geqslant|leq|geq|le|ge|neq|ne|approx|lt|gt)"
+                         r"(?![a-zA-Z])|\\[a-zA-Z]+|\\.|[{}()\[\],=<>]")
+
+
+def split_equations(row: str) -> list[str]:
+    """Split one row holding several equations (``S = s(X), \\qquad r(X) = ...``) at its
+    top-level commas and quads, wherever the pieces on both sides hold a relation."""
+    depth = 0
+    cuts = []             # (start, end) of separator runs at depth 0
+    rel_at = []           # positions of relations at depth 0
+    for m in _SPLIT_SCAN.finditer(row):
+        tok = m.group()
+        if tok.startswith(("\\left", "\\begin")) or tok in ("{", "(", "[", "\\{", "\\langle"):
+            depth += 1
+        elif tok.startswith(("\\right", "\\end")) or tok in ("}", ")", "]", "\\}", "\\rangle"):
+            depth -= 1
+        elif depth == 0 and (tok == "," or re.fullmatch(r"\\q?quad", tok)):
+            gap = row[cuts[-1][1]:m.start()] if cuts else None
+            if cuts and gap is not None and re.fullmatch(r"(\s|\\[,;:! ]|~)*", gap):
+                cuts[-1] = (cuts[-1][0], m.end())
+            else:
+                cuts.append((m.start(), m.end()))
+        elif depth == 0 and (tok in ("=", "<", ">") or tok.lstrip("\\") in REL_NAMES):
+            rel_at.append(m.start())
+    pieces, start = [], 0
+    for a, b in cuts:
+        pieces.append((start, a, b))
+        start = b
+    pieces.append((start, len(row), len(row)))
+    out = []          # (start, end) of equations
+    for s, e, _ in pieces:
+        has_rel = any(s <= p < e for p in rel_at)
+        if out and not (out[-1][2] and has_rel):
+            out[-1] = (out[-1][0], e, out[-1][2] or has_rel)
+        else:
+            out.append((s, e, has_rel))
+    return [row[s:e].strip() for s, e, _ in out if row[s:e].strip()]
+
+
+REL_NAMES = {"le", "leq", "leqslant", "ge", "geq", "geqslant", "ne", "neq", "approx", "lt", "gt"}

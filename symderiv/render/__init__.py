@@ -1,0 +1,1 @@
+"""Renderers: text, LaTeX, JSON and the LaTeX document.  No mathematics in here."""

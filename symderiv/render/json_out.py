@@ -1,0 +1,118 @@
+"""The contract's JSON for `diff`: the fields scripts rely on, plus explanations."""
+from __future__ import annotations
+
+import json
+
+from . import spell
+
+
+def _both(fn, analysis, *args):
+    return {"text": fn(*args, spell.notation(False, analysis)), "latex": fn(*args, spell.notation(True, analysis))}
+
+
+def _node(analysis, node, switch_names=None):
+    return {"text": spell.notation(False, analysis, switch_names).node(node),
+            "latex": spell.notation(True, analysis, switch_names).node(node)}
+
+
+def _steps(analysis, route):
+    out = []
+    for st in route.steps:
+        N_t = spell.notation(False, analysis, route.switch_names)
+        N_l = spell.notation(True, analysis, route.switch_names)
+        out.append({"title": st.title, "prose": st.prose,
+                    "lines": [{"text": spell.line(ln, N_t), "latex": spell.line(ln, N_l)} for ln in st.lines]})
+    return out
+
+
+def _kinks(analysis):
+    out = []
+    for k in analysis.verdict.kinks:
+        item = {
+            "where": _both(spell.kink_switch, analysis, k),
+            "kind": k.kind,
+            "continuous": k.continuous,
+            "differentiable": k.continuous and k.harmless,
+            "order": k.order,
+        }
+        if not (k.continuous and k.harmless):
+            item["fails"] = _both(spell.kink_where, analysis, k)
+        out.append(item)
+    return out
+
+
+def _point(analysis):
+    p = analysis.point
+    var = analysis.problem.var
+    flat = spell.is_flat_vector(var)
+    out = {
+        "point": analysis.at_text,
+        "value": spell.number(p.value),
+        "value_exact": spell.exact(p.value),
+        "differentiable": p.differentiable,
+        "gradient": spell.shaped(p.gradient, flat) if p.gradient is not None else None,
+    }
+    if p.gradient is not None:
+        out["gradient_exact"] = spell.shaped(p.gradient, flat, spell.exact)
+    sub = p.subdifferential
+    if sub is None:
+        out["subdifferential"] = None
+        out["reason"] = p.reason
+    else:
+        out["subdifferential"] = _form(sub, flat)
+    if p.one_sided:
+        out["one_sided"] = [{"entry": o["entry"], "left": spell.number(o["left"]), "right": spell.number(o["right"])}
+                            for o in p.one_sided]
+    return out
+
+
+def _form(sub, flat):
+    form = sub["form"]
+    if form == "point":
+        return {"form": "point", "value": spell.shaped(sub["value"], flat)}
+    if form == "box":
+        return {"form": "box", "lower": spell.shaped(sub["lower"], flat), "upper": spell.shaped(sub["upper"], flat),
+                "lower_exact": spell.shaped(sub["lower"], flat, spell.exact),
+                "upper_exact": spell.shaped(sub["upper"], flat, spell.exact)}
+    if form == "hull":
+        return {"form": "hull", "generators": [spell.shaped(g, flat) for g in sub["generators"]]}
+    if form == "ball":
+        return {"form": "ball", "center": spell.shaped(sub["center"], flat), "radius": spell.number(sub["radius"]),
+                "radius_exact": spell.exact(sub["radius"])}
+    return {"form": "described", "text": sub["text"], "latex": sub["latex"],
+            "center": spell.shaped(sub["center"], flat)}
+
+
+def render(analysis) -> str:
+    v = analysis.verdict
+    var = analysis.problem.var
+    nd_t = spell.nondifferentiable_set(v, spell.notation(False, analysis))
+    nd_l = spell.nondifferentiable_set(v, spell.notation(True, analysis))
+    routes = {}
+    for name, r in analysis.routes.items():
+        routes[name] = {"gradient": _node(analysis, r.gradient), "steps": _steps(analysis, r)}
+    routes["agree"] = analysis.agree
+    routes["reason"] = analysis.agree_reason
+    conv = analysis.convexity
+    out = {
+        "expression": _node(analysis, analysis.problem.f),
+        "variable": {"name": var.name, "shape": spell.shape_of(var)},
+        "assumptions": list(analysis.notes),
+        "differentiable_everywhere": v.differentiable_everywhere,
+        "nondifferentiable_set": None if nd_t is None else {"text": nd_t, "latex": nd_l},
+        "gradient": _node(analysis, v.gradient),
+        "continuous": v.continuous,
+        "smoothness": v.smoothness,
+        "smoothness_exact": v.smoothness_exact,
+        "convex": conv.convex,
+        "convexity": {"reason": conv.reason},
+        "kinks": _kinks(analysis),
+        "routes": routes,
+    }
+    if conv.witness is not None:
+        flat = spell.is_flat_vector(var)
+        out["convexity"]["witness"] = {k: (spell.shaped(w, flat, spell.exact) if hasattr(w, "shape") else spell.exact(w))
+                                       for k, w in conv.witness.items()}
+    if analysis.point is not None:
+        out["at"] = _point(analysis)
+    return json.dumps(out, indent=2, ensure_ascii=False, sort_keys=False)

@@ -1,0 +1,171 @@
+"""Spelling the pieces of an analysis that every output format shows."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from .. import expr as E
+from ..routes.common import Line, Math
+from .notation import Notation
+
+
+def notation(latex: bool, analysis, switch_names: dict | None = None) -> Notation:
+    return Notation(latex, analysis.problem.styles, switch_names)
+
+
+def math(m: Math, N: Notation) -> str:
+    if m.text is not None or m.latex is not None:
+        out = (m.latex if N.latex else m.text) or ""
+    elif m.node is not None:
+        out = N.node(m.node)
+    elif m.entry:
+        out = N.entry(m.expr, m.args)
+    else:
+        out = N.expr_node(m.expr, m.args)
+    if m.wrap:
+        out = (m.wrap[1] if N.latex else m.wrap[0]).replace("{}", out, 1)
+    return out
+
+
+def line(ln: Line, N: Notation) -> str:
+    lhs, rhs = math(ln.lhs, N), math(ln.rhs, N)
+    rel = ln.rel
+    body = f"{lhs} {rel} {rhs}".strip() if rel else f"{lhs} {rhs}".strip()
+    if ln.note:
+        body += (rf" \quad\text{{({_tex_text(ln.note)})}}" if N.latex else f"   ({ln.note})")
+    return body
+
+
+def _tex_text(s: str) -> str:
+    repl = {"∇": r"$\nabla$", "δ": r"$\delta$", "⊙": r"$\odot$", "±": r"$\pm$", "≠": r"$\ne$",
+            "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#"}
+    return "".join(repl.get(c, c) for c in s)
+
+
+def tex_text(s: str) -> str:
+    return _tex_text(s)
+
+
+def quantifier(args: tuple, latex: bool) -> str:
+    big = [a for a in args if not a.is_scalar]
+    if not big:
+        return ""
+    vector = all(a.shape[1] == 1 for a in big)
+    if latex:
+        return r" \text{ for some } i" if vector else r" \text{ for some } i, j"
+    return " for some i" if vector else " for some i, j"
+
+
+def kink_where(k, N: Notation) -> str:
+    """Where a kink family fails, e.g. 'x_ij = 0 and y_ij ≠ 0 for some i, j'."""
+    if k.kind == "norm":
+        base = f"{N.node(k.node.arg)} = 0"
+        conds = [N.entry(c, k.args) for c in (k.condition or [])]
+        joiner = r" \text{ and } " if N.latex else " and "
+        return joiner.join([base] + conds)
+    parts = [N.entry(sp.Eq(k.u, 0), k.args)]
+    parts += [N.entry(c, k.args) for c in (k.condition or [])]
+    joiner = r" \text{ and } " if N.latex else " and "
+    return joiner.join(parts) + quantifier(k.args, N.latex)
+
+
+def kink_switch(k, N: Notation) -> str:
+    if k.kind == "norm":
+        return f"{N.node(k.node.arg)} = 0"
+    return N.entry(sp.Eq(k.u, 0), k.args) + quantifier(k.args, N.latex)
+
+
+def nondifferentiable_set(verdict, N: Notation) -> str | None:
+    failing = verdict.failing
+    if not failing:
+        return None
+    joiner = r" \text{ or } " if N.latex else " or "
+    seen, parts = set(), []
+    for k in failing:
+        s = kink_where(k, N)
+        if s not in seen:
+            seen.add(s)
+            parts.append(s)
+    return joiner.join(parts)
+
+
+def smoothness_phrase(verdict) -> str:
+    s = verdict.smoothness
+    if s is None:
+        return "not continuous"
+    if s == "inf":
+        return "C^∞"
+    if not verdict.smoothness_exact:
+        return f"at least C^{s} (the exact class was not decided)"
+    return f"C^{s}, not C^{s + 1}"
+
+
+def smoothness_latex(verdict) -> str:
+    s = verdict.smoothness
+    if s is None:
+        return "not continuous"
+    if s == "inf":
+        return r"$C^\infty$"
+    if not verdict.smoothness_exact:
+        return rf"at least $C^{{{s}}}$ (the exact class was not decided)"
+    return rf"$C^{{{s}}}$, not $C^{{{s + 1}}}$"
+
+
+# ---------------------------------------------------------------- numbers
+
+def number(v):
+    """A JSON number for an exact value (ints stay ints)."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, Fraction):
+        return v.numerator if v.denominator == 1 else float(v)
+    v = sp.sympify(v)
+    if v.is_Integer:
+        return int(v)
+    return float(v)
+
+
+def exact(v) -> str:
+    if isinstance(v, (int, Fraction)):
+        return str(v)
+    return sp.sstr(v)
+
+
+def shaped(arr: np.ndarray, flat_vector: bool, fn=number):
+    if arr.shape == (1, 1):
+        return fn(arr[0, 0])
+    if flat_vector and arr.shape[1] == 1:
+        return [fn(v) for v in arr[:, 0]]
+    return [[fn(v) for v in row] for row in arr]
+
+
+def array_text(arr: np.ndarray, flat_vector: bool) -> str:
+    def fmt(v):
+        return str(v) if isinstance(v, (int, Fraction)) else sp.sstr(v)
+    data = shaped(arr, flat_vector, fmt)
+    if isinstance(data, str):
+        return data
+    if data and isinstance(data[0], list):
+        return "[" + ", ".join("[" + ", ".join(r) + "]" for r in data) + "]"
+    return "[" + ", ".join(data) + "]"
+
+
+def array_latex(arr: np.ndarray, flat_vector: bool) -> str:
+    def fmt(v):
+        return sp.latex(sp.nsimplify(v) if isinstance(v, Fraction) else sp.sympify(v))
+    if arr.shape == (1, 1):
+        return fmt(arr[0, 0])
+    rows = [" & ".join(fmt(v) for v in row) for row in arr]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def shape_of(var: E.Sym):
+    return [int(d) if isinstance(d, int) or sp.sympify(d).is_Integer else str(d) for d in var.shape]
+
+
+def is_flat_vector(var: E.Sym) -> bool:
+    return var.shape[1] == 1 and var.shape[0] != 1 and var.name[:1].islower()

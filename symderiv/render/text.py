@@ -1,0 +1,133 @@
+"""The human-readable report of `symderiv diff`."""
+from __future__ import annotations
+
+from . import spell
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aefhilmnorsx8" else "a"
+
+
+def _yes(b) -> str:
+    return {True: "yes", False: "no", None: "not decided"}[b]
+
+
+def verdict_lines(analysis) -> list[str]:
+    v = analysis.verdict
+    N = spell.notation(False, analysis)
+    var = analysis.problem.var
+    out = []
+    if v.differentiable_everywhere:
+        out.append("Verdict: differentiable everywhere.")
+    else:
+        out.append(f"Verdict: not differentiable where {spell.nondifferentiable_set(v, N)}.")
+    out.append(f"  ∇f({N.name(var.name)}) = {N.node(v.gradient)}"
+               + ("" if v.differentiable_everywhere else "   (on the set where f is differentiable)"))
+    out.append(f"  continuous: {_yes(v.continuous)};  smoothness: {spell.smoothness_phrase(v)}")
+    out.append(f"  convex: {_yes(analysis.convexity.convex)} ({analysis.convexity.reason})")
+    return out
+
+
+def kink_lines(analysis) -> list[str]:
+    v = analysis.verdict
+    N = spell.notation(False, analysis)
+    out = []
+    for k in v.kinks:
+        where = spell.kink_switch(k, N)
+        if k.kind == "norm":
+            if k.harmless:
+                out.append(f"  {where}: the norm has a kink, but its weight in f vanishes there: no kink of f.")
+            else:
+                out.append(f"  {where}: the norm's kink reaches f (weight {N.entry(k.weight, k.args)}): "
+                           "f is not differentiable there.")
+            continue
+        if not k.continuous:
+            out.append(f"  {where}: f jumps by {N.entry(k.jump, k.args)}: not continuous there.")
+            continue
+        slopes = ""
+        if k.slopes:
+            left, right = (N.entry(s, k.args) for s in k.slopes)
+            slopes = f"; the entry's slopes across it are {left} and {right}"
+        if k.harmless:
+            out.append(f"  {where}: a switch of a primitive{slopes}, weighted by {N.entry(k.weight, k.args)}: "
+                       "the gradient of f does not jump, so f is differentiable there.")
+        else:
+            out.append(f"  {where}: a switch{slopes}; the gradient of f jumps by "
+                       f"{N.entry(k.strength, k.args)} times the switch's gradient, "
+                       f"so f is not differentiable where {spell.kink_where(k, N)}.")
+    return out
+
+
+def route_lines(analysis, name: str, title: str) -> list[str]:
+    r = analysis.routes.get(name)
+    if r is None:
+        return []
+    N = spell.notation(False, analysis, r.switch_names)
+    out = [title]
+    for i, st in enumerate(r.steps, 1):
+        head = f"  {i}. {st.title}." + (f" {st.prose}" if st.prose else "")
+        out.append(head)
+        for ln in st.lines:
+            out.append("       " + spell.line(ln, N))
+    return out
+
+
+def point_lines(analysis) -> list[str]:
+    p = analysis.point
+    if p is None:
+        return []
+    var = analysis.problem.var
+    flat = spell.is_flat_vector(var)
+    N = spell.notation(False, analysis)
+    out = [f"At {N.name(var.name)} = {analysis.at_text}:  f = {spell.exact(p.value)}"]
+    if p.differentiable:
+        out.append(f"  differentiable; ∇f = {spell.array_text(p.gradient, flat)}")
+        return out
+    out.append("  not differentiable here.")
+    sub = p.subdifferential
+    if sub is None:
+        out.append(f"  no Clarke subdifferential: {p.reason}")
+        return out
+    form = sub["form"]
+    if form == "box":
+        out.append(f"  Clarke subdifferential: the box {spell.array_text(sub['lower'], flat)} ≤ G ≤ "
+                   f"{spell.array_text(sub['upper'], flat)} (entrywise)")
+    elif form == "hull":
+        gens = "; ".join(spell.array_text(g, flat) for g in sub["generators"])
+        out.append(f"  Clarke subdifferential: the convex hull of {gens}")
+    elif form == "ball":
+        out.append(f"  Clarke subdifferential: the ball ‖G - {spell.array_text(sub['center'], flat)}‖_F ≤ "
+                   f"{spell.exact(sub['radius'])}")
+    else:
+        out.append(f"  Clarke subdifferential: {sub['text']}")
+    for o in p.one_sided:
+        out.append(f"  one-sided derivatives in entry {tuple(o['entry'])}: left {spell.exact(o['left'])}, "
+                   f"right {spell.exact(o['right'])}")
+    return out
+
+
+def render(analysis) -> str:
+    N = spell.notation(False, analysis)
+    var = analysis.problem.var
+    kind = "scalar" if var.is_scalar else ("vector" if var.shape[1] == 1 else "matrix")
+    out = [f"f({N.name(var.name)}) = {N.node(analysis.problem.f)}",
+           f"  variable: {N.name(var.name)}, {_article(N.shape(var.shape))} {N.shape(var.shape)} {kind}" if kind != "scalar" else
+           f"  variable: {N.name(var.name)}, a scalar"]
+    if analysis.notes:
+        out.append("  read as: " + "; ".join(analysis.notes))
+    out.append("")
+    out += verdict_lines(analysis)
+    kl = kink_lines(analysis)
+    if kl:
+        out += ["", "Kinks:"] + kl
+    out.append("")
+    out += route_lines(analysis, "sign", "Route 1 — the sign identity")
+    if "direct" in analysis.routes:
+        out.append("")
+        out += route_lines(analysis, "direct", "Route 2 — the direct case split")
+    out.append("")
+    out.append(f"Routes agree: {_yes(analysis.agree)} ({analysis.agree_reason})")
+    pl = point_lines(analysis)
+    if pl:
+        out += [""] + pl
+    return "\n".join(out) + "\n"

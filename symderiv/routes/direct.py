@@ -1,0 +1,154 @@
+"""Route 2: the direct case split.
+
+Every primitive becomes SymPy's own Piecewise; each entry function is split into its
+cases, differentiated case by case, and at every boundary the one-sided limits of the
+value and of the derivative (times the entry's weight in f) are computed from both
+sides.  Equal limits mean no kink in f there.  The gradient comes out as a Piecewise
+and is then read back in matrix notation.  This route shares no sign algebra with
+route 1, so their agreement is a real check.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.relational import Relational
+
+from .. import expr as E
+from ..analysis import Verdict, variable_placeholders
+from ..budget import attempt
+from ..calculus import adjoints, map_entrywise, piecewise_partial
+from ..errors import Unsupported
+from ..evaluate import switch_key
+from ..scalar import to_piecewise, to_sign_form
+from ..signform import is_zero, linear_solution, prettify
+from .common import Line, Math, RouteResult, Step, lit
+
+T = sp.Symbol("_t", positive=True)
+
+
+def _limit_condition(cond, sign: int):
+    """The truth of a condition as the moving entry tends to the boundary from one side."""
+    if cond in (sp.true, sp.false) or isinstance(cond, bool):
+        return cond
+    if isinstance(cond, (sp.And, sp.Or)):
+        return type(cond)(*[_limit_condition(c, sign) for c in cond.args])
+    if isinstance(cond, sp.Not):
+        return sp.Not(_limit_condition(cond.args[0], sign))
+    if isinstance(cond, Relational):
+        d = sp.expand(cond.lhs - cond.rhs)
+        if not d.has(T):
+            return cond
+        d0 = sp.expand(d.xreplace({T: 0}))
+        if d0 != 0:
+            return cond.func(d0, 0)
+        slope = sp.diff(d, T).xreplace({T: 0})
+        if not slope.is_number:
+            raise Unsupported("a boundary whose side cannot be decided")
+        return cond.func(slope, 0)      # d ~ slope * t with t > 0
+    return cond
+
+
+def _settle(e):
+    if isinstance(e, sp.Piecewise):
+        pieces = []
+        for value, cond in e.args:
+            c = _limit_condition(cond, 1)
+            pieces.append((_settle(value), c))
+        return sp.Piecewise(*pieces)
+    if not isinstance(e, sp.Basic) or e.is_Atom:
+        return e
+    return e.func(*[_settle(a) for a in e.args])
+
+
+def side_limit(e: sp.Expr, p: sp.Symbol, base: sp.Expr, coeff: sp.Expr, sign: int) -> sp.Expr:
+    """lim e as p approaches base from the side where u = coeff * (p - base) has sign ``sign``."""
+    direction = sign * (1 if coeff.is_positive else -1 if coeff.is_negative else 0)
+    if direction == 0:
+        raise Unsupported("a boundary whose orientation depends on a symbol")
+    moved = e.xreplace({p: base + direction * T})
+    settled = _settle(moved)
+    value = settled.xreplace({T: 0})
+    return sp.piecewise_fold(value)
+
+
+def _boundaries(pw_expr, V):
+    out, seen = [], set()
+    for rel in sorted(pw_expr.atoms(Relational), key=sp.default_sort_key):
+        u = sp.expand(rel.lhs - rel.rhs)
+        if not (u.free_symbols & set(V)):
+            continue
+        k = sp.srepr(u) if not u.could_extract_minus_sign() else sp.srepr(-u)
+        if k in seen:
+            continue
+        seen.add(k)
+        out.append(u if not u.could_extract_minus_sign() else -u)
+    return out
+
+
+def route(verdict: Verdict) -> RouteResult:
+    f, var = verdict.f, verdict.var
+    adj = adjoints(f, piecewise_partial)
+    G_pw = adj.get(var.key, E.const(0, var.shape))
+    G_read = map_entrywise(G_pw, lambda e: prettify(to_sign_form(e)))
+    steps: list[Step] = []
+    boundaries = []
+    for n in E.walk(f):
+        if not isinstance(n, E.Entrywise) or n.key not in adj or not E.depends_on(n, var):
+            continue
+        args, (a_expr, n_expr) = E.frame(adj[n.key], n)
+        V = variable_placeholders(args, var)
+        pw = to_piecewise(n_expr)
+        bnds = _boundaries(pw, V)
+        if not bnds:
+            continue
+        entry = Math(expr=n_expr, args=args, entry=True)
+        steps.append(Step("Case split", "Each primitive replaced by its pieces:",
+                          [Line(entry, "=", Math(expr=pw, args=args, entry=True))]))
+        dlines = []
+        for p in V:
+            if not n_expr.has(p):
+                continue
+            d = piecewise_partial(n_expr, p)
+            dlines.append(Line(Math(expr=p, args=args, entry=True, wrap=("∂/∂{}", r"\frac{\partial}{\partial {}}")),
+                               "=", Math(expr=d, args=args, entry=True),
+                               "case by case; on a boundary the piece SymPy picks is not a derivative"))
+        steps.append(Step("Differentiate each case", "", dlines))
+        a_pw = to_piecewise(a_expr)
+        for u in bnds:
+            sol = linear_solution(u, V)
+            if sol is None:
+                raise Unsupported(f"the boundary {u} = 0 is not linear in the variable's entries")
+            p, base = sol
+            coeff = sp.diff(u, p)
+            weighted = sp.expand(a_pw) * piecewise_partial(n_expr, p) / coeff
+            v_plus = side_limit(pw, p, base, coeff, +1)
+            v_minus = side_limit(pw, p, base, coeff, -1)
+            at = to_piecewise(n_expr.xreplace({p: base}))
+            d_plus = side_limit(weighted, p, base, coeff, +1)
+            d_minus = side_limit(weighted, p, base, coeff, -1)
+            a_plus = side_limit(a_pw, p, base, coeff, +1)
+            cont = _same(v_plus, v_minus) and _same(v_plus, at)
+            jump_value = sp.expand(a_plus) * (v_plus - v_minus) if not cont else 0
+            f_cont = cont or _same(jump_value, 0)
+            smooth = f_cont and _same(d_plus, d_minus)
+            boundaries.append((u, args, smooth))
+            where = Math(expr=sp.Eq(u, 0), args=args, entry=True)
+            lines = [
+                Line(lit("value from above"), "=", Math(expr=v_plus, args=args, entry=True)),
+                Line(lit("value from below"), "=", Math(expr=v_minus, args=args, entry=True)),
+                Line(lit("slope of f from above"), "=", Math(expr=d_plus, args=args, entry=True)),
+                Line(lit("slope of f from below"), "=", Math(expr=d_minus, args=args, entry=True)),
+            ]
+            verdict_text = ("equal: no kink of f here" if smooth else
+                            ("the slopes differ: f has a kink here" if f_cont else "the values differ: f jumps here"))
+            steps.append(Step("One-sided limits", "", [Line(lit("at"), "", where, verdict_text)] + lines))
+    steps.append(Step("Gradient", "Assembled case by case, then read back:",
+                      [Line(lit("∇f", r"\nabla f"), "=", Math(node=G_pw)),
+                       Line(lit(""), "=", Math(node=G_read))]))
+    return RouteResult("direct", G_read, G_pw, steps, boundaries)
+
+
+def _same(a, b) -> bool:
+    z = is_zero(to_sign_form(sp.expand(a - b)) if not isinstance(a - b, sp.Piecewise) else to_sign_form(a - b))
+    if z is None:
+        raise Unsupported("could not decide whether two one-sided limits agree")
+    return z

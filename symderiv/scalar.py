@@ -1,0 +1,310 @@
+"""Scalar SymPy machinery built from the primitive table.
+
+Three representations of the same scalar function are used by the engine:
+  * primitive form: the table's functions applied as written (``Relu(x)**2``);
+  * sign form: every primitive replaced by its sign-identity rewrite, a polynomial in
+    switch atoms ``Sw(u)`` = sign(u) whose coefficients are smooth.  It is exact off the
+    switches and canonical there, so it is where equalities are decided (route 1);
+  * piecewise form: every primitive replaced by its pieces (route 2), built with SymPy's
+    own Piecewise machinery so that the two routes share as little code as possible.
+"""
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+
+import sympy as sp
+
+from . import primitives
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import Boolean
+
+from .errors import Unsupported
+
+MAX_NESTED_SWITCHES = 6
+
+
+class Sw(sp.Function):
+    """sign(u) on the open set u != 0: a region-wise constant, so its derivative is 0.
+
+    ``Sw(u)**2`` reduces to 1 and ``Sw(-u)`` to ``-Sw(u)``: both hold off the switch,
+    which is the only place a sign form claims anything.  ``Sw(0)`` stays unevaluated
+    on purpose: it marks two switches that coincide, which the caller must handle.
+    """
+    nargs = 1
+    is_real = True
+
+    @classmethod
+    def eval(cls, u):
+        if u.is_Number:
+            if u.is_positive:
+                return sp.Integer(1)
+            if u.is_negative:
+                return sp.Integer(-1)
+            return None
+        if u.is_positive:
+            return sp.Integer(1)
+        if u.is_negative:
+            return sp.Integer(-1)
+        if u.could_extract_minus_sign():
+            return -cls(-u)
+        content, rest = u.as_content_primitive()
+        if content.is_positive and content != 1:
+            return cls(rest)
+        if u.is_Mul:
+            keep = [f for f in u.args if not f.is_positive]
+            if len(keep) < len(u.args):
+                return cls(sp.Mul(*keep))
+        if u.is_Pow and u.exp.is_Integer and u.exp.is_odd and u.exp > 0:
+            return cls(u.base)
+        return None
+
+    def fdiff(self, argindex=1):
+        return sp.Integer(0)
+
+    def _eval_power(self, exponent):
+        if exponent.is_Integer:
+            return sp.Integer(1) if exponent.is_even else self
+        return None
+
+    def _latex(self, printer, exp=None):
+        body = r"\operatorname{sign}\left(%s\right)" % printer._print(self.args[0])
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+    def _sympystr(self, printer):
+        return "sign(%s)" % printer._print(self.args[0])
+
+
+class Prim(sp.Function):
+    """Base of the table's functions.  Subclasses carry ``spec``."""
+    spec: primitives.Primitive
+    is_real = True
+
+    @classmethod
+    def eval(cls, *args):
+        if len(args) != cls.spec.arity + len(cls.spec.params):
+            return None
+        if all(a.is_number and a.is_real is True for a in args):
+            for value, cond in cls.spec.pieces(*args):
+                if cond is True or cond == sp.true:
+                    return sp.sympify(value)
+                if cond is False or cond == sp.false:
+                    continue
+                return None
+        return None
+
+    def fdiff(self, argindex=1):
+        # The region-wise derivative: differentiate the sign rewrite with the switch
+        # held fixed.  At a switch this is *not* a derivative; analysis examines those.
+        dummies = [sp.Dummy(real=True) for _ in self.args]
+        form = self.spec.sign_form(*dummies, S=Sw)
+        d = sp.diff(form, dummies[argindex - 1])
+        return d.xreplace(dict(zip(dummies, self.args)))
+
+    def _latex(self, printer, exp=None):
+        style = getattr(printer, "_symderiv_styles", {}).get(self.spec.name)
+        fmt = self.spec.latex.get(style) or next(iter(self.spec.latex.values()))
+        body = fmt
+        for i, a in enumerate(self.args):
+            body = body.replace("{%d}" % i, printer._print(a))
+        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
+
+    def _sympystr(self, printer):
+        body = self.spec.text
+        for i, a in enumerate(self.args):
+            body = body.replace("{%d}" % i, printer._print(a))
+        return body
+
+
+def _make(spec: primitives.Primitive):
+    # A distinct class name: SymPy's printers dispatch on names such as "Abs".
+    name = "".join(part.capitalize() for part in spec.name.split("_")) + "Fn"
+    return type(name, (Prim,), {"spec": spec, "nargs": spec.arity + len(spec.params)})
+
+
+FUNCS: dict[str, type] = {p.name: _make(p) for p in primitives.TABLE}
+
+
+def prim(name: str, *args) -> sp.Expr:
+    return FUNCS[name](*args)
+
+
+def is_prim(e) -> bool:
+    return isinstance(e, Prim)
+
+
+# ---------------------------------------------------------------- sign form
+
+def switch(u: sp.Expr) -> sp.Expr:
+    """Sw(u) for a u that may itself contain switches (a nested kink).
+
+    On each sign cell of the inner switches u is smooth, so sign(u) is the sum over
+    cells of the cell's indicator times a plain switch of that cell's u.
+    """
+    u = sp.expand(u)
+    inner = sorted(u.atoms(Sw), key=sp.default_sort_key)
+    if not inner:
+        return Sw(u)
+    if len(inner) > MAX_NESTED_SWITCHES:
+        raise Unsupported("too many nested kinks in one entry to enumerate their cells")
+    total = sp.Integer(0)
+    for signs in itertools.product((1, -1), repeat=len(inner)):
+        indicator = sp.Integer(1)
+        for atom, s in zip(inner, signs):
+            indicator *= sp.Rational(1, 2) * (1 + s * atom)
+        total += indicator * switch(u.xreplace(dict(zip(inner, signs))))
+    return sp.expand(total)
+
+
+def indicator(cond) -> sp.Expr:
+    """The sign-form indicator of a condition on linear expressions."""
+    if cond is True or cond == sp.true:
+        return sp.Integer(1)
+    if cond is False or cond == sp.false:
+        return sp.Integer(0)
+    if isinstance(cond, (sp.StrictGreaterThan, sp.GreaterThan)):
+        return sp.Rational(1, 2) * (1 + switch(to_sign_form(cond.lhs - cond.rhs)))
+    if isinstance(cond, (sp.StrictLessThan, sp.LessThan)):
+        return sp.Rational(1, 2) * (1 - switch(to_sign_form(cond.lhs - cond.rhs)))
+    if isinstance(cond, sp.Eq):
+        return sp.Integer(0)          # a null set: it only fixes values on a switch
+    if isinstance(cond, sp.Ne):
+        return sp.Integer(1)
+    if isinstance(cond, sp.And):
+        out = sp.Integer(1)
+        for c in cond.args:
+            out *= indicator(c)
+        return out
+    if isinstance(cond, sp.Or):
+        out = sp.Integer(1)
+        for c in cond.args:
+            out *= 1 - indicator(c)
+        return 1 - out
+    if isinstance(cond, sp.Not):
+        return 1 - indicator(cond.args[0])
+    raise Unsupported(f"cannot read the condition {cond} as a sign pattern")
+
+
+def _piecewise_sign_form(pw: sp.Piecewise) -> sp.Expr:
+    total = sp.Integer(0)
+    rest = sp.Integer(1)
+    for value, cond in pw.args:
+        ind = indicator(cond)
+        total += rest * ind * to_sign_form(value)
+        rest = rest * (1 - ind)
+    return total
+
+
+@lru_cache(maxsize=4096)
+def to_sign_form(expr: sp.Expr) -> sp.Expr:
+    """Rewrite every primitive (and SymPy's own kinked functions) by its sign identity."""
+    if not isinstance(expr, sp.Basic) or expr.is_Atom:
+        return expr
+    if isinstance(expr, Sw):
+        return switch(to_sign_form(expr.args[0]))
+    if isinstance(expr, sp.Piecewise):
+        return sp.expand(_piecewise_sign_form(expr))
+    if isinstance(expr, (Relational, Boolean)):
+        return expr
+    args = [to_sign_form(a) for a in expr.args]
+    if isinstance(expr, Prim):
+        return sp.expand(expr.spec.sign_form(*args, S=switch))
+    if isinstance(expr, sp.Abs):
+        return sp.expand(switch(args[0]) * args[0])
+    if isinstance(expr, sp.sign):
+        return switch(args[0])
+    if isinstance(expr, sp.Heaviside):
+        return sp.Rational(1, 2) * (1 + switch(args[0]))
+    if isinstance(expr, (sp.Max, sp.Min)):
+        name = "max" if isinstance(expr, sp.Max) else "min"
+        acc = args[0]
+        for a in args[1:]:
+            acc = sp.expand(primitives.BY_NAME[name].sign_form(acc, a, S=switch))
+        return acc
+    polynomial = isinstance(expr, (sp.Add, sp.Mul)) or (
+        isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.exp >= 0)
+    if not polynomial and any(a.has(Sw) for a in args):
+        return _by_cells(expr.func, args)
+    return sp.expand(expr.func(*args))
+
+
+def _by_cells(func, args) -> sp.Expr:
+    """g(a + S b) for a smooth g that is not a polynomial: on each sign cell the
+    argument is smooth, so g is the sum of cell indicators times g on that cell."""
+    inner = sorted(set().union(*[a.atoms(Sw) for a in args]), key=sp.default_sort_key)
+    if len(inner) > MAX_NESTED_SWITCHES:
+        raise Unsupported("too many kinks inside one smooth function to enumerate their cells")
+    total = sp.Integer(0)
+    for signs in itertools.product((1, -1), repeat=len(inner)):
+        ind = sp.Integer(1)
+        for atom, s in zip(inner, signs):
+            ind *= sp.Rational(1, 2) * (1 + s * atom)
+        cell = dict(zip(inner, signs))
+        total += ind * func(*[a.xreplace(cell) for a in args])
+    return sp.expand(total)
+
+
+def switches_of(expr: sp.Expr) -> list:
+    """The switch atoms of a sign form, in a deterministic order."""
+    return sorted(expr.atoms(Sw), key=sp.default_sort_key)
+
+
+def split(expr: sp.Expr, atom: Sw) -> tuple[sp.Expr, sp.Expr]:
+    """(F0, F1) with expr = F0 + atom*F1 and neither containing ``atom``."""
+    e = sp.expand(expr)
+    f1 = sp.expand(e.coeff(atom, 1)) if e.has(atom) else sp.Integer(0)
+    f0 = sp.expand(e - atom * f1)
+    if f0.has(atom) or f1.has(atom):
+        # coeff() misses atoms inside other functions (exp(Sw(x))); that is a
+        # non-polynomial dependence on the sign, which the engine does not model.
+        raise Unsupported("a kink appears inside a non-polynomial function; cannot separate its sides")
+    return f0, f1
+
+
+def jump_switches(expr: sp.Expr) -> list:
+    """Switches of primitives that jump (sign, step, cases), read from primitive form.
+
+    A jump can vanish from the sign form (sign(x)**2 -> 1) while the function still
+    jumps at the switch (its value there is 0), so they are collected before rewriting.
+    """
+    out = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, Prim) and not node.spec.continuous:
+            for u in node.spec.switches(*[to_sign_form(a) for a in node.args]):
+                out.append(sp.expand(u))
+        elif isinstance(node, (sp.sign, sp.Heaviside)):
+            out.append(sp.expand(to_sign_form(node.args[0])))
+        elif isinstance(node, sp.Piecewise):
+            for _, cond in node.args:
+                for rel in (cond.atoms(Relational) if isinstance(cond, sp.Basic) else ()):
+                    out.append(sp.expand(to_sign_form(rel.lhs - rel.rhs)))
+    unique = {}
+    for u in out:
+        if u.is_number:
+            continue
+        key = Sw(u)
+        if isinstance(key, sp.Mul):   # -Sw(v)
+            key = -key
+        unique.setdefault(sp.srepr(key), key.args[0] if isinstance(key, Sw) else u)
+    return [unique[k] for k in sorted(unique)]
+
+
+# ---------------------------------------------------------------- piecewise form
+
+def to_piecewise(expr: sp.Expr) -> sp.Expr:
+    """Replace every primitive by its pieces, then fold: route 2's view of the function."""
+    def conv(e):
+        if not isinstance(e, sp.Basic) or e.is_Atom:
+            return e
+        args = [conv(a) for a in e.args]
+        if isinstance(e, Prim):
+            return sp.piecewise_fold(sp.Piecewise(*e.spec.pieces(*args)))
+        return e.func(*args)
+    folded = sp.piecewise_fold(conv(expr))
+    if not folded.has(sp.Piecewise):
+        return folded
+    # Drop the cases that cannot occur (x > 0 and x < 0) so the split reads as written.
+    from .budget import attempt
+    from sympy.functions.elementary.piecewise import piecewise_simplify
+    simpler = attempt(piecewise_simplify, folded, seconds=2.0)
+    return simpler if simpler is not None else folded

@@ -1,0 +1,346 @@
+"""Algebra on sign forms: deciding zero, restricting to a switch, and reading back.
+
+A sign form is a polynomial in switch atoms Sw(u) with smooth coefficients.  Because
+Sw(u)**2 = 1 and Sw(-u) = -Sw(u) are built in, two functions that agree off their
+kinks have sign forms that expand to the same polynomial once the coefficients are
+simplified; ``is_zero`` is where that is decided, exactly, with a bounded effort.
+"""
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+
+import sympy as sp
+
+from .budget import attempt, deadline
+from .errors import Unsupported
+from .scalar import FUNCS, Sw, split, switches_of, to_sign_form
+from . import primitives
+
+
+def _random_point(symbols, rng):
+    # Wide, odd-denominator rationals: they avoid the kinks of small-integer switches.
+    return {s: sp.Rational(rng.randint(-997, 997), rng.choice((7, 11, 13, 17, 19))) for s in symbols}
+
+
+def is_zero(e: sp.Expr, *, seconds: float = 4.0) -> bool | None:
+    """True if e is identically 0 off the switches, False if not, None if undecided.
+
+    'False' is only returned with an exact witness (a rational point where e != 0);
+    'True' only from an exact symbolic reduction.
+    """
+    e = sp.expand(e)
+    if e == 0:
+        return True
+    free = sorted(e.free_symbols, key=sp.default_sort_key)
+    rng = random.Random(1234)
+    for _ in range(4):
+        point = _random_point(free, rng)
+        try:
+            value = e.xreplace(point)
+            value = value.doit() if value.has(sp.Derivative) else value
+        except (ZeroDivisionError, TypeError):
+            continue
+        if value.has(Sw) or not value.is_number:
+            continue
+        if value.is_zero is False:
+            return False
+        if value.is_zero is None:
+            v = attempt(lambda: sp.nsimplify(sp.simplify(value)) != 0, seconds=1.0)
+            if v:
+                return False
+    reduced = attempt(lambda: sp.expand(sp.cancel(e)), seconds=seconds)
+    if reduced == 0:
+        return True
+    atoms = switches_of(e)
+    if atoms:
+        # The sign form is canonical only for independent switches; when some sign
+        # cells cannot occur (x < 0 and x > 1), check the identity cell by cell.
+        cells = feasible_cells(tuple(a.args[0] for a in atoms))
+        if all(_smooth_zero(e.xreplace(dict(zip(atoms, c))), seconds) for c in cells):
+            return True
+        return None
+    return True if _smooth_zero(e, seconds) else None
+
+
+def _smooth_zero(e, seconds) -> bool:
+    e = sp.expand(e)
+    if e == 0:
+        return True
+    r = attempt(lambda: sp.expand(sp.cancel(e)), seconds=seconds)
+    if r == 0:
+        return True
+    return attempt(lambda: sp.simplify(e), seconds=seconds) == 0
+
+
+MAX_CELL_SWITCHES = 6
+
+
+@lru_cache(maxsize=512)
+def feasible_cells(us: tuple) -> list:
+    """The sign patterns of the switches u_k that some point realises (exact LPs).
+
+    Conservative: when a switch is not linear, every pattern is kept, which can only
+    make a later identity harder to prove, never prove a false one."""
+    import itertools
+    from sympy.solvers.simplex import InfeasibleLPError, lpmax
+    allcells = list(itertools.product((1, -1), repeat=len(us)))
+    if len(us) > MAX_CELL_SWITCHES:
+        return allcells
+    xs = sorted(set().union(*[u.free_symbols for u in us]), key=sp.default_sort_key)
+    if any(sp.diff(u, a, 2) != 0 or any(sp.diff(u, a, b) != 0 for b in xs) for u in us for a in xs):
+        return allcells
+    eps = sp.Dummy("eps")
+    out = []
+    for cell in allcells:
+        cons = [s * u >= eps for s, u in zip(cell, us)] + [eps <= 1]
+        try:
+            best, _ = lpmax(eps, cons)
+        except (InfeasibleLPError, Exception):   # noqa: BLE001 - a failed LP keeps the cell
+            out.append(cell)
+            continue
+        if best > 0:
+            out.append(cell)
+    return out
+
+
+def reduce_cells(form: sp.Expr) -> sp.Expr:
+    """Drop switches the function does not depend on once impossible cells are ignored:
+    H(x) H(x - 1) is H(x - 1), because x > 1 already forces x > 0."""
+    import itertools
+    atoms = switches_of(form)
+    if len(atoms) < 2 or len(atoms) > 4:
+        return form
+    us = tuple(a.args[0] for a in atoms)
+    cells = feasible_cells(us)
+    if len(cells) == 2 ** len(atoms):
+        return form
+    values = {c: sp.expand(form.xreplace(dict(zip(atoms, c)))) for c in cells}
+    for k in range(len(atoms)):
+        groups: dict = {}
+        for c, v in values.items():
+            groups.setdefault(c[:k] + c[k + 1:], []).append(v)
+        if not all(all(is_zero(v - vs[0]) is True for v in vs[1:]) for vs in groups.values()):
+            continue
+        rest = atoms[:k] + atoms[k + 1:]
+        total = sp.Integer(0)
+        for pattern in itertools.product((1, -1), repeat=len(rest)):
+            if pattern in groups:
+                val = groups[pattern][0]
+            else:
+                near = min(groups, key=lambda g: sum(a != b for a, b in zip(g, pattern)))
+                val = groups[near][0]
+            ind = sp.Integer(1)
+            for a, sgn in zip(rest, pattern):
+                ind *= sp.Rational(1, 2) * (1 + sgn * a)
+            total += ind * val
+        return reduce_cells(sp.expand(total))
+    return form
+
+
+def linear_solution(u: sp.Expr, variables) -> tuple[sp.Symbol, sp.Expr] | None:
+    """Solve u = 0 for the first variable placeholder u is linear in with a constant
+    nonzero coefficient; None when u does not depend on the variables that way."""
+    for v in variables:
+        if not u.has(v):
+            continue
+        coeff = sp.diff(u, v)
+        if coeff.has(v) or coeff.has(Sw):
+            continue
+        if coeff.is_zero:
+            continue
+        return v, sp.expand(v - u / coeff)
+    return None
+
+
+def restrict(expr: sp.Expr, u: sp.Expr, variables) -> sp.Expr:
+    """expr on the switch u = 0 (other switches take their values there)."""
+    sol = linear_solution(u, variables)
+    if sol is None:
+        raise Unsupported(f"the kink {u} = 0 is not linear in the variable")
+    v, value = sol
+    return sp.expand(to_sign_form(expr.xreplace({v: value})))
+
+
+def coincident(expr: sp.Expr) -> bool:
+    """Whether restricting produced Sw(0): two switches that are the same hypersurface."""
+    return any(a.args[0] == 0 for a in expr.atoms(Sw))
+
+
+# ---------------------------------------------------------------- reading back
+
+def tidy(e: sp.Expr, *, thorough: bool = False) -> sp.Expr:
+    """The shortest of a few exact rewritings of a smooth expression, each bounded."""
+    e = sp.sympify(e)
+    candidates = [e]
+    fns = (sp.factor_terms, sp.cancel, sp.factor) + ((sp.simplify,) if thorough else ())
+    for fn in fns:
+        r = attempt(fn, e, seconds=1.0)
+        if r is not None:
+            candidates.append(r)
+    return min(candidates, key=_score)
+
+
+def _score(e):
+    return (len(sp.Add.make_args(e)), sp.count_ops(e), len(str(e)))
+
+
+def _prim_types():
+    return tuple(FUNCS.values())
+
+
+def _split_sides(u):
+    """u = p - q with p the positively signed terms: max(p, q) reads u's kink back."""
+    pos, neg = [], []
+    for t in sp.Add.make_args(u):
+        (neg if t.could_extract_minus_sign() else pos).append(t)
+    return sp.Add(*pos), -sp.Add(*neg)
+
+
+def _readings(u):
+    """(call, sign form split (a, b) along Sw(u)) for every table primitive that has
+    exactly the kink u = 0: the ways a single-switch sign form can be read back."""
+    out = []
+    p_side, q_side = _split_sides(u)
+    for p in primitives.TABLE:
+        if p.params:
+            continue
+        if p.arity == 1:
+            calls = [(u,), (-u,)]
+        elif p.arity == 2:
+            calls = [(u, sp.Integer(0)), (-u, sp.Integer(0)), (p_side, q_side), (q_side, p_side)]
+        else:
+            continue
+        for args in calls:
+            if len(p.switches(*args)) != 1:
+                continue
+            form = sp.expand(p.sign_form(*args, S=Sw))
+            try:
+                a, b = split(form, Sw(u))
+            except Unsupported:
+                continue
+            if b != 0:
+                out.append((FUNCS[p.name](*args), a, b))
+    return out
+
+
+@lru_cache(maxsize=2048)
+def prettify(form: sp.Expr) -> sp.Expr:
+    """Rewrite a sign form with the table's primitives: (1+S(x))x -> 2 max(x,0)."""
+    form = reduce_cells(sp.expand(form))
+    atoms = switches_of(form)
+    if not atoms:
+        return tidy(form)
+    if len(atoms) > 5:
+        return tidy(form)           # too many kinks to read back: keep the sign form
+    if len(atoms) > 1:
+        product = _factored(form, atoms)
+        if product is not None:
+            return product
+    atom = atoms[0]
+    u = atom.args[0]
+    f0, f1 = split(form, atom)
+    best = None
+    for call, a, b in _readings(u):
+        coef = sp.cancel(f1 / b)
+        den = sp.fraction(sp.together(coef))[1]
+        if den.free_symbols & u.free_symbols and _vanishes_on(den, u):
+            continue
+        rest = sp.expand(f0 - coef * a)
+        cand = prettify(rest) + prettify(sp.expand(coef)) * call
+        key = _score(cand)
+        if best is None or key < best[0]:
+            best = (key, cand)
+    if best is None:
+        return prettify(f0) + prettify(f1) * FUNCS["sign"](u)
+    return best[1]
+
+
+def _factored(form, atoms):
+    """Read a product of kinked factors back factor by factor (cheap, and it keeps
+    relu(x)*relu(y) from being searched as one four-term polynomial)."""
+    names = [sp.Dummy() for _ in atoms]
+    poly = form.xreplace(dict(zip(atoms, names)))
+    fac = attempt(sp.factor, poly, seconds=1.0)
+    if fac is None:
+        return None
+    factors = sp.Mul.make_args(fac)
+    kinked = [f for f in factors if f.has(*names)]
+    if len(kinked) < 2:
+        return None
+    back = dict(zip(names, atoms))
+    # Group factors by the switches they carry; each group becomes one factor.
+    groups: dict = {}
+    plain = sp.Integer(1)
+    for f in factors:
+        carried = frozenset(n for n in names if f.has(n))
+        if carried:
+            groups.setdefault(carried, []).append(f)
+        else:
+            plain *= f
+    if len(groups) < 2:
+        return None
+    out = sp.Integer(1)
+    pending = [sp.expand(sp.Mul(*fs).xreplace(back)) for fs in groups.values()]
+    # Smooth factors go with the first group that can absorb them as a kink argument.
+    for i, g in enumerate(pending):
+        u = switches_of(g)[0].args[0]
+        q = sp.cancel(plain / u) if plain != 1 else None
+        if q is not None and not sp.fraction(sp.together(q))[1].has(*u.free_symbols):
+            pending[i] = sp.expand(g * u)
+            plain = q
+    for g in pending:
+        out *= prettify(g)
+    return tidy(plain) * out
+
+
+def _vanishes_on(den: sp.Expr, u: sp.Expr) -> bool:
+    """Whether a denominator can vanish on u = 0 (then the rewrite would divide by 0)."""
+    free = sorted(u.free_symbols, key=sp.default_sort_key)
+    sol = linear_solution(u, free)
+    if sol is None:
+        return True
+    v, value = sol
+    return is_zero(den.xreplace({v: value})) is not False
+
+
+def nonzero_condition(J: sp.Expr) -> list | None:
+    """Where J != 0, as a conjunction of simple conditions ([] = everywhere, None = nowhere).
+
+    J is a sign form; its factors are read as conditions: 1 + sign(v) != 0 is v > 0,
+    1 - sign(v) != 0 is v < 0, a smooth factor g is g != 0, a constant is dropped.
+    """
+    J = sp.expand(J)
+    if J == 0:
+        return None
+    if J.is_number:
+        return []
+    atoms = switches_of(J)
+    names = [sp.Dummy() for _ in atoms]
+    back = dict(zip(names, atoms))
+    poly = J.xreplace(dict(zip(atoms, names)))
+    factored = attempt(sp.factor_list, poly, seconds=1.0)
+    if factored is None:
+        return [sp.Ne(prettify(J), 0)]
+    _, factors = factored
+    out = []
+    for fac, _power in factors:
+        present = [n for n in names if fac.has(n)]
+        if len(present) == 1 and sp.expand(fac - present[0]) in (1, -1):
+            u = back[present[0]].args[0]
+            out.append(u > 0 if sp.expand(fac - present[0]) == 1 else u < 0)
+            continue
+        if len(present) == 1 and sp.expand(fac + present[0]) in (1, -1):
+            u = back[present[0]].args[0]
+            out.append(u < 0 if sp.expand(fac + present[0]) == 1 else u > 0)
+            continue
+        if len(present) == 1 and fac in (present[0], -present[0]):
+            continue   # sign(v) != 0 holds off v's own switch
+        out.append(sp.Ne(prettify(sp.expand(fac.xreplace(back))), 0))
+    # v != 0 adds nothing next to v > 0 (max(y,0) != 0 is y > 0)
+    strict = [c for c in out if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan))]
+    def implied(c):
+        if not isinstance(c, sp.Ne):
+            return False
+        return any(sp.expand(c.lhs - r.lhs) == 0 or sp.expand(c.lhs + r.lhs) == 0 for r in strict)
+    return [c for c in out if not implied(c)]

@@ -1,0 +1,151 @@
+"""The syntax tree the LaTeX front end produces.
+
+It records what the user wrote, with no decision about meaning: whether ``A`` is a
+matrix, whether ``\\sigma`` is ReLU, what shape ``J`` has, are decided later by
+``build``.  Every node carries the column span it came from, so a semantic error can
+point at the text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Term:
+    pass
+
+
+def _span():
+    return field(default=(0, 0), compare=False)
+
+
+@dataclass(frozen=True)
+class Num(Term):
+    text: str                      # '2', '0.5', '1/2' is not a Num (a Frac of Nums)
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Name(Term):
+    """A letter or Greek name: 'X', 'x', 'alpha', 'x_1' (a subscript that is part of the name),
+    or a styled letter such as 'mathbf{1}' (the all-ones vector)."""
+    name: str
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Entry(Term):
+    """x_{ij}, X_{i,j}: an entry of the matrix named by the letter (case-folded by build)."""
+    base: str
+    indices: tuple                 # ('i', 'j')
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Call(Term):
+    """A named function applied to arguments.
+
+    ``name`` is the canonical word when the spelling is one the table (or the front end's
+    own list: 'trace', 'det', ...) knows, else None; ``spelling`` is what was written,
+    without the backslash or \\operatorname wrapper ('sigma', 'ReLU', 'H')."""
+    name: str | None
+    spelling: str
+    args: tuple
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class BinOp(Term):
+    """op in '+', '-', '*' (juxtaposition, \\cdot, \\times), '/', 'hadamard' (\\odot, \\circ),
+    ':' (Frobenius product A:B)."""
+    op: str
+    left: Term
+    right: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Neg(Term):
+    arg: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Pow(Term):
+    base: Term
+    exp: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Transpose(Term):
+    arg: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Abs(Term):
+    arg: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Norm(Term):
+    """\\|A\\| with its subscript: 'F', '2', or '' when none was written."""
+    arg: Term
+    kind: str
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Sum(Term):
+    """\\sum_{i,j} body, or \\sum_{i=1}^m \\sum_{j=1}^n body (indices in order)."""
+    indices: tuple
+    body: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Inner(Term):
+    """<A, B>."""
+    left: Term
+    right: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Rel(Term):
+    """A comparison: op in '>', '>=', '<', '<=', '=', '!='."""
+    op: str
+    left: Term
+    right: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Indicator(Term):
+    """\\mathbb{1}_{x>0}, \\mathbf{1}\\{x>0\\}, \\mathbb{1}[x>0]."""
+    cond: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Cases(Term):
+    """\\begin{cases} v_1 & c_1 \\\\ v_2 & \\text{otherwise} \\end{cases}; cond None = otherwise."""
+    rows: tuple                    # ((value, cond or None), ...)
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Differential(Term):
+    """d X, d f: only produced when parsing statements of a derivation."""
+    arg: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A chain  t0 op1 t1 op2 t2 ...  (ops '=', '<', '<=', '>', '>=', '!=', '\\approx')."""
+    terms: tuple
+    ops: tuple
+    span: tuple = field(default=(0, 0), compare=False)
