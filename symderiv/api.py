@@ -12,6 +12,8 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from .numbers import as_sympy, is_concrete
+
 from . import budget
 from . import expr as E
 from .analysis import Verdict, analyse
@@ -69,12 +71,11 @@ def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: li
 
 
 def _analyze(text, wrt, at, let, shape, route) -> Analysis:
-    parsed = _parse(text)
     values, functions = parse_lets(let)
+    at_value = load(at, "--at") if at is not None else None
+    parsed = _parse(text)
     first = build(parsed.term, parsed.source, values=values, wrt=wrt, shape=shape, functions=functions)
-    at_value = None
     if at is not None:
-        at_value = load(at, "--at")
         values = {**values, first.var.name: at_value}
         problem = build(parsed.term, parsed.source, values=values, wrt=first.var.name, shape=None,
                         functions=functions)
@@ -143,13 +144,13 @@ def _same_gradient(verdict: Verdict, g1: E.Node, g2: E.Node) -> bool | None:
     sizes = {}
     for s in syms:
         for d in s.shape:
-            if not (isinstance(d, int) or sp.sympify(d).is_Integer):
+            if not (is_concrete(d)):
                 sizes.setdefault(d, rng.choice((2, 3)))
     tried = 0
     for _ in range(12):
         vals = {}
         for s in syms:
-            shp = tuple(int(d) if isinstance(d, int) or sp.sympify(d).is_Integer else sizes[d] for d in s.shape)
+            shp = tuple(int(d) if is_concrete(d) else sizes[d] for d in s.shape)
             arr = np.empty(shp, dtype=object)
             for idx in np.ndindex(shp):
                 arr[idx] = Fraction(rng.randint(-900, 900), rng.choice((7, 11, 13)))
@@ -168,4 +169,4 @@ def _same_gradient(verdict: Verdict, g1: E.Node, g2: E.Node) -> bool | None:
 def _differ(x, y) -> bool:
     if isinstance(x, (int, Fraction)) and isinstance(y, (int, Fraction)):
         return x != y
-    return sp.simplify(sp.sympify(x) - sp.sympify(y)) != 0
+    return sp.simplify(as_sympy(x) - as_sympy(y)) != 0

@@ -9,6 +9,7 @@ symbolic (m, n, p, ...), so the analysis does not depend on them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import sympy as sp
@@ -363,7 +364,8 @@ class Builder:
         f = self.node(term)
         var = self._variable(f)
         if not f.is_scalar:
-            raise Unsupported(f"the expression is a {E.fmt_shape(f.shape)} matrix; symderiv analyses scalar-valued functions")
+            raise Unsupported(f"the expression is a {E.fmt_shape(f.shape)} matrix, not a scalar; "
+                              "symderiv analyses scalar-valued functions (take a norm, a trace or a sum)")
         return Problem(f=f, var=var, symbols=self.symbols, notes=self.notes, styles=self.styles)
 
     def _name_dims(self):
@@ -529,8 +531,6 @@ class Builder:
                 return self._relu(args[1], "max")
             if word == "relu":
                 style = "sigma" if t.spelling == "sigma" else ("max" if t.spelling == "(.)_+" else "relu")
-                if t.spelling == "sigma":
-                    self.note("\\sigma is ReLU, sigma(x) = max(x, 0), applied entrywise")
                 return self._relu(args[0], style)
             if len(args) != spec.arity:
                 raise InputError(f"{t.spelling} takes {spec.arity} argument(s), not {len(args)}",
@@ -625,14 +625,15 @@ def _relation(op: str, d: sp.Expr):
 
 
 def _is_zero_term(t: S.Term) -> bool:
-    return isinstance(t, S.Num) and sp.Rational(t.text) == 0
+    return isinstance(t, S.Num) and Fraction(t.text) == 0
 
 
 def _number(text: str, t, source) -> sp.Expr:
     try:
-        return sp.Rational(text)   # safe: text is a numeral matched by the grammar
-    except (TypeError, ValueError):
+        v = Fraction(text)         # a numeral the grammar matched; Fraction only reads numbers
+    except (TypeError, ValueError, ZeroDivisionError):
         raise InputError(f"not a number: {text}", column=t.span[0], source=source)
+    return sp.Rational(v.numerator, v.denominator)
 
 
 def build(parsed_term: S.Term, source: str, *, values: dict | None = None, wrt: str | None = None,

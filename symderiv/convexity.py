@@ -14,6 +14,8 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from .numbers import as_sympy, is_concrete
+
 from . import expr as E
 from . import primitives
 from .budget import attempt
@@ -286,11 +288,11 @@ def _counterexample(f, var, values, dims, seed):
     rng = random.Random(seed)
     sizes = {}
     for d in list(var.shape):
-        if not (isinstance(d, int) or sp.sympify(d).is_Integer):
+        if not (is_concrete(d)):
             sizes[d] = dims.get(d, 2)
     base_dims = {**{k: v for k, v in dims.items()}, **sizes}
     def size(d):
-        return int(d) if isinstance(d, int) or sp.sympify(d).is_Integer else base_dims[d]
+        return int(d) if is_concrete(d) else base_dims[d]
     shape = (size(var.shape[0]), size(var.shape[1]))
     for trial in range(40):
         A = _random_matrix(shape, rng, trial)
@@ -302,7 +304,7 @@ def _counterexample(f, var, values, dims, seed):
             fm = _value(f, var, M, values, base_dims)
         except SymderivError:
             continue
-        if sp.sympify(fm - (fa + fb) / 2).is_positive:
+        if (as_sympy(fm) - (as_sympy(fa) + as_sympy(fb)) / 2).is_positive:
             return {"A": A, "B": B, "f(A)": fa, "f(B)": fb, "f((A+B)/2)": fm}
     return None
 

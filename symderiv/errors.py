@@ -13,6 +13,8 @@ class SymderivError(Exception):
     def render(self) -> str:
         """One line, plus a caret line under the offending column when we know it."""
         line = f"error: {self.message}"
+        if self.column is not None and "column" not in self.message:
+            line += f" at column {self.column}"
         if self.column is not None and self.source is not None and "\n" not in self.source:
             line += f"\n  {self.source}\n  {' ' * self.column}^"
         return line

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
+from .numbers import as_sympy, is_concrete
 from sympy.core.relational import Relational
 
 from . import expr as E
@@ -23,7 +24,7 @@ def to_number(v):
     """A SymPy number as an int/Fraction when rational, else left as a SymPy number."""
     if isinstance(v, (int, Fraction)):
         return v
-    v = sp.sympify(v)
+    v = as_sympy(v)
     if v.is_Integer:
         return int(v)
     if v.is_Rational:
@@ -34,13 +35,13 @@ def to_number(v):
 def is_exact_zero(v) -> bool:
     if isinstance(v, (int, Fraction)):
         return v == 0
-    return sp.sympify(v).is_zero is True
+    return as_sympy(v).is_zero is True
 
 
 def sign_of(v) -> int:
     if isinstance(v, (int, Fraction)):
         return (v > 0) - (v < 0)
-    v = sp.sympify(v)
+    v = as_sympy(v)
     if v.is_zero:
         return 0
     if v.is_positive:
@@ -78,7 +79,7 @@ class Evaluator:
     def size(self, d):
         if isinstance(d, int):
             return d
-        d = sp.sympify(d)
+        d = as_sympy(d)
         if d.is_Integer:
             return int(d)
         v = d.xreplace({k: sp.Integer(val) for k, val in self.dims.items()})
@@ -124,7 +125,7 @@ class Evaluator:
         if isinstance(n, E.FroNorm):
             a = self(n.arg)
             sq = _sum(a * a)
-            return _scalar(to_number(sp.sqrt(sp.sympify(sq))))
+            return _scalar(to_number(sp.sqrt(as_sympy(sq))))
         if isinstance(n, E.Entrywise):
             shape = self.shape(n)
             env = {}
@@ -194,7 +195,7 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
                 if k >= 0:
                     return base ** k
                 return _elementwise(lambda v: _inverse(v) ** (-k), base)
-            return _elementwise(lambda v: to_number(sp.Pow(sp.sympify(v), ex)), base)
+            return _elementwise(lambda v: to_number(sp.Pow(as_sympy(v), ex)), base)
         if isinstance(x, Sw):
             u = go(x.args[0])
             s = np.array(np.broadcast_to(np.asarray(_elementwise(sign_of, u), dtype=object), shape))
@@ -216,7 +217,7 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
         if isinstance(x, (sp.Function,)) and len(x.args) == 1:
             inner = go(x.args[0])
             fn = x.func
-            return _elementwise(lambda v: to_number(fn(sp.sympify(v))), inner)
+            return _elementwise(lambda v: to_number(fn(as_sympy(v))), inner)
         raise Unsupported(f"cannot evaluate {x}")
 
     return go(e)
@@ -227,7 +228,7 @@ def _inverse(v):
         if v == 0:
             raise Unsupported("division by zero at this point")
         return Fraction(1, 1) / v
-    v = sp.sympify(v)
+    v = as_sympy(v)
     if v.is_zero:
         raise Unsupported("division by zero at this point")
     return to_number(1 / v)
@@ -273,7 +274,7 @@ def _select(pieces, local, shape, overrides, args, outer=None):
     for value, cond in pieces:
         mask = _truth(cond, local, shape, overrides, args) & ~done
         if mask.any():
-            v = (outer or (lambda z: scalar_eval(z, local, shape, overrides, args)))(sp.sympify(value))
+            v = (outer or (lambda z: scalar_eval(z, local, shape, overrides, args)))(as_sympy(value))
             v = np.broadcast_to(np.asarray(v, dtype=object), shape) if isinstance(v, np.ndarray) else np.full(shape, v, dtype=object)
             out[mask] = v[mask]
             done |= mask
@@ -290,7 +291,7 @@ def bind_dims(f: E.Node, values: dict[str, np.ndarray]) -> dict:
             continue
         got = values[s.name].shape
         for want, have in zip(s.shape, got):
-            if isinstance(want, int) or sp.sympify(want).is_Integer:
+            if is_concrete(want):
                 if int(want) != have:
                     raise InputError(f"{s.name} is {E.fmt_shape(s.shape)} but the value given is {have_shape(got)}")
             else:

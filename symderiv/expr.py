@@ -21,6 +21,8 @@ from typing import Union
 
 import sympy as sp
 
+from .numbers import as_sympy
+
 from .errors import InputError, Unsupported
 from .scalar import FUNCS
 
@@ -200,7 +202,7 @@ def fmt_shape(shape: Shape) -> str:
 
 
 def const(value, shape: Shape = SCALAR) -> Node:
-    return Entrywise(sp.sympify(value), (), shape)
+    return Entrywise(as_sympy(value), (), shape)
 
 
 def ones(shape: Shape) -> Node:
@@ -213,7 +215,7 @@ def eye(n: Dim) -> Node:
 
 def ew(expr: sp.Expr, args: tuple, shape: Shape) -> Node:
     """An entrywise node in canonical form (fused, deduplicated, args sorted)."""
-    expr = sp.sympify(expr)
+    expr = as_sympy(expr)
     used_now = expr.free_symbols
     args = tuple(a if placeholder(i) in used_now else None for i, a in enumerate(args))
     for a in args:
@@ -341,7 +343,8 @@ def _scalar_factor(n: Node):
         if not big:
             # a broadcast scalar expression: c * J
             return ew(n.expr, n.args, SCALAR), ones(n.shape)
-        coeff, rest = n.expr.as_independent(*big, as_Add=False)
+        # factor_terms keeps 2*(a - b) together; SymPy would distribute the 2 on rebuild
+        coeff, rest = sp.factor_terms(n.expr).as_independent(*big, as_Add=False)
         if coeff != 1 and rest != 1:
             return ew(coeff, n.args, SCALAR), ew(rest, n.args, n.shape)
     return None, n

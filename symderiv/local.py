@@ -22,6 +22,8 @@ from typing import Optional
 import numpy as np
 import sympy as sp
 
+from .numbers import as_sympy
+
 from . import expr as E
 from .analysis import Verdict, variable_placeholders
 from .calculus import adjoints, gradient, map_entrywise
@@ -200,7 +202,7 @@ def at_point(v: Verdict, values: dict) -> PointResult:
         if others_active or len(norms) > 1 or c is None:
             raise Unsupported("at this point a norm is at its zero together with other kinks (or of a "
                               "non-identity map of the variable); that Clarke set is not computed yet")
-        radius = to_number(sp.Abs(sp.sympify(w) * c))
+        radius = to_number(sp.Abs(as_sympy(w) * c))
         return PointResult(value, False, None, {"form": "ball", "center": base, "radius": radius},
                            reason="", active=active_text)
 
@@ -236,7 +238,7 @@ def _normalised(row: np.ndarray):
     if not nz:
         return None, 0
     lead = nz[0]
-    key = tuple(str(to_number(sp.sympify(x) / sp.sympify(lead))) if x != 0 else "0" for x in row.flat)
+    key = tuple(str(to_number(as_sympy(x) / as_sympy(lead))) if x != 0 else "0" for x in row.flat)
     return key, lead
 
 
@@ -251,11 +253,11 @@ def _merge(base: np.ndarray, items: list) -> tuple:
             continue
         if key not in groups:
             groups[key] = _Item(it.key, it.orient, it.pos, 0, it.row / lead if lead != 1 else it.row, it.where)
-            groups[key].row = np.vectorize(lambda x: to_number(sp.sympify(x) / sp.sympify(lead)) if x != 0 else 0, otypes=[object])(it.row)
+            groups[key].row = np.vectorize(lambda x: to_number(as_sympy(x) / as_sympy(lead)) if x != 0 else 0, otypes=[object])(it.row)
             order.append(key)
         g = groups[key]
         c = lead   # it.row = c * g.row
-        if (c > 0) if isinstance(c, (int, Fraction)) else sp.sympify(c).is_positive:
+        if (c > 0) if isinstance(c, (int, Fraction)) else as_sympy(c).is_positive:
             g.J = g.J + it.J * c
         else:
             g.J = g.J - it.J * c

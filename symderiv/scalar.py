@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .numbers import as_sympy
+
 from . import primitives
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import Boolean
@@ -87,7 +89,7 @@ class Prim(sp.Function):
         if all(a.is_number and a.is_real is True for a in args):
             for value, cond in cls.spec.pieces(*args):
                 if cond is True or cond == sp.true:
-                    return sp.sympify(value)
+                    return as_sympy(value)
                 if cond is False or cond == sp.false:
                     continue
                 return None
@@ -304,7 +306,39 @@ def to_piecewise(expr: sp.Expr) -> sp.Expr:
     if not folded.has(sp.Piecewise):
         return folded
     # Drop the cases that cannot occur (x > 0 and x < 0) so the split reads as written.
-    from .budget import attempt
-    from sympy.functions.elementary.piecewise import piecewise_simplify
-    simpler = attempt(piecewise_simplify, folded, seconds=2.0)
-    return simpler if simpler is not None else folded
+    return _prune(folded)
+
+
+def _prune(e):
+    if isinstance(e, sp.Piecewise):
+        kept = [(_prune(v), c) for v, c in e.args if not _impossible(c)]
+        return sp.Piecewise(*kept) if kept else e
+    if not isinstance(e, sp.Basic) or e.is_Atom:
+        return e
+    return e.func(*[_prune(a) for a in e.args])
+
+
+def _impossible(cond) -> bool:
+    """A conjunction of linear strict/non-strict inequalities with no solution (exact LP)."""
+    from sympy.solvers.simplex import InfeasibleLPError, lpmax
+    if not isinstance(cond, sp.And):
+        return False
+    rels = cond.args
+    if not all(isinstance(r, (sp.StrictGreaterThan, sp.StrictLessThan, sp.GreaterThan, sp.LessThan)) for r in rels):
+        return False
+    eps = sp.Dummy("eps")
+    cons = [eps <= 1]
+    for r in rels:
+        d = sp.expand(r.lhs - r.rhs)
+        if any(sp.diff(d, x, 2) != 0 for x in d.free_symbols):
+            return False
+        sign = 1 if isinstance(r, (sp.StrictGreaterThan, sp.GreaterThan)) else -1
+        strict = isinstance(r, (sp.StrictGreaterThan, sp.StrictLessThan))
+        cons.append(sign * d >= (eps if strict else 0))
+    try:
+        best, _ = lpmax(eps, cons)
+    except InfeasibleLPError:
+        return True
+    except Exception:      # noqa: BLE001 - an LP that fails keeps the case
+        return False
+    return best <= 0

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .numbers import as_sympy
+
 from .budget import attempt, deadline
 from .errors import Unsupported
 from .scalar import FUNCS, Sw, split, switches_of, to_sign_form
@@ -171,7 +173,7 @@ def coincident(expr: sp.Expr) -> bool:
 
 def tidy(e: sp.Expr, *, thorough: bool = False) -> sp.Expr:
     """The shortest of a few exact rewritings of a smooth expression, each bounded."""
-    e = sp.sympify(e)
+    e = as_sympy(e)
     candidates = [e]
     fns = (sp.factor_terms, sp.cancel, sp.factor) + ((sp.simplify,) if thorough else ())
     for fn in fns:
@@ -182,7 +184,21 @@ def tidy(e: sp.Expr, *, thorough: bool = False) -> sp.Expr:
 
 
 def _score(e):
-    return (len(sp.Add.make_args(e)), sp.count_ops(e), len(str(e)))
+    return (len(sp.Add.make_args(e)), _sign_with_own_argument(e), sp.count_ops(e), len(str(e)))
+
+
+def _sign_with_own_argument(e) -> int:
+    """How many jumps are multiplied by their own switch variable: x sign(x) should be
+    read as |x|, and x + x sign(x) as 2 max(x, 0)."""
+    count = 0
+    for term in sp.Add.make_args(sp.expand(e)) if not e.has(*_prim_types()) else sp.Add.make_args(e):
+        factors = sp.Mul.make_args(term)
+        for f in factors:
+            if isinstance(f, (FUNCS["sign"], FUNCS["heaviside"])):
+                others = sp.Mul(*[g for g in factors if g is not f])
+                if others.free_symbols & f.args[0].free_symbols:
+                    count += 1
+    return count
 
 
 def _prim_types():
@@ -242,11 +258,14 @@ def prettify(form: sp.Expr) -> sp.Expr:
     f0, f1 = split(form, atom)
     best = None
     for call, a, b in _readings(u):
-        coef = sp.cancel(f1 / b)
-        den = sp.fraction(sp.together(coef))[1]
-        if den.free_symbols & u.free_symbols and _vanishes_on(den, u):
+        split_ = _divide(f1, b, u)
+        if split_ is None:
             continue
-        rest = sp.expand(f0 - coef * a)
+        coef, remainder = split_
+        if coef == 0:
+            continue
+        # what the reading does not absorb stays with the sign: 2 max(x,0) + lambda sign(x)
+        rest = sp.expand(f0 - coef * a + remainder * atom)
         cand = prettify(rest) + prettify(sp.expand(coef)) * call
         key = _score(cand)
         if best is None or key < best[0]:
@@ -292,6 +311,23 @@ def _factored(form, atoms):
     for g in pending:
         out *= prettify(g)
     return tidy(plain) * out
+
+
+def _divide(f1, b, u):
+    """f1 = q*b + r with q regular on u = 0 and r free of u's leading variable; None if
+    no such split is found."""
+    if not b.has(*u.free_symbols):
+        return sp.expand(f1 / b), sp.Integer(0)
+    v = sorted(u.free_symbols, key=sp.default_sort_key)[0]
+    try:
+        q, r = sp.div(sp.Poly(f1, v), sp.Poly(b, v))
+        return sp.expand(q.as_expr()), sp.expand(r.as_expr())
+    except (sp.PolynomialError, sp.GeneratorsNeeded, sp.CoercionFailed):
+        coef = sp.cancel(f1 / b)
+        den = sp.fraction(sp.together(coef))[1]
+        if den.free_symbols & u.free_symbols and _vanishes_on(den, u):
+            return None
+        return coef, sp.Integer(0)
 
 
 def _vanishes_on(den: sp.Expr, u: sp.Expr) -> bool:

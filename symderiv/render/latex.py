@@ -116,8 +116,13 @@ def document(analysis) -> str:
         r"\subsection*{How the input was read}",
     ]
     var_node = analysis.problem.var
-    kind = "scalar" if var_node.is_scalar else f"${N.shape(var_node.shape)}$ matrix"
-    items = [rf"\item The variable is ${var}$, a {kind}."] + [rf"\item {tex_text(n)}." for n in analysis.notes]
+    if var_node.is_scalar:
+        kind = "a scalar"
+    else:
+        noun = "vector" if var_node.shape[1] == 1 else "matrix"
+        article = "an" if str(var_node.shape[0])[:1] in "aefhilmnorsx8" else "a"
+        kind = f"{article} ${N.shape(var_node.shape)}$ {noun}"
+    items = [rf"\item The variable is ${var}$, {kind}."] + [rf"\item {tex_text(n)}." for n in analysis.notes]
     parts += [r"\begin{itemize}"] + items + [r"\end{itemize}"]
     parts += [r"\subsection*{Answer}", verdict_block(analysis)]
     parts += [r"\subsection*{Route 1: the sign identity}", route_block(analysis, "sign")]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..numbers import as_sympy
+
 from .. import expr as E
 from sympy.core.relational import Relational
 
@@ -55,7 +57,7 @@ class Notation:
         return str(d)
 
     def shape(self, shape) -> str:
-        times = r"\times" if self.latex else "×"
+        times = r" \times " if self.latex else "×"
         return f"{self.dim(shape[0])}{times}{self.dim(shape[1])}"
 
     # ------------------------------------------------------------ nodes
@@ -69,7 +71,8 @@ class Notation:
         if isinstance(n, E.Eye):
             return "I", ATOM
         if isinstance(n, E.MatMul):
-            parts = [self._wrap(self._node(f), PROD) for f in n.factors]
+            # a Hadamard product or a scaled matrix inside a product needs parentheses
+            parts = [self._wrap(self._node(f), ATOM) for f in n.factors]
             return ("" if L else "").join(_join_product(parts, L)), PROD
         if isinstance(n, E.Transpose):
             inner = self._wrap(self._node(n.arg), ATOM)
@@ -168,9 +171,10 @@ def spell(spec, args: list, latex: bool, styles: dict) -> str:
 
 
 def _join_product(parts, latex):
+    # A space also in LaTeX: A^\top X must not become the control word \topX.
     out = []
     for i, p in enumerate(parts):
-        if i and not latex:
+        if i and (not latex or p[:1].isalpha() and parts[i - 1][-1:].isalpha() or parts[i - 1].endswith(("\\top", "}"))):
             out.append(" ")
         out.append(p)
     return out
@@ -194,7 +198,7 @@ class _Printer:
         return False
 
     def print(self, e):
-        e = sp.sympify(e)
+        e = as_sympy(e)
         if e.is_Symbol and e.name.startswith("_p"):
             a = self.args[E.placeholder_index(e)]
             if self.entry:
@@ -264,6 +268,11 @@ class _Printer:
         if coeff.is_number and coeff < 0:
             inner = self.print(-e)
             return "-" + (inner[0] if inner[1] > SUM else self._paren(inner[0])), SUM
+        if coeff.is_Rational and not coeff.is_Integer and not self.entry:
+            # (1/2) X ⊙ (S + J) rather than a fraction over everything
+            rest = self.print(e / coeff)
+            c = (rf"\frac{{{coeff.p}}}{{{coeff.q}}}" if self.L else f"{coeff.p}/{coeff.q}")
+            return f"{c} {rest[0] if rest[1] > SUM else self._paren(rest[0])}", PROD
         num, den = sp.fraction(e)
         if den != 1 and not self.is_matrix(den):
             t, b = self.print(num), self.print(den)
@@ -279,14 +288,14 @@ class _Printer:
         if not mats:
             return head, PROD
         had = r" \odot " if self.L else " ⊙ "
-        body = had.join(self._factor(f) for f in mats)
+        body = had.join(self._factor(f, ATOM if len(mats) > 1 else SUM + 1) for f in mats)
         if not head:
             return body, (PROD if len(mats) > 1 else self.print(mats[0])[1])
         return f"{head} {body}", PROD
 
-    def _factor(self, f) -> str:
+    def _factor(self, f, need: int = SUM + 1) -> str:
         text, strength = self.print(f)
-        return text if strength > SUM else self._paren(text)
+        return text if strength >= need else self._paren(text)
 
     def _paren(self, text):
         return f"\\left({text}\\right)" if self.L else f"({text})"
@@ -332,11 +341,17 @@ class _Printer:
         op = cond.rel_op
         lhs, rhs = cond.lhs, cond.rhs
         if rhs == 0 and isinstance(lhs, sp.Add):
-            # x - a > 0 reads better as x > a
-            pos = [t for t in lhs.args if not t.could_extract_minus_sign()]
-            neg = [-t for t in lhs.args if t.could_extract_minus_sign()]
+            # x - a > 0 reads better as x > a, and x + 1 = 0 as x = -1
+            consts = [t for t in lhs.args if t.is_number]
+            terms = [t for t in lhs.args if not t.is_number]
+            pos = [t for t in terms if not t.could_extract_minus_sign()]
+            neg = [-t for t in terms if t.could_extract_minus_sign()]
             if pos and neg:
-                lhs, rhs = sp.Add(*pos), sp.Add(*neg)
+                lhs, rhs = sp.Add(*pos), sp.Add(*neg) - sp.Add(*consts)
+            elif consts and len(terms) >= 1:
+                lhs, rhs = sp.Add(*terms), -sp.Add(*consts)
+                if lhs.could_extract_minus_sign() and op in ("==", "!="):
+                    lhs, rhs = -lhs, -rhs
         elif rhs == 0 and lhs.could_extract_minus_sign() and op in ("==", "!="):
             lhs = -lhs
         text = f"{self.print(lhs)[0]} {(ops_l if self.L else ops_t)[op]} {self.print(rhs)[0]}"
@@ -348,6 +363,6 @@ def _is_digitish(text: str) -> bool:
 
 
 def _term_order(t):
-    # Stable and natural: positive terms first, constants last.
+    # Stable and natural: positive terms first (J - X, not -X + J), constants last.
     coeff, _ = t.as_coeff_Mul()
-    return (t.is_number, bool(coeff.is_number and coeff < 0), sp.default_sort_key(t))
+    return (bool(coeff.is_number and coeff < 0), t.is_number, sp.default_sort_key(t))

@@ -6,6 +6,8 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from ..numbers import as_sympy, is_concrete
+
 from .. import expr as E
 from ..routes.common import Line, Math
 from .notation import Notation
@@ -39,8 +41,10 @@ def line(ln: Line, N: Notation) -> str:
 
 
 def _tex_text(s: str) -> str:
+    """Prose for LaTeX: special characters escaped, a user's own command shown verbatim."""
     repl = {"∇": r"$\nabla$", "δ": r"$\delta$", "⊙": r"$\odot$", "±": r"$\pm$", "≠": r"$\ne$",
-            "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#"}
+            "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "\\": r"\textbackslash{}",
+            "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}", "$": r"\$", "‖": r"$\|$", "σ": r"$\sigma$"}
     return "".join(repl.get(c, c) for c in s)
 
 
@@ -123,7 +127,7 @@ def number(v):
         return v
     if isinstance(v, Fraction):
         return v.numerator if v.denominator == 1 else float(v)
-    v = sp.sympify(v)
+    v = as_sympy(v)
     if v.is_Integer:
         return int(v)
     return float(v)
@@ -156,7 +160,7 @@ def array_text(arr: np.ndarray, flat_vector: bool) -> str:
 
 def array_latex(arr: np.ndarray, flat_vector: bool) -> str:
     def fmt(v):
-        return sp.latex(sp.nsimplify(v) if isinstance(v, Fraction) else sp.sympify(v))
+        return sp.latex(sp.nsimplify(v) if isinstance(v, Fraction) else as_sympy(v))
     if arr.shape == (1, 1):
         return fmt(arr[0, 0])
     rows = [" & ".join(fmt(v) for v in row) for row in arr]
@@ -164,7 +168,7 @@ def array_latex(arr: np.ndarray, flat_vector: bool) -> str:
 
 
 def shape_of(var: E.Sym):
-    return [int(d) if isinstance(d, int) or sp.sympify(d).is_Integer else str(d) for d in var.shape]
+    return [int(d) if is_concrete(d) else str(d) for d in var.shape]
 
 
 def is_flat_vector(var: E.Sym) -> bool:

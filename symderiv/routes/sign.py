@@ -103,11 +103,11 @@ def route(verdict: Verdict) -> RouteResult:
                 delta_lines.append(Line(u_math, "=", lit("0"),
                                         "the factor multiplying dS = 2δ(U) ⊙ dU vanishes here: the δ-terms drop"))
                 if k.harmless:
-                    jump_lines.append(Line(lit("jump of ∇f across", r"\text{jump of }\nabla f\text{ across}"), "",
+                    jump_lines.append(Line(lit("jump of ∇f across", r"\text{jump of }\nabla f\text{ across }"), "",
                                            Math(expr=sp.Eq(k.u, 0), args=k.args, entry=True),
                                            "0: the part of ∇f that multiplies S vanishes on the switch"))
                 else:
-                    jump_lines.append(Line(lit("jump of ∇f across", r"\text{jump of }\nabla f\text{ across}"), "",
+                    jump_lines.append(Line(lit("jump of ∇f across", r"\text{jump of }\nabla f\text{ across }"), "",
                                            Math(expr=sp.Eq(k.u, 0), args=k.args, entry=True),
                                            "does not vanish: f has a kink there"))
                     jump_lines.append(Line(lit("J"), "=", Math(expr=k.strength, args=k.args, entry=True),
