@@ -21,7 +21,7 @@ import sympy as sp
 from . import expr as E
 from .calculus import adjoints, map_entrywise
 from .errors import Unsupported
-from .scalar import Sw, jump_switches, split, switches_of, to_sign_form
+from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign_form
 from .signform import coincident, is_zero, linear_solution, nonzero_condition, prettify, restrict
 
 MAX_ORDER = 8
@@ -43,6 +43,7 @@ class Kink:
     order_exact: bool = True
     slopes: tuple = ()                  # (left, right) of the entry's dF/du on the switch
     condition: list | None = None       # where on the switch f fails (conjunction; [] = all of it)
+    primitives: list = field(default_factory=list)   # (call, table slopes, weight in f on the switch)
     note: str = ""
 
 
@@ -129,6 +130,7 @@ def _switch_kinks(node: E.Entrywise, adj: E.Node, var: E.Sym, consumers) -> list
         k.slopes = (sp.expand(dF0_on - lam_on), sp.expand(dF0_on + lam_on))
         k.strength = sp.expand(2 * a_on * lam_on)
         k.harmless = _decide_zero(k.strength, "the jump of the gradient")
+        k.primitives = _primitives_on(n_expr, atom, u, V, a_sign)
         k.order, k.order_exact = _order(node, F0, F1, u, p, V, args, var, consumers, k)
         out.append(k)
     # Jumps hidden from the sign form: sign(x)**2 is 1 off the switch and 0 on it.
@@ -147,6 +149,30 @@ def _switch_kinks(node: E.Entrywise, adj: E.Node, var: E.Sym, consumers) -> list
             out.append(Kink(kind="switch", node=node, args=args, u=u, jump=gap, weight=a_on,
                             continuous=False, harmless=False, order=0,
                             note="the value on the switch differs from the limits on both sides"))
+    return out
+
+
+def _primitives_on(n_expr, atom, u, V, a_sign) -> list:
+    """The primitives that switch on u = 0, each with its own one-sided slopes (from the
+    table) and the weight with which it enters f there: max(x,0) has slopes 0 and 1,
+    but in ||max(X,0)||^2 its weight 2 max(x,0) is 0 on the switch."""
+    out, seen = [], set()
+    for sub in sp.preorder_traversal(n_expr):
+        if not isinstance(sub, Prim) or sp.srepr(sub) in seen:
+            continue
+        seen.add(sp.srepr(sub))
+        own = [to_sign_form(w) for w in sub.spec.switches(*sub.args)]
+        index = next((i for i, w in enumerate(own) if switch(w) in (atom, -atom)), None)
+        if index is None:
+            continue
+        d = sp.Dummy(real=True)
+        weight = sp.diff(n_expr.xreplace({sub: d}), d).xreplace({d: sub})
+        w_full = sp.expand(to_sign_form(sp.expand(weight)) * a_sign)
+        try:
+            w_on = _on_switch(w_full, atom, u, V)
+        except Unsupported:
+            w_on = None
+        out.append((sub, sub.spec.slopes[index], prettify(w_full), w_on))
     return out
 
 

@@ -64,11 +64,11 @@ class _Dims:
         va, vb = self.value.get(ra), self.value.get(rb)
         if va is not None and vb is not None and va != vb:
             return False
-        if ra < rb:
-            ra, rb = rb, ra
-        self.parent[ra] = rb
-        if va is not None:
-            self.value[rb] = va
+        root, child = (ra, rb) if ra < rb else (rb, ra)
+        self.parent[child] = root
+        known = va if va is not None else vb
+        if known is not None:
+            self.value[root] = known
         return True
 
     def get(self, d: int):
@@ -640,3 +640,16 @@ def build(parsed_term: S.Term, source: str, *, values: dict | None = None, wrt: 
           shape: tuple | None = None, functions: dict | None = None) -> Problem:
     b = Builder(source, values or {}, wrt, shape, functions)
     return b.build(parsed_term)
+
+
+def build_expression(parsed_term: S.Term, source: str, shapes: dict) -> E.Node:
+    """A matrix-valued expression with the given names pinned to concrete shapes (used to
+    read back what the renderers print)."""
+    values = {name: np.zeros(shape, dtype=object) for name, shape in shapes.items()}
+    b = Builder(source, values, None, None)
+    b._entry_bases = set()
+    b.shapes = _Shapes(b)
+    b.shapes.infer(parsed_term)
+    b._name_dims()
+    b.symbols = {}
+    return b.node(parsed_term)

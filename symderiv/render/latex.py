@@ -58,32 +58,8 @@ def kinks_block(analysis) -> str:
     N = spell.notation(True, analysis)
     if not v.kinks:
         return "No primitive of $f$ has a kink that moves with the variable.\n"
-    out = [r"\begin{itemize}"]
-    for k in v.kinks:
-        where = spell.kink_switch(k, N)
-        if k.kind == "norm":
-            if k.harmless:
-                out.append(rf"\item On ${where}$ the norm has a kink, but its weight in $f$ vanishes there, so $f$ has none.")
-            else:
-                out.append(rf"\item On ${where}$ the norm's kink reaches $f$ with weight ${N.entry(k.weight, k.args)}$: "
-                           r"$f$ is not differentiable there.")
-            continue
-        if not k.continuous:
-            out.append(rf"\item On ${where}$ $f$ jumps by ${N.entry(k.jump, k.args)}$: it is not continuous there.")
-            continue
-        slopes = ""
-        if k.slopes:
-            left, right = (N.entry(s, k.args) for s in k.slopes)
-            slopes = rf" The entry's one-sided slopes across it are ${left}$ and ${right}$."
-        if k.harmless:
-            out.append(rf"\item On ${where}$ a primitive switches.{slopes} Its weight in $f$ there is "
-                       rf"${N.entry(k.weight, k.args)}$, and the gradient of $f$ does not jump: $f$ is differentiable there.")
-        else:
-            out.append(rf"\item On ${where}$ a primitive switches.{slopes} The gradient of $f$ jumps by "
-                       rf"${N.entry(k.strength, k.args)}$ times the switch's gradient: $f$ is not differentiable where "
-                       rf"${spell.kink_where(k, N)}$.")
-    out.append(r"\end{itemize}")
-    return "\n".join(out) + "\n"
+    items = [r"\item " + spell.kink_story(k, N) for k in v.kinks]
+    return "\n".join([r"\begin{itemize}"] + items + [r"\end{itemize}"]) + "\n"
 
 
 def fragment(analysis) -> str:

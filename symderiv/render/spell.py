@@ -81,6 +81,63 @@ def kink_switch(k, N: Notation) -> str:
     return N.entry(sp.Eq(k.u, 0), k.args) + quantifier(k.args, N.latex)
 
 
+def _m(text: str, N: Notation) -> str:
+    return f"${text}$" if N.latex else text
+
+
+def _slopes(slopes, N: Notation) -> str:
+    left, right = slopes
+    def one(g):
+        return str(g[0]) if len(g) == 1 else "(" + ", ".join(str(x) for x in g) + ")"
+    return f"{_m(one(left), N)} and {_m(one(right), N)}"
+
+
+def kink_story(k, N: Notation) -> str:
+    """Where a primitive fails, and what that does to f, in a sentence or two."""
+    if k.kind == "norm":
+        where = _m(f"{N.node(k.node.arg)} = 0", N)
+        if k.harmless:
+            return f"At {where} the norm has a kink, but its weight in f vanishes there, so f has none."
+        return (f"At {where} the norm has a kink, and it enters f with weight {_m(N.entry(k.weight, k.args), N)}: "
+                "f is not differentiable there.")
+    place = _m(N.entry(sp.Eq(k.u, 0), k.args), N)
+    some = quantifier(k.args, False).strip()
+    where = f"Where {place}" + (f" ({some})" if some else "")
+    if not k.continuous:
+        return f"{where}, f jumps by {_m(N.entry(k.jump, k.args), N)}: it is not continuous there."
+    parts = []
+    for call, slopes, weight, w_on in k.primitives:
+        text = _m(N.entry(call, k.args), N)
+        if slopes is not None and len(slopes[0]) == 1:
+            text += f" has one-sided slopes {_slopes(slopes, N)}"
+        else:
+            text += " switches between its arguments"
+        if w_on is not None:
+            if sp.expand(weight - w_on) == 0:
+                text += f" and enters f with weight {_m(N.entry(w_on, k.args), N)}"
+            else:
+                text += (f" and enters f with weight {_m(N.entry(weight, k.args), N)}, which is "
+                         f"{_m(N.entry(w_on, k.args), N)} there")
+        parts.append(text)
+    head = f"{where}, " + ("; ".join(parts) if parts else "a primitive switches") + "."
+    if k.harmless:
+        return head + " So the gradient of f does not jump there: f is differentiable there."
+    return (head + f" So the gradient of f jumps by {_m(N.entry(k.strength, k.args), N)}{_direction(k, N)}: "
+            f"f is not differentiable where {_m(kink_where(k, N), N)}.")
+
+
+def _direction(k, N: Notation) -> str:
+    """'in entry (i, j)' when the switch is an entry of the variable itself."""
+    if k.u.is_Symbol:
+        node = k.args[E.placeholder_index(k.u)]
+        if isinstance(node, E.Sym):
+            if node.is_scalar:
+                return ""
+            return " in entry (i, j)" if node.shape[1] != 1 else " in entry i"
+    grad = _m(r"\nabla_X (" + N.entry(k.u, k.args) + ")" if N.latex else "∇(" + N.entry(k.u, k.args) + ")", N)
+    return f" times {grad}"
+
+
 def nondifferentiable_set(verdict, N: Notation) -> str | None:
     failing = verdict.failing
     if not failing:

@@ -29,33 +29,8 @@ def verdict_lines(analysis) -> list[str]:
 
 
 def kink_lines(analysis) -> list[str]:
-    v = analysis.verdict
     N = spell.notation(False, analysis)
-    out = []
-    for k in v.kinks:
-        where = spell.kink_switch(k, N)
-        if k.kind == "norm":
-            if k.harmless:
-                out.append(f"  {where}: the norm has a kink, but its weight in f vanishes there: no kink of f.")
-            else:
-                out.append(f"  {where}: the norm's kink reaches f (weight {N.entry(k.weight, k.args)}): "
-                           "f is not differentiable there.")
-            continue
-        if not k.continuous:
-            out.append(f"  {where}: f jumps by {N.entry(k.jump, k.args)}: not continuous there.")
-            continue
-        slopes = ""
-        if k.slopes:
-            left, right = (N.entry(s, k.args) for s in k.slopes)
-            slopes = f"; the entry's slopes across it are {left} and {right}"
-        if k.harmless:
-            out.append(f"  {where}: a switch of a primitive{slopes}, weighted by {N.entry(k.weight, k.args)}: "
-                       "the gradient of f does not jump, so f is differentiable there.")
-        else:
-            out.append(f"  {where}: a switch{slopes}; the gradient of f jumps by "
-                       f"{N.entry(k.strength, k.args)} times the switch's gradient, "
-                       f"so f is not differentiable where {spell.kink_where(k, N)}.")
-    return out
+    return ["  " + spell.kink_story(k, N) for k in analysis.verdict.kinks]
 
 
 def route_lines(analysis, name: str, title: str) -> list[str]:
