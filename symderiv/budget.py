@@ -66,9 +66,22 @@ def deadline(seconds: float, what: str):
 
 
 def attempt(fn, *args, seconds: float = STEP_SECONDS, **kwargs):
-    """Call an optional step (a prettier form, say); None if it runs past its bound."""
+    """Call an optional step (a prettier form, a factorisation); None if it runs past its
+    bound or SymPy declines it (a PolynomialError on a non-polynomial, say): callers
+    always have an exact fallback, so an optional step may fail but never decide."""
     try:
         with deadline(seconds, getattr(fn, "__name__", "a step")):
             return fn(*args, **kwargs)
     except BudgetExceeded:
         return None
+    except _Expired:
+        raise
+    except (ArithmeticError, ValueError, TypeError, NotImplementedError, AttributeError,
+            RecursionError) as exc:
+        if isinstance(exc, (BudgetExceeded,)):
+            return None
+        return None
+    except Exception as exc:   # noqa: BLE001 - SymPy's own error classes (PolynomialError, ...)
+        if type(exc).__module__.startswith("sympy"):
+            return None
+        raise

@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("diff", help="analyse a function of a matrix", epilog=EXAMPLES_DIFF,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    d.add_argument("expr", help="LaTeX, as between dollar signs")
+    d.add_argument("expr", nargs="?", help="LaTeX, as between dollar signs")
+    d.add_argument("--expr", dest="expr_option", help=argparse.SUPPRESS)
     d.add_argument("--wrt", help="the variable (default X, else x, else the only symbol)")
     d.add_argument("--shape", help="m,n: the variable's size")
     d.add_argument("--at", help="a point: nested list, number, or a .npy/.json file")
@@ -74,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("derive", help="write a LaTeX document deriving the answer", epilog=EXAMPLES_DERIVE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    v.add_argument("expr")
+    v.add_argument("expr", nargs="?")
+    v.add_argument("--expr", dest="expr_option", help=argparse.SUPPRESS)
     v.add_argument("--wrt")
     v.add_argument("--let", action="append", default=[], metavar="NAME=VALUE")
     v.add_argument("-o", "--output", help="the .tex file to write (default: standard output)")
@@ -123,10 +125,38 @@ def _check(args):
     raise Unsupported("`check` (the hand-derivation checker) is not available in this version yet")
 
 
+VALUED = {"--wrt", "--shape", "--at", "--let", "--route", "--format", "-o", "--output"}
+FLAGS = {"-h", "--help", "--version"}
+
+
+def _protect_dashes(argv: list) -> list:
+    """Expressions and values may start with '-' ('-x', '--at -1/2'); argparse would take
+    them for options.  Glue them to their option, or mark the expression, first."""
+    if not argv or argv[0] not in ("diff", "derive", "check"):
+        return argv
+    out = [argv[0]]
+    i = 1
+    while i < len(argv):
+        tok = argv[i]
+        if tok in VALUED and i + 1 < len(argv):
+            out.append(f"{tok}={argv[i + 1]}")
+            i += 2
+            continue
+        if tok.startswith("-") and tok not in FLAGS and tok.split("=", 1)[0] not in VALUED and tok != "-":
+            if not tok.startswith("--") or not tok[2:3].isalpha():
+                out.append("--expr=" + tok)
+                i += 1
+                continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 def main(argv=None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_protect_dashes(argv))
     except _UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -135,6 +165,11 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command in ("diff", "derive"):
+        args.expr = args.expr if args.expr is not None else args.expr_option
+        if args.expr is None:
+            print("error: the expression to analyse is missing", file=sys.stderr)
+            return 2
     try:
         {"diff": _diff, "derive": _derive, "check": _check}[args.command](args)
         return 0

@@ -154,7 +154,10 @@ def switch(u: sp.Expr) -> sp.Expr:
         indicator = sp.Integer(1)
         for atom, s in zip(inner, signs):
             indicator *= sp.Rational(1, 2) * (1 + s * atom)
-        total += indicator * switch(u.xreplace(dict(zip(inner, signs))))
+        cell_u = sp.expand(u.xreplace(dict(zip(inner, signs))))
+        # On a cell where u is identically 0 the primitive sits on its breakpoint on an
+        # open set: sign(0) = 0 there, which every table rewrite turns into its value at 0.
+        total += indicator * (sp.Integer(0) if cell_u == 0 else switch(cell_u))
     return sp.expand(total)
 
 
@@ -164,10 +167,24 @@ def indicator(cond) -> sp.Expr:
         return sp.Integer(1)
     if cond is False or cond == sp.false:
         return sp.Integer(0)
-    if isinstance(cond, (sp.StrictGreaterThan, sp.GreaterThan)):
-        return sp.Rational(1, 2) * (1 + switch(to_sign_form(cond.lhs - cond.rhs)))
-    if isinstance(cond, (sp.StrictLessThan, sp.LessThan)):
-        return sp.Rational(1, 2) * (1 - switch(to_sign_form(cond.lhs - cond.rhs)))
+    if isinstance(cond, (sp.StrictGreaterThan, sp.GreaterThan, sp.StrictLessThan, sp.LessThan)):
+        d = sp.expand(to_sign_form(cond.lhs - cond.rhs))
+        inner = sorted(d.atoms(Sw), key=sp.default_sort_key)
+        if inner:
+            # decide the comparison cell by cell: where d is a constant it is simply true or false
+            if len(inner) > MAX_NESTED_SWITCHES:
+                raise Unsupported("too many nested kinks in one condition to enumerate their cells")
+            total = sp.Integer(0)
+            for signs in itertools.product((1, -1), repeat=len(inner)):
+                ind = sp.Integer(1)
+                for atom, s in zip(inner, signs):
+                    ind *= sp.Rational(1, 2) * (1 + s * atom)
+                total += ind * indicator(cond.func(sp.expand(d.xreplace(dict(zip(inner, signs)))), 0))
+            return sp.expand(total)
+        if d.is_number:
+            return sp.Integer(1) if cond.func(d, 0) == sp.true else sp.Integer(0)
+        sign = 1 if isinstance(cond, (sp.StrictGreaterThan, sp.GreaterThan)) else -1
+        return sp.Rational(1, 2) * (1 + sign * switch(d))
     if isinstance(cond, sp.Eq):
         return sp.Integer(0)          # a null set: it only fixes values on a switch
     if isinstance(cond, sp.Ne):
@@ -280,9 +297,18 @@ def jump_switches(expr: sp.Expr) -> list:
             for _, cond in node.args:
                 for rel in (cond.atoms(Relational) if isinstance(cond, sp.Basic) else ()):
                     out.append(sp.expand(to_sign_form(rel.lhs - rel.rhs)))
-    unique = {}
+    flat = []
     for u in out:
-        if u.is_number:
+        inner = sorted(u.atoms(Sw), key=sp.default_sort_key)
+        if not inner:
+            flat.append(u)
+            continue
+        # a jump nested in a kink: on each cell the inner signs are fixed
+        for signs in itertools.product((1, -1), repeat=min(len(inner), MAX_NESTED_SWITCHES)):
+            flat.append(sp.expand(u.xreplace(dict(zip(inner, signs)))))
+    unique = {}
+    for u in flat:
+        if u.is_number or u.has(Sw):
             continue
         key = Sw(u)
         if isinstance(key, sp.Mul):   # -Sw(v)

@@ -115,7 +115,7 @@ def reduce_cells(form: sp.Expr) -> sp.Expr:
         return form
     us = tuple(a.args[0] for a in atoms)
     cells = feasible_cells(us)
-    if len(cells) == 2 ** len(atoms):
+    if not cells or len(cells) == 2 ** len(atoms):
         return form
     values = {c: sp.expand(form.xreplace(dict(zip(atoms, c)))) for c in cells}
     for k in range(len(atoms)):
@@ -213,6 +213,7 @@ def _split_sides(u):
     return sp.Add(*pos), -sp.Add(*neg)
 
 
+@lru_cache(maxsize=1024)
 def _readings(u):
     """(call, sign form split (a, b) along Sw(u)) for every table primitive that has
     exactly the kink u = 0: the ways a single-switch sign form can be read back."""
@@ -240,9 +241,20 @@ def _readings(u):
     return out
 
 
-@lru_cache(maxsize=2048)
+PRETTY_SECONDS = 3.0
+
+
 def prettify(form: sp.Expr) -> sp.Expr:
-    """Rewrite a sign form with the table's primitives: (1+S(x))x -> 2 max(x,0)."""
+    """Rewrite a sign form with the table's primitives: (1+S(x))x -> 2 max(x,0).
+
+    Reading back is a search over the table's readings; it is bounded in time, and past
+    the bound the sign form itself (sign(u) written out) is returned: still exact."""
+    out = attempt(_prettify, sp.expand(form), seconds=PRETTY_SECONDS)
+    return out if out is not None else tidy(form)
+
+
+@lru_cache(maxsize=2048)
+def _prettify(form: sp.Expr) -> sp.Expr:
     form = reduce_cells(sp.expand(form))
     atoms = switches_of(form)
     if not atoms:
@@ -266,12 +278,12 @@ def prettify(form: sp.Expr) -> sp.Expr:
             continue
         # what the reading does not absorb stays with the sign: 2 max(x,0) + lambda sign(x)
         rest = sp.expand(f0 - coef * a + remainder * atom)
-        cand = prettify(rest) + prettify(sp.expand(coef)) * call
+        cand = _prettify(rest) + _prettify(sp.expand(coef)) * call
         key = _score(cand)
         if best is None or key < best[0]:
             best = (key, cand)
     if best is None:
-        return prettify(f0) + prettify(f1) * FUNCS["sign"](u)
+        return _prettify(f0) + _prettify(f1) * FUNCS["sign"](u)
     return best[1]
 
 
@@ -309,7 +321,7 @@ def _factored(form, atoms):
             pending[i] = sp.expand(g * u)
             plain = q
     for g in pending:
-        out *= prettify(g)
+        out *= _prettify(g)
     return tidy(plain) * out
 
 

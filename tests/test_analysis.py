@@ -69,6 +69,14 @@ CASES = [
     # "not computed yet" (exit 3) until the Clarke set of that composite is implemented
     ("norm of relu", r"\|\sigma(X)\|_F", "X", {}, lambda X: np.linalg.norm(relu(X)),
      dict(diff=False, smooth=0, convex=True, unsupported_at_zero=True)),
+    # at X = 0 every entry of AX is on its kink: rows independent, a zonotope (hull form)
+    ("abs of product", r"\langle J, |AX|\rangle", "X", {"A": "[[1,1],[2,0]]"},
+     lambda X: np.sum(np.abs(np.array([[1, 1], [2, 0]]) @ X)),
+     dict(diff=False, smooth=0, convex=True)),
+    # parallel switches (x, -2x, 3x) merge into one kink whose jumps add up
+    ("parallel rows", r"|x| + |-2x| - \max(3x, 0)", "x", {},
+     lambda x: np.abs(x) + np.abs(-2 * x) - np.maximum(3 * x, 0),
+     dict(diff=False, smooth=0, convex=True)),        # it is 3 max(-x, 0)
     ("sign", r"\operatorname{sign}(x)", "x", {}, lambda x: np.sign(x),
      dict(diff=False, smooth=None, convex=False)),
 ]

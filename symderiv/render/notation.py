@@ -330,6 +330,14 @@ class _Printer:
         return "{ " + "; ".join(f"{v} {c}" for v, c in rows) + " }", ATOM
 
     def condition(self, cond) -> str:
+        if isinstance(cond, sp.Not) and isinstance(cond.args[0], Relational):
+            return self.condition(cond.args[0].negated)
+        if isinstance(cond, sp.Not):
+            inner = self.condition(cond.args[0])
+            return (rf"\text{{not }}({inner})" if self.L else f"not ({inner})")
+        if cond in (sp.true, sp.false):
+            return ("\text{always}" if cond == sp.true else "\text{never}") if self.L else (
+                "always" if cond == sp.true else "never")
         if isinstance(cond, sp.And):
             sep = r" \text{ and } " if self.L else " and "
             return sep.join(self.condition(c) for c in cond.args)
