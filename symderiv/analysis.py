@@ -191,7 +191,7 @@ def _order(node, F0, F1, u, p, V, args, var, consumers, kink):
     # p moves so that u = t; everything else stays on the switch.
     path = {p: base + t / sp.diff(u, p)}
     upstream = _scalar_upstream(node, consumers)
-    if upstream is None:
+    if upstream is None or upstream[0] is None:
         return None, False
     H, S = upstream
     plus = sp.expand((F0 + F1).xreplace(path))
@@ -207,29 +207,32 @@ def _order(node, F0, F1, u, p, V, args, var, consumers, kink):
 
 
 def _scalar_upstream(node: E.Node, consumers):
-    """If f = H(sum(node), other scalars) with H built from scalar entrywise nodes only,
-    return (H as an expression in a symbol S standing for sum(node), S)."""
+    """If f = H(sum(node), other scalars) with H built from scalar entrywise nodes only
+    (or f = H(node) for a scalar node), return (H as an expression in S, S), where the
+    symbol S stands for sum(node) (resp. node)."""
     users = consumers.get(node.key, [])
     S = sp.Symbol("_S", real=True)
-    if not users and node.is_scalar:
-        return S, S
-    if len(users) != 1 or not isinstance(users[0], (E.SumAll, E.Entrywise)):
-        return None
-    if isinstance(users[0], E.Entrywise):
-        if not (node.is_scalar and users[0].is_scalar):
-            return None
-        current, expr_of = node, S
-    else:
-        current, expr_of = users[0], S
+    if node.is_scalar and (not users or (len(users) == 1 and isinstance(users[0], E.Entrywise)
+                                         and users[0].is_scalar)):
+        return _chain(node, S, consumers), S
+    if len(users) == 1 and isinstance(users[0], E.SumAll):
+        chain = _chain(users[0], S, consumers)
+        return (chain, S) if chain is not None else None
+    return None
+
+
+def _chain(start: E.Node, symbol: sp.Symbol, consumers):
+    """f as an expression in ``symbol`` standing for ``start``'s value, when f reaches
+    start only through scalar entrywise nodes; None otherwise."""
+    expr_of, current = symbol, start
     while True:
         ups = consumers.get(current.key, [])
         if not ups:
-            return expr_of, S
+            return expr_of
         if len(ups) != 1 or not isinstance(ups[0], E.Entrywise) or not ups[0].is_scalar:
             return None
         up = ups[0]
-        idx = up.args.index(current)
-        expr_of = up.expr.xreplace({E.placeholder(idx): expr_of})
+        expr_of = up.expr.xreplace({E.placeholder(up.args.index(current)): expr_of})
         current = up
 
 
@@ -241,7 +244,7 @@ def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
     k = Kink(kind="norm", node=node, args=args, weight=a_on, strength=a_on)
     k.harmless = _decide_zero(a_on, "the norm's weight")
     # Radial order: near M = 0, f = h(r) with r = ||M||, and r^j is C^(j-1) for odd j.
-    chain = _chain_to_top(node, consumers)
+    chain = _chain(node, _R, consumers)
     if chain is None:
         k.order, k.order_exact = (1, True) if not k.harmless else (None, False)
         return k
@@ -303,23 +306,6 @@ def _chain_args(node, consumers):
             return out
         up = ups[0]
         out.extend(a for a in up.args if a != current)
-        current = up
-
-
-def _chain_to_top(node, consumers):
-    """f as a function of this scalar node's value, if f reaches it only through
-    scalar entrywise nodes; None otherwise."""
-    expr_of = _R
-    current = node
-    while True:
-        ups = consumers.get(current.key, [])
-        if not ups:
-            return expr_of
-        if len(ups) != 1 or not isinstance(ups[0], E.Entrywise) or not ups[0].is_scalar:
-            return None
-        up = ups[0]
-        idx = up.args.index(current)
-        expr_of = up.expr.xreplace({E.placeholder(idx): expr_of})
         current = up
 
 

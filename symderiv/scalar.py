@@ -137,6 +137,18 @@ def is_prim(e) -> bool:
 
 # ---------------------------------------------------------------- sign form
 
+def sign_cells(inner: list, what: str = "one entry"):
+    """(indicator, {atom: sign}) for every sign pattern of the switch atoms ``inner``:
+    the indicator is prod (1 + s_k S_k)/2, 1 on that cell and 0 on the others."""
+    if len(inner) > MAX_NESTED_SWITCHES:
+        raise Unsupported(f"too many nested kinks in {what} to enumerate their cells")
+    for signs in itertools.product((1, -1), repeat=len(inner)):
+        ind = sp.Integer(1)
+        for atom, s in zip(inner, signs):
+            ind *= sp.Rational(1, 2) * (1 + s * atom)
+        yield ind, dict(zip(inner, signs))
+
+
 def switch(u: sp.Expr) -> sp.Expr:
     """Sw(u) for a u that may itself contain switches (a nested kink).
 
@@ -147,17 +159,12 @@ def switch(u: sp.Expr) -> sp.Expr:
     inner = sorted(u.atoms(Sw), key=sp.default_sort_key)
     if not inner:
         return Sw(u)
-    if len(inner) > MAX_NESTED_SWITCHES:
-        raise Unsupported("too many nested kinks in one entry to enumerate their cells")
     total = sp.Integer(0)
-    for signs in itertools.product((1, -1), repeat=len(inner)):
-        indicator = sp.Integer(1)
-        for atom, s in zip(inner, signs):
-            indicator *= sp.Rational(1, 2) * (1 + s * atom)
-        cell_u = sp.expand(u.xreplace(dict(zip(inner, signs))))
+    for ind, cell in sign_cells(inner):
+        cell_u = sp.expand(u.xreplace(cell))
         # On a cell where u is identically 0 the primitive sits on its breakpoint on an
         # open set: sign(0) = 0 there, which every table rewrite turns into its value at 0.
-        total += indicator * (sp.Integer(0) if cell_u == 0 else switch(cell_u))
+        total += ind * (sp.Integer(0) if cell_u == 0 else switch(cell_u))
     return sp.expand(total)
 
 
@@ -172,14 +179,9 @@ def indicator(cond) -> sp.Expr:
         inner = sorted(d.atoms(Sw), key=sp.default_sort_key)
         if inner:
             # decide the comparison cell by cell: where d is a constant it is simply true or false
-            if len(inner) > MAX_NESTED_SWITCHES:
-                raise Unsupported("too many nested kinks in one condition to enumerate their cells")
             total = sp.Integer(0)
-            for signs in itertools.product((1, -1), repeat=len(inner)):
-                ind = sp.Integer(1)
-                for atom, s in zip(inner, signs):
-                    ind *= sp.Rational(1, 2) * (1 + s * atom)
-                total += ind * indicator(cond.func(sp.expand(d.xreplace(dict(zip(inner, signs)))), 0))
+            for ind, cell in sign_cells(inner, "one condition"):
+                total += ind * indicator(cond.func(sp.expand(d.xreplace(cell)), 0))
             return sp.expand(total)
         if d.is_number:
             return sp.Integer(1) if cond.func(d, 0) == sp.true else sp.Integer(0)
@@ -251,14 +253,8 @@ def _by_cells(func, args) -> sp.Expr:
     """g(a + S b) for a smooth g that is not a polynomial: on each sign cell the
     argument is smooth, so g is the sum of cell indicators times g on that cell."""
     inner = sorted(set().union(*[a.atoms(Sw) for a in args]), key=sp.default_sort_key)
-    if len(inner) > MAX_NESTED_SWITCHES:
-        raise Unsupported("too many kinks inside one smooth function to enumerate their cells")
     total = sp.Integer(0)
-    for signs in itertools.product((1, -1), repeat=len(inner)):
-        ind = sp.Integer(1)
-        for atom, s in zip(inner, signs):
-            ind *= sp.Rational(1, 2) * (1 + s * atom)
-        cell = dict(zip(inner, signs))
+    for ind, cell in sign_cells(inner, "one smooth function"):
         total += ind * func(*[a.xreplace(cell) for a in args])
     return sp.expand(total)
 
@@ -304,8 +300,8 @@ def jump_switches(expr: sp.Expr) -> list:
             flat.append(u)
             continue
         # a jump nested in a kink: on each cell the inner signs are fixed
-        for signs in itertools.product((1, -1), repeat=min(len(inner), MAX_NESTED_SWITCHES)):
-            flat.append(sp.expand(u.xreplace(dict(zip(inner, signs)))))
+        for _, cell in sign_cells(inner, "one jump"):
+            flat.append(sp.expand(u.xreplace(cell)))
     unique = {}
     for u in flat:
         if u.is_number or u.has(Sw):
