@@ -74,10 +74,16 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
     values, functions = parse_lets(let)
     at_value = load(at, "--at") if at is not None else None
     parsed = _parse(text)
-    first = build(parsed.term, parsed.source, values=values, wrt=wrt, shape=shape, functions=functions)
+    first = build(parsed.term, parsed.source, values=values, wrt=wrt, shape=None, functions=functions)
     if at is not None:
+        if shape is not None and tuple(at_value.shape) != tuple(shape):
+            raise InputError(f"--shape {shape[0]},{shape[1]} but the --at point is "
+                             f"{at_value.shape[0]}x{at_value.shape[1]}")
         values = {**values, first.var.name: at_value}
         problem = build(parsed.term, parsed.source, values=values, wrt=first.var.name, shape=None,
+                        functions=functions)
+    elif shape is not None:
+        problem = build(parsed.term, parsed.source, values=values, wrt=first.var.name, shape=shape,
                         functions=functions)
     else:
         problem = first

@@ -160,3 +160,15 @@ def test_output_is_deterministic(capsys):
     assert first == second
     r = subprocess.run([sys.executable, "-m", "symderiv", *args], capture_output=True, text=True)
     assert r.stdout == first
+
+
+def test_shape_fixes_the_variable(capsys):
+    d = diff_json(capsys, r"\|\sigma(AX)\|_F^2", "--shape", "2,3")
+    assert d["variable"] == {"name": "X", "shape": [2, 3]}
+    code, _, err = run(["diff", r"\|X\|_F", "--shape", "2,3", "--at", "[[1,2],[3,4]]"], capsys)
+    assert code == 2 and "--shape" in err
+
+
+def test_expressions_and_values_may_start_with_a_minus(capsys):
+    d = diff_json(capsys, r"-\max(x,0)", "--at", "-1/2")
+    assert d["at"]["gradient"] == 0 and d["at"]["value"] == 0
