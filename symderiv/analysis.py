@@ -172,7 +172,7 @@ def _primitives_on(n_expr, atom, u, V, a_sign) -> list:
             w_on = _on_switch(w_full, atom, u, V)
         except Unsupported:
             w_on = None
-        out.append((sub, sub.spec.slopes[index], prettify(w_full), w_on))
+        out.append((sub, sub.spec.slopes(*sub.args)[index], prettify(w_full), w_on))
     return out
 
 

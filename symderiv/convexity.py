@@ -24,6 +24,7 @@ from .evaluate import Evaluator
 from .scalar import Prim
 
 CONST, AFFINE, CONVEX, CONCAVE = "constant", "affine", "convex", "concave"
+MAX_SEARCH_ENTRIES = 144
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,8 @@ def _counterexample(f, var, values, dims, seed):
     def size(d):
         return int(d) if is_concrete(d) else base_dims[d]
     shape = (size(var.shape[0]), size(var.shape[1]))
+    if shape[0] * shape[1] > MAX_SEARCH_ENTRIES or any(v.size > MAX_SEARCH_ENTRIES for v in values.values()):
+        return None     # a witness search at this size would cost more than the answer is worth
     for trial in range(40):
         A = _random_matrix(shape, rng, trial)
         B = _random_matrix(shape, rng, trial + 1)

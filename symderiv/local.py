@@ -10,7 +10,11 @@ set is G- plus the hull of sum_a J_a [sigma_a = +] r_a over the sign cells sigma
 occur: every cell when the rows are independent (a box for rows that are distinct
 coordinate directions, a zonotope otherwise), the cells found by a small exact LP
 when the rows are dependent (|x| + |y| - |x + y| at 0).  An unsquared norm at its
-zero contributes a ball.
+zero contributes a ball (or a ball cut by sign constraints, when its argument kinks
+there too: ||max(X,0)||_F at X = 0 has {G >= 0, ||G||_F <= 1}).
+
+Rows are kept sparse (entry -> coefficient), so a large point with many zeros costs
+what its active kinks cost, not their number times the size of X.
 """
 from __future__ import annotations
 
@@ -22,16 +26,16 @@ from typing import Optional
 import numpy as np
 import sympy as sp
 
-from .numbers import as_sympy
-
 from . import expr as E
 from .analysis import Verdict, variable_placeholders
 from .calculus import adjoints, gradient, map_entrywise
 from .errors import Unsupported
 from .evaluate import Evaluator, bind_dims, scalar_eval, switch_key, to_number
+from .numbers import as_sympy
 from .scalar import to_sign_form
 
 MAX_ENUMERATED = 10
+MAX_BASIS = 400
 
 
 @dataclass
@@ -42,25 +46,28 @@ class PointResult:
     subdifferential: Optional[dict]
     reason: str = ""
     one_sided: list = field(default_factory=list)
-    active: list = field(default_factory=list)  # human-readable active kinks
+    active: list = field(default_factory=list)  # the kinks active here, for the report
 
 
 @dataclass
 class _Item:
-    key: str
-    orient: int
-    pos: tuple
+    """One active kink: its jump J and its row r (sparse: entry -> coefficient)."""
     J: object
-    row: np.ndarray
-    where: str
+    row: dict
 
 
-def _frame_env(ev: Evaluator, args: tuple, shape) -> dict:
-    env = {}
-    for i, a in enumerate(args):
-        v = ev(a)
-        env[E.placeholder(i)] = np.full(shape, v[0, 0], dtype=object) if v.shape == (1, 1) and shape != (1, 1) else v
-    return env
+def _zeros(shape) -> np.ndarray:
+    return np.zeros(shape, dtype=object)        # object zeros are the int 0
+
+
+def _full(shape, v) -> np.ndarray:
+    return np.full(shape, v, dtype=object)
+
+
+def _broadcast(v, shape) -> np.ndarray:
+    if isinstance(v, np.ndarray):
+        return v if v.shape == tuple(shape) else np.array(np.broadcast_to(v, shape))
+    return _full(shape, v)
 
 
 def _frame_shape(ev: Evaluator, args: tuple):
@@ -68,144 +75,149 @@ def _frame_shape(ev: Evaluator, args: tuple):
     return ev.shape(big[0]) if big else (1, 1)
 
 
-def _broadcast(v, shape):
-    if isinstance(v, np.ndarray):
-        return np.array(np.broadcast_to(v, shape))
-    return np.full(shape, v, dtype=object)
+def _frame_env(ev: Evaluator, args: tuple, shape) -> dict:
+    env = {}
+    for i, a in enumerate(args):
+        v = ev(a)
+        env[E.placeholder(i)] = _full(shape, v[0, 0]) if v.shape == (1, 1) and shape != (1, 1) else v
+    return env
+
+
+def _positive(c) -> bool:
+    return c > 0 if isinstance(c, (int, Fraction)) else bool(as_sympy(c).is_positive)
 
 
 class _Rows:
-    """grad_X of entry pos of a node, evaluated at the point (cached per node)."""
+    """grad_X of one entry of a node at the point, as a sparse row (cached per node)."""
 
     def __init__(self, var: E.Sym, ev: Evaluator):
         self.var, self.ev = var, ev
         self.symbolic: dict[str, E.Node] = {}
 
-    def __call__(self, node: E.Node, pos: tuple) -> np.ndarray:
-        shape = self.ev.shape(self.var)
+    def __call__(self, node: E.Node, pos: tuple) -> dict:
         if node == self.var:
-            out = np.zeros(shape, dtype=object)
-            out[pos] = 1
-            return _zeros_int(out)
+            return {pos: 1}
         if isinstance(node, E.Transpose) and node.arg == self.var:
-            out = np.zeros(shape, dtype=object)
-            out[pos[1], pos[0]] = 1
-            return _zeros_int(out)
+            return {(pos[1], pos[0]): 1}
         g = self.symbolic.get(node.key)
-        W = E.Sym("__W", node.shape)
         if g is None:
+            W = E.Sym("__W", node.shape)
             g = map_entrywise(gradient(E.sum_all(E.hadamard(node, W)), self.var), to_sign_form)
             self.symbolic[node.key] = g
-        unit = np.zeros(self.ev.shape(node), dtype=object)
+        unit = _zeros(self.ev.shape(node))
         unit[pos] = 1
-        unit = _zeros_int(unit)
-        sub = Evaluator({**self.ev.values, "__W": unit}, self.ev.dims, self.ev.overrides)
-        return sub(g)
+        dense = Evaluator({**self.ev.values, "__W": unit}, self.ev.dims, self.ev.overrides)(g)
+        return {idx: dense[idx] for idx in zip(*np.nonzero(dense != 0))}
 
 
-def _zeros_int(a: np.ndarray) -> np.ndarray:
-    for idx in zip(*np.nonzero(np.vectorize(lambda v: v is None or v == 0, otypes=[bool])(a))):
-        a[idx] = 0
-    return a
+class _Local:
+    """The active kinks at one point, and the overrides that put each on a chosen side."""
 
+    def __init__(self, v: Verdict, values: dict):
+        self.v, self.var, self.values = v, v.var, values
+        self.dims = bind_dims(v.f, values)
+        self.ev = Evaluator(values, self.dims)
+        self.shape = self.ev.shape(self.var)
+        self.rows = _Rows(self.var, self.ev)
+        self.items: list[_Item] = []
+        self.overrides: dict[str, np.ndarray] = {}
+        self.jumps, self.norms, self.active = [], [], []
 
-def at_point(v: Verdict, values: dict) -> PointResult:
-    f, var = v.f, v.var
-    dims = bind_dims(f, values)
-    ev = Evaluator(values, dims)
-    value = ev(f)[0, 0]
-    shape = ev.shape(var)
-    if not E.depends_on(f, var):
-        zero = np.zeros(shape, dtype=object)
-        return PointResult(value, True, _zeros_int(zero), {"form": "point", "value": _zeros_int(zero)})
-
-    rows = _Rows(var, ev)
-    items: list[_Item] = []
-    overrides: dict[str, np.ndarray] = {}
-    jumps, norms, active_text = [], [], []
-
-    def set_side(key, pos, sign, fshape):
-        arr = overrides.setdefault(key, np.full(fshape, None, dtype=object))
+    def side(self, key, pos, sign, fshape):
+        arr = self.overrides.get(key)
+        if arr is None:
+            arr = self.overrides[key] = _full(fshape, None)
         arr[pos] = sign
 
-    for k in v.kinks:
-        if k.kind == "norm":
-            if all(x == 0 for x in ev(k.node.arg).flat):
-                env = _frame_env(ev, k.args, (1, 1))
-                w = scalar_eval(k.weight, env, (1, 1), {}, k.args)
-                w = _broadcast(w, (1, 1))[0, 0]
-                active_text.append(("norm", k))
-                if w != 0:
-                    norms.append((k, w))
-            continue
-        fshape = _frame_shape(ev, k.args)
-        env = _frame_env(ev, k.args, fshape)
+    def collect(self):
+        for k in self.v.kinks:
+            if k.kind == "norm":
+                self._norm(k)
+            else:
+                self._switch(k)
+
+    def _norm(self, k):
+        if any(x != 0 for x in self.ev(k.node.arg).flat):
+            return
+        env = _frame_env(self.ev, k.args, (1, 1))
+        w = _broadcast(scalar_eval(k.weight, env, (1, 1), {}, k.args), (1, 1))[0, 0]
+        self.active.append(("norm", k))
+        if w != 0:
+            self.norms.append((k, w))
+
+    def _switch(self, k):
+        fshape = _frame_shape(self.ev, k.args)
+        env = _frame_env(self.ev, k.args, fshape)
         u = _broadcast(scalar_eval(k.u, env, fshape, {}, k.args), fshape)
-        positions = [idx for idx in np.ndindex(fshape) if u[idx] == 0]
+        positions = list(zip(*np.nonzero(u == 0)))
         if not positions:
-            continue
+            return
         key, orient = switch_key(k.u, k.args)
-        active_text.append(("switch", k, positions))
+        self.active.append(("switch", k, positions))
         if not k.continuous:
             gap = _broadcast(scalar_eval(k.jump, env, fshape, {}, k.args), fshape)
             if any(gap[p] != 0 for p in positions):
-                jumps.append(k)
-            continue
+                self.jumps.append(k)
+            return
         if k.harmless:
             for p in positions:
-                set_side(key, p, orient, fshape)
-            continue
+                self.side(key, p, orient, fshape)
+            return
         try:
             J = _broadcast(scalar_eval(k.strength, env, fshape, {}, k.args), fshape)
         except Unsupported:
-            raise Unsupported("several kinks meet at this point and interact; the local model is outside the exact class")
-        V = variable_placeholders(k.args, var)
+            raise Unsupported("several kinks meet at this point and interact; the local model is "
+                              "outside the exact class") from None
+        coeffs = []
+        for ph in variable_placeholders(k.args, self.var):
+            c = _broadcast(scalar_eval(sp.diff(k.u, ph), env, fshape, {}, k.args), fshape)
+            coeffs.append((k.args[E.placeholder_index(ph)], c))
         for p in positions:
-            set_side(key, p, -orient, fshape)
+            self.side(key, p, -orient, fshape)       # G- : every active switch on its negative side
             if J[p] == 0:
                 continue
-            row = np.zeros(shape, dtype=object)
-            row = _zeros_int(row)
-            for ph in V:
-                c = sp.diff(k.u, ph)
-                c_val = _broadcast(scalar_eval(c, env, fshape, {}, k.args), fshape)[p]
-                if c_val == 0:
+            row: dict = {}
+            for node, c in coeffs:
+                if c[p] == 0:
                     continue
-                node = k.args[E.placeholder_index(ph)]
-                row = row + c_val * rows(node, p)
-            items.append(_Item(key, orient, p, J[p], row, ""))
+                for idx, val in self.rows(node, p).items():
+                    row[idx] = row.get(idx, 0) + c[p] * val
+            row = {i: x for i, x in row.items() if x != 0}
+            if row:
+                self.items.append(_Item(J[p], row))
 
-    if jumps:
+    def gradient(self, skip=frozenset()) -> np.ndarray:
+        ev = Evaluator(self.values, self.dims, self.overrides)
+        if skip:
+            G = map_entrywise(adjoints(self.v.f, skip=skip).get(self.var.key, E.const(0, self.var.shape)), to_sign_form)
+        else:
+            G = self.v.gradient_sign
+        g = ev(G)
+        return g if g.shape == self.shape else _full(self.shape, g[0, 0])
+
+
+def at_point(v: Verdict, values: dict) -> PointResult:
+    if not E.depends_on(v.f, v.var):
+        ev = Evaluator(values, bind_dims(v.f, values))
+        zero = _zeros(ev.shape(v.var))
+        return PointResult(ev(v.f)[0, 0], True, zero, {"form": "point", "value": zero})
+    L = _Local(v, values)
+    value = L.ev(v.f)[0, 0]
+    L.collect()
+    if L.jumps:
         return PointResult(value, False, None, None,
-                           reason="f jumps at this point, so it is not locally Lipschitz there and has no Clarke subdifferential",
-                           active=active_text)
-
-    ev_g = Evaluator(values, dims, overrides)
-    if norms:
-        skip = {k.node.key for k, _ in norms}
-        G_rest = map_entrywise(adjoints(f, skip=skip).get(var.key, E.const(0, var.shape)), to_sign_form)
-        base = _eval_gradient(ev_g, G_rest, shape)
-    else:
-        base = _eval_gradient(ev_g, v.gradient_sign, shape)
-
-    base, merged = _merge(base, items)
+                           reason="f jumps at this point, so it is not locally Lipschitz there and has no "
+                                  "Clarke subdifferential", active=L.active)
+    skip = {k.node.key for k, _ in L.norms}
+    base = L.gradient(skip)
+    base, merged = _merge(base, L.items)
     # A norm at the zero of an argument that does not move to first order (||max(X,0)||
     # at X < 0) contributes nothing: its set is w L^T(ball) with L = 0.
-    norms = [(k, w) for k, w in norms if not _flat_at(k.node.arg, var, ev, shape)]
+    norms = [(k, w) for k, w in L.norms if not _flat_at(k.node.arg, L)]
     if not merged and not norms:
-        return PointResult(value, True, base, {"form": "point", "value": base}, active=active_text)
-
+        return PointResult(value, True, base, {"form": "point", "value": base}, active=L.active)
     if norms:
-        others_active = merged or any(t[0] == "switch" for t in active_text)
-        k, w = norms[0]
-        c = _identity_scale(k.node.arg, var)
-        if others_active or len(norms) > 1 or c is None:
-            raise Unsupported("at this point a norm is at its zero together with other kinks (or of a "
-                              "non-identity map of the variable); that Clarke set is not computed yet")
-        radius = to_number(sp.Abs(as_sympy(w) * c))
-        return PointResult(value, False, None, {"form": "ball", "center": base, "radius": radius},
-                           reason="", active=active_text)
-
+        return PointResult(value, False, None, _norm_set(base, merged, norms, L), active=L.active)
     units = [_unit(it.row) for it in merged]
     if all(u is not None for u in units) and len({u[0] for u in units}) == len(units):
         lower, upper = base.copy(), base.copy()
@@ -214,31 +226,21 @@ def at_point(v: Verdict, values: dict) -> PointResult:
             right = base[pos] + it.J * max(c, 0)      # f'(X0; +E_pos)
             left = base[pos] - it.J * max(-c, 0)      # -f'(X0; -E_pos)
             lower[pos], upper[pos] = min(left, right), max(left, right)
-            one_sided.append({"entry": list(pos), "left": left, "right": right})
+            one_sided.append({"entry": [int(pos[0]), int(pos[1])], "left": left, "right": right})
         return PointResult(value, False, None, {"form": "box", "lower": lower, "upper": upper},
-                           one_sided=one_sided, active=active_text)
-    gens = _cell_gradients(base, merged)
-    return PointResult(value, False, None, {"form": "hull", "generators": gens}, active=active_text)
+                           one_sided=one_sided, active=L.active)
+    return PointResult(value, False, None, {"form": "hull", "generators": _cell_gradients(base, merged)},
+                       active=L.active)
 
 
-def _eval_gradient(ev: Evaluator, G: E.Node, shape) -> np.ndarray:
-    g = ev(G)
-    if g.shape != shape:
-        g = np.full(shape, g[0, 0], dtype=object)
-    return g
+def _unit(row: dict):
+    return next(iter(row.items())) if len(row) == 1 else None
 
 
-def _unit(row: np.ndarray):
-    nz = [(idx, row[idx]) for idx in np.ndindex(row.shape) if row[idx] != 0]
-    return nz[0] if len(nz) == 1 else None
-
-
-def _normalised(row: np.ndarray):
-    nz = [row[idx] for idx in np.ndindex(row.shape) if row[idx] != 0]
-    if not nz:
-        return None, 0
-    lead = nz[0]
-    key = tuple(str(to_number(as_sympy(x) / as_sympy(lead))) if x != 0 else "0" for x in row.flat)
+def _normalised(row: dict):
+    """(a key shared by all rows parallel to this one, the factor c with row = c * unit)."""
+    lead = row[min(row)]
+    key = tuple(sorted((idx, str(to_number(as_sympy(x) / as_sympy(lead)))) for idx, x in row.items()))
     return key, lead
 
 
@@ -249,45 +251,37 @@ def _merge(base: np.ndarray, items: list) -> tuple:
     base = base.copy()
     for it in items:
         key, lead = _normalised(it.row)
-        if key is None:
-            continue
         if key not in groups:
-            groups[key] = _Item(it.key, it.orient, it.pos, 0, it.row / lead if lead != 1 else it.row, it.where)
-            groups[key].row = np.vectorize(lambda x: to_number(as_sympy(x) / as_sympy(lead)) if x != 0 else 0, otypes=[object])(it.row)
+            unit_row = {idx: to_number(as_sympy(x) / as_sympy(lead)) for idx, x in it.row.items()}
+            groups[key] = _Item(0, unit_row)
             order.append(key)
         g = groups[key]
-        c = lead   # it.row = c * g.row
-        if (c > 0) if isinstance(c, (int, Fraction)) else as_sympy(c).is_positive:
-            g.J = g.J + it.J * c
+        if _positive(lead):
+            g.J = g.J + it.J * lead
         else:
-            g.J = g.J - it.J * c
-            base = base + it.J * c * g.row
-    merged = [groups[k] for k in order if groups[k].J != 0]
-    return _zeros_int(base), merged
+            g.J = g.J - it.J * lead
+            for idx, x in g.row.items():
+                base[idx] = base[idx] + it.J * lead * x
+    return base, [groups[k] for k in order if groups[k].J != 0]
 
 
 def _cell_gradients(base: np.ndarray, items: list) -> list:
     K = len(items)
     if K > MAX_ENUMERATED:
         raise Unsupported(f"{K} interacting kinks at this point; more than {MAX_ENUMERATED} cannot be enumerated")
-    gram = sp.Matrix(K, K, lambda a, b: sp.nsimplify(sum(x * y for x, y in zip(items[a].row.flat, items[b].row.flat))))
+    gram = sp.Matrix(K, K, lambda a, b: as_sympy(sum((items[a].row[i] * items[b].row[i]
+                                                       for i in items[a].row if i in items[b].row), 0)))
     independent = gram.rank() == K
     cs = sp.symbols(f"c0:{K}")
     gens, seen = [], set()
     for signs in itertools.product((0, 1), repeat=K):
-        if not independent:
-            from sympy.solvers.simplex import lpmax, InfeasibleLPError
-            proj = gram * sp.Matrix(cs)
-            cons = [(proj[a] >= 1) if s else (proj[a] <= -1) for a, s in enumerate(signs)]
-            try:
-                lpmax(sp.Integer(0), cons)
-            except InfeasibleLPError:
-                continue
+        if not independent and not _cell_occurs(gram, cs, signs):
+            continue
         g = base.copy()
         for it, s in zip(items, signs):
             if s:
-                g = g + it.J * it.row
-        g = _zeros_int(g)
+                for idx, x in it.row.items():
+                    g[idx] = g[idx] + it.J * x
         key = tuple(str(x) for x in g.flat)
         if key not in seen:
             seen.add(key)
@@ -295,29 +289,140 @@ def _cell_gradients(base: np.ndarray, items: list) -> list:
     return gens
 
 
-MAX_BASIS = 400
+def _cell_occurs(gram, cs, signs) -> bool:
+    """Is there a direction D with sign(<r_a, D>) = signs_a for every a?  With D in the
+    rows' span, D = sum c_b r_b, that is an exact LP in c."""
+    from sympy.solvers.simplex import InfeasibleLPError, lpmax
+    proj = gram * sp.Matrix(cs)
+    cons = [(proj[a] >= 1) if s else (proj[a] <= -1) for a, s in enumerate(signs)]
+    try:
+        lpmax(sp.Integer(0), cons)
+    except InfeasibleLPError:
+        return False
+    return True
 
 
-def _flat_at(M: E.Node, var: E.Sym, ev: Evaluator, shape) -> bool:
+# ---------------------------------------------------------------- norms at their zero
+
+def _flat_at(M: E.Node, L: _Local) -> bool:
     """Whether M's derivative at the point is the zero map (exactly, on a basis)."""
-    U = E.Sym("__U", M.shape)
-    g = map_entrywise(gradient(E.sum_all(E.hadamard(M, U)), var), to_sign_form)
-    mshape = ev.shape(M)
+    mshape = L.ev.shape(M)
     if mshape[0] * mshape[1] > MAX_BASIS:
         return False
+    U = E.Sym("__U", M.shape)
+    g = map_entrywise(gradient(E.sum_all(E.hadamard(M, U)), L.var), to_sign_form)
     for idx in np.ndindex(mshape):
-        unit = _zeros_int(np.zeros(mshape, dtype=object))
+        unit = _zeros(mshape)
         unit[idx] = 1
         try:
-            val = Evaluator({**ev.values, "__U": unit}, ev.dims, ev.overrides)(g)
+            val = Evaluator({**L.ev.values, "__U": unit}, L.ev.dims, L.ev.overrides)(g)
         except Unsupported:
-            return False        # M itself has a kink here: not flat in the simple sense
-        if any(v != 0 for v in val.flat):
+            return False        # M itself kinks here: not flat in the simple sense
+        if any(x != 0 for x in val.flat):
             return False
     return True
 
 
-def _identity_scale(M: E.Node, var: E.Sym):
-    from .analysis import _affine_in
-    c, _ = _affine_in(M, var)
-    return c
+def _norm_set(base, merged, norms, L: _Local) -> dict:
+    """w ||M(X)|| at M(X0) = 0, with M entrywise in X: f'(X0; D) = <G, D> + w ||L(D)||
+    where L(D)_ij = r_ij max(D_ij, 0) + l_ij min(D_ij, 0) from the entry's one-sided
+    slopes.  Equal slopes give a ball (scaled per entry); a one-sided entry (l = 0 < r,
+    as max(x, 0) at 0) cuts it to a half-space in that entry."""
+    if len(norms) > 1 or merged:
+        raise Unsupported("at this point several norms, or a norm and other kinks, are active together; "
+                          "that Clarke set is not computed yet")
+    k, w = norms[0]
+    M = k.node.arg
+    slopes = _entry_slopes(M, L)
+    if slopes is None:
+        raise Unsupported("at this point a norm is at its zero and its argument is not an entrywise "
+                          "function of the variable; that Clarke set is not computed yet")
+    scale = _zeros(L.shape)
+    cone = _zeros(L.shape)
+    for idx in np.ndindex(L.shape):
+        left, right = slopes[idx]
+        if left == right:
+            scale[idx] = right
+        elif left == 0 and _positive(right):
+            scale[idx], cone[idx] = right, 1
+        elif right == 0 and _positive(-left):
+            scale[idx], cone[idx] = -left, -1
+        elif left == -right:
+            scale[idx] = right
+        else:
+            raise Unsupported("at this point a norm's argument has an asymmetric kink; that Clarke set "
+                              "is not computed yet")
+    radius = to_number(abs(as_sympy(w)))
+    flip = -1 if not _positive(w) else 1
+    cone = cone * flip
+    if not any(c != 0 for c in cone.flat) and len({abs(as_sympy(s)) for s in scale.flat}) == 1:
+        r = to_number(abs(as_sympy(scale.flat[0])) * as_sympy(radius))
+        return {"form": "ball", "center": base, "radius": r}
+    text, latex = _cone_ball_words(scale, cone, radius)
+    return {"form": "described", "text": text, "latex": latex, "center": base,
+            "kind": "scaled-ball", "scale": scale, "sign": cone, "radius": radius}
+
+
+def _entry_slopes(M: E.Node, L: _Local):
+    """One-sided slopes (left, right) of each entry of M = e(X) at the point, or None
+    when M is not an entrywise function of the variable alone."""
+    if not (isinstance(M, E.Entrywise) and M.args and all(a == L.var or a.is_scalar and not E.depends_on(a, L.var)
+                                                            for a in M.args)):
+        if M == L.var:
+            return {idx: (1, 1) for idx in np.ndindex(L.shape)}
+        return None
+    p = next(ph for ph, a in zip(M.placeholders(), M.args) if a == L.var)
+    X0 = L.values[L.var.name]
+    env_args = {ph: L.ev(a)[0, 0] for ph, a in zip(M.placeholders(), M.args) if a != L.var}
+    t = sp.Symbol("_t", positive=True)
+    expr = to_sign_form(M.expr).xreplace({k: as_sympy(v) for k, v in env_args.items()})
+    out = {}
+    for idx in np.ndindex(L.shape):
+        x0 = as_sympy(X0[idx])
+        sides = []
+        for s in (-1, 1):
+            moved = _settle_signs(expr.xreplace({p: x0 + s * t}), t)
+            sides.append(to_number(s * sp.diff(moved, t).xreplace({t: 0})))
+        out[idx] = (sides[0], sides[1])
+    return out
+
+
+def _settle_signs(e, t):
+    """Each sign(u(t)) as t -> 0+: the sign of u(0), or of u'(0) when u(0) = 0."""
+    from .scalar import Sw
+    subs = {}
+    for atom in e.atoms(Sw):
+        u = atom.args[0]
+        u0 = sp.expand(u.xreplace({t: 0}))
+        if u0 != 0:
+            subs[atom] = sp.sign(u0)
+        else:
+            subs[atom] = sp.sign(sp.diff(u, t).xreplace({t: 0}))
+    return e.xreplace(subs)
+
+
+def _cone_ball_words(scale, cone, radius) -> tuple[str, str]:
+    """Words for {G0 + c ⊙ U : ||U||_F <= r, U >= 0 on K+, U <= 0 on K-}."""
+    entries = list(np.ndindex(scale.shape))
+    zero = [e for e in entries if scale[e] == 0]
+    plus = [e for e in entries if scale[e] != 0 and cone[e] == 1]
+    minus = [e for e in entries if scale[e] != 0 and cone[e] == -1]
+    nonzero = {str(scale[e]) for e in entries if scale[e] != 0}
+
+    def where(es):
+        return "every entry" if len(es) == len(entries) else ", ".join(f"({i},{j})" for i, j in es)
+
+    if len(nonzero) == 1:
+        c = next(e for e in entries if scale[e] != 0)
+        r = to_number(as_sympy(radius) * abs(as_sympy(scale[c])))
+        parts_t = [f"||G - G0||_F <= {r}"]
+        parts_l = [rf"\|G - G_0\|_F \le {sp.latex(as_sympy(r))}"]
+        for es, rel_t, rel_l in ((plus, ">= 0", r"\ge 0"), (minus, "<= 0", r"\le 0"), (zero, "= 0", "= 0")):
+            if es:
+                parts_t.append(f"(G - G0)_ij {rel_t} at {where(es)}")
+                parts_l.append(rf"(G - G_0)_{{ij}} {rel_l} \text{{ at {where(es)}}}")
+        return "{G : " + ", ".join(parts_t) + "}", r"\{G : " + r",\ ".join(parts_l) + r"\}"
+    return ("{G0 + c ⊙ U : ||U||_F <= r, U_ij >= 0 where sign = 1, U_ij <= 0 where sign = -1} "
+            f"(r = {radius}; c and sign entrywise, given beside)",
+            r"\{G_0 + c \odot U : \|U\|_F \le r,\ U_{ij} \ge 0 \text{ where } s_{ij} = 1,\ "
+            r"U_{ij} \le 0 \text{ where } s_{ij} = -1\}")

@@ -11,9 +11,12 @@ Conventions shared by all entries:
   * ``S(u)`` stands for sign(u) on the open set u != 0, with S(u)**2 == 1 there.  A
     sign rewrite only has to be right off the switches; the values *on* a switch come
     from ``pieces``.
-  * ``slopes[k] = (left, right)``: the gradient of the primitive with respect to its
-    data arguments on the side u_k < 0 and on the side u_k > 0, next to switch k.
-    ``None`` marks a jump (the primitive is not continuous across that switch).
+  * ``slopes(*args)[k] = (left, right)``: the gradient of the primitive with respect to
+    its data arguments on the side u_k < 0 and on the side u_k > 0, next to switch k
+    (it may depend on the parameters: leaky ReLU's left slope is alpha).  ``None`` marks
+    a jump (the primitive is not continuous across that switch).
+  * ``params`` are trailing scalar arguments (alpha, bounds, thresholds); ``defaults``
+    gives the value a spelling without them means (PyTorch's 0.01 for leaky ReLU).
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ class Primitive:
     pieces: Callable[..., list]
     switches: Callable[..., tuple]
     sign_form: Callable[..., sp.Expr]
-    slopes: tuple
+    slopes: Callable[..., tuple]
     latex: dict            # style -> format string over the arguments' LaTeX
     text: str              # format string over the arguments' text
     aliases: tuple = ()    # LaTeX command names or words the parser maps to this primitive
@@ -59,7 +62,7 @@ TABLE: tuple[Primitive, ...] = (
         pieces=_relu_pieces,
         switches=lambda u: (u,),
         sign_form=lambda u, S: half * (1 + S(u)) * u,
-        slopes=(((0,), (1,)),),
+        slopes=lambda u: (((0,), (1,)),),
         latex={"max": r"\max({0}, 0)", "sigma": r"\sigma({0})", "relu": r"\operatorname{ReLU}({0})"},
         text="max({0}, 0)",
         aliases=("relu", "ReLU", "RELU", "Relu"),
@@ -70,7 +73,7 @@ TABLE: tuple[Primitive, ...] = (
         pieces=lambda u: [(u, u >= 0), (-u, True)],
         switches=lambda u: (u,),
         sign_form=lambda u, S: S(u) * u,
-        slopes=(((-1,), (1,)),),
+        slopes=lambda u: (((-1,), (1,)),),
         latex={"default": r"\left|{0}\right|"},
         text="|{0}|",
         aliases=("abs",),
@@ -81,7 +84,7 @@ TABLE: tuple[Primitive, ...] = (
         pieces=lambda u: [(sp.Integer(1), u > 0), (sp.Integer(-1), u < 0), (sp.Integer(0), True)],
         switches=lambda u: (u,),
         sign_form=lambda u, S: S(u),
-        slopes=(None,),
+        slopes=lambda u: (None,),
         latex={"default": r"\operatorname{sign}({0})"},
         text="sign({0})",
         aliases=("sign", "sgn"),
@@ -93,7 +96,7 @@ TABLE: tuple[Primitive, ...] = (
         pieces=lambda u: [(sp.Integer(1), u > 0), (half, sp.Eq(u, 0)), (sp.Integer(0), True)],
         switches=lambda u: (u,),
         sign_form=lambda u, S: half * (1 + S(u)),
-        slopes=(None,),
+        slopes=lambda u: (None,),
         latex={"default": r"H({0})"},
         text="H({0})",
         aliases=("H", "theta", "Heaviside", "heaviside", "step"),
@@ -105,7 +108,7 @@ TABLE: tuple[Primitive, ...] = (
         pieces=lambda a, b: [(a, a > b), (b, True)],
         switches=lambda a, b: (a - b,),
         sign_form=lambda a, b, S: half * (a + b) + half * S(a - b) * (a - b),
-        slopes=(((0, 1), (1, 0)),),
+        slopes=lambda a, b: (((0, 1), (1, 0)),),
         latex={"default": r"\max({0}, {1})"},
         text="max({0}, {1})",
         aliases=("max",),
@@ -117,12 +120,85 @@ TABLE: tuple[Primitive, ...] = (
         pieces=lambda a, b: [(a, a < b), (b, True)],
         switches=lambda a, b: (a - b,),
         sign_form=lambda a, b, S: half * (a + b) - half * S(a - b) * (a - b),
-        slopes=(((1, 0), (0, 1)),),
+        slopes=lambda a, b: (((1, 0), (0, 1)),),
         latex={"default": r"\min({0}, {1})"},
         text="min({0}, {1})",
         aliases=("min",),
         curvature="concave", monotone=("incr", "incr"),
         output_sign=lambda a, b: "nonpos" if {a, b} & NONPOS else ("nonneg" if {a, b} <= NONNEG else None),
+    ),
+)
+
+TABLE = TABLE + (
+    Primitive(
+        name="leaky_relu", arity=1, params=("alpha",), defaults={"alpha": sp.Rational(1, 100)},
+        pieces=lambda u, a: [(u, u > 0), (a * u, True)],
+        switches=lambda u, a: (u,),
+        sign_form=lambda u, a, S: half * (1 + S(u)) * u + half * (1 - S(u)) * a * u,
+        slopes=lambda u, a: (((a,), (1,)),),
+        latex={"default": r"\operatorname{LeakyReLU}_{{1}}({0})"},
+        text="leaky_relu({0}; {1})",
+        aliases=("leaky_relu", "LeakyReLU", "leakyrelu", "lrelu", "leaky"),
+        monotone=("incr",),
+    ),
+    Primitive(
+        name="hinge", arity=1,
+        pieces=lambda u: [(1 - u, u < 1), (sp.Integer(0), True)],
+        switches=lambda u: (1 - u,),
+        sign_form=lambda u, S: half * (1 + S(1 - u)) * (1 - u),
+        slopes=lambda u: (((0,), (-1,)),),
+        latex={"default": r"\operatorname{hinge}({0})"},
+        text="hinge({0})",
+        aliases=("hinge", "Hinge"),
+        curvature="convex", monotone=("decr",), nonneg=True,
+    ),
+    Primitive(
+        name="clip", arity=1, params=("lo", "hi"),
+        pieces=lambda u, lo, hi: [(lo, u < lo), (hi, u > hi), (u, True)],
+        switches=lambda u, lo, hi: (u - lo, u - hi),
+        sign_form=lambda u, lo, hi, S: lo + half * (1 + S(u - lo)) * (u - lo) - half * (1 + S(u - hi)) * (u - hi),
+        slopes=lambda u, lo, hi: (((0,), (1,)), ((1,), (0,))),
+        latex={"default": r"\operatorname{clip}({0}, {1}, {2})"},
+        text="clip({0}, {1}, {2})",
+        aliases=("clip", "clamp", "Clip", "Clamp"),
+        monotone=("incr",),
+        note="clip(x, lo, hi) assumes lo <= hi",
+    ),
+    Primitive(
+        name="soft_threshold", arity=1, params=("lambda",),
+        pieces=lambda u, l: [(u - l, u > l), (u + l, u < -l), (sp.Integer(0), True)],
+        switches=lambda u, l: (u - l, u + l),
+        sign_form=lambda u, l, S: half * (1 + S(u - l)) * (u - l) + half * (1 - S(u + l)) * (u + l),
+        slopes=lambda u, l: (((0,), (1,)), ((1,), (0,))),
+        latex={"default": r"\operatorname{soft}_{{1}}({0})"},
+        text="soft({0}; {1})",
+        aliases=("soft_threshold", "soft", "softthreshold", "shrink", "prox"),
+        monotone=("incr",),
+        note="the soft threshold assumes lambda >= 0",
+    ),
+    Primitive(
+        name="relu6", arity=1,
+        pieces=lambda u: [(sp.Integer(0), u < 0), (sp.Integer(6), u > 6), (u, True)],
+        switches=lambda u: (u, u - 6),
+        sign_form=lambda u, S: half * (1 + S(u)) * u - half * (1 + S(u - 6)) * (u - 6),
+        slopes=lambda u: (((0,), (1,)), ((1,), (0,))),
+        latex={"default": r"\operatorname{ReLU6}({0})"},
+        text="relu6({0})",
+        aliases=("relu6", "ReLU6", "Relu6"),
+        monotone=("incr",), nonneg=True,
+    ),
+    Primitive(
+        name="huber", arity=1, params=("delta",), defaults={"delta": sp.Integer(1)},
+        pieces=lambda u, d: [(d * (u - d / 2), u > d), (-d * (u + d / 2), u < -d), (u ** 2 / 2, True)],
+        switches=lambda u, d: (u - d, u + d),
+        sign_form=lambda u, d, S: (u ** 2 / 2 + half * (1 + S(u - d)) * (d * (u - d / 2) - u ** 2 / 2)
+                                   + half * (1 - S(u + d)) * (-d * (u + d / 2) - u ** 2 / 2)),
+        slopes=lambda u, d: (((d,), (d,)), ((-d,), (-d,))),
+        latex={"default": r"\operatorname{Huber}_{{1}}({0})"},
+        text="huber({0}; {1})",
+        aliases=("huber", "Huber"),
+        curvature="convex", monotone=(None,), nonneg=True,
+        note="the Huber loss assumes delta > 0",
     ),
 )
 

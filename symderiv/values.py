@@ -29,6 +29,12 @@ def _number(text: str):
 
 def parse_literal(text: str, what: str):
     """A number or nested list (JSON or Python syntax) -> nested Python lists of exact numbers."""
+    # JSON is the common case and json's C parser is fast on big points; it runs no code,
+    # and floats are read from their digits, exactly.
+    try:
+        return json.loads(text, parse_float=_number, parse_constant=_reject)
+    except (ValueError, RecursionError):
+        pass
     pos = 0
     tokens = []
     text = text.strip()
@@ -77,15 +83,19 @@ def parse_literal(text: str, what: str):
     return out
 
 
+def _reject(name):
+    raise ValueError(name)
+
+
 def to_array(data, what: str) -> np.ndarray:
     """Exact numbers -> a 2-D object array: a scalar is 1x1, a flat list a column."""
-    if isinstance(data, (int, Fraction)):
+    if isinstance(data, (int, Fraction)) and not isinstance(data, bool):
         out = np.empty((1, 1), dtype=object)
         out[0, 0] = data
         return out
     if not isinstance(data, list) or not data:
         raise InputError(f"{what}: expected a number or a non-empty list")
-    if all(isinstance(x, (int, Fraction)) for x in data):
+    if all(isinstance(x, (int, Fraction)) and not isinstance(x, bool) for x in data):
         out = np.empty((len(data), 1), dtype=object)
         for i, x in enumerate(data):
             out[i, 0] = x
@@ -94,12 +104,10 @@ def to_array(data, what: str) -> np.ndarray:
         width = len(data[0])
         if width == 0 or any(len(r) != width for r in data):
             raise InputError(f"{what}: rows of different lengths")
-        if not all(isinstance(x, (int, Fraction)) for r in data for x in r):
-            raise InputError(f"{what}: more than two levels of nesting")
+        if not all(isinstance(x, (int, Fraction)) and not isinstance(x, bool) for r in data for x in r):
+            raise InputError(f"{what}: expected numbers in a list of rows")
         out = np.empty((len(data), width), dtype=object)
-        for i, r in enumerate(data):
-            for j, x in enumerate(r):
-                out[i, j] = x
+        out[:, :] = data
         return out
     raise InputError(f"{what}: mixes numbers and lists")
 

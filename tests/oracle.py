@@ -100,6 +100,12 @@ def support(form: dict, D: np.ndarray) -> float:
     if kind == "ball":
         c = np.asarray(form["center"], dtype=float)
         return float(np.sum(c * D) + float(form["radius"]) * np.linalg.norm(D))
+    if kind == "described" and form.get("kind") == "scaled-ball":
+        c0 = np.asarray(form["center"], dtype=float)
+        W = np.asarray(form["scale"], dtype=float) * D
+        sign = np.asarray(form["sign"], dtype=float)
+        W = np.where(sign > 0, np.maximum(W, 0), np.where(sign < 0, np.minimum(W, 0), W))
+        return float(np.sum(c0 * D) + float(form["radius"]) * np.linalg.norm(W))
     raise ValueError(kind)
 
 
@@ -118,6 +124,16 @@ def contains(form: dict, G: np.ndarray, tol=1e-3) -> bool:
     if kind == "hull":
         gens = [np.asarray(g, dtype=float).ravel() for g in form["generators"]]
         return _in_hull(G.ravel(), gens, tol)
+    if kind == "described" and form.get("kind") == "scaled-ball":
+        V = G - np.asarray(form["center"], dtype=float)
+        c = np.asarray(form["scale"], dtype=float)
+        sign = np.asarray(form["sign"], dtype=float)
+        if np.any(np.abs(V[c == 0]) > tol):
+            return False
+        U = np.where(c != 0, V / np.where(c == 0, 1, c), 0)
+        if np.any(U[sign > 0] < -tol) or np.any(U[sign < 0] > tol):
+            return False
+        return np.linalg.norm(U) <= float(form["radius"]) + tol
     raise ValueError(kind)
 
 

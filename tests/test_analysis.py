@@ -67,10 +67,9 @@ CASES = [
     ("relu minus target", r"\|\max(X,0) - Y\|_F^2", "X", {"Y": "[[0,1],[0,-2]]"},
      lambda X: np.sum((relu(X) - np.array([[0, 1], [0, -2]])) ** 2),
      dict(diff=False, smooth=0, convex=False)),
-    # where max(X,0) = 0 and some x_ij = 0 the norm's zero meets a ReLU kink: an honest
-    # "not computed yet" (exit 3) until the Clarke set of that composite is implemented
+    # where max(X,0) = 0 and some x_ij = 0 the norm's zero meets a ReLU kink: {G >= 0, ||G|| <= 1}
     ("norm of relu", r"\|\sigma(X)\|_F", "X", {}, lambda X: np.linalg.norm(relu(X)),
-     dict(diff=False, smooth=0, convex=True, unsupported_at_zero=True)),
+     dict(diff=False, smooth=0, convex=True)),
     # at X = 0 every entry of AX is on its kink: rows independent, a zonotope (hull form)
     ("abs of product", r"\langle J, |AX|\rangle", "X", {"A": "[[1,1],[2,0]]"},
      lambda X: np.sum(np.abs(np.array([[1, 1], [2, 0]]) @ X)),
@@ -149,10 +148,6 @@ def test_pointwise_claims_against_the_oracle(case):
     shape = _shape_for(lets, wrt)
     f = lambda X: float(np.sum(fn(np.asarray(X, dtype=float).reshape(shape) if shape != (1, 1) else float(np.asarray(X).ravel()[0]))))  # noqa: E731
     for X in _points(shape, rng):
-        if want.get("unsupported_at_zero") and (X <= 0).all() and (X == 0).any():
-            with pytest.raises(Unsupported):
-                _analysis(latex, wrt, lets, at=_point_text(X))
-            continue
         a = _analysis(latex, wrt, lets, at=_point_text(X))
         p = a.point
         Xf = np.asarray(X, dtype=float)
@@ -173,7 +168,7 @@ def test_pointwise_claims_against_the_oracle(case):
 
 def _as_float_form(sub):
     out = dict(sub)
-    for k in ("value", "lower", "upper", "center"):
+    for k in ("value", "lower", "upper", "center", "scale", "sign"):
         if k in out:
             out[k] = np.asarray(out[k], dtype=float)
     if "generators" in out:

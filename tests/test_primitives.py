@@ -7,24 +7,36 @@ import sympy as sp
 from symderiv import primitives
 from symderiv.scalar import FUNCS, Sw, to_piecewise, to_sign_form
 
-PRIMS = [p for p in primitives.TABLE if not p.params]
+PRIMS = list(primitives.TABLE)
+
+# parameter values inside each primitive's stated domain (lo <= hi, thresholds > 0)
+PARAMS = {"alpha": sp.Rational(1, 10), "lo": sp.Integer(-1), "hi": sp.Integer(2),
+          "lambda": sp.Rational(1, 2), "delta": sp.Integer(1)}
+
+
+def _params(p):
+    return [PARAMS[name] for name in p.params]
 
 
 def _args(p, rng):
     return [sp.Rational(rng.randint(-50, 50), rng.choice((3, 7))) for _ in range(p.arity)]
 
 
+def _symbols(p):
+    return list(sp.symbols(f"a0:{p.arity}", real=True))
+
+
 @pytest.mark.parametrize("p", PRIMS, ids=lambda p: p.name)
 def test_sign_rewrite_matches_pieces_off_switches(p):
     rng = random.Random(p.name)
-    xs = sp.symbols(f"a0:{p.arity}", real=True)
-    form = to_sign_form(FUNCS[p.name](*xs))
-    pieces = sp.Piecewise(*p.pieces(*xs))
+    xs = _symbols(p)
+    form = to_sign_form(FUNCS[p.name](*xs, *_params(p)))
+    pieces = sp.Piecewise(*p.pieces(*xs, *_params(p)))
     checked = 0
     for _ in range(60):
         vals = _args(p, rng)
         point = dict(zip(xs, vals))
-        if any(u.xreplace(point) == 0 for u in p.switches(*xs)):
+        if any(u.xreplace(point) == 0 for u in p.switches(*xs, *_params(p))):
             continue
         assert form.xreplace(point) == pieces.xreplace(point)
         checked += 1
@@ -34,20 +46,20 @@ def test_sign_rewrite_matches_pieces_off_switches(p):
 @pytest.mark.parametrize("p", PRIMS, ids=lambda p: p.name)
 def test_numeric_value_comes_from_the_pieces(p):
     rng = random.Random(1 + len(p.name))
-    xs = sp.symbols(f"a0:{p.arity}", real=True)
+    xs = _symbols(p)
     for _ in range(20):
         vals = _args(p, rng)
-        assert FUNCS[p.name](*vals) == sp.Piecewise(*p.pieces(*xs)).xreplace(dict(zip(xs, vals)))
+        assert FUNCS[p.name](*vals, *_params(p)) == sp.Piecewise(*p.pieces(*xs, *_params(p))).xreplace(dict(zip(xs, vals)))
 
 
 @pytest.mark.parametrize("p", PRIMS, ids=lambda p: p.name)
 def test_declared_slopes_match_the_pieces(p):
     """The one-sided gradients declared next to each switch are those of the pieces."""
-    xs = sp.symbols(f"a0:{p.arity}", real=True)
+    xs = _symbols(p)
     rng = random.Random(7)
-    for k, u in enumerate(p.switches(*xs)):
-        declared = p.slopes[k]
-        pw = sp.Piecewise(*p.pieces(*xs))
+    for k, u in enumerate(p.switches(*xs, *_params(p))):
+        declared = p.slopes(*xs, *_params(p))[k]
+        pw = sp.Piecewise(*p.pieces(*xs, *_params(p)))
         # a point on the switch: solve u = 0 for the first argument it contains
         x0 = [x for x in xs if u.has(x)][0]
         others = {x: sp.Rational(rng.randint(-9, 9), 5) for x in xs if x != x0}
@@ -56,12 +68,12 @@ def test_declared_slopes_match_the_pieces(p):
         step = sp.Rational(1, 10**6) * (1 if sp.diff(u, x0) > 0 else -1)
         sides = []
         for s in (-1, 1):
-            grads = []
-            for x in xs:
-                at = dict(point)
-                at[x0] = base + s * step       # on the u<0 (s=-1) or u>0 (s=+1) side
-                grads.append(sp.diff(pw, x).xreplace(at))
-            sides.append(tuple(grads))
+            near = dict(point)
+            near[x0] = base + s * step         # on the u<0 (s=-1) or u>0 (s=+1) side
+            # the piece that holds on that side, differentiated and taken to the switch
+            piece = next(v for v, c in p.pieces(*xs, *_params(p))
+                         if c is True or sp.sympify(c).xreplace(near) == sp.true)
+            sides.append(tuple(sp.diff(piece, x).xreplace(point) for x in xs))
         if declared is None:
             left = pw.xreplace({**point, x0: base - step})
             right = pw.xreplace({**point, x0: base + step})
@@ -74,8 +86,13 @@ def test_declared_slopes_match_the_pieces(p):
 
 @pytest.mark.parametrize("p", PRIMS, ids=lambda p: p.name)
 def test_piecewise_route_reads_the_same_pieces(p):
-    xs = sp.symbols(f"a0:{p.arity}", real=True)
-    assert to_piecewise(FUNCS[p.name](*xs)) == sp.piecewise_fold(sp.Piecewise(*p.pieces(*xs)))
+    xs = _symbols(p)
+    got = to_piecewise(FUNCS[p.name](*xs, *_params(p)))
+    want = sp.piecewise_fold(sp.Piecewise(*p.pieces(*xs, *_params(p))))
+    rng = random.Random(3)
+    for _ in range(20):
+        point = dict(zip(xs, _args(p, rng)))
+        assert got.xreplace(point) == want.xreplace(point)
 
 
 def test_sign_switch_algebra():

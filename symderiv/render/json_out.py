@@ -79,8 +79,13 @@ def _form(sub, flat):
     if form == "ball":
         return {"form": "ball", "center": spell.shaped(sub["center"], flat), "radius": spell.number(sub["radius"]),
                 "radius_exact": spell.exact(sub["radius"])}
-    return {"form": "described", "text": sub["text"], "latex": sub["latex"],
-            "center": spell.shaped(sub["center"], flat)}
+    out = {"form": "described", "text": sub["text"], "latex": sub["latex"],
+           "center": spell.shaped(sub["center"], flat)}
+    if sub.get("kind") == "scaled-ball":
+        # the set {center + scale ⊙ U : ||U||_F <= radius, U >= 0 where sign = 1, U <= 0 where sign = -1}
+        out.update({"kind": "scaled-ball", "scale": spell.shaped(sub["scale"], flat),
+                    "sign": spell.shaped(sub["sign"], flat), "radius": spell.number(sub["radius"])})
+    return out
 
 
 def render(analysis) -> str:

@@ -74,7 +74,7 @@ def point_lines(analysis) -> list[str]:
         out.append(f"  Clarke subdifferential: the ball ‖G - {spell.array_text(sub['center'], flat)}‖_F ≤ "
                    f"{spell.exact(sub['radius'])}")
     else:
-        out.append(f"  Clarke subdifferential: {sub['text']}")
+        out.append(f"  Clarke subdifferential: {sub['text']}, where G0 = {spell.array_text(sub['center'], flat)}")
     for o in p.one_sided:
         out.append(f"  one-sided derivatives in entry {tuple(o['entry'])}: left {spell.exact(o['left'])}, "
                    f"right {spell.exact(o['right'])}")
