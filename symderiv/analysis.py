@@ -19,7 +19,7 @@ from typing import Optional
 import sympy as sp
 
 from . import expr as E
-from .calculus import adjoints, map_entrywise
+from .calculus import adjoints, directional, map_entrywise
 from .errors import Unsupported
 from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign_form
 from .signform import coincident, is_zero, linear_solution, nonzero_condition, prettify, restrict
@@ -44,6 +44,7 @@ class Kink:
     slopes: tuple = ()                  # (left, right) of the entry's dF/du on the switch
     condition: list | None = None       # where on the switch f fails (conjunction; [] = all of it)
     primitives: list = field(default_factory=list)   # (call, table slopes, weight in f on the switch)
+    order_condition: list | None = None  # where on the switch the order is exactly ``order``
     note: str = ""
 
 
@@ -59,7 +60,13 @@ class Verdict:
     differentiable_everywhere: bool = True
     smoothness: object = "inf"    # int, 'inf', or None when not continuous
     smoothness_exact: bool = True
+    hessian: E.Node | None = None     # D -> d(grad f)[D] on the region where f is C^2
     notes: list = field(default_factory=list)
+
+    @property
+    def hessian_failing(self) -> list:
+        """Kinks where f is differentiable but its gradient is not (order 2)."""
+        return [k for k in self.kinks if k.continuous and k.harmless and k.order == 2]
 
     @property
     def failing(self) -> list:
@@ -202,6 +209,8 @@ def _order(node, F0, F1, u, p, V, args, var, consumers, kink):
         coeff = sp.diff(delta, t, k).xreplace({t: 0}) if k else delta.xreplace({t: 0})
         coeff = to_sign_form(sp.expand(coeff))
         if is_zero(coeff) is not True:
+            # where this coefficient vanishes the jump is of higher order still
+            kink.order_condition = None if coeff.has(S) else nonzero_condition(coeff)
             return k, True
     return None, True
 
@@ -333,6 +342,20 @@ def _smooth_maps_ok(f: E.Node, var: E.Sym):
                 raise Unsupported(f"{sub} is not defined or not smooth on the whole space; domains are not analysed yet")
 
 
+DIRECTION = "D"
+
+
+def hessian_operator(G_sign: E.Node, var: E.Sym) -> E.Node | None:
+    """D -> the derivative of the (region) gradient along D, read back: for the seed
+    D -> 2 H(X) ⊙ D.  None when it cannot be formed."""
+    D = E.Sym(DIRECTION, var.shape)
+    try:
+        H = directional(G_sign, var, D)
+        return map_entrywise(H, lambda e: prettify(to_sign_form(e)))
+    except (Unsupported, NotImplementedError):
+        return None
+
+
 def analyse(f: E.Node, var: E.Sym) -> Verdict:
     if not f.is_scalar:
         raise Unsupported(f"f is a {E.fmt_shape(f.shape)} matrix; symderiv analyses scalar-valued functions")
@@ -359,6 +382,7 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
         elif not k.harmless:
             k.condition = nonzero_condition(k.strength)
     v = Verdict(f=f, var=var, gradient=G_pretty, gradient_sign=G_sign, adjoint=adj, kinks=kinks)
+    v.hessian = hessian_operator(G_sign, var)
     v.continuous = all(k.continuous for k in kinks)
     v.differentiable_everywhere = all(k.continuous and k.harmless for k in kinks)
     if not v.continuous:
@@ -374,3 +398,61 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
         if not exact and v.smoothness is None:
             v.smoothness = 1 if v.differentiable_everywhere else 0
     return v
+
+
+def specialise(v: Verdict, values: dict) -> Verdict:
+    """With values for the constants, decide the conditions that only involve them: for
+    ||max(X,0) - Y||^2 with Y = 0 the condition y_ij != 0 never holds, so f is
+    differentiable everywhere for that Y."""
+    from .evaluate import Evaluator, bind_dims, truth
+    import numpy as np
+    if not values:
+        return v
+    try:
+        dims = bind_dims(v.f, values)
+    except Exception:      # noqa: BLE001 - sizes that do not bind leave the verdict symbolic
+        return v
+    ev = Evaluator(values, dims)
+    changed = False
+    for k in v.kinks:
+        if k.harmless and k.continuous or not k.condition:
+            continue
+        used = set().union(*[c.free_symbols for c in k.condition])
+        nodes = {ph: k.args[E.placeholder_index(ph)] for ph in used if ph.name.startswith("_p")}
+        if any(E.depends_on(n, v.var) for n in nodes.values()):
+            continue
+        try:
+            env = {ph: ev(n) for ph, n in nodes.items()}
+            holds = []
+            for c in k.condition:
+                holds.append(np.asarray(truth(c, env, _common_shape(env), {}, k.args), dtype=bool))
+        except Exception:  # noqa: BLE001 - a condition that cannot be evaluated stays symbolic
+            continue
+        where = holds[0]
+        for h in holds[1:]:
+            where = where & h
+        if not np.any(where):
+            if not k.continuous:
+                k.continuous = True
+                k.jump = sp.Integer(0)
+            k.harmless = True
+            k.note = "with the given values its condition never holds"
+            changed = True
+    if changed:
+        v.continuous = all(k.continuous for k in v.kinks)
+        v.differentiable_everywhere = all(k.continuous and k.harmless for k in v.kinks)
+        if v.continuous and v.smoothness is None:
+            v.smoothness_exact = False
+        if v.differentiable_everywhere and v.smoothness == 0:
+            orders = [k.order for k in v.kinks if not (k.harmless and k.continuous) and k.order]
+            v.smoothness = (min(orders) - 1) if orders else 1
+            v.smoothness_exact = False
+        v.notes.append("the verdict uses the values given with --let")
+    return v
+
+
+def _common_shape(env: dict):
+    for a in env.values():
+        if a.shape != (1, 1):
+            return a.shape
+    return (1, 1)

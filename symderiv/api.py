@@ -16,7 +16,7 @@ from .numbers import as_sympy, is_concrete
 
 from . import budget
 from . import expr as E
-from .analysis import Verdict, analyse
+from .analysis import Verdict, analyse, specialise
 from .build import Problem, build
 from .convexity import Convexity, decide
 from .errors import InputError, SymderivError, Unsupported
@@ -90,6 +90,9 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
     if E.count_nodes(problem.f) > budget.MAX_NODES:
         raise Unsupported(f"the expression has more than {budget.MAX_NODES} nodes")
     verdict = analyse(problem.f, problem.var)
+    lets_only = {k: val for k, val in values.items() if k != problem.var.name}
+    if lets_only:
+        specialise(verdict, lets_only)
 
     from .routes import direct, sign
     routes = {"sign": sign.route(verdict)}

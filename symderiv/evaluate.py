@@ -240,7 +240,7 @@ def _elementwise(fn, a):
     return fn(a)
 
 
-def _truth(cond, local, shape, overrides, args):
+def truth(cond, local, shape, overrides, args):
     if cond is True or cond == sp.true:
         return np.ones(shape, dtype=bool)
     if cond is False or cond == sp.false:
@@ -256,15 +256,15 @@ def _truth(cond, local, shape, overrides, args):
     if isinstance(cond, sp.And):
         out = np.ones(shape, dtype=bool)
         for c in cond.args:
-            out &= _truth(c, local, shape, overrides, args)
+            out &= truth(c, local, shape, overrides, args)
         return out
     if isinstance(cond, sp.Or):
         out = np.zeros(shape, dtype=bool)
         for c in cond.args:
-            out |= _truth(c, local, shape, overrides, args)
+            out |= truth(c, local, shape, overrides, args)
         return out
     if isinstance(cond, sp.Not):
-        return ~_truth(cond.args[0], local, shape, overrides, args)
+        return ~truth(cond.args[0], local, shape, overrides, args)
     raise Unsupported(f"cannot evaluate the condition {cond}")
 
 
@@ -272,7 +272,7 @@ def _select(pieces, local, shape, overrides, args, outer=None):
     out = np.empty(shape, dtype=object)
     done = np.zeros(shape, dtype=bool)
     for value, cond in pieces:
-        mask = _truth(cond, local, shape, overrides, args) & ~done
+        mask = truth(cond, local, shape, overrides, args) & ~done
         if mask.any():
             v = (outer or (lambda z: scalar_eval(z, local, shape, overrides, args)))(as_sympy(value))
             v = np.broadcast_to(np.asarray(v, dtype=object), shape) if isinstance(v, np.ndarray) else np.full(shape, v, dtype=object)

@@ -199,3 +199,47 @@ def test_smoothness_class_against_the_oracle(case):
     a = analyze(latex, wrt=wrt, let=lets)
     assert a.verdict.smoothness == k
     oracle.check_class_at(fn, X, D, k)
+
+
+HESSIAN_CASES = [
+    (r"\|\max(X,0)\|_F^2", {}, (2, 3), lambda X: np.sum(relu(X) ** 2)),
+    (r"\|\sigma(AX)\|_F^2", {"A": "[[1,2],[0,-1],[3,1]]"}, (2, 2),
+     lambda X: np.sum(relu(np.array([[1, 2], [0, -1], [3, 1]]) @ X) ** 2)),
+    (r"\|X\|_F", {}, (2, 2), lambda X: np.linalg.norm(X)),
+    (r"\|X\|_F^3", {}, (2, 2), lambda X: np.linalg.norm(X) ** 3),
+    (r"\operatorname{tr}(X^TAX)", {"A": "[[1,2],[0,-1]]"}, (2, 3),
+     lambda X: np.trace(X.T @ np.array([[1, 2], [0, -1]]) @ X)),
+    (r"\exp(\|\sigma(X)\|_F^2)", {}, (2, 2), lambda X: np.exp(np.sum(relu(X) ** 2))),
+]
+
+
+@pytest.mark.parametrize("latex,lets,shape,fn", HESSIAN_CASES, ids=[c[0] for c in HESSIAN_CASES])
+def test_hessian_operator_against_the_oracle(latex, lets, shape, fn):
+    """D -> d(grad f)[D] agrees with difference quotients of the numeric gradient."""
+    from fractions import Fraction
+    from symderiv.evaluate import Evaluator, bind_dims
+    rng = np.random.default_rng(zlib.crc32(latex.encode()))
+    a = _analysis(latex, "X", lets)
+    H = a.verdict.hessian
+    assert H is not None
+    for _ in range(3):
+        X = np.round(rng.uniform(-1, 1, shape) * 8) / 8
+        X[X == 0] = 0.125                      # off the kinks: the Hessian exists there
+        D = np.round(rng.uniform(-1, 1, shape) * 4) / 4
+        vals = {"X": _exact(X), "D": _exact(D)}
+        for k, v in lets.items():
+            vals[k] = _exact(np.array(eval_list(v), dtype=float))
+        got = np.asarray(Evaluator(vals, bind_dims(H, vals))(H), dtype=float)
+        h = 1e-4       # outer and inner steps balance truncation against rounding
+        g_plus = oracle.numeric_gradient(fn, X + h * D, h=1e-5)
+        g_minus = oracle.numeric_gradient(fn, X - h * D, h=1e-5)
+        want = (g_plus - g_minus) / (2 * h)
+        assert np.allclose(got, want, atol=1e-3 * (1 + np.abs(want).max())), (got, want)
+
+
+def _exact(A):
+    from fractions import Fraction
+    out = np.empty(A.shape, dtype=object)
+    for idx in np.ndindex(A.shape):
+        out[idx] = Fraction(A[idx]).limit_denominator(1000)
+    return out

@@ -10,6 +10,11 @@ def _both(fn, analysis, *args):
     return {"text": fn(*args, spell.notation(False, analysis)), "latex": fn(*args, spell.notation(True, analysis))}
 
 
+def _maybe_both(fn, analysis, *args):
+    t = fn(*args, spell.notation(False, analysis))
+    return None if t is None else {"text": t, "latex": fn(*args, spell.notation(True, analysis))}
+
+
 def _node(analysis, node, switch_names=None):
     return {"text": spell.notation(False, analysis, switch_names).node(node),
             "latex": spell.notation(True, analysis, switch_names).node(node)}
@@ -111,6 +116,11 @@ def render(analysis) -> str:
         "smoothness_exact": v.smoothness_exact,
         "convex": conv.convex,
         "convexity": {"reason": conv.reason},
+        "hessian": None if v.hessian is None else {
+            "text": spell.hessian(v, spell.notation(False, analysis)),
+            "latex": spell.hessian(v, spell.notation(True, analysis)),
+            "valid": "where f is twice differentiable"},
+        "gradient_nondifferentiable_set": _maybe_both(spell.gradient_kink_set, analysis, v),
         "kinks": _kinks(analysis),
         "routes": routes,
     }

@@ -34,6 +34,11 @@ def verdict_block(analysis) -> str:
     out.append(_align([rf"\nabla f({var}) &= {N.node(v.gradient)}"]).rstrip())
     cont = {True: "continuous", False: "not continuous"}[v.continuous]
     out.append(f"$f$ is {cont}; smoothness: {spell.smoothness_latex(v)}.")
+    h = spell.hessian(v, N)
+    if h is not None and v.continuous:
+        where = spell.gradient_kink_set(v, N)
+        out.append(f"Second order, where $f$ is twice differentiable: ${h}$"
+                   + (f"; the gradient is not differentiable where ${where}$." if where else "."))
     conv = analysis.convexity
     word = {True: "convex", False: "not convex", None: "convexity not decided"}[conv.convex]
     out.append(f"Convexity: {word} ({tex_text(conv.reason)}).")

@@ -152,6 +152,25 @@ def nondifferentiable_set(verdict, N: Notation) -> str | None:
     return joiner.join(parts)
 
 
+def gradient_kink_set(verdict, N: Notation) -> str | None:
+    """Where f is differentiable but its gradient is not (its second derivative jumps)."""
+    joiner = r" \text{ or } " if N.latex else " or "
+    parts = []
+    for k in verdict.hessian_failing:
+        conds = [N.entry(sp.Eq(k.u, 0), k.args)] + [N.entry(c, k.args) for c in (k.order_condition or [])]
+        text = (r" \text{ and } " if N.latex else " and ").join(conds) + quantifier(k.args, N.latex)
+        if text not in parts:
+            parts.append(text)
+    return joiner.join(parts) if parts else None
+
+
+def hessian(verdict, N: Notation) -> str | None:
+    if verdict.hessian is None:
+        return None
+    arrow = r" \mapsto " if N.latex else " ↦ "
+    return f"D{arrow}{N.node(verdict.hessian)}"
+
+
 def smoothness_phrase(verdict) -> str:
     s = verdict.smoothness
     if s is None:

@@ -24,6 +24,10 @@ def verdict_lines(analysis) -> list[str]:
     out.append(f"  ∇f({N.name(var.name)}) = {N.node(v.gradient)}"
                + ("" if v.differentiable_everywhere else "   (on the set where f is differentiable)"))
     out.append(f"  continuous: {_yes(v.continuous)};  smoothness: {spell.smoothness_phrase(v)}")
+    h = spell.hessian(v, N)
+    if h is not None and v.continuous:
+        where = spell.gradient_kink_set(v, N)
+        out.append(f"  second order: {h}" + (f"   (∇f is not differentiable where {where})" if where else ""))
     out.append(f"  convex: {_yes(analysis.convexity.convex)} ({analysis.convexity.reason})")
     return out
 
