@@ -38,6 +38,8 @@ class Analysis:
     point: PointResult | None = None
     at_text: str | None = None
     notes: list = field(default_factory=list)
+    lets: list = field(default_factory=list)
+    autodiff: dict | None = None
 
 
 def _parse(text: str):
@@ -115,7 +117,8 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
             raise InputError(f"{name} needs a value: --let {name}=...")
         point = at_point(verdict, values)
     notes = list(parsed.notes) + [n for n in problem.notes if n not in parsed.notes]
-    return Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes)
+    return Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes,
+                    list(let or []))
 
 
 def compare_routes(verdict: Verdict, routes: dict) -> tuple[bool | None, str]:

@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a value for another symbol (repeatable)")
     d.add_argument("--route", choices=("sign", "direct", "both"), default="both")
     d.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    d.add_argument("--compare", choices=("autodiff",),
+                   help="with --at: PyTorch's gradient there, and whether it lies in the Clarke set")
     d.add_argument("-o", "--output", help="write to this file instead of standard output")
 
     c = sub.add_parser("check", help="check a hand derivation step by step", epilog=EXAMPLES_CHECK,
@@ -101,6 +103,12 @@ def _diff(args):
     from .api import analyze
     shape = _shape(args.shape) if args.shape else None
     analysis = analyze(args.expr, wrt=args.wrt, at=args.at, let=args.let, shape=shape, route=args.route)
+    if args.compare == "autodiff":
+        from .errors import InputError
+        if args.at is None:
+            raise InputError("--compare autodiff needs a point: give --at")
+        from .autodiff import compare
+        analysis.autodiff = compare(analysis)
     if args.format == "json":
         from .render import json_out
         out = json_out.render(analysis)
@@ -125,7 +133,7 @@ def _check(args):
     raise Unsupported("`check` (the hand-derivation checker) is not available in this version yet")
 
 
-VALUED = {"--wrt", "--shape", "--at", "--let", "--route", "--format", "-o", "--output"}
+VALUED = {"--wrt", "--shape", "--at", "--let", "--route", "--format", "--compare", "-o", "--output"}
 FLAGS = {"-h", "--help", "--version"}
 
 

@@ -48,6 +48,8 @@ class Primitive:
     # the output's sign from the arguments' signs ('nonneg' | 'nonpos' | None each)
     output_sign: Optional[Callable[..., Optional[str]]] = None
     params: tuple = ()                   # names of trailing scalar parameters
+    # how PyTorch spells it, for the autodiff cross-check: (torch, *tensor args) -> tensor
+    torch: Optional[Callable] = None
     note: str = ""                       # a convention the output should state
     defaults: dict = field(default_factory=dict)
 
@@ -59,6 +61,7 @@ def _relu_pieces(u):
 TABLE: tuple[Primitive, ...] = (
     Primitive(
         name="relu", arity=1,
+        torch=lambda t, u: t.relu(u),
         pieces=_relu_pieces,
         switches=lambda u: (u,),
         sign_form=lambda u, S: half * (1 + S(u)) * u,
@@ -70,6 +73,7 @@ TABLE: tuple[Primitive, ...] = (
     ),
     Primitive(
         name="abs", arity=1,
+        torch=lambda t, u: t.abs(u),
         pieces=lambda u: [(u, u >= 0), (-u, True)],
         switches=lambda u: (u,),
         sign_form=lambda u, S: S(u) * u,
@@ -81,6 +85,7 @@ TABLE: tuple[Primitive, ...] = (
     ),
     Primitive(
         name="sign", arity=1,
+        torch=lambda t, u: t.sign(u),
         pieces=lambda u: [(sp.Integer(1), u > 0), (sp.Integer(-1), u < 0), (sp.Integer(0), True)],
         switches=lambda u: (u,),
         sign_form=lambda u, S: S(u),
@@ -93,6 +98,7 @@ TABLE: tuple[Primitive, ...] = (
     ),
     Primitive(
         name="heaviside", arity=1,
+        torch=lambda t, u: t.heaviside(u, t.full_like(u, 0.5)),
         pieces=lambda u: [(sp.Integer(1), u > 0), (half, sp.Eq(u, 0)), (sp.Integer(0), True)],
         switches=lambda u: (u,),
         sign_form=lambda u, S: half * (1 + S(u)),
@@ -105,6 +111,7 @@ TABLE: tuple[Primitive, ...] = (
     ),
     Primitive(
         name="max", arity=2,
+        torch=lambda t, a, b: t.maximum(a, b),
         pieces=lambda a, b: [(a, a > b), (b, True)],
         switches=lambda a, b: (a - b,),
         sign_form=lambda a, b, S: half * (a + b) + half * S(a - b) * (a - b),
@@ -117,6 +124,7 @@ TABLE: tuple[Primitive, ...] = (
     ),
     Primitive(
         name="min", arity=2,
+        torch=lambda t, a, b: t.minimum(a, b),
         pieces=lambda a, b: [(a, a < b), (b, True)],
         switches=lambda a, b: (a - b,),
         sign_form=lambda a, b, S: half * (a + b) - half * S(a - b) * (a - b),
@@ -132,6 +140,7 @@ TABLE: tuple[Primitive, ...] = (
 TABLE = TABLE + (
     Primitive(
         name="leaky_relu", arity=1, params=("alpha",), defaults={"alpha": sp.Rational(1, 100)},
+        torch=lambda t, u, a: t.where(u > 0, u, a * u),
         pieces=lambda u, a: [(u, u > 0), (a * u, True)],
         switches=lambda u, a: (u,),
         sign_form=lambda u, a, S: half * (1 + S(u)) * u + half * (1 - S(u)) * a * u,
@@ -143,6 +152,7 @@ TABLE = TABLE + (
     ),
     Primitive(
         name="hinge", arity=1,
+        torch=lambda t, u: t.relu(1 - u),
         pieces=lambda u: [(1 - u, u < 1), (sp.Integer(0), True)],
         switches=lambda u: (1 - u,),
         sign_form=lambda u, S: half * (1 + S(1 - u)) * (1 - u),
@@ -154,6 +164,7 @@ TABLE = TABLE + (
     ),
     Primitive(
         name="clip", arity=1, params=("lo", "hi"),
+        torch=lambda t, u, lo, hi: t.clamp(u, lo, hi),
         pieces=lambda u, lo, hi: [(lo, u < lo), (hi, u > hi), (u, True)],
         switches=lambda u, lo, hi: (u - lo, u - hi),
         sign_form=lambda u, lo, hi, S: lo + half * (1 + S(u - lo)) * (u - lo) - half * (1 + S(u - hi)) * (u - hi),
@@ -166,6 +177,7 @@ TABLE = TABLE + (
     ),
     Primitive(
         name="soft_threshold", arity=1, params=("lambda",),
+        torch=lambda t, u, l: t.sign(u) * t.relu(t.abs(u) - l),
         pieces=lambda u, l: [(u - l, u > l), (u + l, u < -l), (sp.Integer(0), True)],
         switches=lambda u, l: (u - l, u + l),
         sign_form=lambda u, l, S: half * (1 + S(u - l)) * (u - l) + half * (1 - S(u + l)) * (u + l),
@@ -178,6 +190,7 @@ TABLE = TABLE + (
     ),
     Primitive(
         name="relu6", arity=1,
+        torch=lambda t, u: t.nn.functional.relu6(u),
         pieces=lambda u: [(sp.Integer(0), u < 0), (sp.Integer(6), u > 6), (u, True)],
         switches=lambda u: (u, u - 6),
         sign_form=lambda u, S: half * (1 + S(u)) * u - half * (1 + S(u - 6)) * (u - 6),
@@ -189,6 +202,7 @@ TABLE = TABLE + (
     ),
     Primitive(
         name="huber", arity=1, params=("delta",), defaults={"delta": sp.Integer(1)},
+        torch=lambda t, u, d: t.where(t.abs(u) <= d, u * u / 2, d * (t.abs(u) - d / 2)),
         pieces=lambda u, d: [(d * (u - d / 2), u > d), (-d * (u + d / 2), u < -d), (u ** 2 / 2, True)],
         switches=lambda u, d: (u - d, u + d),
         sign_form=lambda u, d, S: (u ** 2 / 2 + half * (1 + S(u - d)) * (d * (u - d / 2) - u ** 2 / 2)
@@ -214,16 +228,19 @@ class Smooth:
     curvature: Optional[str] = None
     monotone: Optional[str] = None
     entire: bool = True            # defined and smooth on all of R
+    sympy: Optional[type] = None   # the SymPy class build() produces, to recognise it
+    torch: Optional[Callable] = None
 
 
 SMOOTH: tuple[Smooth, ...] = (
-    Smooth("exp", sp.exp, ("exp",), "convex", "incr"),
-    Smooth("sin", sp.sin, ("sin",)),
-    Smooth("cos", sp.cos, ("cos",)),
-    Smooth("tanh", sp.tanh, ("tanh",), None, "incr"),
+    Smooth("exp", sp.exp, ("exp",), "convex", "incr", sympy=sp.exp, torch=lambda t, u: t.exp(u)),
+    Smooth("sin", sp.sin, ("sin",), sympy=sp.sin, torch=lambda t, u: t.sin(u)),
+    Smooth("cos", sp.cos, ("cos",), sympy=sp.cos, torch=lambda t, u: t.cos(u)),
+    Smooth("tanh", sp.tanh, ("tanh",), None, "incr", sympy=sp.tanh, torch=lambda t, u: t.tanh(u)),
     Smooth("sigmoid", lambda u: 1 / (1 + sp.exp(-u)), ("sigmoid",), None, "incr"),
     Smooth("softplus", lambda u: sp.log(1 + sp.exp(u)), ("softplus",), "convex", "incr"),
-    Smooth("log", sp.log, ("log", "ln"), "concave", "incr", entire=False),
+    Smooth("log", sp.log, ("log", "ln"), "concave", "incr", entire=False, sympy=sp.log,
+           torch=lambda t, u: t.log(u)),
     Smooth("sqrt", sp.sqrt, ("sqrt",), "concave", "incr", entire=False),
 )
 

@@ -130,4 +130,12 @@ def render(analysis) -> str:
                                        for k, w in conv.witness.items()}
     if analysis.point is not None:
         out["at"] = _point(analysis)
+    if analysis.autodiff is not None:
+        ad = dict(analysis.autodiff)
+        if "gradient" in ad:
+            ad["gradient"] = spell.shaped(ad["gradient"].reshape(analysis.point.gradient.shape
+                                                                 if analysis.point.gradient is not None else
+                                                                 ad["gradient"].shape), spell.is_flat_vector(var),
+                                          lambda x: float(x))
+        out["autodiff"] = ad
     return json.dumps(out, indent=2, ensure_ascii=False, sort_keys=False)

@@ -1,6 +1,8 @@
 """The human-readable report of `symderiv diff`."""
 from __future__ import annotations
 
+import numpy as np
+
 from . import spell
 
 
@@ -109,4 +111,12 @@ def render(analysis) -> str:
     pl = point_lines(analysis)
     if pl:
         out += [""] + pl
+    ad = analysis.autodiff
+    if ad is not None:
+        if not ad["available"]:
+            out.append(f"  autodiff: {ad['message']}")
+        else:
+            g = ad["gradient"]
+            shown = repr(float(g.ravel()[0])) if g.size == 1 else str(np.round(g.astype(float), 12).tolist())
+            out.append(f"  autodiff ({ad['framework']}): gradient {shown}; {ad['message']}")
     return "\n".join(out) + "\n"

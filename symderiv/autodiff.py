@@ -1,0 +1,188 @@
+"""The autodiff cross-check: what PyTorch says at a point, next to the exact answer.
+
+The function is rebuilt in PyTorch primitive by primitive, as the user wrote it (each
+table entry declares its PyTorch spelling), evaluated in float64 and differentiated by
+backward().  Framework conventions at kinks are not ground truth: the check reports
+whether the framework's gradient lies in the Clarke subdifferential.  PyTorch is an
+optional extra; without it the check says so and the rest of the answer stands.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from . import expr as E
+from . import primitives
+from .errors import Unsupported
+from .numbers import is_concrete
+from .scalar import Prim
+
+TOL = 1e-9
+
+
+def available():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return None
+    return torch
+
+
+def compare(analysis) -> dict:
+    torch = available()
+    if torch is None:
+        return {"framework": "PyTorch", "available": False,
+                "message": "PyTorch is not installed (pip install 'symderiv[autodiff]'); the cross-check was skipped"}
+    if analysis.point is None:
+        raise Unsupported("--compare autodiff needs a point: give --at")
+    values = {name: arr for name, arr in _values(analysis).items()}
+    var = analysis.problem.var
+    tensors = {name: torch.tensor(np.asarray(arr, dtype=float), dtype=torch.float64) for name, arr in values.items()}
+    x = tensors[var.name].clone().requires_grad_(True)
+    tensors[var.name] = x
+    out = _Torch(torch, tensors)(analysis.problem.f)
+    out.sum().backward()
+    grad = x.grad.detach().numpy()
+    inside = _in_set(analysis.point, grad)
+    if analysis.point.differentiable:
+        message = ("PyTorch's gradient equals the gradient" if inside else
+                   "PyTorch's gradient differs from the gradient: its convention at a kink gives a wrong "
+                   "answer here")
+    else:
+        message = ("PyTorch's gradient lies in the Clarke subdifferential" if inside else
+                   "PyTorch's gradient is NOT in the Clarke subdifferential: its convention at the kink "
+                   "gives a wrong answer here")
+    return {"framework": f"PyTorch {torch.__version__}", "available": True,
+            "gradient": grad, "in_clarke_set": inside, "message": message}
+
+
+def _values(analysis):
+    from .values import load
+    out = {}
+    for item in analysis.lets:
+        name, _, text = item.partition("=")
+        out[name.strip().lstrip("\\")] = load(text.strip(), f"--let {name}")
+    out[analysis.problem.var.name] = load(analysis.at_text, "--at")
+    return out
+
+
+class _Torch:
+    def __init__(self, torch, tensors):
+        self.t = torch
+        self.tensors = tensors
+        self.memo: dict[str, object] = {}
+
+    def __call__(self, n: E.Node):
+        hit = self.memo.get(n.key)
+        if hit is None:
+            hit = self.memo[n.key] = self._node(n)
+        return hit
+
+    def _node(self, n):
+        t = self.t
+        if isinstance(n, E.Sym):
+            return self.tensors[n.name]
+        if isinstance(n, E.Eye):
+            return t.eye(int(n.n), dtype=t.float64)
+        if isinstance(n, E.MatMul):
+            acc = self(n.factors[0])
+            for f in n.factors[1:]:
+                acc = acc @ self(f)
+            return acc
+        if isinstance(n, E.Transpose):
+            return self(n.arg).T
+        if isinstance(n, E.Trace):
+            return t.trace(self(n.arg)).reshape(1, 1)
+        if isinstance(n, E.SumAll):
+            return self(n.arg).sum().reshape(1, 1)
+        if isinstance(n, E.FroNorm):
+            return t.linalg.norm(self(n.arg)).reshape(1, 1)
+        if isinstance(n, E.Entrywise):
+            env = {p: self(a) for p, a in zip(n.placeholders(), n.args)}
+            shape = tuple(int(d) for d in n.shape) if all(is_concrete(d) for d in n.shape) else None
+            val = self._expr(n.expr, env)
+            if not isinstance(val, t.Tensor):
+                val = t.tensor(float(val), dtype=t.float64)
+            if shape is not None and tuple(val.shape) != shape:
+                val = val * t.ones(shape, dtype=t.float64)
+            return val
+        raise Unsupported(f"no PyTorch spelling for {type(n).__name__}")
+
+    def _expr(self, e, env):
+        t = self.t
+        if e in env:
+            return env[e]
+        if e.is_Number:
+            return float(e)
+        if isinstance(e, sp.Add):
+            acc = self._expr(e.args[0], env)
+            for a in e.args[1:]:
+                acc = acc + self._expr(a, env)
+            return acc
+        if isinstance(e, sp.Mul):
+            acc = self._expr(e.args[0], env)
+            for a in e.args[1:]:
+                acc = acc * self._expr(a, env)
+            return acc
+        if isinstance(e, sp.Pow):
+            return self._expr(e.base, env) ** float(e.exp)
+        if isinstance(e, Prim):
+            if e.spec.torch is None:
+                raise Unsupported(f"no PyTorch spelling for {e.spec.name}")
+            return e.spec.torch(t, *[self._as_tensor(self._expr(a, env)) for a in e.args])
+        for s in primitives.SMOOTH:
+            if s.sympy is not None and isinstance(e, s.sympy) and s.torch is not None:
+                return s.torch(t, self._as_tensor(self._expr(e.args[0], env)))
+        if isinstance(e, sp.Piecewise):
+            raise Unsupported("cases have no single PyTorch spelling")
+        raise Unsupported(f"no PyTorch spelling for {e}")
+
+    def _as_tensor(self, v):
+        return v if isinstance(v, self.t.Tensor) else self.t.tensor(float(v), dtype=self.t.float64)
+
+
+def _in_set(point, grad) -> bool:
+    sub = point.subdifferential
+    if point.differentiable or sub is None or sub["form"] == "point":
+        if point.gradient is None:
+            return False
+        return bool(np.allclose(np.asarray(point.gradient, dtype=float), grad.reshape(np.shape(point.gradient)), atol=TOL))
+    g = grad.reshape(np.shape(sub.get("center", sub.get("lower", sub.get("value")))) if "generators" not in sub
+                     else np.shape(sub["generators"][0]))
+    form = sub["form"]
+    if form == "box":
+        lo = np.asarray(sub["lower"], dtype=float)
+        hi = np.asarray(sub["upper"], dtype=float)
+        return bool(np.all(g >= lo - TOL) and np.all(g <= hi + TOL))
+    if form == "ball":
+        return bool(np.linalg.norm(g - np.asarray(sub["center"], dtype=float)) <= float(sub["radius"]) + TOL)
+    if form == "hull":
+        return _in_hull(g.ravel(), [np.asarray(G, dtype=float).ravel() for G in sub["generators"]])
+    if form == "described" and sub.get("kind") == "scaled-ball":
+        V = g - np.asarray(sub["center"], dtype=float)
+        c = np.asarray(sub["scale"], dtype=float)
+        sign = np.asarray(sub["sign"], dtype=float)
+        if np.any(np.abs(V[c == 0]) > TOL):
+            return False
+        U = np.where(c != 0, V / np.where(c == 0, 1, c), 0)
+        return bool(np.all(U[sign > 0] >= -TOL) and np.all(U[sign < 0] <= TOL)
+                    and np.linalg.norm(U) <= float(sub["radius"]) + TOL)
+    return False
+
+
+def _in_hull(g, gens) -> bool:
+    """Exact enough membership in a convex hull: a small LP in the weights."""
+    from sympy.solvers.simplex import InfeasibleLPError, lpmax
+    ws = sp.symbols(f"w0:{len(gens)}")
+    cons = [w >= 0 for w in ws] + [sp.Add(*ws) <= 1, sp.Add(*ws) >= 1]
+    for k in range(len(g)):
+        target = sp.nsimplify(float(g[k]), rational=True)
+        cons.append(sp.Add(*[sp.nsimplify(float(G[k]), rational=True) * w for G, w in zip(gens, ws)]) - target <= sp.Rational(1, 10**9))
+        cons.append(sp.Add(*[sp.nsimplify(float(G[k]), rational=True) * w for G, w in zip(gens, ws)]) - target >= -sp.Rational(1, 10**9))
+    try:
+        lpmax(sp.Integer(0), cons)
+    except InfeasibleLPError:
+        return False
+    return True
