@@ -363,6 +363,7 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
         grad = E.const(0, var.shape)
         return Verdict(f=f, var=var, gradient=grad, gradient_sign=grad, adjoint={})
     _smooth_maps_ok(f, var)
+    f = E.fuse_sums(f)
     adj = adjoints(f)
     G = adj.get(var.key, E.const(0, var.shape))
     G_sign = map_entrywise(G, lambda e: to_sign_form(e))

@@ -533,3 +533,90 @@ def depends_on(node: Node, var: Node) -> bool:
 
 def symbols_of(node: Node) -> list:
     return sorted({n.key: n for n in walk(node) if isinstance(n, Sym)}.values(), key=lambda s: s.name)
+
+
+# ---------------------------------------------------------------- the analysis form
+
+def fuse_sums(node: Node) -> Node:
+    """Merge sums over entries of same-shaped matrices into one sum, and split an entrywise
+    body that mixes A and A^T into separately oriented parts first.
+
+    sum(max(X,0)) - sum(max(-X,0)) and sum_ij (max(x_ij,0) - max(-x_ji,0)) are both
+    sum(X): the kinks cancel only once both terms sit in one entry.  Display keeps the
+    user's structure; the analysis works on this form."""
+    memo: dict[str, Node] = {}
+
+    def go(n: Node) -> Node:
+        if n.key in memo:
+            return memo[n.key]
+        kids = tuple(go(c) for c in n.children())
+        out = n.rebuild(kids) if kids else n
+        if isinstance(out, SumAll):
+            out = _split_aliases(out)
+        if isinstance(out, Entrywise) and out.is_scalar:
+            out = _merge_sums(out)
+        memo[n.key] = out
+        return out
+
+    return go(node)
+
+
+def _split_aliases(s: SumAll) -> Node:
+    """sum(E[g(p) + h(q)]) with q bound to p's transpose: sum each part in its own
+    orientation (sums do not see a transpose)."""
+    a = s.arg
+    if not isinstance(a, Entrywise) or not _transposes(a):
+        return s
+    body = sp.expand(a.expr)
+    if not isinstance(body, sp.Add):
+        return s
+    parts: dict = {}
+    for term in body.args:
+        used = frozenset(i for i, ph in enumerate(a.placeholders()) if term.has(ph) and not a.args[i].is_scalar)
+        parts.setdefault(used, []).append(term)
+    if len(parts) < 2:
+        return s
+    sums = [sum_all(_orient(ew(sp.Add(*terms), a.args, a.shape))) for terms in parts.values()]
+    total = sums[0]
+    for x in sums[1:]:
+        total = add(total, x)
+    return total
+
+
+def _merge_sums(n: Entrywise) -> Node:
+    """c1 sum(M1) + c2 sum(M2) + rest -> sum(c1 M1 + c2 M2) + rest, for same-shaped M's."""
+    ps = n.placeholders()
+    sums = [(p, a) for p, a in zip(ps, n.args) if isinstance(a, SumAll)]
+    if len(sums) < 2:
+        return n
+    body = sp.expand(n.expr)
+    groups: dict = {}
+    rest = sp.Integer(0)
+    sum_ps = {p for p, _ in sums}
+    for term in sp.Add.make_args(body):
+        used = [p for p in sum_ps if term.has(p)]
+        if len(used) == 1:
+            coeff = sp.cancel(term / used[0])
+            if not coeff.has(*sum_ps):
+                arg = dict(sums)[used[0]].arg
+                groups.setdefault(arg.shape, []).append((coeff, arg))
+                continue
+        rest += term
+    if all(len(g) < 2 for g in groups.values()):
+        return n
+    pieces = [rest]
+    extra_args = list(n.args)
+    for shape, members in groups.items():
+        if len(members) == 1:
+            coeff, arg = members[0]
+            extra_args.append(SumAll(arg) if not isinstance(arg, SumAll) else arg)
+            pieces.append(coeff * placeholder(len(extra_args) - 1))
+            continue
+        # one entrywise body: coefficients are scalar expressions, broadcast over entries
+        merged_terms = [ew(coeff * placeholder(len(n.args)), n.args + (arg,), shape) for coeff, arg in members]
+        merged = merged_terms[0]
+        for m in merged_terms[1:]:
+            merged = add(merged, m)
+        extra_args.append(sum_all(merged))
+        pieces.append(placeholder(len(extra_args) - 1))
+    return ew(sp.Add(*pieces), tuple(extra_args), SCALAR)

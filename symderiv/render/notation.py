@@ -282,7 +282,8 @@ class _Printer:
             bottom = b[0] if b[1] >= ATOM else self._paren(b[0])
             return f"{top}/{bottom}", PROD
         factors = sp.Mul.make_args(e)
-        scal = [f for f in factors if not self.is_matrix(f)]
+        # numbers, then named scalars (λ), then compound factors: λ Σ|x_ij|, not Σ|x_ij| λ
+        scal = sorted((f for f in factors if not self.is_matrix(f)), key=self._factor_rank)
         mats = [f for f in factors if self.is_matrix(f)]
         head = " ".join(self._factor(f) for f in scal)
         if not mats:
@@ -292,6 +293,14 @@ class _Printer:
         if not head:
             return body, (PROD if len(mats) > 1 else self.print(mats[0])[1])
         return f"{head} {body}", PROD
+
+    def _factor_rank(self, f) -> int:
+        if f.is_Number:
+            return 0
+        if f.is_Symbol and f.name.startswith("_p"):
+            a = self.args[E.placeholder_index(f)]
+            return 1 if isinstance(a, E.Sym) else 2
+        return 1 if f.is_Symbol else 2
 
     def _factor(self, f, need: int = SUM + 1) -> str:
         text, strength = self.print(f)
