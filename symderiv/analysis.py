@@ -22,7 +22,7 @@ from . import expr as E
 from .calculus import adjoints, directional, map_entrywise
 from .errors import Unsupported
 from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign_form
-from .signform import coincident, is_zero, linear_solution, nonzero_condition, prettify, restrict
+from .signform import branches, coincident, is_zero, nonzero_condition, prettify, restrict
 
 MAX_ORDER = 8
 
@@ -45,6 +45,14 @@ class Kink:
     condition: list | None = None       # where on the switch f fails (conjunction; [] = all of it)
     primitives: list = field(default_factory=list)   # (call, table slopes, weight in f on the switch)
     order_condition: list | None = None  # where on the switch the order is exactly ``order``
+    branch: tuple | None = None         # (p, value): the root of u = 0 this kink is about
+
+    @property
+    def switch_eq(self):
+        """Where the kink is: u = 0, or p = value for one root of a non-linear u."""
+        if self.branch is not None and sp.diff(self.u, self.branch[0], 2) != 0:
+            return sp.Eq(self.branch[0], self.branch[1])
+        return sp.Eq(self.u, 0)
     note: str = ""
 
 
@@ -83,10 +91,10 @@ def variable_placeholders(args: tuple, var: E.Sym) -> list:
     return [E.placeholder(i) for _, i in sorted(scored)]
 
 
-def _on_switch(expr: sp.Expr, atom: Sw, u: sp.Expr, V) -> sp.Expr:
+def _on_switch(expr: sp.Expr, atom: Sw, u: sp.Expr, V, branch=None) -> sp.Expr:
     """expr restricted to u = 0, requiring it to be the same from both sides."""
-    plus = restrict(expr.xreplace({atom: 1}), u, V)
-    minus = restrict(expr.xreplace({atom: -1}), u, V)
+    plus = restrict(expr.xreplace({atom: 1}), u, V, branch)
+    minus = restrict(expr.xreplace({atom: -1}), u, V, branch)
     if coincident(plus) or coincident(minus):
         raise Unsupported("two kinks of one entry lie on the same hypersurface in a way the sign form did not merge")
     if is_zero(plus - minus) is not True:
@@ -112,54 +120,54 @@ def _switch_kinks(node: E.Entrywise, adj: E.Node, var: E.Sym, consumers) -> list
         u = atom.args[0]
         if not (u.free_symbols & set(V)):
             continue
-        sol = linear_solution(u, V)
-        if sol is None:
-            raise Unsupported(f"a kink at {u} = 0 is not linear in the variable's entries")
-        p, _ = sol
         seen.add(sp.srepr(atom))
-        F0, F1 = split(F, atom)
-        a_on = _on_switch(a_sign, atom, u, V)
-        k = Kink(kind="switch", node=node, args=args, u=u, weight=a_on)
-        F1_on = restrict(F1, u, V)
-        if coincident(F1_on):
-            raise Unsupported("two kinks of one entry coincide; cannot separate them")
-        k.jump = sp.expand(2 * a_on * F1_on)
-        if not _decide_zero(k.jump, "the jump of f"):
-            k.continuous = False
-            k.harmless = False
-            k.order = 0
+        for branch in branches(u, V):
+            k = _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consumers)
             out.append(k)
-            continue
-        du = sp.diff(u, p)
-        lam = sp.expand(sp.diff(F1, p) / du)
-        lam_on = restrict(lam, u, V)
-        dF0_on = restrict(sp.expand(sp.diff(F0, p) / du), u, V)
-        k.slopes = (sp.expand(dF0_on - lam_on), sp.expand(dF0_on + lam_on))
-        k.strength = sp.expand(2 * a_on * lam_on)
-        k.harmless = _decide_zero(k.strength, "the jump of the gradient")
-        k.primitives = _primitives_on(n_expr, atom, u, V, a_sign)
-        k.order, k.order_exact = _order(node, F0, F1, u, p, V, args, var, consumers, k)
-        out.append(k)
     # Jumps hidden from the sign form: sign(x)**2 is 1 off the switch and 0 on it.
     for u in jump_switches(n_expr):
         if not (u.free_symbols & set(V)) or sp.srepr(Sw(u)) in seen or sp.srepr(-Sw(u)) in seen:
             continue
-        sol = linear_solution(u, V)
-        if sol is None:
-            raise Unsupported(f"a jump at {u} = 0 is not linear in the variable's entries")
-        p, value = sol
-        limit = restrict(F, u, V)
-        at = to_sign_form(n_expr.xreplace({p: value}))
-        a_on = restrict(a_sign, u, V)
-        gap = sp.expand(a_on * (at - limit))
-        if not _decide_zero(gap, "a removable jump"):
-            out.append(Kink(kind="switch", node=node, args=args, u=u, jump=gap, weight=a_on,
-                            continuous=False, harmless=False, order=0,
-                            note="the value on the switch differs from the limits on both sides"))
+        for branch in branches(u, V):
+            p, value = branch
+            limit = restrict(F, u, V, branch)
+            at = to_sign_form(n_expr.xreplace({p: value}))
+            a_on = restrict(a_sign, u, V, branch)
+            gap = sp.expand(a_on * (at - limit))
+            if not _decide_zero(gap, "a removable jump"):
+                out.append(Kink(kind="switch", node=node, args=args, u=u, jump=gap, weight=a_on,
+                                continuous=False, harmless=False, order=0, branch=branch,
+                                note="the value on the switch differs from the limits on both sides"))
     return out
 
 
-def _primitives_on(n_expr, atom, u, V, a_sign) -> list:
+def _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consumers) -> Kink:
+    """One switch (one root of it, when u = 0 has several), decided exactly."""
+    p, _ = branch
+    F0, F1 = split(F, atom)
+    a_on = _on_switch(a_sign, atom, u, V, branch)
+    k = Kink(kind="switch", node=node, args=args, u=u, weight=a_on, branch=branch)
+    F1_on = restrict(F1, u, V, branch)
+    if coincident(F1_on):
+        raise Unsupported("two kinks of one entry coincide; cannot separate them")
+    k.jump = sp.expand(2 * a_on * F1_on)
+    if not _decide_zero(k.jump, "the jump of f"):
+        k.continuous = False
+        k.harmless = False
+        k.order = 0
+        return k
+    du = sp.diff(u, p)
+    lam_on = restrict(sp.expand(sp.diff(F1, p) / du), u, V, branch)
+    dF0_on = restrict(sp.expand(sp.diff(F0, p) / du), u, V, branch)
+    k.slopes = (sp.expand(dF0_on - lam_on), sp.expand(dF0_on + lam_on))
+    k.strength = sp.expand(2 * a_on * lam_on)
+    k.harmless = _decide_zero(k.strength, "the jump of the gradient")
+    k.primitives = _primitives_on(n_expr, atom, u, V, a_sign, branch)
+    k.order, k.order_exact = _order(node, F0, F1, u, p, V, args, var, consumers, k)
+    return k
+
+
+def _primitives_on(n_expr, atom, u, V, a_sign, branch=None) -> list:
     """The primitives that switch on u = 0, each with its own one-sided slopes (from the
     table) and the weight with which it enters f there: max(x,0) has slopes 0 and 1,
     but in ||max(X,0)||^2 its weight 2 max(x,0) is 0 on the switch."""
@@ -176,7 +184,7 @@ def _primitives_on(n_expr, atom, u, V, a_sign) -> list:
         weight = sp.diff(n_expr.xreplace({sub: d}), d).xreplace({d: sub})
         w_full = sp.expand(to_sign_form(sp.expand(weight)) * a_sign)
         try:
-            w_on = _on_switch(w_full, atom, u, V)
+            w_on = _on_switch(w_full, atom, u, V, branch)
         except Unsupported:
             w_on = None
         out.append((sub, sub.spec.slopes(*sub.args)[index], prettify(w_full), w_on))
@@ -192,18 +200,17 @@ def _order(node, F0, F1, u, p, V, args, var, consumers, kink):
     """
     if not kink.harmless:
         return 1, True
-    sol = linear_solution(u, V)
-    _, base = sol
+    _, base = kink.branch
     t = sp.Symbol("_t", real=True)
-    # p moves so that u = t; everything else stays on the switch.
-    path = {p: base + t / sp.diff(u, p)}
+    # p moves across the switch (transversally: du/dp != 0 there); everything else stays.
+    path = {p: base + t / sp.diff(u, p).xreplace({p: base})}
     upstream = _scalar_upstream(node, consumers)
     if upstream is None or upstream[0] is None:
         return None, False
     H, S = upstream
     plus = sp.expand((F0 + F1).xreplace(path))
     minus = sp.expand((F0 - F1).xreplace(path))
-    mid = restrict(F0 + F1, u, V)
+    mid = restrict(F0 + F1, u, V, kink.branch)
     delta = H.xreplace({S: S + plus - mid}) - H.xreplace({S: S + minus - mid})
     for k in range(0, MAX_ORDER + 1):
         coeff = sp.diff(delta, t, k).xreplace({t: 0}) if k else delta.xreplace({t: 0})

@@ -130,8 +130,8 @@ def compare_routes(verdict: Verdict, routes: dict) -> tuple[bool | None, str]:
     if same_gradient is False:
         return False, "the routes' gradients differ at a point off the kinks"
     from .evaluate import switch_key
-    s_b = {switch_key(u, args)[0]: ok for u, args, ok in s.boundaries}
-    d_b = {switch_key(u, args)[0]: ok for u, args, ok in d.boundaries}
+    s_b = {(switch_key(u, args)[0], str(b[1]) if b else ""): ok for u, args, ok, b in s.boundaries}
+    d_b = {(switch_key(u, args)[0], str(b[1]) if b else ""): ok for u, args, ok, b in d.boundaries}
     for key in set(s_b) | set(d_b):
         if key in s_b and key in d_b and s_b[key] != d_b[key]:
             return False, "the routes disagree about a kink"

@@ -60,9 +60,16 @@ def _sign_add(a, b):
 
 
 class Rules:
-    def __init__(self, var: E.Sym):
+    def __init__(self, var: E.Sym, values: dict | None = None):
         self.var = var
         self.memo: dict[str, Info] = {}
+        # the signs of constants given with --let (A >= 0 entrywise makes <A, |X|> convex)
+        self.signs = {}
+        for name, arr in (values or {}).items():
+            if all(v >= 0 for v in arr.flat):
+                self.signs[name] = "nonneg" if any(v != 0 for v in arr.flat) else "zero"
+            elif all(v <= 0 for v in arr.flat):
+                self.signs[name] = "nonpos"
 
     def node(self, n: E.Node) -> Info:
         hit = self.memo.get(n.key)
@@ -73,7 +80,7 @@ class Rules:
 
     def _node(self, n: E.Node) -> Info:
         if not E.depends_on(n, self.var):
-            sign = None
+            sign = self.signs.get(n.name) if isinstance(n, E.Sym) else None
             if isinstance(n, E.Entrywise) and not n.args and n.expr.is_number:
                 sign = "nonneg" if n.expr >= 0 else "nonpos"
             if isinstance(n, E.Eye):
@@ -198,14 +205,15 @@ class Convexity:
 
 def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None = None,
            seed: int = 7) -> Convexity:
-    info = Rules(var).node(f)
+    f = E.fuse_sums(f)
+    info = Rules(var, values).node(f)
     if info.curv in (CONST, AFFINE, CONVEX):
         return Convexity(True, f"composition rules: f is {info.curv} in {var.name}")
     # The rules read the expression as written; kinks that cancel (max(x,0) - max(-x,0)
     # is x) only show once f is put in canonical form.
     canonical = _canonical(f)
     if canonical is not None and canonical != f:
-        info2 = Rules(var).node(canonical)
+        info2 = Rules(var, values).node(canonical)
         if info2.curv in (CONST, AFFINE, CONVEX):
             return Convexity(True, f"composition rules on the simplified form: f is {info2.curv} in {var.name}")
         if info.curv is None:

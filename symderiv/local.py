@@ -149,7 +149,13 @@ class _Local:
         fshape = _frame_shape(self.ev, k.args)
         env = _frame_env(self.ev, k.args, fshape)
         u = _broadcast(scalar_eval(k.u, env, fshape, {}, k.args), fshape)
-        positions = list(zip(*np.nonzero(u == 0)))
+        on = u == 0
+        if k.branch is not None and sp.diff(k.u, k.branch[0], 2) != 0:
+            # a non-linear switch has one kink per root: keep the points on this one
+            p, value = k.branch
+            at = _broadcast(scalar_eval(value, env, fshape, {}, k.args), fshape) if value.free_symbols else value
+            on = on & (env[p] == at)
+        positions = list(zip(*np.nonzero(on)))
         if not positions:
             return
         key, orient = switch_key(k.u, k.args)
@@ -341,14 +347,13 @@ def _norm_set(base, merged, norms, L: _Local) -> dict:
     cone = _zeros(L.shape)
     for idx in np.ndindex(L.shape):
         left, right = slopes[idx]
-        if left == right:
-            scale[idx] = right
-        elif left == 0 and _positive(right):
-            scale[idx], cone[idx] = right, 1
-        elif right == 0 and _positive(-left):
-            scale[idx], cone[idx] = -left, -1
-        elif left == -right:
-            scale[idx] = right
+        # the norm only sees |L(D)|: what matters per entry is each side's magnitude
+        if left == right or left == -right:
+            scale[idx] = abs(right)
+        elif left == 0:
+            scale[idx], cone[idx] = abs(right), 1       # L moves only for D > 0: G >= 0 there
+        elif right == 0:
+            scale[idx], cone[idx] = abs(left), -1       # only for D < 0: G <= 0 there
         else:
             raise Unsupported("at this point a norm's argument has an asymmetric kink; that Clarke set "
                               "is not computed yet")

@@ -155,12 +155,39 @@ def linear_solution(u: sp.Expr, variables) -> tuple[sp.Symbol, sp.Expr] | None:
     return None
 
 
-def restrict(expr: sp.Expr, u: sp.Expr, variables) -> sp.Expr:
-    """expr on the switch u = 0 (other switches take their values there)."""
-    sol = linear_solution(u, variables)
-    if sol is None:
-        raise Unsupported(f"the kink {u} = 0 is not linear in the variable")
-    v, value = sol
+def branches(u: sp.Expr, variables) -> list:
+    """The ways the switch u = 0 can be solved for one variable placeholder: (p, value)
+    pairs.  A linear u has one; a smooth u (exp(x) - 1, x^2 - 1) one per real root,
+    each required to cross transversally (du/dp != 0 there), else nothing is claimed."""
+    lin = linear_solution(u, variables)
+    if lin is not None:
+        return [lin]
+    for v in variables:
+        if not u.has(v) or u.has(Sw):
+            continue
+        roots = attempt(sp.solveset, u, v, sp.S.Reals, seconds=2.0)
+        if not isinstance(roots, sp.FiniteSet):
+            raise Unsupported(f"the kink {u} = 0 cannot be solved for the variable's entries")
+        out = []
+        for r in sorted(roots, key=sp.default_sort_key):
+            slope = sp.diff(u, v).xreplace({v: r})
+            if is_zero(slope) is not False:
+                raise Unsupported(f"the kink {u} = 0 is degenerate (its gradient vanishes there); "
+                                  "this non-linear kink is outside the exact class")
+            out.append((v, sp.expand(r)))
+        return out
+    raise Unsupported(f"the kink {u} = 0 is not a smooth function of the variable's entries")
+
+
+def restrict(expr: sp.Expr, u: sp.Expr, variables, branch=None) -> sp.Expr:
+    """expr on the switch u = 0 (other switches take their values there); ``branch``
+    picks the root when u = 0 has several."""
+    if branch is None:
+        sol = linear_solution(u, variables)
+        if sol is None:
+            raise Unsupported(f"the kink {u} = 0 is not linear in the variable")
+        branch = sol
+    v, value = branch
     return sp.expand(to_sign_form(expr.xreplace({v: value})))
 
 

@@ -78,6 +78,58 @@ CASES = [
     ("parallel rows", r"|x| + |-2x| - \max(3x, 0)", "x", {},
      lambda x: np.abs(x) + np.abs(-2 * x) - np.maximum(3 * x, 0),
      dict(diff=False, smooth=0, convex=True)),        # it is 3 max(-x, 0)
+    # -- more scalar functions, each decided from its pieces
+    ("squares of both parts", r"\max(x,0)^2 + \max(-x,0)^2", "x", {},
+     lambda x: relu(x) ** 2 + relu(-x) ** 2, dict(diff=True, smooth="inf", convex=True)),
+    ("abs squared scalar", r"|x|^2", "x", {}, lambda x: np.abs(x) ** 2, dict(diff=True, smooth="inf", convex=True)),
+    ("abs from parts", r"\max(x,0) + \max(-x,0)", "x", {}, lambda x: relu(x) + relu(-x),
+     dict(diff=False, smooth=0, convex=True)),
+    ("x squared sign", r"x^2 \operatorname{sign}(x)", "x", {}, lambda x: x ** 2 * np.sign(x),
+     dict(diff=True, smooth=1, convex=False)),
+    ("relu times x", r"\max(x, 0) \cdot x", "x", {}, lambda x: relu(x) * x, dict(diff=True, smooth=1, convex=True)),
+    ("exp abs", r"\exp(|x|)", "x", {}, lambda x: np.exp(np.abs(x)), dict(diff=False, smooth=0, convex=True)),
+    ("abs of exp minus one", r"|\exp(x) - 1|", "x", {}, lambda x: np.abs(np.exp(x) - 1),
+     dict(diff=False, smooth=0, convex=False)),
+    ("min with zero", r"\min(x, 0)", "x", {}, lambda x: np.minimum(x, 0), dict(diff=False, smooth=0, convex=False)),
+    ("minus abs", r"-|x|", "x", {}, lambda x: -np.abs(x), dict(diff=False, smooth=0, convex=False)),
+    ("two steps down", r"\max(x,1) - \max(x,0)", "x", {}, lambda x: np.maximum(x, 1) - relu(x),
+     dict(diff=False, smooth=0, convex=False)),
+    ("abs minus shifted abs", r"|x| - |x-1|", "x", {}, lambda x: np.abs(x) - np.abs(x - 1),
+     dict(diff=False, smooth=0, convex=False)),
+    ("tanh of relu", r"\tanh(\sigma(x))", "x", {}, lambda x: np.tanh(relu(x)), dict(diff=False, smooth=0, convex=False)),
+    ("cubic window", r"\sigma(x)^2 \sigma(1-x)", "x", {}, lambda x: relu(x) ** 2 * relu(1 - x),
+     dict(diff=False, smooth=0, convex=False)),
+    ("step times square", r"H(x) x^2", "x", {}, lambda x: np.heaviside(x, 0.5) * x ** 2,
+     dict(diff=True, smooth=1, convex=True)),
+    ("sign times x", r"\operatorname{sign}(x) x", "x", {}, lambda x: np.sign(x) * x, dict(diff=False, smooth=0, convex=True)),
+    ("step", r"H(x)", "x", {}, lambda x: np.heaviside(x, 0.5), dict(diff=False, smooth=None, convex=False)),
+    ("relu minus identity", r"\max(x,0) - x", "x", {}, lambda x: relu(x) - x, dict(diff=False, smooth=0, convex=True)),
+    ("odd cube", r"(x)_+^3 - (-x)_+^3", "x", {}, lambda x: relu(x) ** 3 - relu(-x) ** 3,
+     dict(diff=True, smooth="inf", convex=False)),
+    # -- more matrix functions
+    ("entrywise product of parts", r"\sum_{i,j}\max(x_{ij},0)\max(-x_{ij},0)", "X", {},
+     lambda X: np.sum(relu(X) * relu(-X)), dict(diff=True, smooth="inf", convex=True)),
+    ("negative part squared", r"\|X\|_F^2 - \|\max(X,0)\|_F^2", "X", {}, lambda X: np.sum(X ** 2) - np.sum(relu(X) ** 2),
+     dict(diff=True, smooth=1, convex=True)),
+    ("x abs x summed", r"\langle X, |X| \rangle", "X", {}, lambda X: np.sum(X * np.abs(X)),
+     dict(diff=True, smooth=1, convex=False)),
+    ("trace of relu", r"\operatorname{tr}(\sigma(X))", "X", {}, lambda X: np.trace(relu(X)),
+     dict(diff=False, smooth=0, convex=True, shape=(3, 3))),
+    ("difference of parts squared", r"\|\sigma(X) - \sigma(-X)\|_F^2", "X", {},
+     lambda X: np.sum((relu(X) - relu(-X)) ** 2), dict(diff=True, smooth="inf", convex=True)),
+    ("relu of transpose", r"\|\sigma(X^T)\|_F^2", "X", {}, lambda X: np.sum(relu(X.T) ** 2),
+     dict(diff=True, smooth=1, convex=True)),
+    ("nonnegative weights", r"\langle A, |X|\rangle", "X", {"A": "[[1,2,0],[0,3,1]]"},
+     lambda X: np.sum(np.array([[1, 2, 0], [0, 3, 1]]) * np.abs(X)), dict(diff=False, smooth=0, convex=True,
+                                                                          shape=(2, 3))),
+    ("norm of negative part", r"\|X - \sigma(X)\|_F", "X", {}, lambda X: np.linalg.norm(X - relu(X)),
+     dict(diff=False, smooth=0, convex=True)),
+    ("exp of squared relu", r"\exp(\|\max(X,0)\|_F^2)", "X", {}, lambda X: np.exp(np.sum(relu(X) ** 2)),
+     dict(diff=True, smooth=1, convex=True)),
+    ("both parts squared", r"\|\max(X,0)\|_F^2 + \|\max(-X,0)\|_F^2", "X", {},
+     lambda X: np.sum(relu(X) ** 2) + np.sum(relu(-X) ** 2), dict(diff=True, smooth="inf", convex=True)),
+    ("shifted abs sum", r"\sum_{i,j} |x_{ij} - 1|", "X", {}, lambda X: np.sum(np.abs(X - 1)),
+     dict(diff=False, smooth=0, convex=True)),
     ("sign", r"\operatorname{sign}(x)", "x", {}, lambda x: np.sign(x),
      dict(diff=False, smooth=None, convex=False)),
 ]
@@ -87,7 +139,9 @@ def _analysis(latex, wrt, lets, at=None):
     return analyze(latex, wrt=wrt, let=[f"{k}={v}" for k, v in lets.items()], at=at)
 
 
-def _shape_for(lets, wrt):
+def _shape_for(lets, wrt, want=None):
+    if want and "shape" in want:
+        return want["shape"]
     if wrt == "x":
         return (1, 1)
     if "A" in lets:
@@ -145,7 +199,7 @@ def test_pointwise_claims_against_the_oracle(case):
     """At random points and at points on kinks, every claim holds numerically."""
     name, latex, wrt, lets, fn, want = case
     rng = np.random.default_rng(zlib.crc32(name.encode()))
-    shape = _shape_for(lets, wrt)
+    shape = _shape_for(lets, wrt, want)
     f = lambda X: float(np.sum(fn(np.asarray(X, dtype=float).reshape(shape) if shape != (1, 1) else float(np.asarray(X).ravel()[0]))))  # noqa: E731
     for X in _points(shape, rng):
         a = _analysis(latex, wrt, lets, at=_point_text(X))

@@ -69,7 +69,7 @@ def kink_where(k, N: Notation) -> str:
         conds = [N.entry(c, k.args) for c in (k.condition or [])]
         joiner = r" \text{ and } " if N.latex else " and "
         return joiner.join([base] + conds)
-    parts = [N.entry(sp.Eq(k.u, 0), k.args)]
+    parts = [N.entry(k.switch_eq, k.args)]
     parts += [N.entry(c, k.args) for c in (k.condition or [])]
     joiner = r" \text{ and } " if N.latex else " and "
     return joiner.join(parts) + quantifier(k.args, N.latex)
@@ -78,7 +78,7 @@ def kink_where(k, N: Notation) -> str:
 def kink_switch(k, N: Notation) -> str:
     if k.kind == "norm":
         return f"{N.node(k.node.arg)} = 0"
-    return N.entry(sp.Eq(k.u, 0), k.args) + quantifier(k.args, N.latex)
+    return N.entry(k.switch_eq, k.args) + quantifier(k.args, N.latex)
 
 
 def _m(text: str, N: Notation) -> str:
@@ -100,7 +100,7 @@ def kink_story(k, N: Notation) -> str:
             return f"At {where} the norm has a kink, but its weight in f vanishes there, so f has none."
         return (f"At {where} the norm has a kink, and it enters f with weight {_m(N.entry(k.weight, k.args), N)}: "
                 "f is not differentiable there.")
-    place = _m(N.entry(sp.Eq(k.u, 0), k.args), N)
+    place = _m(N.entry(k.switch_eq, k.args), N)
     some = quantifier(k.args, False).strip()
     where = f"Where {place}" + (f" ({some})" if some else "")
     if not k.continuous:
@@ -157,7 +157,7 @@ def gradient_kink_set(verdict, N: Notation) -> str | None:
     joiner = r" \text{ or } " if N.latex else " or "
     parts = []
     for k in verdict.hessian_failing:
-        conds = [N.entry(sp.Eq(k.u, 0), k.args)] + [N.entry(c, k.args) for c in (k.order_condition or [])]
+        conds = [N.entry(k.switch_eq, k.args)] + [N.entry(c, k.args) for c in (k.order_condition or [])]
         text = (r" \text{ and } " if N.latex else " and ").join(conds) + quantifier(k.args, N.latex)
         if text not in parts:
             parts.append(text)

@@ -19,7 +19,7 @@ from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
 from ..evaluate import switch_key
 from ..scalar import to_piecewise, to_sign_form
-from ..signform import is_zero, linear_solution, prettify
+from ..signform import branches, is_zero, prettify
 from .common import Line, Math, RouteResult, Step, lit
 
 T = sp.Symbol("_t", positive=True)
@@ -113,12 +113,8 @@ def route(verdict: Verdict) -> RouteResult:
                                "case by case; on a boundary the piece SymPy picks is not a derivative"))
         steps.append(Step("Differentiate each case", "", dlines))
         a_pw = to_piecewise(a_expr)
-        for u in bnds:
-            sol = linear_solution(u, V)
-            if sol is None:
-                raise Unsupported(f"the boundary {u} = 0 is not linear in the variable's entries")
-            p, base = sol
-            coeff = sp.diff(u, p)
+        for u, (p, base) in [(u, b) for u in bnds for b in branches(u, V)]:
+            coeff = sp.diff(u, p).xreplace({p: base})
             weighted = sp.expand(a_pw) * piecewise_partial(n_expr, p) / coeff
             v_plus = side_limit(pw, p, base, coeff, +1)
             v_minus = side_limit(pw, p, base, coeff, -1)
@@ -130,8 +126,8 @@ def route(verdict: Verdict) -> RouteResult:
             jump_value = sp.expand(a_plus) * (v_plus - v_minus) if not cont else 0
             f_cont = cont or _same(jump_value, 0)
             smooth = f_cont and _same(d_plus, d_minus)
-            boundaries.append((u, args, smooth))
-            where = Math(expr=sp.Eq(u, 0), args=args, entry=True)
+            boundaries.append((u, args, smooth, (p, base)))
+            where = Math(expr=sp.Eq(u, 0) if sp.diff(u, p, 2) == 0 else sp.Eq(p, base), args=args, entry=True)
             lines = [
                 Line(lit("value from above"), "=", Math(expr=v_plus, args=args, entry=True)),
                 Line(lit("value from below"), "=", Math(expr=v_minus, args=args, entry=True)),

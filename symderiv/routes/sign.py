@@ -98,22 +98,22 @@ def route(verdict: Verdict) -> RouteResult:
         for k in verdict.kinks:
             if k.kind != "switch":
                 continue
-            u_math = Math(expr=k.u, args=k.args, entry=True)
+            u_math = Math(expr=k.switch_eq, args=k.args, entry=True)
             if k.continuous:
-                delta_lines.append(Line(u_math, "=", lit("0"),
+                delta_lines.append(Line(lit("on"), "", u_math,
                                         "the factor multiplying dS = 2δ(U) ⊙ dU vanishes here: the δ-terms drop"))
                 if k.harmless:
                     jump_lines.append(Line(lit("jump of ∇f across", r"\text{jump of }\nabla f\text{ across }"), "",
-                                           Math(expr=sp.Eq(k.u, 0), args=k.args, entry=True),
+                                           Math(expr=k.switch_eq, args=k.args, entry=True),
                                            "0: the part of ∇f that multiplies S vanishes on the switch"))
                 else:
                     jump_lines.append(Line(lit("jump of ∇f across", r"\text{jump of }\nabla f\text{ across }"), "",
-                                           Math(expr=sp.Eq(k.u, 0), args=k.args, entry=True),
+                                           Math(expr=k.switch_eq, args=k.args, entry=True),
                                            "does not vanish: f has a kink there"))
                     jump_lines.append(Line(lit("J"), "=", Math(expr=k.strength, args=k.args, entry=True),
                                            "times the gradient of the switch"))
             else:
-                delta_lines.append(Line(u_math, "=", lit("0"),
+                delta_lines.append(Line(lit("on"), "", u_math,
                                         "the factor multiplying dS does not vanish: f itself jumps here"))
                 jump_lines.append(Line(lit("jump of f"), "=", Math(expr=k.jump, args=k.args, entry=True)))
         if delta_lines:
@@ -125,7 +125,7 @@ def route(verdict: Verdict) -> RouteResult:
 
     steps.append(Step("Gradient", "Read back with the primitives:",
                       [Line(lit("∇f", r"\nabla f"), "=", Math(node=verdict.gradient))]))
-    boundaries = [(k.u, k.args, k.continuous and k.harmless) for k in verdict.kinks if k.kind == "switch"]
+    boundaries = [(k.u, k.args, k.continuous and k.harmless, k.branch) for k in verdict.kinks if k.kind == "switch"]
     return RouteResult("sign", verdict.gradient, verdict.gradient_sign, steps, boundaries, names)
 
 
