@@ -19,6 +19,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
 CLI = [sys.executable, "-m", "symderiv"]
+BIG = "[" + ",".join("[" + ",".join(str((i * 31 + j * 17) % 7 - 3) for j in range(500)) + "]" for i in range(500)) + "]"
 
 
 def cold(args, runs=5):
@@ -40,7 +41,12 @@ def warm(fn, runs=5):
     return statistics.median(times)
 
 
+BIG_FILE = os.path.join(HERE, "point_500x500.json")
+
+
 def main():
+    with open(BIG_FILE, "w") as fh:
+        fh.write(BIG)
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
     args = ap.parse_args()
@@ -54,6 +60,10 @@ def main():
             "diff seed --at (json)": cold(["diff", r"\|\max(X,0)\|_F^2", "--wrt", "X", "--at", "[[1,-2],[0,3]]",
                                            "--format", "json"]),
             "--version": cold(["--version"]),
+            "diff sum abs --at a 500x500 file (json)": cold(["diff", r"\sum_{i,j}|x_{ij}|", "--at", BIG_FILE,
+                                                            "--format", "json"], runs=3),
+            "diff relu of AX squared, 500x500 A and point": cold(["diff", r"\|\sigma(AX)\|_F^2", "--at", BIG_FILE,
+                                                                  "--let", "A=" + BIG_FILE, "--route", "sign"], runs=3),
         },
         "warm_seconds": {
             "parse a typical formula": warm(lambda: parse(r"\left\|\sigma(AX) - Y\right\|_F^2 + \lambda\sum_{i,j}|x_{ij}|")),
@@ -62,7 +72,19 @@ def main():
                 r"\sum_{i,j}|x_{ij}|", at="[" + ",".join("[" + ",".join(str((i * 7 + j) % 5 - 2) for j in range(50)) + "]"
                                                          for i in range(50)) + "]"), runs=3),
         },
+        "point_500x500_seconds": {name: warm(lambda e=expr, l=lets: analyze(e, at=BIG, let=l, route="sign"), runs=3)
+                                  for name, expr, lets in [
+                                      ("seed", r"\|\max(X,0)\|_F^2", []),
+                                      ("sum abs (many zeros)", r"\sum_{i,j}|x_{ij}|", []),
+                                      ("relu of AX squared", r"\|\sigma(AX)\|_F^2", ["A=" + BIG]),
+                                      ("relu minus target", r"\|\sigma(X)-Y\|_F^2", ["Y=" + BIG]),
+                                  ]},
+        # the analysis is symbolic in the sizes: fixing them to bigger values must not cost more
+        "sizes_seconds": {f"{m}x{n}": warm(lambda m=m, n=n: analyze(r"\|\sigma(AX)\|_F^2 + \sum_{i,j}|x_{ij}|",
+                                                                     shape=(m, n), route="sign"), runs=3)
+                          for m, n in [(2, 3), (50, 60), (5000, 6000)]},
     }
+    os.remove(BIG_FILE)
     with open(args.out, "w") as fh:
         json.dump(results, fh, indent=2)
         fh.write("\n")

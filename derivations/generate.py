@@ -16,6 +16,7 @@ DOCUMENTS = {
     "sum_of_absolute_values.tex": (r"\sum_{i,j}|x_{ij}|", "X"),
     "frobenius_norm.tex": (r"\|X\|_F", "X"),
     "relu_of_product_squared.tex": (r"\|\sigma(AX)\|_F^2", "X"),
+    "relu_minus_target_squared.tex": (r"\|\sigma(X) - Y\|_F^2", "X"),
 }
 
 
