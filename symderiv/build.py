@@ -175,14 +175,18 @@ class _Shapes:
                 self.same(a, c, t, "Hadamard product")
                 return a
             if t.op == ":":
+                a, c = self._ones_against(t.left, a, t.right, c)
                 self.same(a, c, t, "Frobenius product")
                 return self.scalar()
             raise Unsupported(f"the operator {t.op}")
         if isinstance(t, S.Pow):
+            if b.euler(t.base):
+                return self.infer(t.exp)
             a = self.infer(t.base)
             self.infer(t.exp)
-            if not self.is_scalar(a):
-                self.dims.unify(a[0], a[1])
+            if not self.is_scalar(a) and not self.dims.unify(a[0], a[1]):
+                raise InputError(f"a power of a non-square {self.show(a)} matrix (a transpose is written X^T)",
+                                 column=t.span[0], source=b.source)
             return a
         if isinstance(t, S.Transpose):
             a = self.infer(t.arg)
@@ -194,6 +198,7 @@ class _Shapes:
             return self.scalar()
         if isinstance(t, S.Inner):
             a, c = self.infer(t.left), self.infer(t.right)
+            a, c = self._ones_against(t.left, a, t.right, c)
             self.same(a, c, t, "inner product")
             return self.scalar()
         if isinstance(t, S.Call):
@@ -223,6 +228,16 @@ class _Shapes:
         if isinstance(t, S.Rel):
             return self._infer_cond(t)
         raise Unsupported(f"{type(t).__name__} is not supported in a function to analyse")
+
+    def _ones_against(self, left, a, right, c):
+        """{\\tt1}:X, <1, X>: a number 1 paired with a matrix can only be the all-ones matrix
+        (a scalar has no Frobenius product with a matrix)."""
+        for term, mine, other in ((left, a, c), (right, c, a)):
+            if _is_one_term(term) and self.is_scalar(mine) and not self.is_scalar(other):
+                self.of[id(term)] = other
+                self.b.ones_literals.add(id(term))
+                return other, other
+        return a, c
 
     def _infer_cond(self, c: S.Term):
         if isinstance(c, S.Rel):
@@ -304,6 +319,7 @@ class Builder:
         self.notes: list[str] = []
         self.styles: dict[str, str] = {}
         self._dims = None
+        self.ones_literals: set = set()       # ids of Num 1 read as all-ones (see _ones_against)
 
     def note(self, text: str):
         if text not in self.notes:
@@ -320,6 +336,10 @@ class Builder:
         if name == "mathbf{1}":
             return "ones_vector"
         return None
+
+    def euler(self, t: S.Term) -> bool:
+        """e in e^{...} is Euler's number unless the user gave e a value or asked for it."""
+        return isinstance(t, S.Name) and t.name == "e" and "e" not in self.values and self.wrt != "e"
 
     def kind_of(self, name: str) -> str:
         if name in self.values:
@@ -435,6 +455,9 @@ class Builder:
         if isinstance(t, S.Entry):
             return self._entry_nodes[t]
         if isinstance(t, S.Num):
+            if id(t) in self.ones_literals:
+                self.note("1 paired with a matrix in A:B or <A, B> read as the all-ones matrix")
+                return E.ones(self.shape_of(t))
             return E.const(_number(t.text, t, self.source))
         if isinstance(t, S.Name):
             special = self.special(t.name)
@@ -472,6 +495,8 @@ class Builder:
             if t.op == ":":
                 return E.inner(a, b)
         if isinstance(t, S.Pow):
+            if self.euler(t.base):
+                return self._exp(t)
             base = self.node(t.base)
             k = self._exponent(t.exp)
             if self._entry_nodes and not base.is_scalar:
@@ -485,14 +510,7 @@ class Builder:
                 self.note("|A| of a matrix is taken entrywise")
             return E.apply("abs", a)
         if isinstance(t, S.Norm):
-            a = self.node(t.arg)
-            kind = t.kind
-            is_vector = a.shape[1] == 1 or a.shape[0] == 1
-            if kind == "2" and not is_vector:
-                raise Unsupported("the spectral norm ||A||_2 of a matrix", column=t.span[0], source=self.source)
-            if kind == "" and not is_vector:
-                self.note("||A|| of a matrix read as the Frobenius norm")
-            return E.fro_norm(a)
+            return self._norm(t)
         if isinstance(t, S.Inner):
             return E.inner(self.node(t.left), self.node(t.right))
         if isinstance(t, S.Call):
@@ -502,6 +520,35 @@ class Builder:
         if isinstance(t, (S.Indicator, S.Cases)):
             return self._piecewise(t)
         raise Unsupported(f"{type(t).__name__} in a function to analyse")
+
+    def _norm(self, t: S.Norm) -> E.Node:
+        a = self.node(t.arg)
+        kind = t.kind
+        is_vector = a.shape[1] == 1 or a.shape[0] == 1
+        if kind == "F":
+            return E.fro_norm(a)
+        if kind in ("", "2"):
+            if kind == "2" and not is_vector:
+                raise Unsupported("the spectral norm ||A||_2 of a matrix", column=t.span[0], source=self.source)
+            if kind == "" and not is_vector:
+                self.note("||A|| of a matrix read as the Frobenius norm")
+            return E.fro_norm(a)
+        if kind == "1":
+            # for a matrix both the entrywise and the induced 1-norm are in use; the
+            # entrywise one is the sparsity penalty of the problems this tool is for
+            if not is_vector:
+                self.note("||A||_1 of a matrix read as the entrywise sum of |a_ij| (not the induced 1-norm)")
+            return E.sum_all(E.apply("abs", a))
+        what = {"inf": "the max norm ||.||_inf", "*": "the nuclear norm ||.||_*"}.get(kind, f"the norm ||.||_{kind}")
+        raise Unsupported(what, column=t.span[0], source=self.source)
+
+    def _exp(self, t: S.Pow) -> E.Node:
+        u = self.node(t.exp)
+        if not u.is_scalar and not self._entry_nodes:     # inside a sum over entries it is entrywise
+            raise Unsupported("the matrix exponential e^A (entrywise: write \\exp(A))",
+                              column=t.span[0], source=self.source)
+        self.note("e^{u} read as \\exp(u), e being Euler's number")
+        return E.apply("exp", u)
 
     def _exponent(self, t: S.Term) -> sp.Expr:
         if isinstance(t, S.Num):
@@ -514,6 +561,12 @@ class Builder:
 
     def _call(self, t: S.Call) -> E.Node:
         word = self.function_word(t)
+        if t.spelling in self.functions:
+            self.note(f"\\{t.spelling} is {word} (--let {t.spelling}={word})")
+        if word in ("max", "min") and len(t.args) > 2:
+            # max(a, b, c) = max(max(a, b), c)
+            inner = S.Call(t.name, t.spelling, t.args[:-1], t.span)
+            return self._call(S.Call(t.name, t.spelling, (inner, t.args[-1]), t.span))
         if word in STRUCTURAL_UNSUPPORTED:
             raise Unsupported(f"{STRUCTURAL_UNSUPPORTED[word]} are not analysed yet", column=t.span[0], source=self.source)
         args = [self.node(a) for a in t.args]
@@ -530,7 +583,7 @@ class Builder:
             if word == "max" and len(args) == 2 and _is_zero_term(t.args[0]):
                 return self._relu(args[1], "max")
             if word == "relu":
-                style = "sigma" if t.spelling == "sigma" else ("max" if t.spelling == "(.)_+" else "relu")
+                style = "sigma" if t.spelling == "sigma" else ("max" if t.spelling in ("(.)_+", "(.)_-") else "relu")
                 return self._relu(args[0], style)
             if len(args) != spec.arity:
                 raise InputError(f"{t.spelling} takes {spec.arity} argument(s), not {len(args)}",
@@ -604,8 +657,9 @@ class Builder:
                 cond = sp.And(cond, _relation(op, diff))
             pieces.append((v, cond))
         if pieces[-1][1] is not True:
+            if not _covers_everything([c for _, c in pieces]):
+                self.note("cases that cover nothing else are undefined elsewhere")
             pieces.append((sp.nan, True))
-            self.note("cases that cover nothing else are undefined elsewhere")
         shape = E._shape_of(*nodes)
         return E.ew(sp.Piecewise(*pieces), args, shape)
 
@@ -622,6 +676,24 @@ class Builder:
 
 def _relation(op: str, d: sp.Expr):
     return {">": d > 0, ">=": d >= 0, "<": d < 0, "<=": d <= 0, "=": sp.Eq(d, 0), "!=": sp.Ne(d, 0)}[op]
+
+
+def _covers_everything(conds) -> bool:
+    """True when the conditions of the cases are seen to cover every real value (x > 0 and
+    x <= 0 do); False when that is not decided here."""
+    whole = sp.Or(*conds)
+    if whole == sp.true:
+        return True
+    if len(whole.free_symbols) != 1:
+        return False
+    try:
+        return whole.as_set() == sp.S.Reals
+    except Exception:           # SymPy cannot solve it (|x| <= 1 is a primitive here): say so
+        return False
+
+
+def _is_one_term(t: S.Term) -> bool:
+    return isinstance(t, S.Num) and Fraction(t.text) == 1
 
 
 def _is_zero_term(t: S.Term) -> bool:

@@ -51,6 +51,8 @@ REL_OPS = {"=": "=", "<": "<", r"\lt": "<", ">": ">", r"\gt": ">",
            r"\ne": "!=", r"\neq": "!=", r"\approx": r"\approx"}
 
 IF_WORDS = {"if", "for", "when", "whenever"}
+# Subscripts of a norm that name Frobenius's: \|X\|_{\rm Fro}.
+FRO_WORDS = {"Fro", "fro", "Frob", "frob", "Frobenius", "FRO"}
 OTHERWISE_WORDS = {"otherwise", "else", "o.w.", "ow", "elsewhere", "o/w"}
 FONT_STYLES = {"mathbf", "mathbb", "mathbbm", "mathsf", "mathit", "mathcal", "boldsymbol", "bm",
                "vec", "bf", "it", "sf", "cal"}
@@ -74,8 +76,11 @@ DELIMS = {"_LPAR": ("(", "open"), "_RPAR": ("(", "close"), "_LBRACK": ("[", "ope
           "DBAR": ("||", None), "LVVERT": ("||", "open"), "RVVERT": ("||", "close"),
           "_DOT": (".", None)}
 # After these a bar closes what is open; after anything else it opens.
-OPERAND_END = {"LETTER", "NUM", "GREEK", "INFTY", "_ONE", "PRIME", "_TOP", "_RPAR", "_RBRACK",
+OPERAND_END = {"LETTER", "NUM", "GREEK", "INFTY", "_ONE", "PRIME", "_PRIME_CMD", "_TOP", "_RPAR", "_RBRACK",
                "_RBRACE", "_RGROUP", "_RBAR", "_RNORM", "_RANGLE", "_CASES_END"}
+# What an argument written after a space may start with: sign x, tr X.
+OPERAND_START = {"LETTER", "NUM", "GREEK", "FUNC", "_ONE", "_LGROUP", "_LBAR", "_LNORM", "_LANGLE",
+                 "_FRAC", "_SQRT"}
 # A parse error right after one of these means its operand is missing.
 NEEDS_OPERAND = {"_PLUS", "_MINUS", "_SLASH", "_COLON", "_TIMES", "_HADAMARD", "REL", "_CARET",
                  "_UNDER", "_COMMA", "_FRAC", "_SQRT", "_AMP", "_IF", "_DIFF", "FUNC", "_SUM",
@@ -237,6 +242,8 @@ class _Stage:
             return _retype(t, "GREEK", word)
         if style in FONT_STYLES:
             raise run.error(f"unsupported \\{style}{{{word}}}", pos)
+        if word in FRO_WORDS:
+            return _retype(t, "FUNC", word)
         low = word.lower().rstrip(":,")
         if low in IF_WORDS:
             return _retype(t, "_IF", word)
@@ -294,6 +301,9 @@ class _Stage:
             t = toks[i]
             ty = t.type
             if ty in ("LEFT", "RIGHT", "BIG"):
+                if i + 1 < n and toks[i + 1].type == "REL" and str(toks[i + 1]) in ("<", ">"):
+                    # \left< A, B \right>: the angle brackets of plain TeX, not relations
+                    toks[i + 1] = _retype(toks[i + 1], "_LANGLE" if str(toks[i + 1]) == "<" else "_RANGLE")
                 if i + 1 >= n or toks[i + 1].type not in DELIMS:
                     raise run.error(f"{t} must be followed by a delimiter", t.start_pos)
                 d = toks[i + 1]
@@ -382,6 +392,10 @@ class _Stage:
     def _bar_side(out, stack, kind):
         """A bar closes when an operand has just ended and a bar of its kind is open."""
         ends = bool(out) and out[-1].type in OPERAND_END
+        # the sign of a positive or negative part, (x)_+ or x^-, ends its operand; any other
+        # sign wants one
+        if len(out) > 1 and out[-1].type in ("_PLUS", "_MINUS") and out[-2].type in ("_UNDER", "_CARET"):
+            ends = True
         return "close" if ends and stack and stack[-1][0] == kind else "open"
 
     @staticmethod
@@ -405,6 +419,7 @@ class _Stage:
             if t.type == "_RNORM":
                 self._sub_before_sup(toks, i + 1)
             if t.type in ("_CARET", "_UNDER"):
+                self._glued_sign(run, toks, i)
                 self._one_digit(run, toks, i + 1, t, toks[i - 1] if i else t)
             elif t.type == "_FRAC":         # \frac 12 is the idiom: no note
                 j = self._one_digit(run, toks, i + 1, t)
@@ -446,6 +461,21 @@ class _Stage:
                             f"{run.text(start, p)}{{{num[0]}}}{num[1:]}")
         return self._arg_end(toks, j)
 
+    @staticmethod
+    def _glued_sign(run, toks, i):
+        """x^-1 means x^{-1} to whoever typed it, though TeX sets it as the negative part x^-
+        times 1: refuse it rather than pick."""
+        if i + 2 >= len(toks) or toks[i + 1].type not in ("_PLUS", "_MINUS"):
+            return
+        after = toks[i + 2]
+        if after.type in ("NUM", "LETTER", "GREEK", "_LGROUP", "FUNC") \
+                and after.start_pos == toks[i + 1].end_pos:
+            script, sign = run.show(toks[i]), str(toks[i + 1])
+            glued = run.text(toks[i].start_pos, after.end_pos)
+            raise run.error(f"'{glued}' is ambiguous: write {script}{{{sign}{run.show(after)}}} for the "
+                            f"script, or put a space after {script}{sign} for the "
+                            f"{'positive' if sign == '+' else 'negative'} part", toks[i].start_pos)
+
     def _sub_before_sup(self, toks, j):
         """\\|x\\|^2_2 -> \\|x\\|_2^2, so the subscript stays with the norm."""
         if j < len(toks) and toks[j].type == "_CARET":
@@ -459,6 +489,7 @@ class _Stage:
     def _applications(self, run, toks):
         out = []
         n = len(toks)
+        applied = set()           # indices of the ( that applies \tanh^2 to its argument
         i = 0
         while i < n:
             t = toks[i]
@@ -466,15 +497,19 @@ class _Stage:
             prev = out[-1] if out else None
             scripted = prev is not None and prev.type in ("_CARET", "_UNDER")
             opens = nxt is not None and nxt.type == "_LPAR"
-            if t.type == "FUNC" and str(t).startswith("\\"):
+            self._derivative_of_function(run, toks, i)
+            if i in applied:
+                t = _retype(t, APPLY[t.type])
+            elif t.type == "FUNC" and str(t).startswith("\\"):
                 t = _retype(t, "FUNC", str(t)[1:])
             elif t.type == "LETTER" and str(t) == "H" and opens and not scripted:
                 t = _retype(t, "FUNC", "H")
             elif t.type == "GREEK" and str(t) in (r"\sigma", r"\theta") and opens and not scripted:
                 t = _retype(t, "FUNC", str(t)[1:])
-            elif t.type == "LETTER" and not scripted and self._function_word(toks, i, prev):
+            elif t.type == "LETTER" and not scripted and self._function_word(run, toks, i, prev):
                 word, j = self._letter_word(toks, i)
-                run.note(t.start_pos, f"{word}(...) read as the function {word}")
+                shown = f"{word}(...)" if toks[j].type == "_LPAR" else word
+                run.note(t.start_pos, f"{shown} read as the function {word}")
                 t = _tok("FUNC", word, t.start_pos, toks[j - 1].end_pos)
                 i = j - 1
                 nxt = toks[j]
@@ -484,6 +519,14 @@ class _Stage:
             elif t.type == "NUM" and str(t) == "1" and nxt is not None and nxt.type == "_UNDER" \
                     and not scripted:
                 t = _retype(t, "_ONE")
+            elif not scripted and self._indicator_head(run, toks, i):
+                run.note(t.start_pos, f"{run.show(t)} before a condition read as an indicator "
+                                      "(1 where the condition holds, 0 elsewhere)")
+                t = _retype(t, "_ONE", "1")
+            if t.type == "FUNC" and nxt is not None and nxt.type == "_CARET":
+                j = self._arg_end(toks, i + 2)
+                if j < n and toks[j].type in APPLY:
+                    applied.add(j)
             out.append(t)
             if nxt is not None and nxt.type in APPLY and (
                     t.type == "FUNC" or (t.type == "_ONE" and (
@@ -493,13 +536,56 @@ class _Stage:
             i += 1
         return out
 
-    def _function_word(self, toks, i, prev):
-        """max(x,0) written without a backslash: a run of adjacent letters spelling a known
-        function word, right before a parenthesis."""
+    @staticmethod
+    def _derivative_of_function(run, toks, i):
+        """\\sigma'(x), \\tanh'(x): Lagrange's derivative, which would otherwise be read as a
+        transpose (or fail far from the cause)."""
+        t = toks[i]
+        if not (t.type == "FUNC" or (t.type == "GREEK" and str(t) in (r"\sigma", r"\theta"))):
+            return
+        j = i + 1
+        if j < len(toks) and toks[j].type == "PRIME":
+            j += 1
+        elif j + 1 < len(toks) and toks[j].type == "_CARET" and toks[j + 1].type == "_PRIME_CMD":
+            j += 2
+        elif j + 3 < len(toks) and toks[j].type == "_CARET" and toks[j + 1].type == "_LGROUP" \
+                and toks[j + 2].type == "_PRIME_CMD" and toks[j + 3].type == "_RGROUP":
+            j += 4
+        else:
+            return
+        if j < len(toks) and toks[j].type in APPLY:
+            raise run.error(f"the derivative {run.text(t.start_pos, toks[j - 1].end_pos)} of a function is "
+                            "not read as input (write the function itself: symderiv differentiates it)",
+                            t.start_pos)
+
+    def _indicator_head(self, run, toks, i):
+        """1[x>0], 1\\{x>0\\}, \\mathbb{I}[x>0], \\mathbb{I}_{x>0}: a 1 or a blackboard I right
+        before a bracket that holds a comparison is an indicator, not a number or the identity."""
+        t = toks[i]
+        bold_i = t.type == "LETTER" and str(t) == "I" and run.show(t).startswith(("\\mathbb", "\\mathbbm"))
+        if not (bold_i or (t.type == "NUM" and str(t) == "1")):
+            return False
+        j = i + 1
+        if bold_i and j + 1 < len(toks) and toks[j].type == "_UNDER" and toks[j + 1].type == "_LGROUP":
+            j += 1
+        elif j >= len(toks) or toks[j].type not in APPLY:
+            return False
+        return self._has_relation(toks, j)
+
+    def _function_word(self, run, toks, i, prev):
+        """max(x,0), sign x, tanh^2(x) written without a backslash: a run of adjacent letters
+        spelling a known function word is that function, never the product of its letters."""
         if prev is not None and prev.type == "LETTER" and prev.end_pos == toks[i].start_pos:
             return False
         word, j = self._letter_word(toks, i)
-        return len(word) > 1 and j < len(toks) and toks[j].type == "_LPAR" and bool(canonical(word))
+        if len(word) < 2 or not canonical(word):
+            return False
+        nxt = toks[j] if j < len(toks) else None
+        if nxt is not None and (nxt.type in ("_LPAR", "_LBRACK", "_LBRACE", "_CARET") or (
+                nxt.type in OPERAND_START and nxt.start_pos > toks[j - 1].end_pos)):
+            return True
+        raise run.error(f"'{word}' spells the function {word} but has no argument: write {word}(...), "
+                        "or leave spaces between letters meant as a product", toks[i].start_pos)
 
     @staticmethod
     def _letter_word(toks, i):
@@ -631,6 +717,15 @@ class _Build(Transformer_NonRecursive):
         self.run.note(meta.start_pos, f"{self._src(meta)} read as the positive part max(., 0)")
         return S.Call("relu", "(.)_+", (base,), _span(meta))
 
+    def negpart(self, meta, base):
+        self.run.note(meta.start_pos, f"{self._src(meta)} read as the negative part max(-(.), 0)")
+        return S.Call("relu", "(.)_-", (S.Neg(base, base.span),), _span(meta))
+
+    def prime_cmd(self, meta, base):
+        self.run.note(meta.start_pos, f"{self._src(meta)} read as the transpose of "
+                                      f"{self.run.text(meta.start_pos, base.span[1])}")
+        return S.Transpose(base, _span(meta))
+
     def prime(self, meta, base, tick):
         src = self.run.text(meta.start_pos, tick.start_pos)
         self.run.note(meta.start_pos, f"{src}' read as the transpose of {src}")
@@ -656,6 +751,8 @@ class _Build(Transformer_NonRecursive):
             return S.Name(f"{name}_{parts[0]}", _span(meta))
         if kind == "two":
             return S.Entry(name, parts, _span(meta))
+        if kind == "minus":
+            return self.negpart(meta, S.Name(name, (base.start_pos, base.end_pos)))
         self.run.note(meta.start_pos, f"{self._src(meta)} read as the positive part max(., 0)")
         return S.Call("relu", "(.)_+", (S.Name(name, (base.start_pos, base.end_pos)),), _span(meta))
 
@@ -668,6 +765,9 @@ class _Build(Transformer_NonRecursive):
     def sub_plus(self, meta):
         return ("plus", ())
 
+    def sub_minus(self, meta):
+        return ("minus", ())
+
     # functions
     def call(self, meta, func, *args):
         return self._call(meta, func, args)
@@ -677,6 +777,23 @@ class _Build(Transformer_NonRecursive):
         asrc = self.run.text(func.end_pos, meta.end_pos).strip()
         self.run.note(meta.start_pos, f"{fsrc} {asrc} read as {fsrc}({asrc})")
         return self._call(meta, func, (arg,))
+
+    def call_power(self, meta, func, exp, *args):
+        return self._power_of_call(meta, func, exp, args)
+
+    def call_bare_power(self, meta, func, exp, arg):
+        return self._power_of_call(meta, func, exp, (arg,))
+
+    def _power_of_call(self, meta, func, exp, args):
+        """\\tanh^2(x) is (\\tanh x)^2 by convention; \\sin^{-1} is the inverse function."""
+        fsrc = self.run.show(func)
+        if isinstance(exp, S.Neg):
+            raise self._error(f"the inverse function {fsrc}^{{-1}} is not supported (a negative "
+                              "exponent on a function name)", meta.start_pos)
+        asrc = self.run.text(args[0].span[0], args[-1].span[1])
+        esrc = self.run.text(*exp.span)
+        self.run.note(meta.start_pos, f"{self._src(meta)} read as ({fsrc}({asrc}))^{{{esrc}}}")
+        return S.Pow(self._call(meta, func, args), exp, _span(meta))
 
     def _call(self, meta, func, args):
         spelling = str(func)
@@ -697,15 +814,23 @@ class _Build(Transformer_NonRecursive):
         return S.Abs(x, _span(meta))
 
     def norm(self, meta, x, kind=None):
-        if kind is None:
-            k = ""
-        elif kind.type == "INFTY":
-            k = "inf"
-        else:
-            k = str(kind)
-        return S.Norm(x, k, _span(meta))
+        return S.Norm(x, self._norm_kind(kind), _span(meta))
 
-    def inner(self, meta, a, b):
+    @staticmethod
+    def _norm_kind(kind):
+        """The subscript as build reads it: 'F', '2', 'inf', '*', ..., '' when none."""
+        if kind is None:
+            return ""
+        if kind.type == "INFTY":
+            return "inf"
+        if str(kind) in FRO_WORDS:
+            return "F"
+        return str(kind)
+
+    def inner(self, meta, a, b, kind=None):
+        if kind is not None and self._norm_kind(kind) != "F":
+            raise self._error(f"unknown inner product subscript '{self.run.show(kind)}' "
+                              "(the Frobenius product is <A, B> or <A, B>_F)", kind.start_pos)
         return S.Inner(a, b, _span(meta))
 
     # sums
@@ -790,6 +915,8 @@ def _lark_error(run: _Run, e: UnexpectedInput) -> InputError:
         pos = last.end_pos if last is not None else 0
         return run.error("unexpected end of input", pos)
     shown = run.show(tok)
+    if tok.type == "STAR":         # a token only for \|X\|_*; anywhere else a stray character
+        return run.error("unexpected character '*'", tok.start_pos)
     expected = set(getattr(e, "expected", ()))
     if "REL" in expected and tok.type != "REL" and not {"_PLUS", "_MINUS", "_RPAR", "$END"} & expected:
         return run.error(f"expected a comparison (such as x > 0) before '{shown}'", tok.start_pos)
@@ -805,6 +932,21 @@ _WRAPPERS = ((r"$$", r"$$"), (r"\[", r"\]"), (r"\(", r"\)"), (r"$", r"$"),
              (r"\begin{displaymath}", r"\end{displaymath}"))
 
 
+# \text{if $x > 0$}: math inside the words of a cases row.  It is lifted out in place,
+# the same number of characters, so that columns in messages still point at the input.
+_TEXT_MATH = re.compile(r"(\\(?:text|textrm|textnormal|textit|textbf|textsf|mbox)\s*\{)"
+                        r"([^{}$]*)\$([^$]*)\$([\s,.;:]*)\}")
+
+
+def _lift_text_math(m) -> str:
+    opening, words, math, tail = m.groups()
+    if words.strip():
+        head = opening + words + "}"
+    else:
+        head = " " * (len(opening) + len(words) + 1)
+    return head + math + " " + tail + " "
+
+
 def _prepare(text, macros) -> str:
     if not isinstance(text, str):
         raise InputError("the input must be text")
@@ -812,6 +954,7 @@ def _prepare(text, macros) -> str:
         raise InputError(f"input longer than {MAX_INPUT} characters")
     text = expand(text, macros)
     text = re.sub(r"\s", " ", text)        # one space per character keeps the columns
+    text = _TEXT_MATH.sub(_lift_text_math, text)
     while True:
         before = text
         text = text.strip()
