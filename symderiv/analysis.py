@@ -69,6 +69,7 @@ class Verdict:
     smoothness: object = "inf"    # int, 'inf', or None when not continuous
     smoothness_exact: bool = True
     hessian: E.Node | None = None     # D -> d(grad f)[D] on the region where f is C^2
+    partials: list = field(default_factory=list)   # for a variable (x, y): df/dx, df/dy
     notes: list = field(default_factory=list)
 
     @property
@@ -391,6 +392,10 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
             k.condition = nonzero_condition(k.strength)
     v = Verdict(f=f, var=var, gradient=G_pretty, gradient_sign=G_sign, adjoint=adj, kinks=kinks)
     v.hessian = hessian_operator(G_sign, var)
+    if var.parts:
+        for i in range(len(var.parts)):
+            part = adj.get(E.Pick(var, i, 0).key, E.const(0))
+            v.partials.append(map_entrywise(part, lambda e: prettify(to_sign_form(e))))
     v.continuous = all(k.continuous for k in kinks)
     v.differentiable_everywhere = all(k.continuous and k.harmless for k in kinks)
     if not v.continuous:

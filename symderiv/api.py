@@ -82,9 +82,9 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
             raise InputError(f"--shape {shape[0]},{shape[1]} but the --at point is "
                              f"{at_value.shape[0]}x{at_value.shape[1]}")
         values = {**values, first.var.name: at_value}
-        problem = build(parsed.term, parsed.source, values=values, wrt=first.var.name, shape=None,
-                        functions=functions)
-    elif shape is not None:
+        again = wrt if first.var.parts else first.var.name
+        problem = build(parsed.term, parsed.source, values=values, wrt=again, shape=None, functions=functions)
+    elif shape is not None and not first.var.parts:
         problem = build(parsed.term, parsed.source, values=values, wrt=first.var.name, shape=shape,
                         functions=functions)
     else:

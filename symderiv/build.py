@@ -255,7 +255,7 @@ class _Shapes:
         # Entries inside the body bind their matrix; everything else must be scalar.
         idx = tuple(t.indices)
         for node in _entries(t.body):
-            name = self.b.matrix_name(node.base, entry=True)
+            name = self.b.matrix_name(node.base, entry=True, indices=len(node.indices))
             sh = self.name_shape(name, node)
             if len(node.indices) == 2 and len(idx) == 2:
                 rows, cols = (sh[0], sh[1]) if node.indices == idx else (sh[1], sh[0])
@@ -286,6 +286,113 @@ class _Shapes:
             raise InputError("the body of a sum over entries must be a scalar expression in those entries",
                              column=t.body.span[0], source=self.b.source)
         return self.scalar()
+
+
+def _vector_names(term: S.Term, b: "Builder") -> set:
+    """Lower-case letters that must be column vectors: transposed (x^T), multiplied on the
+    left by a matrix (A x, x^T A x), or added to such a vector (A x - b).  The rest stay
+    scalars, so max(x, 0) - max(-x, 0) keeps its scalar x."""
+    vec: set = set()
+
+    def candidate(t) -> str | None:
+        if isinstance(t, S.Name) and len(t.name) == 1 and t.name.islower() and t.name not in b.values \
+                and t.name not in b._entry_bases and b.special(t.name) is None and t.name != "e":
+            return t.name
+        return None
+
+    def kind(t) -> str:
+        if isinstance(t, S.Name):
+            if b.special(t.name) in ("ones", "eye"):
+                return "matrix"
+            if t.name in b.values:
+                v = b.values[t.name]
+                return "scalar" if v.shape == (1, 1) else ("vector" if v.shape[1] == 1 else "matrix")
+            if t.name[:1].isupper() or t.name in b._entry_bases:
+                return "matrix"
+            return "vector" if t.name in vec else "scalar"
+        if isinstance(t, S.Transpose):
+            c = candidate(t.arg)
+            if c:
+                vec.add(c)
+            k = kind(t.arg)
+            return {"vector": "row", "row": "vector"}.get(k, k)
+        if isinstance(t, S.Neg):
+            return kind(t.arg)
+        if isinstance(t, S.BinOp) and t.op == "*":
+            ka = kind(t.left)
+            c = candidate(t.right)
+            if c and ka in ("matrix", "row"):
+                vec.add(c)
+            kc = kind(t.right)
+            if ka == "scalar":
+                return kc
+            if kc == "scalar":
+                return ka
+            table = {("matrix", "vector"): "vector", ("row", "matrix"): "row", ("row", "vector"): "scalar",
+                     ("vector", "row"): "matrix", ("matrix", "matrix"): "matrix"}
+            return table.get((ka, kc), "matrix")
+        if isinstance(t, S.BinOp) and t.op in ("+", "-"):
+            ka, kc = kind(t.left), kind(t.right)
+            for side, other in ((t.left, kc), (t.right, ka)):
+                c = candidate(side)
+                if c and other == "vector":
+                    vec.add(c)
+            ka, kc = kind(t.left), kind(t.right)
+            return ka if ka != "scalar" else kc
+        if isinstance(t, S.Norm) and t.kind in ("2", "1"):
+            c = candidate(t.arg)
+            if c:
+                vec.add(c)
+        for v in t.__dict__.values() if isinstance(t, S.Term) else ():
+            for x in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(x, S.Term):
+                    kind(x)
+                elif isinstance(x, tuple):
+                    for y in x:
+                        if isinstance(y, S.Term):
+                            kind(y)
+        return "scalar"
+
+    for _ in range(4):            # to a fixed point: A x - b marks x, then b
+        before = set(vec)
+        kind(term)
+        if vec == before:
+            break
+    return vec
+
+
+def _vector_entries(term: S.Term) -> S.Term:
+    """Inside a sum over i, the name x_i is the i-th entry of the vector x (the parser reads
+    a one-letter subscript as part of the name, which is right everywhere else)."""
+    import dataclasses
+
+    def go(t, indices):
+        if isinstance(t, S.Sum):
+            inner = indices | set(t.indices)
+            return dataclasses.replace(t, body=go(t.body, inner))
+        if isinstance(t, S.Name) and indices:
+            base, _, sub = t.name.partition("_")
+            if sub in indices and len(base) == 1 and base.isalpha():
+                return S.Entry(base, (sub,), t.span)
+            return t
+        if not isinstance(t, S.Term) or not dataclasses.is_dataclass(t):
+            return t
+        changes = {}
+        for f in dataclasses.fields(t):
+            v = getattr(t, f.name)
+            if isinstance(v, S.Term):
+                nv = go(v, indices)
+            elif isinstance(v, tuple):
+                nv = tuple(go(x, indices) if isinstance(x, S.Term) else
+                           (tuple(go(y, indices) if isinstance(y, S.Term) else y for y in x) if isinstance(x, tuple) else x)
+                           for x in v)
+            else:
+                continue
+            if nv is not v and nv != v:
+                changes[f.name] = nv
+        return dataclasses.replace(t, **changes) if changes else t
+
+    return go(term, frozenset())
 
 
 def _entries(t):
@@ -348,17 +455,22 @@ class Builder:
                 return "scalar"
             return "vector" if v.shape[1] == 1 else "matrix"
         if self.wrt == name and self.shape_hint is not None:
-            return "scalar" if self.shape_hint == (1, 1) else "matrix"
+            if self.shape_hint == (1, 1):
+                return "scalar"
+            return "vector" if self.shape_hint[1] == 1 else "matrix"
         if name[:1].isupper():
             return "matrix"
         if name in self._entry_bases:
             return "matrix"
+        if name in self.vector_names or name in getattr(self, "_vector_bases", ()):
+            return "vector"
         return "scalar"
 
-    def matrix_name(self, name: str, entry: bool = False) -> str:
+    def matrix_name(self, name: str, entry: bool = False, indices: int = 2) -> str:
         """Entries x_ij refer to X: an entry's lower-case base names the upper-case matrix,
-        unless the lower-case letter itself was given a matrix value."""
-        if entry and name.islower() and name not in self.values:
+        unless the lower-case letter itself was given a matrix value.  An entry with one
+        index, x_i, is an entry of the vector x itself."""
+        if entry and indices == 2 and name.islower() and name not in self.values:
             return name.upper()
         return name
 
@@ -373,8 +485,17 @@ class Builder:
 
     # --- the two passes
     def build(self, term: S.Term) -> Problem:
-        self._entry_bases = {self.matrix_name(e.base, entry=True).lower() for e in _entries(term)}
-        self._entry_bases |= {e.base for e in _entries(term) if e.base.isupper()}
+        term = _vector_entries(term)
+        entries = list(_entries(term))
+        self._entry_bases = {self.matrix_name(e.base, entry=True).lower() for e in entries if len(e.indices) == 2}
+        self._entry_bases |= {e.base for e in entries if e.base.isupper()}
+        self._vector_bases = {e.base for e in entries if len(e.indices) == 1 and e.base.islower()}
+        self.vector_names = _vector_names(term, self)
+        for name in sorted(self.vector_names):
+            if name not in self.values:
+                self.note(f"{name} is a column vector (it is transposed or multiplied by a matrix)")
+        if self.wrt and "," in self.wrt:
+            return self._build_stacked(term)
         self.shapes = _Shapes(self)
         if self.wrt and self.shape_hint is not None:
             self.shapes.names[self.wrt] = (self.shapes.dims.new(self.shape_hint[0]), self.shapes.dims.new(self.shape_hint[1]))
@@ -386,6 +507,34 @@ class Builder:
         if not f.is_scalar:
             raise Unsupported(f"the expression is a {E.fmt_shape(f.shape)} matrix, not a scalar; "
                               "symderiv analyses scalar-valued functions (take a norm, a trace or a sum)")
+        return Problem(f=f, var=var, symbols=self.symbols, notes=self.notes, styles=self.styles)
+
+    def _build_stacked(self, term: S.Term) -> Problem:
+        """--wrt x,y: several scalars read as the entries of one vector variable (x, y)."""
+        names = [w.strip().lstrip("\\") for w in self.wrt.split(",") if w.strip()]
+        if len(set(names)) != len(names) or len(names) < 2:
+            raise InputError(f"--wrt {self.wrt}: give distinct names separated by commas")
+        label = "(" + ", ".join(names) + ")"
+        self.stacked = (E.Sym(label, (len(names), 1), parts=tuple(names)), names)
+        self.wrt = None
+        self.shapes = _Shapes(self)
+        for n in names:
+            if self.kind_of(n) != "scalar":
+                raise InputError(f"--wrt {','.join(names)}: {n} is not a scalar")
+        self.shapes.infer(term)
+        self._name_dims()
+        self.symbols = {}
+        f = self.node(term)
+        missing = [n for n in names if n not in self.symbols]
+        if missing:
+            raise InputError(f"--wrt: the expression has no {missing[0]}")
+        for n in names:
+            del self.symbols[n]
+        var = self.stacked[0]
+        self.symbols[var.name] = var
+        if not f.is_scalar:
+            raise Unsupported(f"the expression is a {E.fmt_shape(f.shape)} matrix, not a scalar")
+        self.note(f"the variable is the vector {label} of the scalars {', '.join(names)}")
         return Problem(f=f, var=var, symbols=self.symbols, notes=self.notes, styles=self.styles)
 
     def _name_dims(self):
@@ -425,7 +574,11 @@ class Builder:
         sh = self.shapes.of[id(t)]
         return (self.dim(sh[0]), self.dim(sh[1]))
 
-    def sym(self, name: str) -> E.Sym:
+    def sym(self, name: str) -> E.Node:
+        stacked = getattr(self, "stacked", None)
+        if stacked is not None and name in stacked[1]:
+            self.symbols[name] = None      # marks it as used
+            return E.pick(stacked[0], stacked[1].index(name), 0, name)
         if name not in self.symbols:
             sh = self.shapes.names[name]
             shape = (self.dim(sh[0]), self.dim(sh[1]))
@@ -585,9 +738,7 @@ class Builder:
             if word == "relu":
                 style = "sigma" if t.spelling == "sigma" else ("max" if t.spelling in ("(.)_+", "(.)_-") else "relu")
                 return self._relu(args[0], style)
-            if len(args) != spec.arity:
-                raise InputError(f"{t.spelling} takes {spec.arity} argument(s), not {len(args)}",
-                                 column=t.span[0], source=self.source)
+            args = self._with_parameters(spec, args, t)
             if spec.note:
                 self.note(f"convention: {spec.note}")
             if any(not a.is_scalar for a in args):
@@ -605,6 +756,23 @@ class Builder:
             self.note(f"{spec.name} of a matrix is taken entrywise (not the matrix function)")
         return E.apply(spec.name, args[0])
 
+    def _with_parameters(self, spec, args: list, t: S.Call) -> list:
+        """Data arguments, then the parameters (alpha, bounds, thresholds): given, or the
+        primitive's declared default, which a note then states."""
+        total = spec.arity + len(spec.params)
+        missing = spec.params[len(args) - spec.arity:] if len(args) >= spec.arity else spec.params
+        if len(args) < spec.arity or len(args) > total or any(m not in spec.defaults for m in missing):
+            want = f"{spec.arity}" + (f" (+ {', '.join(spec.params)})" if spec.params else "")
+            raise InputError(f"{t.spelling} takes {want} argument(s), not {len(args)}",
+                             column=t.span[0], source=self.source)
+        for name in missing:
+            args.append(E.const(spec.defaults[name]))
+            self.note(f"{spec.name}: {name} = {spec.defaults[name]} (the default; give it as an argument)")
+        for a in args[spec.arity:]:
+            if not a.is_scalar:
+                raise InputError(f"the parameters of {t.spelling} are scalars", column=t.span[0], source=self.source)
+        return args
+
     def _relu(self, a: E.Node, style: str) -> E.Node:
         self.styles.setdefault("relu", style)
         if not a.is_scalar:
@@ -617,12 +785,15 @@ class Builder:
             raise Unsupported("a sum over indices whose body has no entries", column=t.span[0], source=self.source)
         binding: dict = {}
         for e in entries:
-            name = self.matrix_name(e.base, entry=True)
+            name = self.matrix_name(e.base, entry=True, indices=len(e.indices))
             node = self.sym(name)
             if len(e.indices) == 2 and e.indices != tuple(t.indices):
                 node = E.transpose(node)
             binding[e] = node
-        self.note("x_ij is the (i,j) entry of X")
+        if any(len(e.indices) == 2 for e in entries):
+            self.note("x_ij is the (i,j) entry of X")
+        else:
+            self.note("x_i is the i-th entry of the vector x")
         saved = self._entry_nodes
         self._entry_nodes = {**saved, **binding}
         try:

@@ -72,6 +72,8 @@ def adjoints(f: E.Node, partial: Partial = sign_partial, skip=frozenset()) -> di
             push(node.arg, E.scale(g, E.ones(node.arg.shape)))
         elif isinstance(node, E.FroNorm):
             push(node.arg, E.ew_map(lambda a, m, r: a * m / r, g, node.arg, node))
+        elif isinstance(node, E.Pick):
+            push(node.arg, E.scale(g, E.Unit(node.i, node.j, node.arg.shape)))
     return adj
 
 
@@ -110,8 +112,10 @@ def directional(node: E.Node, var: E.Sym, direction: E.Node, partial: Partial = 
             return memo[n.key]
         if n == var:
             out = direction
-        elif isinstance(n, (E.Sym, E.Eye)):
+        elif isinstance(n, (E.Sym, E.Eye, E.Unit)):
             out = zero(n)
+        elif isinstance(n, E.Pick):
+            out = E.pick(go(n.arg), n.i, n.j, n.label)
         elif isinstance(n, E.Entrywise):
             out = zero(n)
             for arg, p in zip(n.args, n.placeholders()):

@@ -88,7 +88,7 @@ class Rules:
             return Info(CONST, sign)
         if n == self.var:
             return Info(AFFINE)
-        if isinstance(n, (E.Transpose, E.Trace, E.SumAll)):
+        if isinstance(n, (E.Transpose, E.Trace, E.SumAll, E.Pick)):
             inner = self.node(n.children()[0])
             return Info(inner.curv, inner.sign)
         if isinstance(n, E.MatMul):
@@ -220,9 +220,13 @@ def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None 
             info = info2
     uni = _univariate(f, var)
     if uni is not None:
-        verdict = attempt(_convex_univariate, *uni, seconds=5.0)
+        verdict, where = attempt(_convex_univariate, *uni, seconds=5.0) or (None, None)
         if verdict is True:
             return Convexity(True, "f is a sum of one convex function of each entry (checked piece by piece and at every kink)")
+        if verdict is False:
+            witness = _witness_around(f, var, where, values or {}, dims or {})
+            if witness is not None:
+                return Convexity(False, "exact midpoint counterexample where the entry function is not convex", witness)
     witness = _counterexample(f, var, values or {}, dims or {}, seed)
     if witness is not None:
         return Convexity(False, "exact midpoint counterexample", witness)
@@ -270,13 +274,53 @@ def _convex_univariate(g, p) -> bool | None:
     for (lo, hi), q in zip(zip(bounds, bounds[1:]), pieces):
         bad = sp.solveset(sp.diff(q, p, 2) < 0, p, sp.Interval.open(lo, hi))
         if bad != sp.S.EmptySet:
-            return False if isinstance(bad, (sp.Interval, sp.Union, sp.FiniteSet)) else None
+            if isinstance(bad, sp.Interval):
+                return False, _inside(bad)
+            return None
     for b, left, right in zip(cuts, pieces, pieces[1:]):
         if sp.simplify(left.xreplace({p: b}) - right.xreplace({p: b})) != 0:
-            return False
+            return False, b
         if sp.simplify(sp.diff(right, p).xreplace({p: b}) - sp.diff(left, p).xreplace({p: b})) < 0:
-            return False
-    return True
+            return False, b
+    return True, None
+
+
+def _inside(interval):
+    lo, hi = interval.start, interval.end
+    if lo.is_finite and hi.is_finite:
+        return (lo + hi) / 2
+    if lo.is_finite:
+        return lo + 1
+    if hi.is_finite:
+        return hi - 1
+    return sp.Integer(0)
+
+
+def _witness_around(f, var, c, values, dims):
+    """f = sum g(x_ij) with g not convex near c: the constant matrices (c -+ h) J are a
+    midpoint counterexample for some h, checked exactly."""
+    from fractions import Fraction
+    c = as_sympy(c)
+    if not c.is_Rational:
+        return None
+    c = Fraction(int(c.p), int(c.q))
+    shape = tuple(int(d) for d in _concrete(var.shape, dims))
+    for k in range(0, 12):
+        h = Fraction(1, 2 ** k)
+        A = np.full(shape, c - h, dtype=object)
+        B = np.full(shape, c + h, dtype=object)
+        M = np.full(shape, c, dtype=object)
+        try:
+            fa, fb, fm = (_value(f, var, Z, values, dims) for Z in (A, B, M))
+        except SymderivError:
+            continue
+        if (as_sympy(fm) - (as_sympy(fa) + as_sympy(fb)) / 2).is_positive:
+            return {"A": A, "B": B, "f(A)": fa, "f(B)": fb, "f((A+B)/2)": fm}
+    return None
+
+
+def _concrete(shape, dims):
+    return [d if is_concrete(d) else dims.get(d, 1) for d in shape]
 
 
 def _canonical(f):

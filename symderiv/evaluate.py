@@ -110,6 +110,12 @@ class Evaluator:
                 out[i, i] = 1
             out[out == 0] = 0
             return out
+        if isinstance(n, E.Pick):
+            return _scalar(self(n.arg)[n.i, n.j])
+        if isinstance(n, E.Unit):
+            out = np.zeros(self.shape(n), dtype=object)
+            out[n.i, n.j] = 1
+            return out
         if isinstance(n, E.MatMul):
             acc = self(n.factors[0])
             for f in n.factors[1:]:
@@ -201,6 +207,9 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
             s = np.array(np.broadcast_to(np.asarray(_elementwise(sign_of, u), dtype=object), shape))
             key, orient = switch_key(x.args[0], args)
             over = overrides.get(key)
+            if over is not None and over.shape == (1, 1) and s.shape != (1, 1):
+                # a switch of scalars, broadcast over a matrix: one side for every entry
+                over = np.full(s.shape, over[0, 0], dtype=object)
             if over is not None:
                 for idx in zip(*np.nonzero(over != None)):  # noqa: E711 (object array)
                     s[idx] = over[idx] * orient

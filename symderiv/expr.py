@@ -85,6 +85,7 @@ class Sym(Node):
     name: str
     shape: Shape
     latex_name: str = field(default="", compare=False)
+    parts: tuple = field(default=(), compare=False)   # (x, y): scalars read as one vector
 
     def _label(self):
         return f"{self.name}:{self.shape}"
@@ -168,6 +169,37 @@ class FroNorm(Node):
 
     def rebuild(self, children):
         return fro_norm(children[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Pick(Node):
+    """One entry a_ij of a matrix, as a scalar: how several scalar variables (x, y) are
+    read as the entries of one vector variable."""
+    arg: Node
+    i: int
+    j: int
+    label: str = field(default="", compare=False)
+    shape: Shape = SCALAR
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return pick(children[0], self.i, self.j, self.label)
+
+    def _label(self):
+        return f"{self.i},{self.j}"
+
+
+@dataclass(frozen=True, eq=False)
+class Unit(Node):
+    """The matrix with a single 1 at (i, j): the gradient of a picked entry."""
+    i: int
+    j: int
+    shape: Shape
+
+    def _label(self):
+        return f"{self.i},{self.j}:{self.shape}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -385,9 +417,21 @@ def matmul(*factors: Node) -> Node:
     return scale(c, body) if not body.is_scalar else ew_map(lambda p, q: p * q, c, body)
 
 
+def pick(a: Node, i: int, j: int, label: str = "") -> Node:
+    if a.is_scalar:
+        return a
+    if isinstance(a, Transpose):
+        return pick(a.arg, j, i, label)
+    if isinstance(a, Entrywise):
+        return ew(a.expr, tuple(pick(x, i, j, label) if not x.is_scalar else x for x in a.args), SCALAR)
+    return Pick(a, i, j, label)
+
+
 def transpose(a: Node) -> Node:
     if a.is_scalar or isinstance(a, Eye):
         return a
+    if isinstance(a, Unit):
+        return Unit(a.j, a.i, (a.shape[1], a.shape[0]))
     if isinstance(a, Transpose):
         return a.arg
     if isinstance(a, MatMul):

@@ -169,11 +169,7 @@ class _Local:
             for p in positions:
                 self.side(key, p, orient, fshape)
             return
-        try:
-            J = _broadcast(scalar_eval(k.strength, env, fshape, {}, k.args), fshape)
-        except Unsupported:
-            raise Unsupported("several kinks meet at this point and interact; the local model is "
-                              "outside the exact class") from None
+        J = _either_side(k.strength, env, fshape, k.args)
         coeffs = []
         for ph in variable_placeholders(k.args, self.var):
             c = _broadcast(scalar_eval(sp.diff(k.u, ph), env, fshape, {}, k.args), fshape)
@@ -193,6 +189,7 @@ class _Local:
                 self.items.append(_Item(J[p], row))
 
     def gradient(self, skip=frozenset()) -> np.ndarray:
+        """The gradient with every active switch on its chosen side."""
         ev = Evaluator(self.values, self.dims, self.overrides)
         if skip:
             G = map_entrywise(adjoints(self.v.f, skip=skip).get(self.var.key, E.const(0, self.var.shape)), to_sign_form)
@@ -200,6 +197,31 @@ class _Local:
             G = self.v.gradient_sign
         g = ev(G)
         return g if g.shape == self.shape else _full(self.shape, g[0, 0])
+
+
+def _either_side(e: sp.Expr, env: dict, fshape, args) -> np.ndarray:
+    """Evaluate e where some of its own switches may sit exactly on their kink: if the
+    value is the same with those switches on either side (max(y,0) at y = 0 is 0 both
+    ways), that is its value; otherwise two kinks meet and interact here."""
+    from .scalar import Sw
+    try:
+        return _broadcast(scalar_eval(e, env, fshape, {}, args), fshape)
+    except Unsupported:
+        pass
+    sides = []
+    for sign in (1, -1):
+        over = {}
+        for atom in e.atoms(Sw):
+            u = _broadcast(scalar_eval(atom.args[0], env, fshape, {}, args), fshape)
+            key, orient = switch_key(atom.args[0], args)
+            arr = _full(fshape, None)
+            arr[u == 0] = sign * orient
+            over[key] = arr
+        sides.append(_broadcast(scalar_eval(e, env, fshape, over, args), fshape))
+    if any(a != b for a, b in zip(sides[0].flat, sides[1].flat)):
+        raise Unsupported("several kinks meet at this point and interact; the local model is "
+                          "outside the exact class")
+    return sides[0]
 
 
 def at_point(v: Verdict, values: dict) -> PointResult:
@@ -292,7 +314,32 @@ def _cell_gradients(base: np.ndarray, items: list) -> list:
         if key not in seen:
             seen.add(key)
             gens.append(g)
-    return gens
+    # with independent rows every cell's gradient is a vertex of the zonotope already
+    return gens if independent else _extreme(gens)
+
+
+def _extreme(gens: list) -> list:
+    """Drop generators that are convex combinations of the others (exact LPs): the hull
+    is then given by its vertices."""
+    if len(gens) > 16:
+        return gens
+    from sympy.solvers.simplex import InfeasibleLPError, lpmax
+    keep = list(gens)
+    for g in list(gens):
+        others = [h for h in keep if h is not g]
+        if not others:
+            break
+        ws = sp.symbols(f"w0:{len(others)}")
+        cons = [w >= 0 for w in ws] + [sp.Add(*ws) <= 1, sp.Add(*ws) >= 1]
+        for idx in np.ndindex(g.shape):
+            combo = sp.Add(*[as_sympy(h[idx]) * w for h, w in zip(others, ws)])
+            cons += [combo <= as_sympy(g[idx]), combo >= as_sympy(g[idx])]
+        try:
+            lpmax(sp.Integer(0), cons)
+        except InfeasibleLPError:
+            continue
+        keep = others
+    return keep
 
 
 def _cell_occurs(gram, cs, signs) -> bool:

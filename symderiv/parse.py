@@ -250,7 +250,8 @@ class _Stage:
         if low.rstrip(".") in OTHERWISE_WORDS or low in OTHERWISE_WORDS:
             return _retype(t, "_OTHERWISE", word)
         name = re.sub(r"\s+", "", word)        # arg\,max -> argmax
-        if re.fullmatch(r"[a-zA-Z]+", name) and (
+        # letters, then digits only at the end: ReLU6, log2 (not 2x, which is a product)
+        if re.fullmatch(r"[a-zA-Z]+[0-9]*", name) and (
                 style in ("operatorname", "mathrm", "rm") or canonical(name)):
             return _retype(t, "FUNC", name)
         if style == "operatorname":

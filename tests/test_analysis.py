@@ -130,6 +130,36 @@ CASES = [
      lambda X: np.sum(relu(X) ** 2) + np.sum(relu(-X) ** 2), dict(diff=True, smooth="inf", convex=True)),
     ("shifted abs sum", r"\sum_{i,j} |x_{ij} - 1|", "X", {}, lambda X: np.sum(np.abs(X - 1)),
      dict(diff=False, smooth=0, convex=True)),
+    # -- several scalars as one vector variable, and vectors
+    ("dependent rows", r"|x| + |y| - |x+y|", "x,y", {},
+     lambda v: np.abs(v[0, 0]) + np.abs(v[1, 0]) - np.abs(v[0, 0] + v[1, 0]),
+     dict(diff=False, smooth=0, convex=False, shape=(2, 1))),
+    ("max of two scalars", r"\max(x, y)", "x,y", {}, lambda v: max(v[0, 0], v[1, 0]),
+     dict(diff=False, smooth=0, convex=True, shape=(2, 1))),
+    ("product of two kinks", r"\sigma(x)\sigma(y)", "x,y", {}, lambda v: relu(v[0, 0]) * relu(v[1, 0]),
+     dict(diff=False, smooth=0, convex=False, shape=(2, 1))),
+    ("least squares", r"\|Ax-b\|_2^2", "x", {"A": "[[1,2],[0,1],[3,-1]]", "b": "[[1],[0],[2]]"},
+     lambda v: np.sum((np.array([[1, 2], [0, 1], [3, -1]]) @ v - np.array([[1], [0], [2]])) ** 2),
+     dict(diff=True, smooth="inf", convex=True, shape=(2, 1))),
+    ("l1 residual", r"\|Ax - b\|_1", "x", {"A": "[[1,2],[0,1]]", "b": "[[1],[0]]"},
+     lambda v: np.sum(np.abs(np.array([[1, 2], [0, 1]]) @ v - np.array([[1], [0]]))),
+     dict(diff=False, smooth=0, convex=True, shape=(2, 1))),
+    ("vector norm", r"\|x\|_2", "x", {}, lambda v: np.linalg.norm(v),
+     dict(diff=False, smooth=0, convex=True, shape=(3, 1))),
+    ("hinge of a margin", r"\sum_{i}\max(0, 1 - x_{i})", "x", {}, lambda v: np.sum(np.maximum(0, 1 - v)),
+     dict(diff=False, smooth=0, convex=True, shape=(3, 1))),
+    # -- the other primitives of the table
+    ("leaky relu", r"\operatorname{LeakyReLU}(x, 0.1)", "x", {}, lambda x: np.where(x > 0, x, 0.1 * x),
+     dict(diff=False, smooth=0, convex=True)),
+    ("hinge", r"\operatorname{hinge}(x)", "x", {}, lambda x: np.maximum(0, 1 - x), dict(diff=False, smooth=0, convex=True)),
+    ("clip", r"\operatorname{clip}(x, -1, 2)", "x", {}, lambda x: np.clip(x, -1, 2), dict(diff=False, smooth=0, convex=False)),
+    ("soft threshold", r"\operatorname{soft}(x, 1/2)", "x", {}, lambda x: np.sign(x) * np.maximum(np.abs(x) - 0.5, 0),
+     dict(diff=False, smooth=0, convex=False)),
+    ("relu6", r"\operatorname{ReLU6}(x)", "x", {}, lambda x: np.clip(x, 0, 6), dict(diff=False, smooth=0, convex=False)),
+    ("huber", r"\operatorname{Huber}(x, 1)", "x", {},
+     lambda x: np.where(np.abs(x) <= 1, x ** 2 / 2, np.abs(x) - 0.5), dict(diff=True, smooth=1, convex=True)),
+    ("huber by cases", r"\begin{cases} x^2/2 & |x| \le 1 \\ |x| - 1/2 & \text{otherwise}\end{cases}", "x", {},
+     lambda x: np.where(np.abs(x) <= 1, x ** 2 / 2, np.abs(x) - 0.5), dict(diff=True, smooth=1, convex=True)),
     ("sign", r"\operatorname{sign}(x)", "x", {}, lambda x: np.sign(x),
      dict(diff=False, smooth=None, convex=False)),
 ]
@@ -165,6 +195,8 @@ def _point_text(X):
         return str(v)
     if X.shape == (1, 1):
         return one(X[0, 0])
+    if X.shape[1] == 1:
+        return "[" + ",".join(one(v) for v in X[:, 0]) + "]"
     return "[" + ",".join("[" + ",".join(one(v) for v in row) + "]" for row in X) + "]"
 
 

@@ -31,7 +31,7 @@ def verdict_block(analysis) -> str:
     else:
         out.append(r"\textbf{Verdict:} $f$ is not differentiable where $" + spell.nondifferentiable_set(v, N) + "$.")
     out.append("")
-    out.append(_align([rf"\nabla f({var}) &= {N.node(v.gradient)}"]).rstrip())
+    out.append(_align([rf"\nabla f({var}) &= {spell.gradient(v, N)}"]).rstrip())
     cont = {True: "continuous", False: "not continuous"}[v.continuous]
     out.append(f"$f$ is {cont}; smoothness: {spell.smoothness_latex(v)}.")
     h = spell.hessian(v, N)

@@ -70,6 +70,14 @@ class Notation:
             return self.name(n.name), ATOM
         if isinstance(n, E.Eye):
             return "I", ATOM
+        if isinstance(n, E.Pick):
+            if n.label:
+                return self.name(n.label), ATOM
+            inner = self._wrap(self._node(n.arg), ATOM)
+            return (f"{inner}_{{{n.i + 1}{n.j + 1}}}" if L else f"{inner}_{n.i + 1}{n.j + 1}"), ATOM
+        if isinstance(n, E.Unit):
+            idx = f"{n.i + 1}" if n.shape[1] == 1 else f"{n.i + 1}{n.j + 1}"
+            return (f"e_{{{idx}}}" if L else f"e_{idx}"), ATOM
         if isinstance(n, E.MatMul):
             # a Hadamard product or a scaled matrix inside a product needs parentheses
             parts = [self._wrap(self._node(f), ATOM) for f in n.factors]
@@ -97,10 +105,17 @@ class Notation:
             return self._number(c)
         if c == 0:
             return "0", ATOM
+        ones = self._ones(n.shape)
         if c == 1:
-            return "J", ATOM
+            return ones, ATOM
         num, _ = self._number(c)
-        return f"{num}J" if self.latex else f"{num} J", PROD
+        return f"{num}{ones}" if self.latex else f"{num} {ones}", PROD
+
+    def _ones(self, shape) -> str:
+        """J for a matrix of ones, the bold 1 for a vector of ones."""
+        if shape[1] == 1 and shape[0] != 1:
+            return r"\mathbf{1}" if self.latex else "1"
+        return "J"
 
     def _number(self, c):
         if self.latex:
@@ -112,13 +127,15 @@ class Notation:
         a = n.arg
         if isinstance(a, E.Entrywise) and a.args and isinstance(a.expr, sp.Pow) and a.expr.exp == 2:
             body = self.node(E.ew(a.expr.base, a.args, a.shape))
-            return (f"\\left\\|{body}\\right\\|_F^2" if L else f"‖{body}‖_F^2"), ATOM
+            sub = "2" if a.shape[1] == 1 and a.shape[0] != 1 else "F"
+            return (f"\\left\\|{body}\\right\\|_{sub}^2" if L else f"‖{body}‖_{sub}^2"), ATOM
         if isinstance(a, E.Entrywise) and len(a.args) == 2 and a.expr == E.placeholder(0) * E.placeholder(1):
             x, y = (self.node(v) for v in a.args)
             return (f"\\left\\langle {x}, {y}\\right\\rangle" if L else f"⟨{x}, {y}⟩"), ATOM
         if isinstance(a, E.Entrywise) and a.args:
             body = self.entry(a.expr, a.args)
-            return (f"\\sum_{{i,j}} {body}" if L else f"sum_ij {body}"), PROD
+            idx = ("i" if a.shape[1] == 1 else "i,j") if L else ("i" if a.shape[1] == 1 else "ij")
+            return (f"\\sum_{{{idx}}} {body}" if L else f"sum_{idx} {body}"), PROD
         body = self.node(a)
         return (f"\\mathbf{{1}}^\\top {body}\\,\\mathbf{{1}}" if L else f"sum({body})"), ATOM
 
@@ -187,6 +204,10 @@ class _Printer:
         self.entry = entry
         self.L = notation.latex
 
+    def _shape(self):
+        big = [a.shape for a in self.args if not a.is_scalar]
+        return big[0] if big else (1, 1)
+
     def is_matrix(self, e) -> bool:
         if self.entry:
             return False
@@ -253,7 +274,8 @@ class _Printer:
             if matrix and t.is_number:
                 # a constant term of a matrix-valued sum is a multiple of J
                 c = -t if neg else t
-                body = ("J", ATOM) if c == 1 else (f"{self.n._number(c)[0]} J", PROD)
+                ones = self.n._ones(self._shape())
+                body = (ones, ATOM) if c == 1 else (f"{self.n._number(c)[0]} {ones}", PROD)
             else:
                 body = self.print(-t if neg else t)
             text = body[0] if body[1] > SUM else (f"\\left({body[0]}\\right)" if self.L else f"({body[0]})")

@@ -248,4 +248,11 @@ def shape_of(var: E.Sym):
 
 
 def is_flat_vector(var: E.Sym) -> bool:
-    return var.shape[1] == 1 and var.shape[0] != 1 and var.name[:1].islower()
+    return var.shape[1] == 1 and var.shape[0] != 1 and (bool(var.parts) or var.name[:1].islower())
+
+
+def gradient(verdict, N: Notation) -> str:
+    """The gradient in matrix notation, or its components for a variable (x, y)."""
+    if verdict.partials:
+        return "(" + ", ".join(N.node(p) for p in verdict.partials) + ")"
+    return N.node(verdict.gradient)

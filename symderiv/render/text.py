@@ -23,7 +23,7 @@ def verdict_lines(analysis) -> list[str]:
         out.append("Verdict: differentiable everywhere.")
     else:
         out.append(f"Verdict: not differentiable where {spell.nondifferentiable_set(v, N)}.")
-    out.append(f"  ∇f({N.name(var.name)}) = {N.node(v.gradient)}"
+    out.append(f"  ∇f({N.name(var.name)}) = {spell.gradient(v, N)}"
                + ("" if v.differentiable_everywhere else "   (on the set where f is differentiable)"))
     out.append(f"  continuous: {_yes(v.continuous)};  smoothness: {spell.smoothness_phrase(v)}")
     h = spell.hessian(v, N)
