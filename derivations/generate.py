@@ -17,6 +17,7 @@ DOCUMENTS = {
     "frobenius_norm.tex": (r"\|X\|_F", "X"),
     "relu_of_product_squared.tex": (r"\|\sigma(AX)\|_F^2", "X"),
     "relu_minus_target_squared.tex": (r"\|\sigma(X) - Y\|_F^2", "X"),
+    "max_over_entries.tex": (r"\max_{i,j} x_{ij}", "X"),
 }
 
 

@@ -281,6 +281,17 @@ def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
     return k
 
 
+def _max_kink(node: E.MaxEntry, adj: E.Node) -> Kink:
+    """max_ij a_ij where the largest entry is attained more than once: the gradient jumps
+    between the tied entries unless the weight of the max in f vanishes."""
+    args, (a_expr,) = E.frame(adj)
+    w = to_sign_form(a_expr)
+    k = Kink(kind="max", node=node, args=args, weight=w, strength=w)
+    k.harmless = _decide_zero(w, "the weight of the max")
+    k.order, k.order_exact = (1, True) if not k.harmless else (None, False)
+    return k
+
+
 def _at_zero_of(adj: E.Node, norm: E.FroNorm, var: E.Sym) -> E.Node:
     """The adjoint on the set M = 0.  When M = cX + B, that set is the point X = -B/c
     and everything the adjoint depends on can be evaluated there (tr(X) ||X|| is
@@ -385,11 +396,13 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
             kinks.extend(_switch_kinks(n, adj[n.key], var, consumers))
         elif isinstance(n, E.FroNorm):
             kinks.append(_norm_kink(n, adj[n.key], var, consumers))
+        elif isinstance(n, E.MaxEntry):
+            kinks.append(_max_kink(n, adj[n.key]))
     for k in kinks:
         if not k.continuous:
             k.condition = nonzero_condition(k.jump)
         elif not k.harmless:
-            k.condition = nonzero_condition(k.strength)
+            k.condition = nonzero_condition(k.strength) if k.kind != "norm" else nonzero_condition(k.weight)
     v = Verdict(f=f, var=var, gradient=G_pretty, gradient_sign=G_sign, adjoint=adj, kinks=kinks)
     v.hessian = hessian_operator(G_sign, var)
     if var.parts:

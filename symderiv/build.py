@@ -211,7 +211,7 @@ class _Shapes:
             for s in big[1:]:
                 self.same(big[0], s, t, f"{t.spelling}(...)")
             return big[0] if big else self.scalar()
-        if isinstance(t, S.Sum):
+        if isinstance(t, (S.Sum, S.Reduce)):
             return self._infer_sum(t)
         if isinstance(t, S.Indicator):
             return self._infer_cond(t.cond)
@@ -367,7 +367,7 @@ def _vector_entries(term: S.Term) -> S.Term:
     import dataclasses
 
     def go(t, indices):
-        if isinstance(t, S.Sum):
+        if isinstance(t, (S.Sum, S.Reduce)):
             inner = indices | set(t.indices)
             return dataclasses.replace(t, body=go(t.body, inner))
         if isinstance(t, S.Name) and indices:
@@ -670,6 +670,8 @@ class Builder:
             return self._call(t)
         if isinstance(t, S.Sum):
             return self._sum(t)
+        if isinstance(t, S.Reduce):
+            return self._reduce(t)
         if isinstance(t, (S.Indicator, S.Cases)):
             return self._piecewise(t)
         raise Unsupported(f"{type(t).__name__} in a function to analyse")
@@ -779,10 +781,22 @@ class Builder:
             self.note("ReLU is applied entrywise")
         return E.apply("relu", a)
 
+    def _reduce(self, t: S.Reduce) -> E.Node:
+        """max_{i,j} of an entrywise body: the largest entry (min as -max(-.))."""
+        body = self._entrywise_body(t)
+        if t.op == "max":
+            return E.max_entry(body)
+        return E.neg(E.max_entry(E.neg(body)))
+
     def _sum(self, t: S.Sum) -> E.Node:
+        return E.sum_all(self._entrywise_body(t))
+
+    def _entrywise_body(self, t) -> E.Node:
+        """The body of a sum or a reduction over indices, with each entry replaced by its
+        whole matrix: an entrywise expression whose entries are then summed or maximised."""
         entries = list(_entries(t.body))
         if not entries:
-            raise Unsupported("a sum over indices whose body has no entries", column=t.span[0], source=self.source)
+            raise Unsupported("a sum or max over indices whose body has no entries", column=t.span[0], source=self.source)
         binding: dict = {}
         for e in entries:
             name = self.matrix_name(e.base, entry=True, indices=len(e.indices))
@@ -797,10 +811,9 @@ class Builder:
         saved = self._entry_nodes
         self._entry_nodes = {**saved, **binding}
         try:
-            body = self.node(t.body)
+            return self.node(t.body)
         finally:
             self._entry_nodes = saved
-        return E.sum_all(body)
 
     _entry_nodes: dict = {}
 

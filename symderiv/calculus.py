@@ -74,6 +74,8 @@ def adjoints(f: E.Node, partial: Partial = sign_partial, skip=frozenset()) -> di
             push(node.arg, E.ew_map(lambda a, m, r: a * m / r, g, node.arg, node))
         elif isinstance(node, E.Pick):
             push(node.arg, E.scale(g, E.Unit(node.i, node.j, node.arg.shape)))
+        elif isinstance(node, E.MaxEntry):
+            push(node.arg, E.scale(g, E.Argmax(node.arg)))
     return adj
 
 
@@ -112,8 +114,10 @@ def directional(node: E.Node, var: E.Sym, direction: E.Node, partial: Partial = 
             return memo[n.key]
         if n == var:
             out = direction
-        elif isinstance(n, (E.Sym, E.Eye, E.Unit)):
-            out = zero(n)
+        elif isinstance(n, (E.Sym, E.Eye, E.Unit, E.Argmax)):
+            out = zero(n)           # Argmax is locally constant where it is defined
+        elif isinstance(n, E.MaxEntry):
+            out = E.inner(E.Argmax(n.arg), go(n.arg))
         elif isinstance(n, E.Pick):
             out = E.pick(go(n.arg), n.i, n.j, n.label)
         elif isinstance(n, E.Entrywise):

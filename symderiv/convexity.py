@@ -96,6 +96,10 @@ class Rules:
             if len(moving) == 1 and self.node(moving[0]).curv == AFFINE:
                 return Info(AFFINE)
             return Info(None)
+        if isinstance(n, E.MaxEntry):
+            # the largest entry is convex and increasing in every entry
+            inner = self.node(n.arg)
+            return Info(inner.curv if inner.curv in (CONST, CONVEX) else (CONVEX if inner.curv == AFFINE else None))
         if isinstance(n, E.FroNorm):
             inner = self.node(n.arg)
             if inner.curv in (CONST, AFFINE):

@@ -112,6 +112,17 @@ class Evaluator:
             return out
         if isinstance(n, E.Pick):
             return _scalar(self(n.arg)[n.i, n.j])
+        if isinstance(n, E.MaxEntry):
+            return _scalar(max(self(n.arg).flat, key=_order_key))
+        if isinstance(n, E.Argmax):
+            a = self(n.arg)
+            top = max(a.flat, key=_order_key)
+            where = [idx for idx in np.ndindex(a.shape) if a[idx] == top]
+            if len(where) > 1:
+                raise Unsupported("the largest entry is attained more than once here; the gradient is a set")
+            out = np.zeros(a.shape, dtype=object)
+            out[where[0]] = 1
+            return out
         if isinstance(n, E.Unit):
             out = np.zeros(self.shape(n), dtype=object)
             out[n.i, n.j] = 1
@@ -143,6 +154,10 @@ class Evaluator:
                 val = np.full(shape, val, dtype=object)
             return val
         raise Unsupported(f"cannot evaluate {type(n).__name__}")
+
+
+def _order_key(v):
+    return v if isinstance(v, (int, Fraction)) else float(as_sympy(v))
 
 
 def _scalar(v) -> np.ndarray:

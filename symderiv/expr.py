@@ -172,6 +172,36 @@ class FroNorm(Node):
 
 
 @dataclass(frozen=True, eq=False)
+class MaxEntry(Node):
+    """The largest entry of a matrix: a kink wherever it is attained more than once."""
+    arg: Node
+    shape: Shape = SCALAR
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return max_entry(children[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Argmax(Node):
+    """The matrix with a 1 where arg is largest (defined where that place is unique): the
+    gradient of max_ij a_ij with respect to a."""
+    arg: Node
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return Argmax(children[0])
+
+
+@dataclass(frozen=True, eq=False)
 class Pick(Node):
     """One entry a_ij of a matrix, as a scalar: how several scalar variables (x, y) are
     read as the entries of one vector variable."""
@@ -415,6 +445,14 @@ def matmul(*factors: Node) -> Node:
     for d in coeffs[1:]:
         c = ew_map(lambda p, q: p * q, c, d)
     return scale(c, body) if not body.is_scalar else ew_map(lambda p, q: p * q, c, body)
+
+
+def max_entry(a: Node) -> Node:
+    if a.is_scalar:
+        return a
+    if isinstance(a, Transpose):
+        return max_entry(a.arg)
+    return MaxEntry(a)
 
 
 def pick(a: Node, i: int, j: int, label: str = "") -> Node:

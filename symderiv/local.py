@@ -75,9 +75,13 @@ def _frame_shape(ev: Evaluator, args: tuple):
     return ev.shape(big[0]) if big else (1, 1)
 
 
-def _frame_env(ev: Evaluator, args: tuple, shape) -> dict:
+def _frame_env(ev: Evaluator, args: tuple, shape, only=None) -> dict:
+    """Values of the frame's placeholders (``only`` those given: the rest may not even be
+    defined at this point, like the argmax of a tied max)."""
     env = {}
     for i, a in enumerate(args):
+        if only is not None and E.placeholder(i) not in only:
+            continue
         v = ev(a)
         env[E.placeholder(i)] = _full(shape, v[0, 0]) if v.shape == (1, 1) and shape != (1, 1) else v
     return env
@@ -121,7 +125,8 @@ class _Local:
         self.rows = _Rows(self.var, self.ev)
         self.items: list[_Item] = []
         self.overrides: dict[str, np.ndarray] = {}
-        self.jumps, self.norms, self.active = [], [], []
+        self.jumps, self.norms, self.maxes, self.active = [], [], [], []
+        self.inner_kinks: list = []
 
     def side(self, key, pos, sign, fshape):
         arr = self.overrides.get(key)
@@ -131,10 +136,28 @@ class _Local:
 
     def collect(self):
         for k in self.v.kinks:
+            if k.kind == "max":
+                self._max(k)
+        # kinks of a tied max's own argument are folded into the max's set (max_i |x_i| at 0);
+        # where the max is not tied its argmax is defined and they are ordinary kinks
+        self.inside_max = {k.node.arg.key for k, _, _ in self.maxes}
+        for k in self.v.kinks:
             if k.kind == "norm":
                 self._norm(k)
-            else:
+            elif k.kind != "max":
                 self._switch(k)
+
+    def _max(self, k):
+        a = self.ev(k.node.arg)
+        top = max(a.flat, key=lambda v: v if isinstance(v, (int, Fraction)) else float(as_sympy(v)))
+        ties = [idx for idx in np.ndindex(a.shape) if a[idx] == top]
+        if len(ties) < 2:
+            return
+        env = _frame_env(self.ev, k.args, (1, 1))
+        w = _broadcast(scalar_eval(k.weight, env, (1, 1), {}, k.args), (1, 1))[0, 0]
+        self.active.append(("max", k, ties))
+        if w != 0:
+            self.maxes.append((k, w, ties))
 
     def _norm(self, k):
         if any(x != 0 for x in self.ev(k.node.arg).flat):
@@ -147,8 +170,15 @@ class _Local:
 
     def _switch(self, k):
         fshape = _frame_shape(self.ev, k.args)
+        needed = k.u.free_symbols | (k.branch[1].free_symbols | {k.branch[0]} if k.branch else set())
+        u = _broadcast(scalar_eval(k.u, _frame_env(self.ev, k.args, fshape, needed), fshape, {}, k.args), fshape)
+        if not (u == 0).any():
+            return
+        if k.node.key in self.inside_max:
+            self.active.append(("switch", k, list(zip(*np.nonzero(u == 0)))))
+            self.inner_kinks.append((k, list(zip(*np.nonzero(u == 0)))))
+            return
         env = _frame_env(self.ev, k.args, fshape)
-        u = _broadcast(scalar_eval(k.u, env, fshape, {}, k.args), fshape)
         on = u == 0
         if k.branch is not None and sp.diff(k.u, k.branch[0], 2) != 0:
             # a non-linear switch has one kink per root: keep the points on this one
@@ -236,9 +266,11 @@ def at_point(v: Verdict, values: dict) -> PointResult:
         return PointResult(value, False, None, None,
                            reason="f jumps at this point, so it is not locally Lipschitz there and has no "
                                   "Clarke subdifferential", active=L.active)
-    skip = {k.node.key for k, _ in L.norms}
+    skip = {k.node.key for k, _ in L.norms} | {k.node.key for k, _, _ in L.maxes}
     base = L.gradient(skip)
     base, merged = _merge(base, L.items)
+    if L.maxes:
+        return PointResult(value, *_max_set(base, merged, L), active=L.active)
     # A norm at the zero of an argument that does not move to first order (||max(X,0)||
     # at X < 0) contributes nothing: its set is w L^T(ball) with L = 0.
     norms = [(k, w) for k, w in L.norms if not _flat_at(k.node.arg, L)]
@@ -353,6 +385,49 @@ def _cell_occurs(gram, cs, signs) -> bool:
     except InfeasibleLPError:
         return False
     return True
+
+
+# ---------------------------------------------------------------- ties of a max
+
+def _max_set(base, merged, L: _Local):
+    """w max_k a_k(X) at a tie: the hull of G + w grad a_k over the tied k."""
+    if len(L.maxes) > 1 or L.norms:
+        raise Unsupported("at this point a max over entries is tied together with other kinks; "
+                          "that Clarke set is not computed yet")
+    k, w, ties = L.maxes[0]
+    inner = [(kk, pp) for kk, pp in L.inner_kinks if kk.node == k.node.arg]
+    if inner:
+        # max of regular entry functions: Clarke = hull of the union of their own sets
+        slopes = _entry_slopes(k.node.arg, L)
+        if slopes is None:
+            raise Unsupported("at this point a max is tied where its argument kinks, and the argument is "
+                              "not an entrywise function of the variable; not computed yet")
+        steps = []
+        for pos in ties:
+            left, right = slopes[pos]
+            if as_sympy(left) > as_sympy(right):
+                raise Unsupported("at this point a max is tied where an entry has a concave kink; "
+                                  "the max is not regular there and its Clarke set is not computed yet")
+            steps += [(pos, left), (pos, right)]
+        base = L.gradient({k.node.key} | {kk.node.key for kk, _ in inner})
+        rows = [(pos, {pos: c}) for pos, c in steps]
+    else:
+        rows = [(pos, L.rows(k.node.arg, pos)) for pos in ties]
+    if merged and not inner:
+        raise Unsupported("at this point a max over entries is tied together with other kinks; "
+                          "that Clarke set is not computed yet")
+    gens, seen = [], set()
+    for pos, row in rows:
+        g = base.copy()
+        for idx, x in row.items():
+            g[idx] = g[idx] + w * x
+        key = tuple(str(x) for x in g.flat)
+        if key not in seen:
+            seen.add(key)
+            gens.append(g)
+    if len(gens) == 1:
+        return True, gens[0], {"form": "point", "value": gens[0]}
+    return False, None, {"form": "hull", "generators": gens}
 
 
 # ---------------------------------------------------------------- norms at their zero

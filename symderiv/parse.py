@@ -861,6 +861,21 @@ class _Build(Transformer_NonRecursive):
         s = S.Sum(s.indices, s.body, (left.span[1], meta.end_pos))
         return S.BinOp("*", left, s, _span(meta))
 
+    def reduceop(self, meta, func, indices):
+        word = canonical(str(func).lstrip("\\"))
+        if word not in ("max", "min"):
+            raise self._error(f"\\{str(func).lstrip(chr(92))} takes no index subscript; only \\max and \\min "
+                              "reduce over indices", func.start_pos)
+        return (word, indices)
+
+    def bigreduce(self, meta, op, body):
+        word, indices = op
+        return S.Reduce(word, tuple(indices), body, _span(meta))
+
+    def times_bigreduce(self, meta, left, op, body):
+        r = self.bigreduce(meta, op, body)
+        return S.BinOp("*", left, S.Reduce(r.op, r.indices, r.body, (left.span[1], meta.end_pos)), _span(meta))
+
     # conditions
     def cond(self, meta, *items):
         rel = None

@@ -106,6 +106,15 @@ class Sum(Term):
 
 
 @dataclass(frozen=True)
+class Reduce(Term):
+    """\\max_{i,j} body, \\min_i body: the largest (smallest) value of the body over the indices."""
+    op: str                        # 'max' | 'min'
+    indices: tuple
+    body: Term
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
 class Inner(Term):
     """<A, B>."""
     left: Term

@@ -160,6 +160,13 @@ CASES = [
      lambda x: np.where(np.abs(x) <= 1, x ** 2 / 2, np.abs(x) - 0.5), dict(diff=True, smooth=1, convex=True)),
     ("huber by cases", r"\begin{cases} x^2/2 & |x| \le 1 \\ |x| - 1/2 & \text{otherwise}\end{cases}", "x", {},
      lambda x: np.where(np.abs(x) <= 1, x ** 2 / 2, np.abs(x) - 0.5), dict(diff=True, smooth=1, convex=True)),
+    # -- max over entries: a kink wherever the largest entry is tied
+    ("max entry", r"\max_{i,j} x_{ij}", "X", {}, lambda X: np.max(X), dict(diff=False, smooth=0, convex=True)),
+    ("max abs entry", r"\max_{i,j} |x_{ij}|", "X", {}, lambda X: np.max(np.abs(X)),
+     dict(diff=False, smooth=0, convex=True)),
+    ("min of a vector", r"\min_i x_i", "x", {}, lambda v: np.min(v), dict(diff=False, smooth=0, convex=False, shape=(3, 1))),
+    ("squared max entry", r"\max_{i,j} x_{ij}^2", "X", {}, lambda X: np.max(X ** 2),
+     dict(diff=False, smooth=0, convex=True)),
     ("sign", r"\operatorname{sign}(x)", "x", {}, lambda x: np.sign(x),
      dict(diff=False, smooth=None, convex=False)),
 ]

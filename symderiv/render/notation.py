@@ -75,6 +75,17 @@ class Notation:
                 return self.name(n.label), ATOM
             inner = self._wrap(self._node(n.arg), ATOM)
             return (f"{inner}_{{{n.i + 1}{n.j + 1}}}" if L else f"{inner}_{n.i + 1}{n.j + 1}"), ATOM
+        if isinstance(n, E.MaxEntry):
+            a = n.arg
+            idx = "i" if a.shape[1] == 1 else ("i,j" if L else "ij")
+            if isinstance(a, E.Entrywise) and a.args:
+                body = self.entry(a.expr, a.args)
+            else:
+                body = self.entry_of(a)
+            return (f"\\max_{{{idx}}} {body}" if L else f"max_{idx} {body}"), PROD
+        if isinstance(n, E.Argmax):
+            inner = self.node(n.arg)
+            return (f"E_{{\\arg\\max {inner}}}" if L else f"onehot(argmax {inner})"), ATOM
         if isinstance(n, E.Unit):
             idx = f"{n.i + 1}" if n.shape[1] == 1 else f"{n.i + 1}{n.j + 1}"
             return (f"e_{{{idx}}}" if L else f"e_{idx}"), ATOM

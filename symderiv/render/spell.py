@@ -62,8 +62,19 @@ def quantifier(args: tuple, latex: bool) -> str:
     return " for some i" if vector else " for some i, j"
 
 
+def _tie(k, N: Notation) -> str:
+    a = k.node.arg
+    what = N.node(a)
+    return (rf"\text{{the largest entry of }} {what} \text{{ is attained more than once}}" if N.latex
+            else f"the largest entry of {what} is attained more than once")
+
+
 def kink_where(k, N: Notation) -> str:
     """Where a kink family fails, e.g. 'x_ij = 0 and y_ij ≠ 0 for some i, j'."""
+    if k.kind == "max":
+        conds = [N.entry(c, k.args) for c in (k.condition or [])]
+        joiner = r" \text{ and } " if N.latex else " and "
+        return joiner.join([_tie(k, N)] + conds)
     if k.kind == "norm":
         base = f"{N.node(k.node.arg)} = 0"
         conds = [N.entry(c, k.args) for c in (k.condition or [])]
@@ -76,6 +87,8 @@ def kink_where(k, N: Notation) -> str:
 
 
 def kink_switch(k, N: Notation) -> str:
+    if k.kind == "max":
+        return _tie(k, N)
     if k.kind == "norm":
         return f"{N.node(k.node.arg)} = 0"
     return N.entry(k.switch_eq, k.args) + quantifier(k.args, N.latex)
@@ -94,6 +107,12 @@ def _slopes(slopes, N: Notation) -> str:
 
 def kink_story(k, N: Notation) -> str:
     """Where a primitive fails, and what that does to f, in a sentence or two."""
+    if k.kind == "max":
+        where = _m(_tie(k, N), N) if N.latex else _tie(k, N)
+        if k.harmless:
+            return f"Where {where}, the max switches between entries, but its weight in f vanishes: no kink of f."
+        return (f"Where {where}, the max switches between the tied entries and enters f with weight "
+                f"{_m(N.entry(k.weight, k.args), N)}: f is not differentiable there.")
     if k.kind == "norm":
         where = _m(f"{N.node(k.node.arg)} = 0", N)
         if k.harmless:
