@@ -336,3 +336,42 @@ def _exact(A):
     for idx in np.ndindex(A.shape):
         out[idx] = Fraction(A[idx]).limit_denominator(1000)
     return out
+
+
+def _kink_point(a, shape, rng):
+    """A point on one of f's switches (one entry of the variable on its breakpoint) and
+    the direction across it, read from the analysis; None when no such simple point."""
+    v = a.verdict
+    for k in sorted(v.kinks, key=lambda k: (k.order is None, k.order or 0)):
+        if k.kind != "switch" or k.branch is None or k.order is None:
+            continue
+        p, value = k.branch
+        if not k.harmless and not k.strength.is_number:
+            continue        # its jump depends on other entries (max_ij |x_ij|): no generic point
+        node = k.args[int(p.name[2:])]
+        if node != v.var or not value.is_number:
+            continue
+        X = np.round(rng.uniform(-2, 2, shape) * 4) / 4 + 0.125
+        X.flat[0] = float(value)
+        D = np.zeros(shape)
+        D.flat[0] = 1
+        return X, D, k.order - 1
+    return None
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_claimed_class_holds_across_a_kink(case):
+    """C^k claims, checked by one-sided derivatives of every order across a kink."""
+    name, latex, wrt, lets, fn, want = case
+    if want["smooth"] is None or wrt == "x,y" or lets:
+        return
+    shape = _shape_for(lets, wrt, want)
+    a = _analysis(latex, wrt, lets)
+    found = _kink_point(a, shape, np.random.default_rng(zlib.crc32(name.encode())))
+    if found is None:
+        assert want["smooth"] == "inf" or any(k.kind != "switch" for k in a.verdict.kinks), \
+            "a finite class needs a kink to show it"
+        return
+    X, D, k = found
+    f = (lambda Y: float(fn(Y[0, 0]))) if shape == (1, 1) else (lambda Y: float(np.sum(fn(Y))))
+    oracle.check_class_at(f, X, D, k)
