@@ -369,8 +369,9 @@ def test_claimed_class_holds_across_a_kink(case):
     a = _analysis(latex, wrt, lets)
     found = _kink_point(a, shape, np.random.default_rng(zlib.crc32(name.encode())))
     if found is None:
-        assert want["smooth"] == "inf" or any(k.kind != "switch" for k in a.verdict.kinks), \
-            "a finite class needs a kink to show it"
+        # no generic point to probe (the jump depends on other entries): the class must
+        # still come from a kink of the matching order
+        assert want["smooth"] == "inf" or any(k.order == want["smooth"] + 1 for k in a.verdict.kinks)
         return
     X, D, k = found
     f = (lambda Y: float(fn(Y[0, 0]))) if shape == (1, 1) else (lambda Y: float(np.sum(fn(Y))))
