@@ -97,16 +97,16 @@ def _on_switch(expr: sp.Expr, atom: Sw, u: sp.Expr, V, branch=None) -> sp.Expr:
     plus = restrict(expr.xreplace({atom: 1}), u, V, branch)
     minus = restrict(expr.xreplace({atom: -1}), u, V, branch)
     if coincident(plus) or coincident(minus):
-        raise Unsupported("two kinks of one entry lie on the same hypersurface in a way the sign form did not merge")
+        raise Unsupported("unverified: two kinks of one entry lie on the same hypersurface in a way the sign form did not merge")
     if is_zero(plus - minus) is not True:
-        raise Unsupported("an adjoint jumps on a switch it depends on; the composite is outside the exact class")
+        raise Unsupported("unverified: an adjoint jumps on a switch it depends on; the composite is outside the exact class")
     return plus
 
 
 def _decide_zero(e: sp.Expr, what: str) -> bool:
     z = is_zero(e)
     if z is None:
-        raise Unsupported(f"could not decide whether {what} vanishes: {e}")
+        raise Unsupported(f"unverified: could not decide whether {what} vanishes: {e}")
     return z
 
 
@@ -150,7 +150,7 @@ def _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consume
     k = Kink(kind="switch", node=node, args=args, u=u, weight=a_on, branch=branch)
     F1_on = restrict(F1, u, V, branch)
     if coincident(F1_on):
-        raise Unsupported("two kinks of one entry coincide; cannot separate them")
+        raise Unsupported("unverified: two kinks of one entry coincide; cannot separate them")
     k.jump = sp.expand(2 * a_on * F1_on)
     if not _decide_zero(k.jump, "the jump of f"):
         k.continuous = False

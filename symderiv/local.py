@@ -249,7 +249,7 @@ def _either_side(e: sp.Expr, env: dict, fshape, args) -> np.ndarray:
             over[key] = arr
         sides.append(_broadcast(scalar_eval(e, env, fshape, over, args), fshape))
     if any(a != b for a, b in zip(sides[0].flat, sides[1].flat)):
-        raise Unsupported("several kinks meet at this point and interact; the local model is "
+        raise Unsupported("unverified: several kinks meet at this point and interact; the local model is "
                           "outside the exact class")
     return sides[0]
 
@@ -392,7 +392,7 @@ def _cell_occurs(gram, cs, signs) -> bool:
 def _max_set(base, merged, L: _Local):
     """w max_k a_k(X) at a tie: the hull of G + w grad a_k over the tied k."""
     if len(L.maxes) > 1 or L.norms:
-        raise Unsupported("at this point a max over entries is tied together with other kinks; "
+        raise Unsupported("unverified: at this point a max over entries is tied together with other kinks; "
                           "that Clarke set is not computed yet")
     k, w, ties = L.maxes[0]
     inner = [(kk, pp) for kk, pp in L.inner_kinks if kk.node == k.node.arg]
@@ -400,13 +400,13 @@ def _max_set(base, merged, L: _Local):
         # max of regular entry functions: Clarke = hull of the union of their own sets
         slopes = _entry_slopes(k.node.arg, L)
         if slopes is None:
-            raise Unsupported("at this point a max is tied where its argument kinks, and the argument is "
+            raise Unsupported("unverified: at this point a max is tied where its argument kinks, and the argument is "
                               "not an entrywise function of the variable; not computed yet")
         steps = []
         for pos in ties:
             left, right = slopes[pos]
             if as_sympy(left) > as_sympy(right):
-                raise Unsupported("at this point a max is tied where an entry has a concave kink; "
+                raise Unsupported("unverified: at this point a max is tied where an entry has a concave kink; "
                                   "the max is not regular there and its Clarke set is not computed yet")
             steps += [(pos, left), (pos, right)]
         base = L.gradient({k.node.key} | {kk.node.key for kk, _ in inner})
@@ -414,7 +414,7 @@ def _max_set(base, merged, L: _Local):
     else:
         rows = [(pos, L.rows(k.node.arg, pos)) for pos in ties]
     if merged and not inner:
-        raise Unsupported("at this point a max over entries is tied together with other kinks; "
+        raise Unsupported("unverified: at this point a max over entries is tied together with other kinks; "
                           "that Clarke set is not computed yet")
     gens, seen = [], set()
     for pos, row in rows:
@@ -457,13 +457,13 @@ def _norm_set(base, merged, norms, L: _Local) -> dict:
     slopes.  Equal slopes give a ball (scaled per entry); a one-sided entry (l = 0 < r,
     as max(x, 0) at 0) cuts it to a half-space in that entry."""
     if len(norms) > 1 or merged:
-        raise Unsupported("at this point several norms, or a norm and other kinks, are active together; "
+        raise Unsupported("unverified: at this point several norms, or a norm and other kinks, are active together; "
                           "that Clarke set is not computed yet")
     k, w = norms[0]
     M = k.node.arg
     slopes = _entry_slopes(M, L)
     if slopes is None:
-        raise Unsupported("at this point a norm is at its zero and its argument is not an entrywise "
+        raise Unsupported("unverified: at this point a norm is at its zero and its argument is not an entrywise "
                           "function of the variable; that Clarke set is not computed yet")
     scale = _zeros(L.shape)
     cone = _zeros(L.shape)
@@ -477,7 +477,7 @@ def _norm_set(base, merged, norms, L: _Local) -> dict:
         elif right == 0:
             scale[idx], cone[idx] = abs(left), -1       # only for D < 0: G <= 0 there
         else:
-            raise Unsupported("at this point a norm's argument has an asymmetric kink; that Clarke set "
+            raise Unsupported("unverified: at this point a norm's argument has an asymmetric kink; that Clarke set "
                               "is not computed yet")
     radius = to_number(abs(as_sympy(w)))
     flip = -1 if not _positive(w) else 1

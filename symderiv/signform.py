@@ -172,7 +172,7 @@ def branches(u: sp.Expr, variables) -> list:
         for r in sorted(roots, key=sp.default_sort_key):
             slope = sp.diff(u, v).xreplace({v: r})
             if is_zero(slope) is not False:
-                raise Unsupported(f"the kink {u} = 0 is degenerate (its gradient vanishes there); "
+                raise Unsupported(f"unverified: the kink {u} = 0 is degenerate (its gradient vanishes there); "
                                   "this non-linear kink is outside the exact class")
             out.append((v, sp.expand(r)))
         return out
