@@ -26,5 +26,8 @@ def derive(expr, **kwargs) -> str:
 
 
 def check(text, **kwargs):
-    from .errors import Unsupported
-    raise Unsupported("the hand-derivation checker is not available in this version yet")
+    """Check a hand derivation (Markdown or LaTeX text) step by step; see symderiv.check.check.
+    Returns a report whose ``steps`` carry the verdicts and whose ``first_error`` is the
+    index of the first false step (or None)."""
+    from .check import check as _check
+    return _check(text, **kwargs)

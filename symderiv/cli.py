@@ -71,9 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("-o", "--output", help="write to this file instead of standard output")
 
     c = sub.add_parser("check", help="check a hand derivation step by step", epilog=EXAMPLES_CHECK,
+                       description="Check every step of a derivation in a Markdown post or a .tex file: "
+                                   "definition, valid, valid where (a condition), invalid (with an exact "
+                                   "counterexample) or unverified (with the reason).  Exit 0 even when "
+                                   "steps are invalid.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("file", help="a .tex or Markdown file, or - for standard input")
-    c.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    c.add_argument("--format", choices=("text", "latex", "json"), default="text",
+                   help="text (marks ✓ ✗ ~ ?), json (the contract's fields) or latex (the derivation annotated)")
 
     v = sub.add_parser("derive", help="write a LaTeX document deriving the answer", epilog=EXAMPLES_DERIVE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -129,8 +134,25 @@ def _derive(args):
 
 
 def _check(args):
-    from .errors import Unsupported
-    raise Unsupported("`check` (the hand-derivation checker) is not available in this version yet")
+    from .check import check
+    from .errors import InputError, Unsupported
+    from .render import check_out
+    if args.file == "-":
+        try:
+            text = sys.stdin.read()
+        except OSError as exc:
+            raise Unsupported(f"standard input is not available to read ({exc})")
+    else:
+        try:
+            with open(args.file, encoding="utf-8") as fh:
+                text = fh.read()
+        except UnicodeDecodeError:
+            raise InputError(f"{args.file} is not UTF-8 text")
+        except OSError as exc:
+            raise InputError(f"cannot read {args.file}: {exc.strerror}")
+    report = check(text)
+    render = {"json": check_out.render_json, "latex": check_out.render_latex}.get(args.format, check_out.render_text)
+    _write(render(report), None)
 
 
 VALUED = {"--wrt", "--shape", "--at", "--let", "--route", "--format", "--compare", "-o", "--output"}

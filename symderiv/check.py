@@ -1,0 +1,468 @@
+"""The hand-derivation checker: a post or a .tex file -> a verdict for every step.
+
+A step is one relation of a chain (``a = b = c`` is two steps), one per row of an aligned
+block.  A fresh name on the left (``S = sign(X)``, ``f(x) = ...``) is a definition; a label
+``f'(x)`` names what follows; every other step is a claim, checked in the light of the
+definitions before it:
+  * an equality of expressions (``checking.decide``), with any differentials (``dS``,
+    ``df``) replaced by directional derivatives along dX;
+  * a step with limits (``checking.limits``).
+Verdicts: definition, valid, valid-where (with the condition), invalid (with an exact
+counterexample) and unverified (with the reason).  A step that is false is traced back
+to the earlier false steps it builds on (``depends_on``): those of its own chain, and
+those whose claim, taken as true, would make it hold.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import types
+from dataclasses import dataclass, field, replace
+
+import sympy as sp
+
+from . import budget
+from . import syntax as S
+from .checking import decide as D
+from .checking import explain as X
+from .checking import limits as L
+from .checking.nodes import ShapeMismatch, build_step
+from .checking.reading import Expr, Gradient, Label, Limit, Unreadable, read
+from .checking.rows import equations
+from .checking.world import World, names_in, transform
+from .errors import BudgetExceeded, InputError, SymderivError, Unsupported
+from .parse import canonical
+
+MAX_CHARS = 200_000
+MAX_EQUATIONS = 400
+STEP_SECONDS = 10.0
+SPECIAL = {"J", "I", "sigma", "mathbf{1}"}
+OP_TEX = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", ":=": ":=",
+          "approx": r"\approx"}
+
+
+@dataclass
+class Step:
+    index: int
+    source: str
+    verdict: str
+    reason: str
+    condition: dict | None = None
+    counterexample: X.Cex | None = None
+    depends_on: list = field(default_factory=list)
+    line: int = 0
+    chain: int = 0
+    claim: tuple | None = field(default=None, repr=False)     # (left, right, conditions) terms
+
+
+@dataclass
+class Report:
+    steps: list
+    variable: str | None
+    blocks: int
+
+    @property
+    def first_error(self) -> int | None:
+        return next((s.index for s in self.steps if s.verdict == "invalid"), None)
+
+
+def check(text: str) -> Report:
+    if not isinstance(text, str):
+        raise InputError("the input must be text")
+    if len(text) > MAX_CHARS:
+        raise InputError(f"the input is longer than {MAX_CHARS} characters")
+    with budget.deadline(budget.REQUEST_SECONDS, "checking the derivation"):
+        return _Checker(text).run()
+
+
+class _Checker:
+    def __init__(self, text: str):
+        self.text = text
+        self.steps: list[Step] = []
+        self.seen: set = set()          # names used in displayed equations so far
+        self.mentioned: set = set()     # ... and in equations inside sentences
+
+    # -- the document ------------------------------------------------------------------
+
+    def run(self) -> Report:
+        eqs, blocks = equations(self.text)
+        if len(eqs) > MAX_EQUATIONS:
+            raise Unsupported(f"the document has {len(eqs)} equations; the checker reads at most {MAX_EQUATIONS}")
+        if blocks == 0:
+            raise InputError("no math found: put the derivation between $...$, $$...$$ or \\[...\\]")
+        chains = [(eq, read(eq.text) if eq.error is None else None) for eq in eqs]
+        self.world = World(_variable(chains))
+        self.varying = _differentiated(chains)
+        self.plain = _plain_names(chains)
+        last, chain_id = None, 0
+        later = _defined_later(chains)
+        for k, (eq, chain) in enumerate(chains):
+            if chain is not None and not eq.display and (
+                    any(isinstance(t, Unreadable) for t in chain.terms) or _uses(chain, later[k])):
+                # math in a sentence that is not a formula we read, or that speaks of what
+                # a later line defines ('we want $\nabla f = G$'): prose, not a step
+                continue
+            if chain is None:
+                self._add(eq.text, "unverified", eq.error, eq, chain_id)
+                continue
+            terms = list(chain.terms)
+            if terms[0] is None:
+                if last is None:
+                    self._add(_restore(eq.text), "unverified", "this row continues a chain, but nothing comes before it",
+                              eq, chain_id)
+                    continue
+                terms[0] = last
+            else:
+                chain_id += 1
+            conds = _conditions(eq.conditions)
+            for i, op in enumerate(chain.ops):
+                self._link(terms[i], op, terms[i + 1], i == 0 and chain.terms[0] is not None,
+                           conds, eq, chain, chain_id)
+            last = terms[-1]
+            for t in terms:
+                if isinstance(t, Expr):
+                    bucket = self.seen if eq.display else self.mentioned
+                    bucket |= names_in(t.term)
+        if not self.steps:
+            raise InputError("no equations to check: the math has no relation such as a = b")
+        self._dependencies()
+        return Report(self.steps, self.world.variable, blocks)
+
+    def _add(self, source, verdict, reason, eq, chain_id, **kw) -> Step:
+        step = Step(len(self.steps) + 1, source, verdict, reason, line=eq.line, chain=chain_id, **kw)
+        self.steps.append(step)
+        return step
+
+    # -- one link of a chain ---------------------------------------------------------------
+
+    def _link(self, left, op, right, first, conds, eq, chain, chain_id):
+        source = _restore(f"{left.latex} {OP_TEX.get(op, op)} {right.latex}")
+        if first:
+            defined = self._definition(left, op, right, eq.display)
+            if defined is not None:
+                self._add(source, "definition", defined, eq, chain_id)
+                return
+        if op not in ("=", ":="):
+            self._add(source, "unverified", f"only equalities are checked, not '{OP_TEX.get(op, op)}'", eq, chain_id)
+            return
+        variables, prefix = None, ""
+        if isinstance(left, Gradient) or isinstance(right, Gradient):
+            left, right, variables = self._as_differentials(left, right)
+            if variables:
+                prefix = f"checked as the differential d(.) = ⟨gradient, d{variables[0]}⟩: "
+        for side in (left, right):
+            if isinstance(side, Unreadable):
+                self._add(source, "unverified", f"cannot read '{_restore(side.latex)}': {side.reason}", eq, chain_id)
+                return
+            if isinstance(side, Label):
+                self._add(source, "unverified", f"'{side.latex}' is read as a label, so there is nothing to compare",
+                          eq, chain_id)
+                return
+        try:
+            with budget.deadline(STEP_SECONDS, "this step"):
+                if isinstance(left, Limit) or isinstance(right, Limit):
+                    self._limit_step(source, left, right, conds, eq, chain, chain_id)
+                else:
+                    self._equality(source, left, right, conds, eq, chain_id, variables, prefix)
+        except BudgetExceeded:
+            self._add(source, "unverified", f"deciding this step took longer than {STEP_SECONDS:g} s", eq, chain_id)
+        except ShapeMismatch as exc:
+            self._add(source, "unverified", "the two sides have different shapes (" + " and ".join(exc.shapes) + ")",
+                      eq, chain_id)
+        except SymderivError as exc:
+            self._add(source, "unverified", f"outside what the checker reads: {exc.message}", eq, chain_id)
+        except RecursionError:
+            self._add(source, "unverified", "the expression is nested too deeply to check", eq, chain_id)
+        except Exception as exc:   # noqa: BLE001 - one step's failure must not lose the others
+            if isinstance(exc, budget._Expired):
+                raise              # the whole request's time is up: that is not this step's failure
+            self._add(source, "unverified", f"the checker failed on this step (internal {type(exc).__name__}: "
+                      f"{exc}); please report it", eq, chain_id)
+
+    def _definition(self, left, op, right, display: bool) -> str | None:
+        if isinstance(right, Unreadable):
+            return None            # reported as unreadable, not taken as a definition
+        if isinstance(left, Label):
+            return f"names the expression on the right ('{left.latex}' is read as a label, not differentiated)"
+        if not isinstance(left, Expr):
+            return None
+        body = self.world.read(right.term) if isinstance(right, Expr) else None
+        used = names_in(right.term) if isinstance(right, Expr) else set()
+        if left.head is not None:
+            name, params = left.head
+            if self._fresh(name, used - set(params), op, display) and all(p not in self.world.defs for p in params):
+                if body is not None:
+                    self.world.define(name, params, body, len(self.steps) + 1)
+                return f"defines {name}({', '.join(params)})"
+        if isinstance(left.term, S.Name) and self._fresh(left.term.name, used, op, display):
+            if body is not None:
+                self.world.define(left.term.name, (), body, len(self.steps) + 1)
+            return f"defines {X.shown_name(left.term.name)}"
+        return None
+
+    def _fresh(self, name, used, op, display) -> bool:
+        """A name a line may define: new, or only mentioned in passing in a sentence before
+        a displayed line defines it ('we want $\\nabla f = G$ where $$f = ...$$')."""
+        if name in SPECIAL or name == self.world.variable or name in used or canonical(name):
+            return False
+        seen = self.seen if display else self.seen | self.mentioned
+        return op == ":=" or (name not in seen and name not in self.world.defs)
+
+    def _variables(self) -> list:
+        """The derivation's variable, then every other name whose differential it takes."""
+        rest = sorted(v for v in self.varying if v not in self.world.defs and v != self.world.variable)
+        return [self.world.variable] + rest if self.world.variable else rest
+
+    def _read_conditions(self, world, conds):
+        return [(op, world.read(a), world.read(b)) for op, a, b in conds]
+
+    def _as_differentials(self, left, right):
+        """∇f = G is the claim df = <G, dX> with only X varying (∂f/∂A holds X fixed)."""
+        grad, other = (left, right) if isinstance(left, Gradient) else (right, left)
+        if not isinstance(other, Expr):
+            return left, right, None
+        var = grad.var or self.world.variable
+        if var is None:
+            return Unreadable(grad.latex, "which variable? write \\nabla_X f or \\partial f / \\partial X"), right, None
+        d = S.Differential(grad.of)
+        inner = S.Inner(other.term, S.Differential(S.Name(var)))
+        pair = (Expr(d, grad.latex), Expr(inner, other.latex))
+        return (pair if grad is left else pair[::-1]) + ([var],)
+
+    def _undefined(self, terms) -> str | None:
+        """A differential df of an f that no line defines (and that is not a variable)."""
+        found = []
+
+        def visit(t):
+            if isinstance(t, S.Differential) and isinstance(t.arg, S.Name):
+                n = t.arg.name
+                if n not in self.world.defs and n != self.world.variable and n not in self.plain:
+                    found.append(n)
+            return None
+        for t in terms:
+            transform(t, visit)
+        return found[0] if found else None
+
+    def _equality(self, source, left, right, conds, eq, chain_id, variables=None, prefix=""):
+        w = self.world
+        sides = [w.read(left.term), w.read(right.term)]
+        missing = self._undefined(sides)
+        if missing is not None:
+            name = X.shown_name(missing)
+            self._add(source, "unverified", f"d{name} is the differential of {name}, which no earlier line defines",
+                      eq, chain_id)
+            return
+        built = build_step(sides, self._read_conditions(w, conds), variables or self._variables(), source)
+        outcome = D.decide(built, *D.symbolic(built))
+        stated = eq.conditions
+        if built.conditions and outcome.verdict in ("valid", "valid-where"):
+            # does it need the stated condition at all?
+            free = replace(built, conditions=[])
+            plain = D.decide(free, *D.symbolic(free))
+            if plain.verdict == "valid":
+                outcome, stated = plain, []
+            elif outcome.verdict == "valid":
+                outcome.verdict = "valid-where"
+        ex = X.explain(outcome, built, stated)
+        self._add(source, outcome.verdict, prefix + ex.reason, eq, chain_id, condition=ex.condition,
+                  counterexample=ex.counterexample, claim=(left.term, right.term, conds))
+
+    def _limit_step(self, source, left, right, conds, eq, chain, chain_id):
+        w = self.world
+        bodies = [w.read(s.body if isinstance(s, Limit) else s.term) for s in (left, right)]
+        built = build_step(bodies, self._read_conditions(w, conds), self._variables(), source)
+        try:
+            exprs = [L.to_sympy(n) for n in built.sides]
+        except ValueError as exc:
+            self._add(source, "unverified", str(exc), eq, chain_id)
+            return
+        sides = []
+        for s, e in zip((left, right), exprs):
+            if isinstance(s, Limit):
+                sides.append(L.Side(e, (_symbol(s.var), _rational(s.point), s.side)))
+            else:
+                sides.append(L.Side(e))
+        small = {_symbol(n) for n in chain.increments}
+        outcome = L.compare(sides[0], sides[1], small, built.conditions)
+        stated = eq.conditions
+        if built.conditions and outcome.verdict == "valid":
+            if L.compare(sides[0], sides[1], small, []).verdict == "valid":
+                stated = []            # it holds without the condition
+            else:
+                outcome.verdict = "valid-where"
+        ex = X.explain_limit(outcome, left, right, built, stated)
+        self._add(source, outcome.verdict, ex.reason, eq, chain_id, condition=ex.condition,
+                  counterexample=ex.counterexample)
+
+    # -- which earlier errors a step builds on ---------------------------------------------------
+
+    def _dependencies(self):
+        """An earlier false step counts for a later one when it is an earlier link of the
+        same chain (the chain's conclusion inherits it), or when taking its claim as true
+        makes the later step hold (the later step was derived from it)."""
+        false = [s for s in self.steps if s.verdict == "invalid"]
+        for step in self.steps:
+            chained = {s.index for s in false if s.chain == step.chain and s.index < step.index}
+            derived, repeated, together = set(), set(), False
+            if step.verdict == "invalid" and step.claim is not None:
+                earlier = [s for s in false if s.index < step.index and _rewritable(s)]
+                repeated = {s.index for s in earlier if self._same_claim(s, step)}
+                earlier = [s for s in earlier if s.index not in repeated]
+                derived = {s.index for s in earlier if self._holds_assuming(step, [s])}
+                if not derived and len(earlier) > 1 and self._holds_assuming(step, earlier):
+                    derived, together = {s.index for s in earlier}, True
+            step.depends_on = sorted(chained | derived | repeated)
+            if repeated:
+                step.reason += f"; it repeats the claim of {_steps(repeated)}"
+            if derived:
+                which = _steps(derived) if together else _steps(derived, "or")
+                step.reason += f"; it would hold if {which} were true: it builds on that error"
+            elif chained and step.verdict != "invalid":
+                step.reason += f"; the chain it continues already went wrong at {_steps(chained)}"
+
+    def _same_claim(self, a: Step, b: Step) -> bool:
+        read = self.world.read
+        return {read(a.claim[0]), read(a.claim[1])} == {read(b.claim[0]), read(b.claim[1])}
+
+    def _holds_assuming(self, step: Step, assumed) -> bool:
+        w = self.world
+        rewrites = [(w.read(s.claim[0]), w.read(s.claim[1]), s.index) for s in assumed]
+        hyp = w.assuming(rewrites)
+        left, right, conds = step.claim
+        try:
+            with budget.deadline(STEP_SECONDS, "a dependency"):
+                built = build_step([hyp.read(left), hyp.read(right)], self._read_conditions(hyp, conds),
+                                   self._variables())
+                return D.quick(built) is True
+        except (SymderivError, ShapeMismatch):
+            return False
+
+
+def _steps(indices, word: str = "and") -> str:
+    ks = sorted(indices)
+    if len(ks) == 1:
+        return f"step {ks[0]}"
+    if word == "or":
+        return " or ".join(f"step {k}" for k in ks)
+    return "steps " + ", ".join(str(k) for k in ks[:-1]) + f" and {ks[-1]}"
+
+
+def _rewritable(step: Step) -> bool:
+    """A false claim worth assuming: its left side is a compound expression (assuming
+    'x = 2' would rewrite every x)."""
+    return step.claim is not None and not isinstance(step.claim[0], (S.Name, S.Num))
+
+
+def _variable(chains) -> str | None:
+    names = set()
+    for _, chain in chains:
+        for t in (chain.terms if chain else ()):
+            if isinstance(t, Expr):
+                names |= names_in(t.term)
+            elif isinstance(t, Limit):
+                names |= names_in(t.body)
+    return "X" if "X" in names else ("x" if "x" in names else None)
+
+
+def _left_name(term):
+    """The name a line would define: f in 'f = ...' or 'f(x) = ...'."""
+    if isinstance(term, Expr):
+        if term.head is not None:
+            return term.head[0]
+        if isinstance(term.term, S.Name):
+            return term.term.name
+    return None
+
+
+def _defined_later(chains) -> list:
+    """For each equation, the names that displayed lines after it put on their left."""
+    out, later = [], set()
+    for eq, chain in reversed(chains):
+        out.append(set(later))
+        if chain is not None and eq.display and chain.terms and chain.terms[0] is not None:
+            name = _left_name(chain.terms[0])
+            if name is not None:
+                later.add(name)
+    return out[::-1]
+
+
+def _uses(chain, names) -> bool:
+    """Whether a chain uses one of ``names`` other than as the name it defines itself."""
+    if not names:
+        return False
+    used = set()
+    for i, t in enumerate(chain.terms):
+        if isinstance(t, Expr):
+            found = names_in(t.term)
+            if i == 0 and t.head is not None:
+                found -= {t.head[0], *t.head[1]}
+            elif i == 0 and isinstance(t.term, S.Name):
+                found -= {t.term.name}
+            used |= found
+        elif isinstance(t, Gradient):
+            used |= names_in(t.of)
+    return bool(used & names)
+
+
+def _differentiated(chains) -> set:
+    """Names whose differential the derivation writes (dX, dY, dx_{ij}): they vary."""
+    found = set()
+
+    def visit(t):
+        if isinstance(t, S.Differential):
+            if isinstance(t.arg, S.Name):
+                found.add(t.arg.name)
+            elif isinstance(t.arg, S.Entry):
+                found.add(t.arg.base.upper() if t.arg.base.islower() else t.arg.base)
+        return None
+    for _, chain in chains:
+        for t in (chain.terms if chain else ()):
+            if isinstance(t, Expr):
+                transform(t.term, visit)
+    return found
+
+
+def _plain_names(chains) -> set:
+    """Names the derivation uses outside differentials (X in dX = ... X ...): a dY of such
+    a name is a variable's differential; a df of an f never used plainly is undefined."""
+    found = set()
+    for _, chain in chains:
+        for t in (chain.terms if chain else ()):
+            if isinstance(t, Expr):
+                bare = transform(t.term, lambda u: S.Num("0") if isinstance(u, S.Differential) else None)
+                found |= names_in(bare)
+    return found
+
+
+def _conditions(conditions) -> list:
+    out = []
+    for c in conditions:
+        st = c.statement
+        for i, op in enumerate(st.ops):
+            out.append((op, st.terms[i], st.terms[i + 1]))
+    return out
+
+
+def _symbol(name: str):
+    return sp.Symbol(name, real=True)
+
+
+def _rational(v):
+    return sp.Rational(v.numerator, v.denominator)
+
+
+def _restore(text: str) -> str:
+    """The increments as the post wrote them: \\delta_{x} -> \\Delta x."""
+    return re.sub(r"\\(?:delta|Delta)_\{([a-zA-Z])\}", r"\\Delta \1", text)
+
+
+class _CallableModule(types.ModuleType):
+    """Importing this module rebinds the package attribute ``symderiv.check`` from the API
+    function to the module; calling the module does what the function does, so
+    ``symderiv.check(text)`` works either way."""
+
+    def __call__(self, *args, **kwargs):
+        return check(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

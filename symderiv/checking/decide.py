@@ -1,0 +1,331 @@
+"""Is lhs = rhs?  Symbolically first, then at exact points.
+
+The symbolic test is the engine's: two entrywise expressions are equal off the kinks
+iff their sign forms are (``is_zero(to_sign_form(a - b))``).  It is applied
+  * to the generic entry, when the difference is one entrywise expression (a proof for
+    every size at once; a disproof too when its arguments are independent variables);
+  * otherwise entry by entry at one set of small distinct sizes, each entry over its own
+    symbols, after a cheap search for a difference at simple points: off the kinks both
+    sides are smooth, so one such point is a whole open set of them.
+A symbolic "equal" is then tested on kink points, where sign forms say nothing; a
+symbolic "different" or "don't know" is settled by a counterexample found at an exact
+point (and a counterexample is only ever reported after an exact re-evaluation).
+
+For steps with differentials the sides are region-wise derivatives; at a kink point
+they are evaluated on the side the direction dX points to, which is the one-sided
+directional derivative there, provided what was differentiated does not jump.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .. import expr as E
+from ..budget import attempt
+from ..calculus import map_entrywise
+from ..errors import SymderivError
+from ..numbers import as_sympy, is_concrete
+from ..scalar import Prim, Sw, to_sign_form
+from ..signform import feasible_cells, is_zero, linear_solution
+from .nodes import Built, difference
+from .sample import Point, Sampler, dim_symbols, evaluate, on_kink, one_sided_overrides, same, switch_nodes
+
+ENTRY_SIZES = (3, 2, 4, 5)       # the sizes m, n, p, ... take when entries are expanded
+SYMBOLIC_SECONDS = 2.0
+MAX_HOLD_SWITCHES = 3
+
+
+@dataclass
+class Counterexample:
+    point: Point
+    lhs: object                 # value arrays (None where undefined)
+    rhs: object
+    note: str = ""              # e.g. 'S jumps there: dS does not exist'
+
+
+@dataclass
+class Outcome:
+    verdict: str                          # valid | valid-where | invalid | unverified
+    how: str                              # canonical | generic | entries | tested | ...
+    counterexample: Counterexample | None = None
+    switches: list = field(default_factory=list)   # u nodes: the kinks, for 'off the kinks'
+    holds_on: list = field(default_factory=list)   # cells [(u node, sign), ...] where it holds
+    tested: int = 0
+    conditions: list = field(default_factory=list)  # stated (op, node)
+
+
+def symbolic(built: Built) -> tuple:
+    """(holds off the kinks?, how it was decided, witness): None when undecided; the
+    witness is a counterexample met on the way, at a point off the kinks."""
+    left, right = built.sides
+    d = difference(left, right)
+    if isinstance(d, E.Entrywise) and not d.args and d.expr == 0:
+        return True, "canonical", None
+    if built.conditions:
+        return (*_under_conditions(d, built.conditions), None)
+    if isinstance(d, E.Entrywise):
+        z = attempt(lambda: is_zero(to_sign_form(d.expr)), seconds=SYMBOLIC_SECONDS)
+        if z is True:
+            return True, "generic", None
+        if z is False and _independent(d.args):
+            return False, "generic", None
+    # Before expanding entries (the costly test), look for a difference at simple points:
+    # off the kinks both sides are smooth, so one such point means an open set of them.
+    witness = probe(built)
+    if witness is not None:
+        return False, "tested", witness
+    return (*_by_entries(d), None)
+
+
+def probe(built: Built, count: int = 9):
+    left, right = built.sides
+    switches = switch_nodes([left, right])
+    sampler = Sampler([left, right], built.conditions, [s.name for s in built.differentials.values()])
+    for point in sampler.generic(count):
+        if on_kink(point, switches):
+            continue
+        ok, lv, rv, note = compare_at(built, point)
+        if ok is False:
+            return Counterexample(point, lv, rv, note)
+    return None
+
+
+def _independent(args) -> bool:
+    """Arguments that can take any values at once: distinct variables, each once."""
+    names = []
+    for a in args:
+        base = a.arg if isinstance(a, E.Transpose) else a
+        if not isinstance(base, E.Sym):
+            return False
+        names.append(base.name)
+    return len(names) == len(set(names))
+
+
+def _by_entries(d: E.Node) -> tuple[bool | None, str]:
+    """Every entry at one set of distinct small sizes (3×2, ...), each entry over its own
+    symbols: equal sign forms there.  Sizes are kept small and distinct so that a
+    transpose or a product in the wrong order shows."""
+    dims = dim_symbols([d])
+    assign = {s: ENTRY_SIZES[i % len(ENTRY_SIZES)] for i, s in enumerate(dims)}
+    entries = attempt(lambda: entry_values(d, assign), seconds=SYMBOLIC_SECONDS)
+    if entries is None:
+        return None, "entries"
+    verdict = True
+    for e in entries:
+        if _too_big(e):
+            return None, "entries"
+        z = attempt(lambda: is_zero(to_sign_form(e)), seconds=SYMBOLIC_SECONDS)
+        if z is False:
+            return False, "entries"
+        if z is not True:
+            verdict = None
+    return verdict, "entries"
+
+
+def _too_big(e: sp.Expr) -> bool:
+    """Sign forms grow with 2^k cells where kinks sit inside a root or another smooth
+    function (‖σ(X)‖_F); past a few such kinks, points decide instead."""
+    kinks = e.atoms(Prim)
+    if len(kinks) > 12:
+        return True
+    wrapped = [f for f in sp.preorder_traversal(e)
+               if (isinstance(f, sp.Pow) and not f.exp.is_Integer or isinstance(f, sp.Function)
+                   and not isinstance(f, Prim)) and f.has(Prim)]
+    return bool(wrapped) and len(kinks) > 3
+
+
+def entry_values(node: E.Node, dims: dict) -> list:
+    """Every entry of the node at the given sizes, over one symbol per variable entry."""
+    cache: dict = {}
+    sizes = {k: sp.Integer(v) for k, v in dims.items()}
+
+    def size(d):
+        return int(d) if is_concrete(d) else int(as_sympy(d).xreplace({k: sp.Integer(v) for k, v in dims.items()}))
+
+    def go(n):
+        if n.key in cache:
+            return cache[n.key]
+        r, c = size(n.shape[0]), size(n.shape[1])
+        if isinstance(n, E.Sym):
+            out = sp.Matrix(r, c, lambda i, j: sp.Symbol(f"{n.name}[{i},{j}]", real=True))
+        elif isinstance(n, E.Eye):
+            out = sp.eye(r)
+        elif isinstance(n, E.MatMul):
+            out = go(n.factors[0])
+            for f in n.factors[1:]:
+                g = go(f)
+                out = out * g if out.shape[1] == g.shape[0] else (out[0, 0] * g if out.shape == (1, 1) else out * g[0, 0])
+        elif isinstance(n, E.Transpose):
+            out = go(n.arg).T
+        elif isinstance(n, E.Trace):
+            out = sp.Matrix([[go(n.arg).trace()]])
+        elif isinstance(n, E.SumAll):
+            out = sp.Matrix([[sum(go(n.arg))]])
+        elif isinstance(n, E.FroNorm):
+            out = sp.Matrix([[sp.sqrt(sum(v ** 2 for v in go(n.arg)))]])
+        elif isinstance(n, E.Entrywise):
+            args = [go(a) for a in n.args]
+            ps = n.placeholders()
+
+            def entry(i, j):
+                binding = {p: (a[0, 0] if a.shape == (1, 1) else a[i, j]) for p, a in zip(ps, args)}
+                return n.expr.xreplace({**sizes, **binding})
+            out = sp.Matrix(r, c, entry)
+        else:
+            raise TypeError(type(n).__name__)
+        cache[n.key] = out
+        return out
+
+    return list(go(node))
+
+
+def _under_conditions(d: E.Node, conditions) -> tuple[bool | None, str]:
+    """Equal on the region the stated conditions allow (off its kinks)?  A condition
+    x = c is substituted; inequalities select the sign cells of the step's switches that
+    meet them, and each such cell is checked on its own."""
+    try:
+        args, exprs = E.frame(d, *[c for _, c in conditions])
+    except SymderivError:      # shapes that do not frame together: points decide
+        return None, "tested"
+    if not _independent(args):
+        return None, "tested"
+    e, rest = exprs[0], list(zip([op for op, _ in conditions], exprs[1:]))
+    ps = [E.placeholder(i) for i in range(len(args))]
+    for op, c in [x for x in rest if x[0] == "="]:
+        sol = linear_solution(sp.expand(c), ps)
+        if sol is None:
+            return None, "tested"
+        e = e.xreplace({sol[0]: sol[1]})
+        rest = [(o, x.xreplace({sol[0]: sol[1]})) for o, x in rest]
+    e = to_sign_form(e)
+    atoms = sorted(e.atoms(Sw), key=sp.default_sort_key)
+    us = [a.args[0] for a in atoms]
+    wanted = []
+    for op, c in rest:
+        c = sp.expand(to_sign_form(c))
+        if op in ("=", "!=") or c.is_number:
+            continue
+        if c.has(Sw):
+            return None, "tested"
+        wanted.append((c, 1 if op in (">", ">=") else -1))
+    if len(us) + len(wanted) > 6:
+        return None, "tested"
+    cells = feasible_cells(tuple(us + [c for c, _ in wanted]))
+    verdict = True
+    for cell in cells:
+        if any(cell[len(us) + k] != s for k, (_, s) in enumerate(wanted)):
+            continue
+        z = attempt(is_zero, sp.expand(e.xreplace(dict(zip(atoms, cell[:len(us)])))), seconds=SYMBOLIC_SECONDS)
+        if z is False:
+            return False, "cells"
+        if z is not True:
+            verdict = None
+    return verdict, "cells"
+
+
+def holds_on(built: Built) -> list:
+    """Where a false identity does hold: the sign cells (as [(u node, sign)]) on which the
+    two sides agree, when there are a few switches of independent variables."""
+    d = difference(*built.sides)
+    if not isinstance(d, E.Entrywise) or not _independent(d.args):
+        return []
+    e = to_sign_form(d.expr)
+    atoms = sorted(e.atoms(Sw), key=sp.default_sort_key)
+    if not atoms or len(atoms) > MAX_HOLD_SWITCHES:
+        return []
+    us = tuple(a.args[0] for a in atoms)
+    out = []
+    for cell in feasible_cells(us):
+        piece = sp.expand(e.xreplace(dict(zip(atoms, cell))))
+        if attempt(is_zero, piece, seconds=1.0) is True:
+            out.append([(E.ew(u, d.args, d.shape), s) for u, s in zip(us, cell)])
+    return out if len(out) < len(feasible_cells(us)) else []
+
+
+# ---- at points ------------------------------------------------------------------------------
+
+def compare_at(built: Built, point: Point):
+    """(equal?, lhs value, rhs value, note) at one point; equal is None where a side is not
+    defined or not decidable there."""
+    left, right = built.sides
+    overrides = None
+    if built.variables and point.kink:
+        regions = [map_entrywise(a, to_sign_form) for a in built.differentiated]
+        overrides = one_sided_overrides([left, right] + regions, point, built.variables, built.differentials)
+        if overrides is None:
+            return None, None, None, ""
+        for a, region in zip(built.differentiated, regions):
+            exact, limit = evaluate(a, point), evaluate(region, point, overrides)
+            if exact is not None and limit is not None and same(exact, limit) is False:
+                lv = evaluate(left, point, overrides)
+                return False, lv, None, "jump"
+    lv = evaluate(left, point, overrides)
+    rv = evaluate(right, point, overrides)
+    return same(lv, rv), lv, rv, ""
+
+
+def decide(built: Built, generic: bool | None, how: str, witness: Counterexample | None = None) -> Outcome:
+    left, right = built.sides
+    switches = switch_nodes([left, right])
+    directions = [s.name for s in built.differentials.values()]
+    sampler = Sampler([left, right], built.conditions, directions)
+    tested = 0
+    if generic is True:
+        for point in sampler.kinks(switches):
+            ok, lv, rv, note = compare_at(built, point)
+            tested += ok is not None
+            if ok is False:
+                return Outcome("valid-where", how, Counterexample(point, lv, rv, note), switches,
+                               tested=tested, conditions=built.conditions)
+        return Outcome("valid", how, None, switches, tested=tested, conditions=built.conditions)
+    found, at_kink = witness, None
+    for point in (sampler.generic() if found is None else ()):
+        if built.variables and on_kink(point, switches):
+            continue               # region-wise derivatives are only compared off the kinks
+        ok, lv, rv, note = compare_at(built, point)
+        tested += ok is not None
+        if ok is False:
+            if not on_kink(point, switches):
+                found = Counterexample(point, lv, rv, note)
+                break
+            at_kink = at_kink or Counterexample(point, lv, rv, note)
+    if found is None and generic is False and at_kink is not None:
+        found = at_kink
+    if found is None and generic is False:
+        for point in sampler.kinks(switches):
+            ok, lv, rv, note = compare_at(built, point)
+            if ok is False:
+                found = Counterexample(point, lv, rv, note)
+                break
+    if found is not None:
+        cells = holds_on(built) if not built.conditions else []
+        return Outcome("invalid", how, found, switches, holds_on=cells, tested=tested,
+                       conditions=built.conditions)
+    if at_kink is not None:
+        return Outcome("unverified", "kink-only", at_kink, switches, tested=tested, conditions=built.conditions)
+    return Outcome("unverified", "undecided" if generic is None else "no-witness", None, switches,
+                   tested=tested, conditions=built.conditions)
+
+
+def quick(built: Built) -> bool | None:
+    """Whether the step holds off the kinks, cheaply: for asking which earlier error a
+    step builds on (symbolic, or a handful of generic points when that is undecided)."""
+    try:
+        generic, _, _ = symbolic(built)
+    except (SymderivError, ValueError, TypeError):    # a hypothetical world the engine cannot read
+        return None
+    if generic is not None:
+        return generic
+    left, right = built.sides
+    switches = switch_nodes([left, right])
+    sampler = Sampler([left, right], built.conditions, [s.name for s in built.differentials.values()])
+    agreed = 0
+    for point in sampler.generic(8):
+        if on_kink(point, switches):
+            continue
+        ok, *_ = compare_at(built, point)
+        if ok is False:
+            return False
+        agreed += ok is True
+    return True if agreed >= 4 else None

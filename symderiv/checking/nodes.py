@@ -1,0 +1,195 @@
+"""Syntax terms of one step -> engine nodes, with shapes shared between the sides.
+
+All terms of a step (its two sides, its conditions, the arguments of its differentials)
+go through one shape inference, so X has the same m×n on both sides and dX has X's
+shape.  Sizes nobody fixes stay symbolic, which is what lets a proof about the generic
+entry hold for every size.
+
+Differentials: ``dX`` of a variable is a matrix of its own (shaped like X).  ``dS`` of
+anything else (a name the derivation defined, ``d(X^T X)``, ``df``) is replaced by the
+directional derivative of that expression along the variables' differentials, computed
+region-wise (``calculus.directional`` with the sign forms held fixed): exact off the
+kinks, and examined separately on them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import expr as E
+from .. import syntax as S
+from .. import build as build_module
+from ..build import Builder, _Shapes, _entries
+from ..calculus import directional
+from ..errors import InputError
+from .world import names_in, transform
+
+DIFF_PREFIX = "d"          # dX: never a parser name (those are one letter, Greek, or x_1)
+HOLE = "∂"                 # the differential of a compound expression, before substitution
+
+
+@dataclass
+class Built:
+    sides: list                                   # one node per side
+    conditions: list = field(default_factory=list)  # (op, node c): the condition is c op 0
+    variables: list = field(default_factory=list)   # Syms whose differentials appear
+    differentials: dict = field(default_factory=dict)   # variable name -> its dX Sym
+    differentiated: list = field(default_factory=list)  # nodes whose differentials were taken
+    shown: dict = field(default_factory=dict)        # Sym name -> how to show it
+
+
+class ShapeMismatch(Exception):
+    def __init__(self, shapes):
+        super().__init__("different shapes")
+        self.shapes = shapes
+
+
+class _Builder(Builder):
+    """The engine's builder, told that dX is a matrix like X, that the entries dx_{ij}
+    belong to dX, and (``one_J``) that every J of a step is the same all-ones matrix: a
+    derivation writes tr(J^T J) meaning the J of the line before, not one of any size."""
+
+    def __init__(self, source: str, entry_names: dict, one_J: bool):
+        super().__init__(source, {}, None, None)
+        self.entry_names = entry_names
+        self.one_J = one_J
+
+    def matrix_name(self, name: str, *args, **kwargs) -> str:
+        entry = kwargs.get("entry", args[0] if args else False)
+        if entry and name in self.entry_names:
+            return self.entry_names[name]
+        return super().matrix_name(name, *args, **kwargs)
+
+    def special(self, name: str):
+        if name == "J" and self.one_J:
+            return None            # shaped once, as a name; node() below makes it all-ones
+        return super().special(name)
+
+    def node(self, t):
+        if self.one_J and isinstance(t, S.Name) and t.name == "J":
+            self.note("J is the all-ones matrix")
+            return E.ones(self.shape_of(t))
+        return super().node(t)
+
+
+def build_step(sides: list, conditions: list, variables, source: str = "") -> Built:
+    """``sides``: syntax terms; ``conditions``: (op, left, right) syntax triples;
+    ``variables``: the names that vary (their differentials dX, dY may be taken), the
+    derivation's own variable first."""
+    variables = [v for v in ([variables] if isinstance(variables, str) else (variables or [])) if v]
+    try:
+        return _build(sides, conditions, variables, source, True)
+    except InputError:
+        # J of two different sizes in one step: then each J takes its own
+        return _build(sides, conditions, variables, source, False)
+
+
+def _build(sides, conditions, doc_variables, source, one_J) -> Built:
+    holes: list = []              # (hole name, argument term)
+    leaf_diffs: dict = {}         # variable name -> its dX name
+    entry_names: dict = {}
+
+    def lift(t):
+        if not isinstance(t, S.Differential):
+            return None
+        arg = t.arg
+        if isinstance(arg, S.Name):
+            leaf_diffs[arg.name] = DIFF_PREFIX + arg.name
+            return S.Name(DIFF_PREFIX + arg.name, t.span)
+        if isinstance(arg, S.Entry):
+            matrix = arg.base.upper() if arg.base.islower() else arg.base
+            entry_names[DIFF_PREFIX + arg.base] = DIFF_PREFIX + matrix
+            leaf_diffs[matrix] = DIFF_PREFIX + matrix
+            return S.Entry(DIFF_PREFIX + arg.base, arg.indices, t.span)
+        name = f"{HOLE}{len(holes)}"
+        holes.append((name, arg))
+        return S.Name(name, t.span)
+
+    sides = [transform(s, lift) for s in sides]
+    conds = [(op, transform(a, lift), transform(b, lift)) for op, a, b in conditions]
+    # Differentials of compound expressions are taken along every variable they contain
+    if holes:
+        inside = set().union(*(names_in(a) for _, a in holes))
+        for v in doc_variables:
+            if v in inside or v == doc_variables[0]:
+                leaf_diffs.setdefault(v, DIFF_PREFIX + v)
+    b = _Builder(source, entry_names, one_J)
+    every = list(sides) + [x for _, a, c in conds for x in (a, c)] + [a for _, a in holes]
+    fix = _prepare(b, every)
+    sides = [fix(t) for t in sides]
+    conds = [(op, fix(a), fix(c)) for op, a, c in conds]
+    holes = [(name, fix(a)) for name, a in holes]
+    b.shapes = _Shapes(b)
+    for var, dname in leaf_diffs.items():
+        b.shapes.names[dname] = b.shapes.name_shape(var, None)
+    for name, arg in holes:
+        b.shapes.names[name] = b.shapes.infer(arg)
+    shapes = [b.shapes.infer(s) for s in sides]
+    _tie(b, shapes)
+    for _, a, c in conds:
+        _tie(b, [b.shapes.infer(a), b.shapes.infer(c)])
+    b._name_dims()
+    b.symbols = {}
+    nodes = [b.node(s) for s in sides]
+    cond_nodes = [(op, difference(b.node(a), b.node(c))) for op, a, c in conds]
+    variables = [b.sym(v) for v in leaf_diffs if v in b.shapes.names]
+    dsyms = {v.name: b.sym(leaf_diffs[v.name]) for v in variables}
+    mapping, differentiated = {}, []
+    for name, arg in holes:
+        a = b.node(arg)
+        differentiated.append(a)
+        d = E.const(0, a.shape)
+        for v in variables:
+            if E.depends_on(a, v):
+                d = E.add(d, directional(a, v, dsyms[v.name]))
+        mapping[b.sym(name).key] = d
+    if mapping:
+        nodes = [E.substitute(n, mapping) for n in nodes]
+    made = {d: v for v, d in leaf_diffs.items()}
+    shown = {s.name: _show(s.name, made) for s in b.symbols.values()}
+    return Built(nodes, cond_nodes, variables, dsyms, differentiated, shown)
+
+
+def _prepare(b: _Builder, terms: list):
+    """What ``Builder.build`` decides before its first pass, here over all the terms of a
+    step at once (build.py has no hook for several terms): which letters are matrices
+    through their entries, which are vectors.  Returns the rewrite build applies to a
+    term first (x_i entries of vectors), or the identity."""
+    fix = getattr(build_module, "_vector_entries", None) or (lambda t: t)
+    terms = [fix(t) for t in terms]
+    entries = [e for t in terms for e in _entries(t)]
+    b._entry_bases = {b.matrix_name(e.base, entry=True).lower() for e in entries if len(e.indices) == 2}
+    b._entry_bases |= {e.base for e in entries if e.base.isupper()}
+    b._vector_bases = {e.base for e in entries if len(e.indices) == 1 and e.base.islower()}
+    vector_names = getattr(build_module, "_vector_names", None)
+    b.vector_names = set().union(*(vector_names(t, b) for t in terms)) if vector_names else set()
+    return fix
+
+
+def _tie(b, shapes):
+    """Sides must conform; a side that is a plain number may stand for a constant matrix."""
+    big = [s for s in shapes if not b.shapes.is_scalar(s)]
+    small = [s for s in shapes if b.shapes.is_scalar(s)]
+    if big and small:
+        return                   # checked once the nodes exist (a number broadcasts)
+    for s in big[1:]:
+        try:
+            b.shapes.same(big[0], s, S.Num("0"), "the two sides")
+        except InputError:
+            raise ShapeMismatch([b.shapes.show(x) for x in shapes]) from None
+
+
+def difference(left: E.Node, right: E.Node) -> E.Node:
+    """left - right, a plain number standing for a constant matrix beside a matrix."""
+    if left.is_scalar != right.is_scalar:
+        if E.symbols_of(left if left.is_scalar else right):
+            raise ShapeMismatch([E.fmt_shape(left.shape), E.fmt_shape(right.shape)])
+    return E.ew_map(lambda p, q: p - q, left, right)
+
+
+def _show(name: str, made: dict) -> str:
+    """How a counterexample names a symbol: dX, Δx, λ."""
+    if name in made:
+        return "d" + _show(made[name], {})
+    if name.startswith(("delta_", "Delta_")):
+        return "Δ" + name.split("_", 1)[1]
+    return name

@@ -1,0 +1,235 @@
+"""One equation -> a chain of terms joined by relations.
+
+A chain ``a = b = c`` is cut at its top-level relations here rather than by the parser,
+because a term may be something the expression grammar does not hold:
+  * a limit ``\\lim_{h \\to 0^+} body`` (the head is read here, the body by the parser);
+  * a label ``f'(x)``: a name for what follows (a prime in a post is a derivative at a
+    point the prose names, not something to differentiate);
+Everything else is parsed as a statement with one term, so that ``dX`` reads as a
+differential.
+
+An increment written ``\\Delta x`` is one symbol (``\\delta_{x}`` inside, shown as Δx):
+read letter by letter it would be the product Δ·x, and x + Δ·x tends to 0 with x.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .. import syntax as S
+from ..errors import InputError
+from ..parse import parse_statement
+
+RELATIONS = {"=": "=", "<": "<", ">": ">", r"\le": "<=", r"\leq": "<=", r"\leqslant": "<=",
+             r"\ge": ">=", r"\geq": ">=", r"\geqslant": ">=", r"\ne": "!=", r"\neq": "!=",
+             r"\lt": "<", r"\gt": ">", r"\approx": "approx", ":=": ":=", r"\coloneqq": ":=",
+             r"\triangleq": ":=", r"\equiv": "="}
+_SCAN = re.compile(r"\\left(?![a-zA-Z])\s*(?:\\[a-zA-Z]+|\\.|.)|\\right(?![a-zA-Z])\s*(?:\\[a-zA-Z]+|\\.|.)"
+                   r"|\\begin\s*\{[^{}]*\}|\\end\s*\{[^{}]*\}|\\[{}]|:="
+                   r"|\\(?:leqslant|geqslant|leq|geq|le|ge|neq|ne|lt|gt|approx|coloneqq|triangleq|equiv)(?![a-zA-Z])"
+                   r"|\\[a-zA-Z]+|\\.|[{}()\[\]=<>]")
+_NAME = r"(?:[A-Za-z]|\\[A-Za-z]+)"
+_LABEL = re.compile(r"^\s*(" + _NAME + r")\s*(?:'+|\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*\((?:\d+|[a-z])\)\s*\})"
+                    r"\s*(?:\([^()]*\))?\s*$")
+_HEAD = re.compile(r"^\s*(" + _NAME + r")\s*(?:\\left\s*)?\(\s*(" + _NAME + r"(?:\s*,\s*" + _NAME + r")*)\s*(?:\\right\s*)?\)\s*$")
+_LIMIT = re.compile(
+    r"^\s*\\lim(?:\\limits)?\s*_\s*\{\s*(?P<var>\\delta_\{[a-zA-Z]\}|\\Delta_\{[a-zA-Z]\}|" + _NAME + r")\s*"
+    r"(?P<arrow>\\to|\\rightarrow|\\longrightarrow|\\downarrow|\\searrow|\\uparrow|\\nearrow|->|→)\s*"
+    r"(?P<point>[^{}^]*?|\\frac\s*\{[^{}]*\}\s*\{[^{}]*\}|\\frac\s*\d\d)\s*"
+    r"(?:\^\s*\{?\s*(?P<side>[+-])\s*\}?|(?P<side2>[+-]))?\s*\}(?P<body>.*)$", re.S)
+_D = r"(?:\\partial|d|\\mathrm\s*\{\s*d\s*\}|\\operatorname\s*\{\s*d\s*\})"
+_ARG = r"(?:\s*\(\s*[A-Za-z]\s*\))?"
+_NABLA = re.compile(r"^\s*\\nabla\s*(?:_\s*\{?\s*(?P<var>[A-Za-z])\s*\}?)?\s*(?P<body>.+)$", re.S)
+_RATIO = re.compile(r"^\s*\\[dt]?frac\s*\{\s*" + _D + r"\s*(?P<body>[A-Za-z]" + _ARG + r")\s*\}\s*\{\s*" + _D
+                    + r"\s*(?P<var>[A-Za-z])\s*\}\s*$")
+_OPERATOR = re.compile(r"^\s*\\[dt]?frac\s*\{\s*" + _D + r"\s*\}\s*\{\s*" + _D + r"\s*(?P<var>[A-Za-z])\s*\}(?P<body>.+)$", re.S)
+_FUNCTION = re.compile(r"^\s*(?P<f>[A-Za-z])" + _ARG + r"\s*$")
+_INCREMENT = re.compile(r"\\Delta\s*([a-zA-Z])(?![a-zA-Z])")
+
+
+@dataclass(frozen=True)
+class Expr:
+    term: S.Term
+    latex: str
+    head: tuple | None = None          # ('f', ('x',)) when written f(x): maybe a definition
+
+
+@dataclass(frozen=True)
+class Limit:
+    var: str                           # the syntax name of the limit variable
+    point: Fraction
+    side: str | None                   # '+', '-', or None for two-sided
+    body: S.Term
+    latex: str
+
+
+@dataclass(frozen=True)
+class Label:
+    latex: str
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """∇f, ∂f/∂X, d/dx body: a claim about a gradient, checked as df = <G, dX>."""
+    of: S.Term                         # the name f, or the expression differentiated
+    var: str | None                    # None: the derivation's variable (a bare \nabla f)
+    latex: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    latex: str
+    reason: str
+
+
+@dataclass
+class Chain:
+    terms: list                        # terms[0] is None for a row continuing the last chain
+    ops: list
+    increments: dict = field(default_factory=dict)    # syntax name -> shown name ('delta_x' -> 'Δx')
+
+
+def increments(text: str) -> tuple[str, dict]:
+    """``\\Delta x`` -> ``\\delta_{x}`` (a scalar), ``\\Delta X`` -> ``\\Delta_{X}`` (a matrix)."""
+    found = {}
+
+    def one(m):
+        letter = m.group(1)
+        greek = "delta" if letter.islower() else "Delta"
+        found[f"{greek}_{letter}"] = f"Δ{letter}"
+        return f"\\{greek}_{{{letter}}}"
+    return _INCREMENT.sub(one, text), found
+
+
+def top_level(text: str):
+    """(token, start) for every token outside all groups, openers of top-level groups
+    included: where a relation splits a chain, where a condition may start."""
+    depth = 0
+    for m in _SCAN.finditer(text):
+        tok = m.group()
+        if tok.startswith(("\\left", "\\begin")) or tok in ("{", "(", "[", "\\{"):
+            if depth == 0:
+                yield tok, m.start()
+            depth += 1
+        elif tok.startswith(("\\right", "\\end")) or tok in ("}", ")", "]", "\\}"):
+            depth -= 1
+        elif depth == 0:
+            yield tok, m.start()
+
+
+def split_terms(text: str) -> tuple[list[str], list[str]]:
+    """The top-level terms and relations of an equation."""
+    terms, ops, start = [], [], 0
+    for tok, pos in top_level(text):
+        if tok in RELATIONS:
+            terms.append(text[start:pos])
+            ops.append(RELATIONS[tok])
+            start = pos + len(tok)
+    terms.append(text[start:])
+    return [_tidy(t) for t in terms], ops
+
+
+def _tidy(t: str) -> str:
+    """A term without the alignment marks and punctuation around it (an & inside a
+    cases environment stays: it separates a value from its condition)."""
+    t = re.sub(r"^(\s|&)+|(\s|&|\\[,;:!]|\\q?quad|~)+$", "", t)
+    return re.sub(r"(?<!\\)(?<!\\right)(?<!\\left)[.,]\s*$", "", t).strip()
+
+
+def read(text: str) -> Chain:
+    text, incs = increments(text)
+    texts, ops = split_terms(text)
+    terms = []
+    for i, t in enumerate(texts):
+        if i == 0 and not t:
+            terms.append(None)         # '&= ...' continues the previous row's chain
+            continue
+        terms.append(read_term(t))
+    return Chain(terms, ops, incs)
+
+
+def read_term(text: str):
+    if not text:
+        return Unreadable(text, "an empty side")
+    if _LABEL.match(text):
+        return Label(text)
+    if text.lstrip().startswith("\\lim"):
+        return _limit(text)
+    gradient = _gradient(text)
+    if gradient is not None:
+        return gradient
+    try:
+        st = parse_statement(text, {}).statement
+    except InputError as exc:
+        return Unreadable(text, exc.message)
+    if len(st.terms) != 1 or st.terms[0] is None:
+        return Unreadable(text, "a relation inside a term")
+    m = _HEAD.match(text)
+    head = None
+    if m:
+        head = (_name(m.group(1)), tuple(_name(p.strip()) for p in m.group(2).split(",")))
+    return Expr(st.terms[0], text, head)
+
+
+def _gradient(text: str):
+    """∇f, ∇_X f(X), ∂f/∂X, df/dx, d/dx (expression): what is differentiated, along what."""
+    m = _NABLA.match(text) or _RATIO.match(text) or _OPERATOR.match(text)
+    if m is None:
+        return None
+    body = m.group("body")
+    f = _FUNCTION.match(body)
+    if f:                              # f or f(X): the function's name, not a product f·X
+        return Gradient(S.Name(f.group("f")), m.group("var"), text)
+    try:
+        st = parse_statement(body, {}).statement
+    except InputError as exc:
+        return Unreadable(text, exc.message)
+    if len(st.terms) != 1 or st.terms[0] is None:
+        return Unreadable(text, "a relation inside a gradient")
+    return Gradient(st.terms[0], m.group("var"), text)
+
+
+def _name(tex: str) -> str:
+    return tex.lstrip("\\")
+
+
+def _limit(text: str):
+    m = _LIMIT.match(text)
+    if not m:
+        return Unreadable(text, r"a limit is read as \lim_{h \to a^+} with a number a")
+    side = m.group("side") or m.group("side2")
+    arrow = m.group("arrow")
+    if arrow in (r"\downarrow", r"\searrow"):
+        side = "+"
+    elif arrow in (r"\uparrow", r"\nearrow"):
+        side = "-"
+    point = _number(m.group("point"))
+    if point is None:
+        return Unreadable(text, f"the limit point '{m.group('point').strip()}' is not a number")
+    try:
+        var = parse_statement(m.group("var"), {}).statement.terms[0]
+        body = parse_statement(m.group("body"), {}).statement
+    except InputError as exc:
+        return Unreadable(text, exc.message)
+    if not isinstance(var, S.Name) or len(body.terms) != 1 or body.terms[0] is None:
+        return Unreadable(text, "the limit variable must be a single name")
+    return Limit(var.name, point, side, body.terms[0], text)
+
+
+def _number(text: str) -> Fraction | None:
+    """A limit point: an integer, a decimal, -a, or \\frac{p}{q} (read by pattern, not eval)."""
+    t = text.strip().replace(" ", "")
+    neg = t.startswith("-")
+    t = t.lstrip("+-")
+    m = re.fullmatch(r"\\frac\{?(\d+)\}?\{?(\d+)\}?", t)
+    try:
+        if m:
+            v = Fraction(int(m.group(1)), int(m.group(2)))
+        elif re.fullmatch(r"\d+(\.\d+)?|\d+/\d+", t):
+            v = Fraction(t)
+        else:
+            return None
+    except ZeroDivisionError:
+        return None
+    return -v if neg else v

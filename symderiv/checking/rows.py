@@ -1,0 +1,249 @@
+"""A document -> the equations to check, each with the conditions in force for it.
+
+Layout is removed here (``\\eqalign``, ``aligned``, ``align*``, labels, tags), rows are
+cut at ``\\\\`` and several equations in one row at top-level commas and quads.  A
+condition reaches an equation in one of two ways:
+  * written in its row: ``\\sigma(x) = x \\quad (x \\ge 0)``, ``... \\text{ for } x > 0``,
+    ``..., \\qquad x \\ne 0``;
+  * stated in the prose just before: "For $x > 0$ we obtain: $$...$$".  Such a condition
+    holds until the sentence ends or the next displayed block is over, which is how a
+    reader of the post takes it.
+Macros (``\\def``, ``\\newcommand``) carry from block to block in one table, so a post
+that defines ``\\s`` once in a hidden ``$...$`` block uses it everywhere after.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import syntax as S
+from ..errors import InputError
+from ..macros import expand
+from ..markdown import segments
+from ..parse import parse_statement, split_equations, split_rows
+from .reading import top_level
+
+CONDITION_WORDS = ("for", "if", "when", "whenever", "where", "assuming", "assume", "suppose",
+                   "with", "at", "on")
+LAYOUT_ENVS = ("equation", "align", "alignat", "aligned", "alignedat", "gather", "gathered",
+               "split", "multline", "eqnarray", "flalign", "displaymath", "math")
+_DEFINERS = re.compile(r"\\(def|gdef|newcommand|renewcommand|providecommand|DeclareMathOperator|let)(?![a-zA-Z])")
+
+
+@dataclass(frozen=True)
+class Condition:
+    latex: str                 # as written, macros expanded: 'x \ge 0'
+    statement: S.Statement     # its parse: terms and inequality ops
+
+
+@dataclass
+class Equation:
+    text: str                  # one equation, macros expanded, layout removed
+    line: int
+    display: bool
+    conditions: list = field(default_factory=list)
+    error: str | None = None   # the block could not be read: why
+
+
+def normalise(text: str) -> str:
+    """Typography a post carries that is not math: dashes, labels, tags, layout."""
+    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
+    text = text.replace("\u00a0", " ")
+    # \rightarrow would read as \right followed by 'arrow' in the splitters of parse.py
+    text = re.sub(r"\\(?:long)?rightarrow(?![a-zA-Z])\s*", r"\\to ", text)
+    text = re.sub(r"\\(?:long)?leftarrow(?![a-zA-Z])\s*", r"\\gets ", text)
+    text = re.sub(r"\\(label|tag\*?)\s*\{[^{}]*\}", " ", text)
+    text = re.sub(r"\\(nonumber|notag)(?![a-zA-Z])", " ", text)
+    envs = "|".join(LAYOUT_ENVS)
+    text = re.sub(r"\\begin\s*\{(?:" + envs + r")\*?\}(\s*\{\d+\})?", " ", text)
+    text = re.sub(r"\\end\s*\{(?:" + envs + r")\*?\}", " ", text)
+    return _unwrap_commands(text, ("eqalign", "eqalignno", "displaylines", "aligned"))
+
+
+def _unwrap_commands(text: str, names) -> str:
+    """\\eqalign{ rows } -> rows (a brace-matched argument)."""
+    pattern = re.compile(r"\\(" + "|".join(names) + r")(?![a-zA-Z])\s*\{")
+    while True:
+        m = pattern.search(text)
+        if not m:
+            return text
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            if text[i] == "\\":
+                i += 2
+                continue
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        if depth:
+            return text            # unbalanced: leave it for the parser to report
+        text = text[:m.start()] + " " + text[m.end():i - 1] + " " + text[i:]
+
+
+# ---- conditions --------------------------------------------------------------------------
+
+_WORD = re.compile(r"\\(?:text|textrm|mbox|mathrm|textnormal|textit)\s*\{([^{}]*)\}|\{\\(?:rm|it)\s+([^{}]*)\}")
+_TRAILING_GROUP = re.compile(r"(\\q?quad|,|\\[;,: ]|~)\s*(?P<open>(\\left)?\()(?P<cond>[^()]*)(\\right)?\)\s*[.,]?\s*$")
+
+
+def split_condition(row: str) -> tuple[str, list[str]]:
+    """(equation, conditions) for one row: a trailing 'for x > 0', '(x >= 0)' or ', x != 0'."""
+    top = {pos for _, pos in top_level(row)}
+    for m in _WORD.finditer(row):
+        word = (m.group(1) or m.group(2) or "").strip().lower()
+        first = word.split()[0] if word.split() else ""
+        if first in CONDITION_WORDS and m.start() in top:
+            rest = word[len(first):].strip()
+            cond = (rest + " " if rest and not re.search(r"[a-z]{2,}", rest) else "") + row[m.end():]
+            return row[:m.start()], [cond.strip()]
+    m = _TRAILING_GROUP.search(row)
+    if m and m.start("open") in top and _has_relation(m.group("cond")):
+        return row[:m.start()], [m.group("cond")]
+    return row, []
+
+
+def _has_relation(text: str) -> bool:
+    return bool(re.search(r"[<>=]|\\(le|leq|ge|geq|ne|neq|lt|gt|leqslant|geqslant)(?![a-zA-Z])", text))
+
+
+def read_condition(text: str, worded: bool = False) -> Condition | None:
+    r"""A condition if ``text`` is one: a variable compared with a number (x > 0, 0 < x < 1,
+    X >= 0, x = 0).  After a word such as 'for' or 'if' any inequality is one; without
+    it, ``\sigma(x) >= 0`` is a claim, not a condition."""
+    try:
+        st = parse_statement(text, {}).statement
+    except InputError:
+        return None
+    if not st.ops or st.terms[0] is None:
+        return None
+    simple = all(_is_bound(a, b) for a, b in zip(st.terms, st.terms[1:]))
+    if all(op in ("<", "<=", ">", ">=", "!=") for op in st.ops) and (simple or worded):
+        return Condition(text.strip(), st)
+    if st.ops == ("=",) and simple:
+        return Condition(text.strip(), st)
+    return None
+
+
+def _is_bound(a, b) -> bool:
+    """x = 0, X > 0, 1 < x_{ij}: a variable on one side and a number on the other."""
+    def number(t):
+        return isinstance(t, S.Num) or (isinstance(t, S.Neg) and number(t.arg)) or (
+            isinstance(t, S.BinOp) and t.op == "/" and number(t.left) and number(t.right))
+    def variable(t):
+        return isinstance(t, (S.Name, S.Entry)) and getattr(t, "name", None) not in ("J", "I")
+    return (variable(a) and number(b)) or (number(a) and variable(b))
+
+
+# ---- the document -------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[.!?](\s|$)|\n\s*\n")
+
+
+def equations(text: str) -> tuple[list[Equation], int]:
+    """Every equation of the document in order, and how many math blocks it has."""
+    macros: dict = {}
+    out: list[Equation] = []
+    stated: list[Condition] = []      # conditions from the prose, in force now
+    prose_before = ""
+    blocks = 0
+    for seg in segments(text):
+        if seg.kind == "prose":
+            if _DEFINERS.search(seg.text):
+                _learn_macros(seg.text, macros)
+            if stated and _SENTENCE_END.search(seg.text):
+                stated = []
+            prose_before = seg.text
+            continue
+        blocks += 1
+        try:
+            body = normalise(expand(seg.text, macros))
+        except InputError as exc:
+            if seg.kind == "display":
+                out.append(Equation(seg.text.strip(), seg.line, True, list(stated),
+                                    error=f"the macros of this block cannot be expanded: {exc.message}"))
+            continue
+        if not body.strip():
+            continue
+        if seg.kind == "inline":
+            cond = read_condition(body) if _has_relation(body) else None
+            if cond is not None:
+                if _ends_with_condition_word(prose_before):
+                    stated = stated + [cond]
+                continue
+        for eq_text, conds in _rows(body):
+            out.append(Equation(eq_text, seg.line, seg.kind == "display", list(stated) + conds))
+        if seg.kind == "display":
+            stated = []
+        prose_before = ""
+    return out, blocks
+
+
+def _rows(body: str):
+    for row in split_rows(body):
+        eq, cond_texts = split_condition(row)
+        conds = [c for c in (read_condition(t, worded=True) for t in cond_texts) if c is not None]
+        pieces = split_equations(eq) if eq.strip() else []
+        keep = []
+        for piece in pieces:
+            bare = _strip_word(piece)
+            c = read_condition(bare, worded=bare != piece) if _has_relation(piece) else None
+            if c is None:
+                keep.append(piece)
+            elif keep:
+                conds.append(c)        # '..., \qquad x \ne 0' after an equation of the row
+        for piece in keep:
+            if _has_relation(piece) or "\\lim" in piece:
+                yield piece.strip(), conds
+
+
+def _strip_word(piece: str) -> str:
+    m = _WORD.match(piece.strip())
+    if m and (m.group(1) or m.group(2) or "").strip().lower() in CONDITION_WORDS:
+        return piece.strip()[m.end():]
+    return piece
+
+
+def _ends_with_condition_word(prose: str) -> bool:
+    words = re.findall(r"[A-Za-z]+", prose[-40:])
+    return bool(words) and words[-1].lower() in CONDITION_WORDS
+
+
+def _learn_macros(prose: str, macros: dict):
+    """Definitions in the prose of a .tex file (its preamble) count for the math after."""
+    for m in _DEFINERS.finditer(prose):
+        try:
+            expand(prose[m.start():_definition_end(prose, m.end())], macros)
+        except InputError:
+            continue
+
+
+def _definition_end(text: str, pos: int) -> int:
+    """The end of one \\def/\\newcommand: after the last of its brace groups that follow."""
+    i, groups = pos, 0
+    while i < len(text):
+        while i < len(text) and text[i] in " \t\n*":
+            i += 1
+        if i < len(text) and text[i] == "\\" and groups == 0:
+            m = re.match(r"\\[a-zA-Z]+|\\.", text[i:])
+            i += m.end() if m else 1
+            continue
+        if i < len(text) and text[i] == "[":
+            j = text.find("]", i)
+            i = len(text) if j < 0 else j + 1
+            continue
+        if i < len(text) and text[i] == "#":
+            i += 2
+            continue
+        if i < len(text) and text[i] == "{":
+            depth = 0
+            while i < len(text):
+                if text[i] == "\\":
+                    i += 2
+                    continue
+                depth += {"{": 1, "}": -1}.get(text[i], 0)
+                i += 1
+                if depth == 0:
+                    break
+            groups += 1
+            continue
+        break
+    return i

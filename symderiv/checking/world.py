@@ -1,0 +1,129 @@
+"""What the earlier lines of a derivation defined, and how a term reads in their light.
+
+Names keep the conventions of the post: a bare ``\\sigma`` is the matrix σ(X) of the
+question (X being the variable), a name introduced by ``S = sign(X)`` stands for its
+right side from then on, and ``f(x) = ...`` defines a function that later lines apply
+(``f(x + \\Delta x)``, which the parser reads as the product f·(x + Δx) since it cannot
+know f is a function).
+
+A world can also take some false claims as true (``rewrites``): the checker asks whether
+a later step would hold in such a world to tell which earlier errors it builds on.
+Everything here works on syntax trees, before shapes or meanings are decided.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from .. import syntax as S
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    params: tuple            # () for a plain name, ('x',) for f(x) = ...
+    body: S.Term             # already read in the world of its line
+    step: int
+
+
+def transform(term, fn):
+    """Rebuild ``term`` top-down: where ``fn`` returns a term, that replaces the node."""
+    if term is None:
+        return None
+    out = fn(term)
+    if out is not None:
+        return out
+    changes = {}
+    for f in fields(term):
+        v = getattr(term, f.name)
+        nv = _map(v, lambda t: transform(t, fn))
+        if nv is not v:
+            changes[f.name] = nv
+    return replace(term, **changes) if changes else term
+
+
+def _map(v, go):
+    if isinstance(v, S.Term):
+        return go(v)
+    if isinstance(v, tuple):
+        items = tuple(_map(x, go) for x in v)
+        return v if all(a is b for a, b in zip(items, v)) else items
+    return v
+
+
+def names_in(term) -> set:
+    """Every name a term mentions (entries count as their matrix, in upper case)."""
+    found = set()
+
+    def visit(t):
+        if isinstance(t, S.Name):
+            found.add(t.name)
+        elif isinstance(t, S.Entry):
+            found.add(t.base.upper() if t.base.islower() else t.base)
+        elif isinstance(t, S.Call) and t.name is None:
+            found.add(t.spelling)
+        return None
+    transform(term, lambda t: visit(t))
+    return found
+
+
+def substitute_names(term, mapping: dict):
+    """Replace names by terms (a function's parameters by its arguments)."""
+    return transform(term, lambda t: mapping.get(t.name) if isinstance(t, S.Name) else None)
+
+
+@dataclass
+class World:
+    variable: str | None                       # 'X' or 'x': what a bare \sigma is applied to
+    defs: dict = field(default_factory=dict)   # name -> Definition
+    rewrites: tuple = ()                       # ((pattern, replacement, step), ...)
+
+    def assuming(self, rewrites) -> "World":
+        return World(self.variable, self.defs, tuple(rewrites))
+
+    def define(self, name: str, params: tuple, body: S.Term, step: int):
+        self.defs[name] = Definition(name, params, body, step)
+
+    def is_function(self, name: str) -> bool:
+        d = self.defs.get(name)
+        return d is not None and len(d.params) == 1
+
+    # -- reading a term -------------------------------------------------------------
+
+    def read(self, term):
+        """The term with bare \\sigma resolved, definitions substituted, and (in a
+        hypothetical world) the assumed claims applied."""
+        term = self._resolve(term)
+        # one pass, after the definitions are in: a replacement is never rewritten again
+        for pattern, replacement, _ in self.rewrites:
+            term = transform(term, lambda t, p=pattern, r=replacement: r if t == p else None)
+        return term
+
+    def _resolve(self, term):
+        def fn(t):
+            if isinstance(t, S.BinOp) and t.op == "*":
+                applied = self._apply(t)
+                if applied is not None:
+                    return applied
+            if isinstance(t, S.Name):
+                if t.name in self.defs:
+                    return self.defs[t.name].body
+                if t.name == "sigma" and self.variable is not None:
+                    return S.Call(None, "sigma", (S.Name(self.variable, t.span),), t.span)
+            return None
+        return transform(term, fn)
+
+    def _apply(self, t: S.BinOp):
+        """f(arg) read as a product f·arg, when f is a defined function of one argument;
+        also 2 f(arg), whose product tree is (2·f)·arg."""
+        left, right = t.left, t.right
+        prefix = None
+        if isinstance(left, S.BinOp) and left.op == "*" and isinstance(left.right, S.Name):
+            prefix, left = left.left, left.right
+        if not (isinstance(left, S.Name) and self.is_function(left.name)):
+            return None
+        d = self.defs[left.name]
+        arg = self._resolve(right)
+        body = substitute_names(d.body, {d.params[0]: arg})
+        if prefix is None:
+            return body
+        return S.BinOp("*", self._resolve(prefix), body, t.span)
