@@ -88,6 +88,10 @@ class _Torch:
             return t.eye(int(n.n), dtype=t.float64)
         if isinstance(n, E.MaxEntry):
             return self(n.arg).max().reshape(1, 1)
+        if isinstance(n, E.Inverse):
+            return t.linalg.inv(self(n.arg))
+        if isinstance(n, E.Det):
+            return t.linalg.det(self(n.arg)).reshape(1, 1)
         if isinstance(n, E.Pick):
             return self(n.arg)[n.i:n.i + 1, n.j:n.j + 1]
         if isinstance(n, E.MatMul):

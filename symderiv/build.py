@@ -484,13 +484,23 @@ class Builder:
         raise InputError(f"unknown function {t.spelling}(...)", column=t.span[0], source=self.source)
 
     # --- the two passes
-    def build(self, term: S.Term) -> Problem:
-        term = _vector_entries(term)
-        entries = list(_entries(term))
+    def prepare(self, terms: list) -> list:
+        """What is decided before shapes are inferred, over all the terms that share names
+        (one expression, or both sides of a derivation step): which letters are matrices
+        through their entries, which are vectors.  Returns the terms rewritten (x_i of a
+        vector x becomes an entry)."""
+        terms = [_vector_entries(t) for t in terms]
+        entries = [e for t in terms for e in _entries(t)]
         self._entry_bases = {self.matrix_name(e.base, entry=True).lower() for e in entries if len(e.indices) == 2}
         self._entry_bases |= {e.base for e in entries if e.base.isupper()}
         self._vector_bases = {e.base for e in entries if len(e.indices) == 1 and e.base.islower()}
-        self.vector_names = _vector_names(term, self)
+        self.vector_names = set()
+        for t in terms:
+            self.vector_names |= _vector_names(t, self)
+        return terms
+
+    def build(self, term: S.Term) -> Problem:
+        (term,) = self.prepare([term])
         for name in sorted(self.vector_names):
             if name not in self.values:
                 self.note(f"{name} is a column vector (it is transposed or multiplied by a matrix)")

@@ -76,6 +76,13 @@ def adjoints(f: E.Node, partial: Partial = sign_partial, skip=frozenset()) -> di
             push(node.arg, E.scale(g, E.Unit(node.i, node.j, node.arg.shape)))
         elif isinstance(node, E.MaxEntry):
             push(node.arg, E.scale(g, E.Argmax(node.arg)))
+        elif isinstance(node, E.Inverse):
+            # d(M^-1) = -M^-1 dM M^-1, so the adjoint of M is -M^-T G M^-T
+            t = E.transpose(node)
+            push(node.arg, E.neg(E.matmul(t, g, t)))
+        elif isinstance(node, E.Det):
+            # d det M = det M tr(M^-1 dM): the adjoint of M is g det(M) M^-T
+            push(node.arg, E.scale(E.ew_map(lambda a, d: a * d, g, node), E.transpose(E.inverse(node.arg))))
     return adj
 
 
@@ -118,6 +125,10 @@ def directional(node: E.Node, var: E.Sym, direction: E.Node, partial: Partial = 
             out = zero(n)           # Argmax is locally constant where it is defined
         elif isinstance(n, E.MaxEntry):
             out = E.inner(E.Argmax(n.arg), go(n.arg))
+        elif isinstance(n, E.Inverse):
+            out = E.neg(E.matmul(n, go(n.arg), n))
+        elif isinstance(n, E.Det):
+            out = E.ew_map(lambda d, t: d * t, n, E.trace(E.matmul(E.inverse(n.arg), go(n.arg))))
         elif isinstance(n, E.Pick):
             out = E.pick(go(n.arg), n.i, n.j, n.label)
         elif isinstance(n, E.Entrywise):

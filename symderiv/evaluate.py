@@ -112,6 +112,19 @@ class Evaluator:
             return out
         if isinstance(n, E.Pick):
             return _scalar(self(n.arg)[n.i, n.j])
+        if isinstance(n, (E.Inverse, E.Det)):
+            a = self(n.arg)
+            M = sp.Matrix(a.shape[0], a.shape[1], lambda i, j: as_sympy(a[i, j]))
+            d = M.det()
+            if isinstance(n, E.Det):
+                return _scalar(to_number(d))
+            if d == 0:
+                raise Unsupported("the matrix is singular at this point: its inverse is not defined")
+            inv = M.inv()
+            out = np.empty(a.shape, dtype=object)
+            for idx in np.ndindex(a.shape):
+                out[idx] = to_number(inv[idx])
+            return out
         if isinstance(n, E.MaxEntry):
             return _scalar(max(self(n.arg).flat, key=_order_key))
         if isinstance(n, E.Argmax):
@@ -149,7 +162,11 @@ class Evaluator:
             for p, a in zip(n.placeholders(), n.args):
                 v = self(a)
                 env[p] = np.full(shape, v[0, 0], dtype=object) if v.shape == (1, 1) and shape != (1, 1) else v
-            val = scalar_eval(n.expr, env, shape, self.overrides, n.args)
+            expr = n.expr
+            if self.dims and expr.free_symbols - set(env):
+                # symbolic sizes inside an entry (the sum of J is m n): their values here
+                expr = expr.xreplace({k: sp.Integer(v) for k, v in self.dims.items()})
+            val = scalar_eval(expr, env, shape, self.overrides, n.args)
             if not isinstance(val, np.ndarray):
                 val = np.full(shape, val, dtype=object)
             return val

@@ -172,6 +172,35 @@ class FroNorm(Node):
 
 
 @dataclass(frozen=True, eq=False)
+class Inverse(Node):
+    """M^{-1} of a square matrix: defined (and smooth) where det M != 0."""
+    arg: Node
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return inverse(children[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Det(Node):
+    """det M of a square matrix: a polynomial in the entries, so smooth everywhere."""
+    arg: Node
+    shape: Shape = SCALAR
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return det(children[0])
+
+
+@dataclass(frozen=True, eq=False)
 class MaxEntry(Node):
     """The largest entry of a matrix: a kink wherever it is attained more than once."""
     arg: Node
@@ -373,6 +402,9 @@ def power(a: Node, k: sp.Expr) -> Node:
         return ew_map(lambda p: p ** k, a)
     if k.is_Integer and k > 0 and a.shape[0] == a.shape[1]:
         return matmul(*([a] * int(k)))
+    if k.is_Integer and k < 0 and a.shape[0] == a.shape[1]:
+        inv = inverse(a)
+        return matmul(*([inv] * int(-k)))
     raise Unsupported(f"power {k} of a {fmt_shape(a.shape)} matrix")
 
 
@@ -447,6 +479,47 @@ def matmul(*factors: Node) -> Node:
     return scale(c, body) if not body.is_scalar else ew_map(lambda p, q: p * q, c, body)
 
 
+def inverse(a: Node) -> Node:
+    if a.shape[0] != a.shape[1]:
+        raise InputError(f"the inverse of a non-square {fmt_shape(a.shape)} matrix")
+    if a.is_scalar:
+        return ew_map(lambda p: 1 / p, a)
+    if isinstance(a, Inverse):
+        return a.arg
+    if isinstance(a, Eye):
+        return a
+    if isinstance(a, Transpose):
+        return transpose(inverse(a.arg))
+    c, m = _scalar_factor(a)
+    if c is not None and m is not None and not (isinstance(m, Entrywise) and not m.args):
+        return ew_map(lambda p, q: q / p, c, inverse(m))
+    return Inverse(a)
+
+
+def det(a: Node) -> Node:
+    if a.shape[0] != a.shape[1]:
+        raise InputError(f"the determinant of a non-square {fmt_shape(a.shape)} matrix")
+    if a.is_scalar:
+        return a
+    if isinstance(a, Transpose):
+        return det(a.arg)
+    if isinstance(a, Eye):
+        return const(1)
+    if isinstance(a, Inverse):
+        return ew_map(lambda p: 1 / p, det(a.arg))
+    if isinstance(a, MatMul) and all(f.shape[0] == f.shape[1] for f in a.factors):
+        # det(AB) = det(A) det(B) for square factors
+        out = det(a.factors[0])
+        for f in a.factors[1:]:
+            out = ew_map(lambda p, q: p * q, out, det(f))
+        return out
+    c, m = _scalar_factor(a)
+    if c is not None and m is not None and not (isinstance(m, Entrywise) and not m.args):
+        n = a.shape[0]
+        return ew_map(lambda p, q: p ** n * q, c, det(m))
+    return Det(a)
+
+
 def max_entry(a: Node) -> Node:
     if a.is_scalar:
         return a
@@ -468,6 +541,8 @@ def pick(a: Node, i: int, j: int, label: str = "") -> Node:
 def transpose(a: Node) -> Node:
     if a.is_scalar or isinstance(a, Eye):
         return a
+    if isinstance(a, Inverse):
+        return inverse(transpose(a.arg))
     if isinstance(a, Unit):
         return Unit(a.j, a.i, (a.shape[1], a.shape[0]))
     if isinstance(a, Transpose):

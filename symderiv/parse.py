@@ -1072,7 +1072,7 @@ def split_rows(block: str) -> list[str]:
     return [r.strip() for r in rows if r.strip()]
 
 
-_SPLIT_SCAN = re.compile(r"\\left\s*(?:\\[a-zA-Z]+|\\.|.)|\\right\s*(?:\\[a-zA-Z]+|\\.|.)"
+_SPLIT_SCAN = re.compile(r"\\left(?![a-zA-Z])\s*(?:\\[a-zA-Z]+|\\.|.)|\\right(?![a-zA-Z])\s*(?:\\[a-zA-Z]+|\\.|.)"
                          r"|\\begin\s*\{[^{}]*\}|\\end\s*\{[^{}]*\}|\\[{}]|\\langle|\\rangle"
                          r"|\\q?quad(?![a-zA-Z])|\\(?:leqslant|geqslant|leq|geq|le|ge|neq|ne|approx|lt|gt)"
                          r"(?![a-zA-Z])|\\[a-zA-Z]+|\\.|[{}()\[\],=<>]")

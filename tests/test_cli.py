@@ -124,7 +124,7 @@ BAD = [
     (["diff", "X"], 3, "not a scalar"),
     (["diff", r"\|A\|_F + \|B\|_F"], 2, "give --wrt"),
     (["diff", r"\|X\|_F", "--wrt", "Z"], 2, "no Z"),
-    (["check", "-"], 3, "not available"),
+    (["check", "/nonexistent/answer.md"], 2, "nonexistent"),
 ]
 
 

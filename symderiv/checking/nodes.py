@@ -150,19 +150,10 @@ def _build(sides, conditions, doc_variables, source, one_J) -> Built:
 
 
 def _prepare(b: _Builder, terms: list):
-    """What ``Builder.build`` decides before its first pass, here over all the terms of a
-    step at once (build.py has no hook for several terms): which letters are matrices
-    through their entries, which are vectors.  Returns the rewrite build applies to a
-    term first (x_i entries of vectors), or the identity."""
-    fix = getattr(build_module, "_vector_entries", None) or (lambda t: t)
-    terms = [fix(t) for t in terms]
-    entries = [e for t in terms for e in _entries(t)]
-    b._entry_bases = {b.matrix_name(e.base, entry=True).lower() for e in entries if len(e.indices) == 2}
-    b._entry_bases |= {e.base for e in entries if e.base.isupper()}
-    b._vector_bases = {e.base for e in entries if len(e.indices) == 1 and e.base.islower()}
-    vector_names = getattr(build_module, "_vector_names", None)
-    b.vector_names = set().union(*(vector_names(t, b) for t in terms)) if vector_names else set()
-    return fix
+    """Builder.prepare over all the terms of a step at once; returns the rewrite it
+    applies to each term (x_i entries of vectors)."""
+    b.prepare(terms)
+    return build_module._vector_entries
 
 
 def _tie(b, shapes):

@@ -75,6 +75,11 @@ class Notation:
                 return self.name(n.label), ATOM
             inner = self._wrap(self._node(n.arg), ATOM)
             return (f"{inner}_{{{n.i + 1}{n.j + 1}}}" if L else f"{inner}_{n.i + 1}{n.j + 1}"), ATOM
+        if isinstance(n, E.Inverse):
+            inner = self._wrap(self._node(n.arg), ATOM)
+            return (f"{inner}^{{-1}}" if L else f"{inner}^-1"), ATOM
+        if isinstance(n, E.Det):
+            return (f"\\det\\left({self.node(n.arg)}\\right)" if L else f"det({self.node(n.arg)})"), ATOM
         if isinstance(n, E.MaxEntry):
             a = n.arg
             idx = "i" if a.shape[1] == 1 else ("i,j" if L else "ij")
