@@ -70,6 +70,7 @@ class Verdict:
     smoothness_exact: bool = True
     hessian: E.Node | None = None     # D -> d(grad f)[D] on the region where f is C^2
     partials: list = field(default_factory=list)   # for a variable (x, y): df/dx, df/dy
+    domain: list = field(default_factory=list)     # (node, '>' | '!=') where f is defined and smooth
     notes: list = field(default_factory=list)
 
     @property
@@ -347,18 +348,38 @@ def consumers_of(f: E.Node) -> dict:
     return users
 
 
-def _smooth_maps_ok(f: E.Node, var: E.Sym):
-    """Smooth maps that are not smooth everywhere (log, sqrt, 1/x) need a domain."""
+def domain_of(f: E.Node, var: E.Sym) -> list:
+    """Where f is defined and smooth apart from its kinks: (node, relation) pairs such as
+    (det X, '!=') for an inverse, (u, '>') for log u or sqrt u, (u, '!=') for 1/u.  The
+    verdict is about this set; points outside it are not in f's domain."""
+    conds, seen = [], set()
+
+    def add(node: E.Node, rel: str):
+        key = (node.key, rel)
+        if key not in seen:
+            seen.add(key)
+            conds.append((node, rel))
+
     for n in E.walk(f):
-        if not isinstance(n, E.Entrywise) or not E.depends_on(n, var):
+        if not E.depends_on(n, var):
+            continue
+        if isinstance(n, E.Inverse):
+            add(E.det(n.arg), "!=")
+        if not isinstance(n, E.Entrywise):
             continue
         for sub in sp.preorder_traversal(n.expr):
-            if isinstance(sub, sp.log) or (isinstance(sub, sp.Pow) and not (sub.exp.is_Integer and sub.exp >= 0)):
-                base = sub.args[0] if isinstance(sub, sp.log) else sub.base
-                if base.is_positive:
-                    continue
-                # 1/||M|| and similar are fine where they come from the norm's own gradient.
-                raise Unsupported(f"{sub} is not defined or not smooth on the whole space; domains are not analysed yet")
+            if isinstance(sub, sp.log):
+                base, rel = sub.args[0], ">"
+            elif isinstance(sub, sp.Pow) and sub.exp.is_number and not (sub.exp.is_Integer and sub.exp >= 0):
+                base, rel = sub.base, (">" if not sub.exp.is_Integer else "!=")
+            else:
+                continue
+            if base.is_positive or not base.free_symbols:
+                continue
+            node = E.ew(base, n.args, n.shape)
+            if E.depends_on(node, var):
+                add(node, rel)
+    return conds
 
 
 DIRECTION = "D"
@@ -381,7 +402,7 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
     if not E.depends_on(f, var):
         grad = E.const(0, var.shape)
         return Verdict(f=f, var=var, gradient=grad, gradient_sign=grad, adjoint={})
-    _smooth_maps_ok(f, var)
+    domain = domain_of(f, var)
     f = E.fuse_sums(f)
     adj = adjoints(f)
     G = adj.get(var.key, E.const(0, var.shape))
@@ -403,7 +424,11 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
             k.condition = nonzero_condition(k.jump)
         elif not k.harmless:
             k.condition = nonzero_condition(k.strength) if k.kind != "norm" else nonzero_condition(k.weight)
+    # a norm's zero outside f's domain (1/||X||) is not a kink of f
+    outside = {node.key for node, _ in domain}
+    kinks = [k for k in kinks if not (k.kind == "norm" and k.node.key in outside)]
     v = Verdict(f=f, var=var, gradient=G_pretty, gradient_sign=G_sign, adjoint=adj, kinks=kinks)
+    v.domain = domain
     v.hessian = hessian_operator(G_sign, var)
     if var.parts:
         for i in range(len(var.parts)):

@@ -19,7 +19,7 @@ from . import primitives
 from . import syntax as S
 from .errors import InputError, Unsupported
 
-STRUCTURAL_UNSUPPORTED = {"det": "determinants", "logdet": "log-determinants", "diag": "diag(.)", "vec": "vec(.)"}
+STRUCTURAL_UNSUPPORTED = {"diag": "diag(.)", "vec": "vec(.)"}
 DIM_NAMES = ["m", "n", "p", "q", "r", "s", "k", "l"]
 
 
@@ -204,8 +204,10 @@ class _Shapes:
         if isinstance(t, S.Call):
             shapes = [self.infer(a) for a in t.args]
             word = b.function_word(t)
-            if word == "trace":
-                self.dims.unify(shapes[0][0], shapes[0][1])
+            if word in ("trace", "det", "logdet"):
+                if not self.dims.unify(shapes[0][0], shapes[0][1]):
+                    raise InputError(f"{t.spelling} of a non-square {self.show(shapes[0])} matrix",
+                                     column=t.span[0], source=b.source)
                 return self.scalar()
             big = [s for s in shapes if not self.is_scalar(s)]
             for s in big[1:]:
@@ -709,10 +711,10 @@ class Builder:
 
     def _exp(self, t: S.Pow) -> E.Node:
         u = self.node(t.exp)
-        if not u.is_scalar and not self._entry_nodes:     # inside a sum over entries it is entrywise
-            raise Unsupported("the matrix exponential e^A (entrywise: write \\exp(A))",
-                              column=t.span[0], source=self.source)
         self.note("e^{u} read as \\exp(u), e being Euler's number")
+        if not u.is_scalar and not self._entry_nodes:
+            # the convention of the matrix-calculus literature this tool serves
+            self.note("e^{A} of a matrix is taken entrywise (not the matrix exponential)")
         return E.apply("exp", u)
 
     def _exponent(self, t: S.Term) -> sp.Expr:
@@ -739,6 +741,11 @@ class Builder:
             if len(args) != 1:
                 raise InputError("trace takes one argument", column=t.span[0], source=self.source)
             return E.trace(args[0])
+        if word in ("det", "logdet"):
+            if len(args) != 1:
+                raise InputError(f"{t.spelling} takes one argument", column=t.span[0], source=self.source)
+            d = E.det(args[0])
+            return E.apply("log", d) if word == "logdet" else d
         spec = primitives.lookup(word)
         if spec is None:
             raise InputError(f"unknown function {t.spelling}(...)", column=t.span[0], source=self.source)

@@ -488,12 +488,10 @@ def inverse(a: Node) -> Node:
         return a.arg
     if isinstance(a, Eye):
         return a
-    if isinstance(a, Transpose):
-        return transpose(inverse(a.arg))
     c, m = _scalar_factor(a)
     if c is not None and m is not None and not (isinstance(m, Entrywise) and not m.args):
         return ew_map(lambda p, q: q / p, c, inverse(m))
-    return Inverse(a)
+    return Inverse(a)     # (A^T)^-1 stays as it is: transposes live at the leaves
 
 
 def det(a: Node) -> Node:
@@ -542,7 +540,7 @@ def transpose(a: Node) -> Node:
     if a.is_scalar or isinstance(a, Eye):
         return a
     if isinstance(a, Inverse):
-        return inverse(transpose(a.arg))
+        return Inverse(transpose(a.arg))
     if isinstance(a, Unit):
         return Unit(a.j, a.i, (a.shape[1], a.shape[0]))
     if isinstance(a, Transpose):

@@ -29,7 +29,7 @@ import sympy as sp
 from . import expr as E
 from .analysis import Verdict, variable_placeholders
 from .calculus import adjoints, gradient, map_entrywise
-from .errors import Unsupported
+from .errors import InputError, Unsupported
 from .evaluate import Evaluator, bind_dims, scalar_eval, switch_key, to_number
 from .numbers import as_sympy
 from .scalar import to_sign_form
@@ -260,7 +260,15 @@ def at_point(v: Verdict, values: dict) -> PointResult:
         zero = _zeros(ev.shape(v.var))
         return PointResult(ev(v.f)[0, 0], True, zero, {"form": "point", "value": zero})
     L = _Local(v, values)
-    value = L.ev(v.f)[0, 0]
+    domain = ", ".join(f"{_words(n)} {'≠' if r == '!=' else r} 0" for n, r in v.domain)
+    try:
+        value = L.ev(v.f)[0, 0]
+        for node, rel in v.domain:
+            vals = L.ev(node)
+            if not all((_positive(x) if rel == ">" else x != 0) for x in vals.flat):
+                raise Unsupported(f"{_words(node)} {'≤' if rel == '>' else '='} 0 here")
+    except Unsupported as exc:
+        raise InputError(f"the point is outside f's domain ({exc.message}); the domain is where {domain}") from None
     L.collect()
     if L.jumps:
         return PointResult(value, False, None, None,
@@ -291,6 +299,11 @@ def at_point(v: Verdict, values: dict) -> PointResult:
                            one_sided=one_sided, active=L.active)
     return PointResult(value, False, None, {"form": "hull", "generators": _cell_gradients(base, merged)},
                        active=L.active)
+
+
+def _words(node) -> str:
+    from .render.notation import Notation
+    return Notation(False).node(node)
 
 
 def _unit(row: dict):

@@ -120,7 +120,7 @@ BAD = [
     (["diff", r"\|X\|_F", "--shape", "two"], 2, "--shape"),
     (["diff", r"\|X\|_F", "--bogus"], 2, "unrecognized arguments"),
     (["diff", r"\|X\|_F", "--format", "yaml"], 2, "invalid choice"),
-    (["diff", r"\det(X)"], 3, "determinants"),
+    (["diff", r"\operatorname{diag}(X)"], 3, "diag"),
     (["diff", "X"], 3, "not a scalar"),
     (["diff", r"\|A\|_F + \|B\|_F"], 2, "give --wrt"),
     (["diff", r"\|X\|_F", "--wrt", "Z"], 2, "no Z"),

@@ -478,7 +478,7 @@ REFUSED = [
     (r"\|X\|_2", "X", Unsupported, "the spectral norm"),
     (r"\|x\|_\infty", "v", Unsupported, "the max norm"),
     (r"\|x\|_p", "v", Unsupported, "the norm ||.||_p"),
-    (r"e^{X}", "X", Unsupported, "the matrix exponential"),
+    (r"\operatorname{diag}(X)", "X", Unsupported, "diag(.)"),
     (r"\|X^2\|_F", "X", InputError, "a power of a non-square 2x3 matrix"),
     (r"\langle A, X\rangle_2", "X", InputError, "unknown inner product subscript '2'"),
     (r"\max(X, 0)", "X", Unsupported, "not a scalar"),
@@ -530,3 +530,13 @@ def test_analyze_at_a_point(tex, var, let, want):
             assert not any("--let sigma" in n for n in analysis.notes)
         else:
             assert r"\sigma is tanh (--let sigma=tanh)" in analysis.notes
+
+
+def test_e_to_a_matrix_is_entrywise_and_says_so():
+    """e^{X} of a matrix: entrywise by the convention of matrix calculus, stated in the notes."""
+    from fractions import Fraction
+    from symderiv.api import analyze
+    a = analyze(r"\|e^{X}\|_F^2", at="[[0, 1/2], [1, -1]]")
+    X = np.array([[0, 0.5], [1, -1]])
+    assert abs(float(a.point.value) - float(np.sum(np.exp(2 * X)))) < 1e-9
+    assert any("entrywise (not the matrix exponential)" in n for n in a.notes)

@@ -109,6 +109,8 @@ def render(analysis) -> str:
         "variable": {"name": var.name, "shape": spell.shape_of(var)},
         "assumptions": list(analysis.notes),
         "differentiable_everywhere": v.differentiable_everywhere,
+        # where f is defined and smooth apart from its kinks; null: the whole space
+        "domain": _maybe_both(spell.domain, analysis, v),
         "nondifferentiable_set": None if nd_t is None else {"text": nd_t, "latex": nd_l},
         "gradient": {"text": spell.gradient(v, spell.notation(False, analysis)),
                      "latex": spell.gradient(v, spell.notation(True, analysis))},

@@ -26,10 +26,13 @@ def verdict_block(analysis) -> str:
     N = spell.notation(True, analysis)
     var = N.name(analysis.problem.var.name)
     out = []
+    dom = spell.domain(v, N)
+    on = f" on its domain, where ${dom}$" if dom else ""
     if v.differentiable_everywhere:
-        out.append(r"\textbf{Verdict:} $f$ is differentiable everywhere.")
+        out.append(r"\textbf{Verdict:} $f$ is differentiable everywhere" + on + ".")
     else:
-        out.append(r"\textbf{Verdict:} $f$ is not differentiable where $" + spell.nondifferentiable_set(v, N) + "$.")
+        out.append(r"\textbf{Verdict:} $f$ is not differentiable where $" + spell.nondifferentiable_set(v, N) + "$"
+                   + (f"; elsewhere it is differentiable{on}" if dom else "") + ".")
     out.append("")
     out.append(_align([rf"\nabla f({var}) &= {spell.gradient(v, N)}"]).rstrip())
     cont = {True: "continuous", False: "not continuous"}[v.continuous]

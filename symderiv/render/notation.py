@@ -76,6 +76,9 @@ class Notation:
             inner = self._wrap(self._node(n.arg), ATOM)
             return (f"{inner}_{{{n.i + 1}{n.j + 1}}}" if L else f"{inner}_{n.i + 1}{n.j + 1}"), ATOM
         if isinstance(n, E.Inverse):
+            if isinstance(n.arg, E.Transpose):
+                inner = self._wrap(self._node(n.arg.arg), ATOM)
+                return (f"{inner}^{{-\\top}}" if L else f"{inner}^-T"), ATOM
             inner = self._wrap(self._node(n.arg), ATOM)
             return (f"{inner}^{{-1}}" if L else f"{inner}^-1"), ATOM
         if isinstance(n, E.Det):

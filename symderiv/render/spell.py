@@ -157,6 +157,24 @@ def _direction(k, N: Notation) -> str:
     return f" times {grad}"
 
 
+def domain(verdict, N: Notation) -> str | None:
+    """The set the verdict is about, when f is not defined (or not smooth) everywhere."""
+    if not verdict.domain:
+        return None
+    rel = {">": (">", ">"), "!=": ("≠", r"\ne")}
+    parts = []
+    for node, r in verdict.domain:
+        symbol = rel[r][1] if N.latex else rel[r][0]
+        if node.is_scalar:
+            parts.append(f"{N.node(node)} {symbol} 0")
+        else:
+            body = N.entry(node.expr, node.args) if isinstance(node, E.Entrywise) else N.entry_of(node)
+            every = (r" \text{ for all } i" if N.latex else " for all i") + ("" if node.shape[1] == 1 else ", j")
+            parts.append(f"{body} {symbol} 0{every}")
+    joiner = r" \text{ and } " if N.latex else " and "
+    return joiner.join(parts)
+
+
 def nondifferentiable_set(verdict, N: Notation) -> str | None:
     failing = verdict.failing
     if not failing:

@@ -19,10 +19,13 @@ def verdict_lines(analysis) -> list[str]:
     N = spell.notation(False, analysis)
     var = analysis.problem.var
     out = []
+    dom = spell.domain(v, N)
+    on = f" on its domain, where {dom}" if dom else ""
     if v.differentiable_everywhere:
-        out.append("Verdict: differentiable everywhere.")
+        out.append(f"Verdict: differentiable everywhere{on}.")
     else:
-        out.append(f"Verdict: not differentiable where {spell.nondifferentiable_set(v, N)}.")
+        out.append(f"Verdict: not differentiable where {spell.nondifferentiable_set(v, N)}"
+                   + (f"; elsewhere differentiable{on}" if dom else "") + ".")
     out.append(f"  ∇f({N.name(var.name)}) = {spell.gradient(v, N)}"
                + ("" if v.differentiable_everywhere else "   (on the set where f is differentiable)"))
     out.append(f"  continuous: {_yes(v.continuous)};  smoothness: {spell.smoothness_phrase(v)}")
