@@ -144,6 +144,10 @@ class _Shapes:
             if special == "ones_vector":
                 return (self.dims.new(), self.one)
             return self.name_shape(b.matrix_name(t.name), t)
+        if isinstance(t, S.Entry) and _fixed(t):
+            name = t.base if t.zero_based else b.matrix_name(t.base, entry=True, indices=len(t.indices))
+            self.name_shape(name, t)
+            return self.scalar()
         if isinstance(t, S.Entry):
             if not self.in_sum:
                 raise InputError(f"the entry {t.base}_{{{''.join(t.indices)}}} is only meaningful inside a sum over its indices",
@@ -169,7 +173,7 @@ class _Shapes:
                     raise InputError(f"product: shapes {self.show(a)} and {self.show(c)} do not conform",
                                      column=t.span[0], source=b.source)
                 return (a[0], c[1])
-            if t.op == "/":
+            if t.op in ("/", "hpow"):
                 return a
             if t.op == "hadamard":
                 self.same(a, c, t, "Hadamard product")
@@ -204,7 +208,9 @@ class _Shapes:
         if isinstance(t, S.Call):
             shapes = [self.infer(a) for a in t.args]
             word = b.function_word(t)
-            if word in ("trace", "det", "logdet"):
+            if word == "bars" and self.is_scalar(shapes[0]):
+                return self.scalar()
+            if word in ("trace", "det", "logdet", "bars"):
                 if not self.dims.unify(shapes[0][0], shapes[0][1]):
                     raise InputError(f"{t.spelling} of a non-square {self.show(shapes[0])} matrix",
                                      column=t.span[0], source=b.source)
@@ -397,6 +403,11 @@ def _vector_entries(term: S.Term) -> S.Term:
     return go(term, frozenset())
 
 
+def _fixed(e: S.Entry) -> bool:
+    """x_{12}, {x}_{0,1}: numeric indices name one entry (not a running index)."""
+    return all(i.isdigit() for i in e.indices)
+
+
 def _entries(t):
     if isinstance(t, S.Entry):
         yield t
@@ -466,6 +477,8 @@ class Builder:
             return "matrix"
         if name in self.vector_names or name in getattr(self, "_vector_bases", ()):
             return "vector"
+        if name in getattr(self, "_fixed_bases", ()):
+            return "matrix"          # {x}_{0,0}: SymPy's entry of the matrix symbol x
         return "scalar"
 
     def matrix_name(self, name: str, entry: bool = False, indices: int = 2) -> str:
@@ -479,6 +492,8 @@ class Builder:
     def function_word(self, t: S.Call):
         if t.name:
             return t.name
+        if t.spelling == "|{.}|":
+            return "bars"
         if t.spelling == "sigma":
             return self.functions.get("sigma", "relu")
         if t.spelling in self.functions:
@@ -492,7 +507,8 @@ class Builder:
         through their entries, which are vectors.  Returns the terms rewritten (x_i of a
         vector x becomes an entry)."""
         terms = [_vector_entries(t) for t in terms]
-        entries = [e for t in terms for e in _entries(t)]
+        entries = [e for t in terms for e in _entries(t) if not _fixed(e)]
+        self._fixed_bases = {e.base for t in terms for e in _entries(t) if _fixed(e) and e.zero_based}
         self._entry_bases = {self.matrix_name(e.base, entry=True).lower() for e in entries if len(e.indices) == 2}
         self._entry_bases |= {e.base for e in entries if e.base.isupper()}
         self._vector_bases = {e.base for e in entries if len(e.indices) == 1 and e.base.islower()}
@@ -617,6 +633,13 @@ class Builder:
 
     # --- pass 2
     def node(self, t: S.Term) -> E.Node:
+        if isinstance(t, S.Entry) and _fixed(t):
+            name = t.base if t.zero_based else self.matrix_name(t.base, entry=True, indices=len(t.indices))
+            i, j = (int(k) - (0 if t.zero_based else 1) for k in t.indices)
+            if i < 0 or j < 0:
+                raise InputError(f"entry indices start at 1: {t.base}_{{{','.join(t.indices)}}}",
+                                 column=t.span[0], source=self.source)
+            return E.pick(self.sym(name), i, j)
         if isinstance(t, S.Entry):
             return self._entry_nodes[t]
         if isinstance(t, S.Num):
@@ -655,6 +678,9 @@ class Builder:
                 return E.matmul(a, b)
             if t.op == "/":
                 return E.divide(a, b)
+            if t.op == "hpow":
+                k = self._exponent(t.right)
+                return E.ew_map(lambda p: p ** k, a)
             if t.op == "hadamard":
                 return E.hadamard(a, b)
             if t.op == ":":
@@ -741,6 +767,11 @@ class Builder:
             if len(args) != 1:
                 raise InputError("trace takes one argument", column=t.span[0], source=self.source)
             return E.trace(args[0])
+        if word == "bars":
+            if args[0].is_scalar:
+                return E.apply("abs", args[0])
+            self.note("\\left|{A}\\right| of a square matrix read as det(A), as SymPy prints it")
+            return E.det(args[0])
         if word in ("det", "logdet"):
             if len(args) != 1:
                 raise InputError(f"{t.spelling} takes one argument", column=t.span[0], source=self.source)

@@ -209,10 +209,14 @@ class Convexity:
 
 def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None = None,
            seed: int = 7) -> Convexity:
+    from .analysis import domain_of
     f = E.fuse_sums(f)
     info = Rules(var, values).node(f)
     if info.curv in (CONST, AFFINE, CONVEX):
         return Convexity(True, f"composition rules: f is {info.curv} in {var.name}")
+    if domain_of(f, var):
+        # on a restricted domain (det X > 0 is not even convex) a midpoint test says little
+        return Convexity(None, "f is defined on a restricted domain; the composition rules do not decide")
     # The rules read the expression as written; kinks that cancel (max(x,0) - max(-x,0)
     # is x) only show once f is put in canonical form.
     canonical = _canonical(f)

@@ -414,6 +414,14 @@ class _Stage:
 
     def _scripts(self, run, toks):
         toks = list(toks)
+        # SymPy's entry {x}_{0,1}: the braced letter before a subscript is one token, so
+        # that the grammar need not decide between a group and an entry at the brace
+        i = 0
+        while i + 3 < len(toks):
+            a, b, c, d = toks[i:i + 4]
+            if (a.type, b.type, c.type, d.type) == ("_LGROUP", "LETTER", "_RGROUP", "_UNDER"):
+                toks[i:i + 3] = [_retype(b, "BRACED_LETTER")]
+            i += 1
         i = 0
         while i < len(toks):
             t = toks[i]
@@ -757,6 +765,16 @@ class _Build(Transformer_NonRecursive):
         self.run.note(meta.start_pos, f"{self._src(meta)} read as the positive part max(., 0)")
         return S.Call("relu", "(.)_+", (S.Name(name, (base.start_pos, base.end_pos)),), _span(meta))
 
+    def braced_subscripted(self, meta, base, sub):
+        kind, parts = sub
+        if kind == "two" and all(p.isdigit() for p in parts):
+            self.run.note(meta.start_pos, f"{self._src(meta)} read as an entry indexed from 0, as SymPy prints it")
+            return S.Entry(str(base), parts, _span(meta), zero_based=True)
+        return self.subscripted(meta, base, sub)
+
+    def hadamard_power(self, meta, base, exp):
+        return S.BinOp("hpow", base, exp, _span(meta))
+
     def sub_one(self, meta, a):
         return ("one", (str(a).lstrip("\\"),))
 
@@ -813,6 +831,10 @@ class _Build(Transformer_NonRecursive):
     # delimited forms
     def abs(self, meta, x):
         return S.Abs(x, _span(meta))
+
+    def braced_bars(self, meta, x):
+        # build decides: |{x}| of a scalar is |x|, of a square matrix SymPy's det
+        return S.Call(None, "|{.}|", (x,), _span(meta))
 
     def norm(self, meta, x, kind=None):
         return S.Norm(x, self._norm_kind(kind), _span(meta))

@@ -35,10 +35,13 @@ class Name(Term):
 
 @dataclass(frozen=True)
 class Entry(Term):
-    """x_{ij}, X_{i,j}: an entry of the matrix named by the letter (case-folded by build)."""
+    """x_{ij}, X_{i,j}: an entry of the matrix named by the letter (case-folded by build).
+    Numeric indices name one fixed entry: 1-based as written by hand, 0-based in the
+    {x}_{0,0} form SymPy prints (``zero_based``)."""
     base: str
-    indices: tuple                 # ('i', 'j')
+    indices: tuple                 # ('i', 'j') or ('0', '1')
     span: tuple = _span()
+    zero_based: bool = False
 
 
 @dataclass(frozen=True)

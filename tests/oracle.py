@@ -156,7 +156,7 @@ def _in_hull(g, gens, tol) -> bool:
     return np.linalg.norm(w @ V - g) <= tol
 
 
-def check_clarke(f, X, form, rng, *, regular: bool, samples=200, radius=1e-3, tol=2e-3):
+def check_clarke(f, X, form, rng, *, regular: bool, samples=200, radius=1e-5, tol=2e-3):
     """The claimed Clarke set at X is right.
 
     * every one-sided derivative is at most the set's support function (equality when f
@@ -176,14 +176,14 @@ def check_clarke(f, X, form, rng, *, regular: bool, samples=200, radius=1e-3, to
     grads = []
     for _ in range(samples):
         Y = X + radius * rng.uniform(-1, 1, X.shape)
-        G = clean_gradient(f, Y, h=radius * 1e-4)
+        G = clean_gradient(f, Y, h=radius * 1e-3)
         if G is not None:
             grads.append(G)
     # limiting gradients along each probe, from both sides: these reach the faces
     for D in probes:
         for s in (1, -1):
             Y = X + radius * (s * D / (np.abs(D).max() or 1) + 0.01 * rng.uniform(-1, 1, X.shape))
-            G = clean_gradient(f, Y, h=radius * 1e-5)
+            G = clean_gradient(f, Y, h=radius * 1e-4)
             if G is not None:
                 grads.append(G)
     assert len(grads) >= samples // 2, "too few clean samples near the point"

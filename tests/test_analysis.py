@@ -167,6 +167,17 @@ CASES = [
     ("min of a vector", r"\min_i x_i", "x", {}, lambda v: np.min(v), dict(diff=False, smooth=0, convex=False, shape=(3, 1))),
     ("squared max entry", r"\max_{i,j} x_{ij}^2", "X", {}, lambda X: np.max(X ** 2),
      dict(diff=False, smooth=0, convex=True)),
+    # -- smooth matrix calculus mixed with kinks
+    ("lasso", r"\|AX - B\|_F^2 + \lambda\sum_{i,j}|x_{ij}|", "X",
+     {"A": "[[1,2],[0,1],[3,-1]]", "B": "[[1,0,2],[0,1,1],[2,2,0]]", "lambda": "1/2"},
+     lambda X: np.sum((np.array([[1, 2], [0, 1], [3, -1]]) @ X - np.array([[1, 0, 2], [0, 1, 1], [2, 2, 0]])) ** 2)
+     + 0.5 * np.sum(np.abs(X)), dict(diff=False, smooth=0, convex=True, shape=(2, 3))),
+    ("quadratic plus relu", r"\operatorname{tr}(X^TAX) + \|\sigma(X)\|_F^2", "X", {"A": "[[2,1],[1,3]]"},
+     lambda X: np.trace(X.T @ np.array([[2, 1], [1, 3]]) @ X) + np.sum(relu(X) ** 2),
+     dict(diff=True, smooth=1, convex=None, shape=(2, 3))),
+    ("log det plus l1", r"-\log\det(X) + \sum_{i,j}|x_{ij}|", "X", {},
+     lambda X: -np.log(np.linalg.det(X)) + np.sum(np.abs(X)), dict(diff=False, smooth=0, convex=None, shape=(2, 2),
+                                                                    domain=True)),
     ("sign", r"\operatorname{sign}(x)", "x", {}, lambda x: np.sign(x),
      dict(diff=False, smooth=None, convex=False)),
 ]
@@ -241,6 +252,8 @@ def test_pointwise_claims_against_the_oracle(case):
     shape = _shape_for(lets, wrt, want)
     f = lambda X: float(np.sum(fn(np.asarray(X, dtype=float).reshape(shape) if shape != (1, 1) else float(np.asarray(X).ravel()[0]))))  # noqa: E731
     for X in _points(shape, rng):
+        if want.get("domain"):
+            X = X + 3 * np.eye(*shape)       # inside det X > 0
         a = _analysis(latex, wrt, lets, at=_point_text(X))
         p = a.point
         Xf = np.asarray(X, dtype=float)
@@ -338,7 +351,7 @@ def _exact(A):
     return out
 
 
-def _kink_point(a, shape, rng):
+def _kink_point(a, shape, rng, at=0, shift=0.0):
     """A point on one of f's switches (one entry of the variable on its breakpoint) and
     the direction across it, read from the analysis; None when no such simple point."""
     v = a.verdict
@@ -352,9 +365,11 @@ def _kink_point(a, shape, rng):
         if node != v.var or not value.is_number:
             continue
         X = np.round(rng.uniform(-2, 2, shape) * 4) / 4 + 0.125
-        X.flat[0] = float(value)
+        if shift:
+            X = X + shift * np.eye(*shape)
+        X.flat[at] = float(value)
         D = np.zeros(shape)
-        D.flat[0] = 1
+        D.flat[at] = 1
         return X, D, k.order - 1
     return None
 
@@ -367,7 +382,9 @@ def test_claimed_class_holds_across_a_kink(case):
         return
     shape = _shape_for(lets, wrt, want)
     a = _analysis(latex, wrt, lets)
-    found = _kink_point(a, shape, np.random.default_rng(zlib.crc32(name.encode())))
+    # on a restricted domain (det X > 0): the diagonal lifted, the kink put off it
+    inside = dict(at=1, shift=3.0) if want.get("domain") else {}
+    found = _kink_point(a, shape, np.random.default_rng(zlib.crc32(name.encode())), **inside)
     if found is None:
         # no generic point to probe (the jump depends on other entries): the class must
         # still come from a kink of the matching order
