@@ -167,7 +167,7 @@ def _in_set(point, grad) -> bool:
     if form == "ball":
         return bool(np.linalg.norm(g - np.asarray(sub["center"], dtype=float)) <= float(sub["radius"]) + TOL)
     if form == "hull":
-        return _in_hull(g.ravel(), [np.asarray(G, dtype=float).ravel() for G in sub["generators"]])
+        return _in_hull(g.ravel(), [[_exact(v) for v in np.asarray(G).ravel()] for G in sub["generators"]])
     if form == "described" and sub.get("kind") == "scaled-ball":
         V = g - np.asarray(sub["center"], dtype=float)
         c = np.asarray(sub["scale"], dtype=float)
@@ -180,17 +180,17 @@ def _in_set(point, grad) -> bool:
     return False
 
 
+def _exact(v):
+    from fractions import Fraction
+    if isinstance(v, (int, Fraction)):
+        return Fraction(v)
+    return Fraction(float(v)).limit_denominator(10**9)
+
+
 def _in_hull(g, gens) -> bool:
-    """Exact enough membership in a convex hull: a small LP in the weights."""
-    from sympy.solvers.simplex import InfeasibleLPError, lpmax
-    ws = sp.symbols(f"w0:{len(gens)}")
-    cons = [w >= 0 for w in ws] + [sp.Add(*ws) <= 1, sp.Add(*ws) >= 1]
-    for k in range(len(g)):
-        target = sp.nsimplify(float(g[k]), rational=True)
-        cons.append(sp.Add(*[sp.nsimplify(float(G[k]), rational=True) * w for G, w in zip(gens, ws)]) - target <= sp.Rational(1, 10**9))
-        cons.append(sp.Add(*[sp.nsimplify(float(G[k]), rational=True) * w for G, w in zip(gens, ws)]) - target >= -sp.Rational(1, 10**9))
-    try:
-        lpmax(sp.Integer(0), cons)
-    except InfeasibleLPError:
-        return False
-    return True
+    """Membership in a convex hull, exactly, of the framework's float gradient rounded to
+    a nearby rational (float noise must not push a point on a face outside)."""
+    from fractions import Fraction
+    from .lp import in_hull
+    point = [Fraction(float(v)).limit_denominator(10**6) for v in g]
+    return in_hull(point, [[Fraction(v) if not isinstance(v, Fraction) else v for v in G] for G in gens])

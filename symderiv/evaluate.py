@@ -242,10 +242,12 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
             if over is not None and over.shape == (1, 1) and s.shape != (1, 1):
                 # a switch of scalars, broadcast over a matrix: one side for every entry
                 over = np.full(s.shape, over[0, 0], dtype=object)
+            chosen = set()
             if over is not None:
                 for idx in zip(*np.nonzero(over != None)):  # noqa: E711 (object array)
                     s[idx] = over[idx] * orient
-            if any(v == 0 for v in s.flat):
+                    chosen.add(idx)
+            if any(v == 0 and idx not in chosen for idx, v in np.ndenumerate(s)):
                 raise Unsupported("a switch is exactly on its kink where a side had to be chosen")
             return s
         if isinstance(x, Prim):

@@ -51,9 +51,13 @@ class PointResult:
 
 @dataclass
 class _Item:
-    """One active kink: its jump J and its row r (sparse: entry -> coefficient)."""
+    """One active kink: its jump J and its row r (sparse: entry -> coefficient); where it
+    sits (switch key, position, orientation) so that a side can be chosen for it."""
     J: object
     row: dict
+    key: str = ""
+    pos: tuple = ()
+    orient: int = 1
 
 
 def _zeros(shape) -> np.ndarray:
@@ -126,6 +130,8 @@ class _Local:
         self.items: list[_Item] = []
         self.overrides: dict[str, np.ndarray] = {}
         self.jumps, self.norms, self.maxes, self.active = [], [], [], []
+        self.interacting = False
+        self.quiet: list = []          # active kinks that are harmless on their own
         self.inner_kinks: list = []
 
     def side(self, key, pos, sign, fshape):
@@ -195,28 +201,42 @@ class _Local:
             if any(gap[p] != 0 for p in positions):
                 self.jumps.append(k)
             return
-        if k.harmless:
-            for p in positions:
-                self.side(key, p, orient, fshape)
-            return
-        J = _either_side(k.strength, env, fshape, k.args)
         coeffs = []
         for ph in variable_placeholders(k.args, self.var):
             c = _broadcast(scalar_eval(sp.diff(k.u, ph), env, fshape, {}, k.args), fshape)
             coeffs.append((k.args[E.placeholder_index(ph)], c))
+        if k.harmless:
+            for p in positions:
+                self.side(key, p, orient, fshape)
+                if len(positions) <= MAX_ENUMERATED:
+                    # harmless alone, it still splits the cells where interacting kinks meet
+                    row = self._row(coeffs, p)
+                    if row:
+                        self.quiet.append(_Item(0, row, key, p, orient))
+            return
+        J = _either_side(k.strength, env, fshape, k.args)
+        if J is None:
+            self.interacting = True      # J depends on the side of another kink here
         for p in positions:
-            self.side(key, p, -orient, fshape)       # G- : every active switch on its negative side
-            if J[p] == 0:
+            row = self._row(coeffs, p)
+            if not row:
+                # u does not move to first order here: it is 0 on a neighbourhood (x_ii - x_ii
+                # on the diagonal), so its sign is 0, as on any cell where u vanishes
+                self.side(key, p, 0, fshape)
                 continue
-            row: dict = {}
-            for node, c in coeffs:
-                if c[p] == 0:
-                    continue
-                for idx, val in self.rows(node, p).items():
-                    row[idx] = row.get(idx, 0) + c[p] * val
-            row = {i: x for i, x in row.items() if x != 0}
-            if row:
-                self.items.append(_Item(J[p], row))
+            self.side(key, p, -orient, fshape)       # G- : every active switch on its negative side
+            if J is not None and J[p] == 0:
+                continue
+            self.items.append(_Item(None if J is None else J[p], row, key, p, orient))
+
+    def _row(self, coeffs, p) -> dict:
+        row: dict = {}
+        for node, c in coeffs:
+            if c[p] == 0:
+                continue
+            for idx, val in self.rows(node, p).items():
+                row[idx] = row.get(idx, 0) + c[p] * val
+        return {i: x for i, x in row.items() if x != 0}
 
     def gradient(self, skip=frozenset()) -> np.ndarray:
         """The gradient with every active switch on its chosen side."""
@@ -231,27 +251,32 @@ class _Local:
 
 def _either_side(e: sp.Expr, env: dict, fshape, args) -> np.ndarray:
     """Evaluate e where some of its own switches may sit exactly on their kink: if the
-    value is the same with those switches on either side (max(y,0) at y = 0 is 0 both
-    ways), that is its value; otherwise two kinks meet and interact here."""
+    value is the same for every choice of their sides (max(y,0) at y = 0 is 0 both ways),
+    that is its value; otherwise None: the kinks interact here."""
     from .scalar import Sw
     try:
         return _broadcast(scalar_eval(e, env, fshape, {}, args), fshape)
     except Unsupported:
         pass
-    sides = []
-    for sign in (1, -1):
+    zero_atoms = []
+    for atom in sorted(e.atoms(Sw), key=sp.default_sort_key):
+        u = _broadcast(scalar_eval(atom.args[0], env, fshape, {}, args), fshape)
+        if (u == 0).any():
+            zero_atoms.append((atom, u))
+    if len(zero_atoms) > 8:
+        return None
+    values = []
+    for signs in itertools.product((1, -1), repeat=len(zero_atoms)):
         over = {}
-        for atom in e.atoms(Sw):
-            u = _broadcast(scalar_eval(atom.args[0], env, fshape, {}, args), fshape)
+        for (atom, u), sign in zip(zero_atoms, signs):
             key, orient = switch_key(atom.args[0], args)
             arr = _full(fshape, None)
             arr[u == 0] = sign * orient
             over[key] = arr
-        sides.append(_broadcast(scalar_eval(e, env, fshape, over, args), fshape))
-    if any(a != b for a, b in zip(sides[0].flat, sides[1].flat)):
-        raise Unsupported("unverified: several kinks meet at this point and interact; the local model is "
-                          "outside the exact class")
-    return sides[0]
+        values.append(_broadcast(scalar_eval(e, env, fshape, over, args), fshape))
+    if any(a != b for other in values[1:] for a, b in zip(values[0].flat, other.flat)):
+        return None              # the value depends on the sides of other kinks: they interact
+    return values[0]
 
 
 def at_point(v: Verdict, values: dict) -> PointResult:
@@ -275,6 +300,15 @@ def at_point(v: Verdict, values: dict) -> PointResult:
                            reason="f jumps at this point, so it is not locally Lipschitz there and has no "
                                   "Clarke subdifferential", active=L.active)
     skip = {k.node.key for k, _ in L.norms} | {k.node.key for k, _, _ in L.maxes}
+    units = [_unit(it.row) for it in L.items]
+    separable = all(u is not None for u in units) and len({u[0] for u in units}) == len(units)
+    if L.interacting or (not separable and 1 < len(L.items) <= MAX_ENUMERATED):
+        # exact for any arrangement: the selections of the cells that occur (the additive
+        # model below is for many independent kinks, where enumerating would not scale)
+        if skip:
+            raise Unsupported("unverified: at this point interacting kinks meet a norm or a max; "
+                              "that Clarke set is not computed yet")
+        return _selections(value, L)
     base = L.gradient(skip)
     base, merged = _merge(base, L.items)
     if L.maxes:
@@ -304,6 +338,34 @@ def at_point(v: Verdict, values: dict) -> PointResult:
 def _words(node) -> str:
     from .render.notation import Notation
     return Notation(False).node(node)
+
+
+def _selections(value, L: _Local) -> PointResult:
+    """Kinks that interact (a jump that depends on the side of another kink, as in
+    max(|x|, |y|) at 0): the Clarke set of a piecewise-smooth function is the hull of the
+    gradients of the selections whose sign cells occur around the point (Scholtes)."""
+    items = L.items + L.quiet
+    if len(items) > MAX_ENUMERATED:
+        raise Unsupported(f"unverified: {len(items)} interacting kinks at this point; more than "
+                          f"{MAX_ENUMERATED} cannot be enumerated")
+    from .lp import strictly_feasible
+    support = sorted({idx for it in items for idx in it.row})
+    gens, seen = [], set()
+    for signs in itertools.product((1, -1), repeat=len(items)):
+        rows = [[-s * it.row.get(idx, 0) for idx in support] for it, s in zip(items, signs)]
+        if not strictly_feasible(rows):
+            continue
+        for it, s in zip(items, signs):
+            L.overrides[it.key][it.pos] = s * it.orient
+        g = L.gradient()
+        key = tuple(str(x) for x in g.flat)
+        if key not in seen:
+            seen.add(key)
+            gens.append(g)
+    gens = _extreme(gens)
+    if len(gens) == 1:
+        return PointResult(value, True, gens[0], {"form": "point", "value": gens[0]}, active=L.active)
+    return PointResult(value, False, None, {"form": "hull", "generators": gens}, active=L.active)
 
 
 def _unit(row: dict):
@@ -366,38 +428,26 @@ def _cell_gradients(base: np.ndarray, items: list) -> list:
 def _extreme(gens: list) -> list:
     """Drop generators that are convex combinations of the others (exact LPs): the hull
     is then given by its vertices."""
-    if len(gens) > 16:
+    from .lp import in_hull
+    if len(gens) > 32 or not all(isinstance(v, (int, Fraction)) for g in gens for v in g.flat):
         return gens
-    from sympy.solvers.simplex import InfeasibleLPError, lpmax
     keep = list(gens)
     for g in list(gens):
         others = [h for h in keep if h is not g]
-        if not others:
-            break
-        ws = sp.symbols(f"w0:{len(others)}")
-        cons = [w >= 0 for w in ws] + [sp.Add(*ws) <= 1, sp.Add(*ws) >= 1]
-        for idx in np.ndindex(g.shape):
-            combo = sp.Add(*[as_sympy(h[idx]) * w for h, w in zip(others, ws)])
-            cons += [combo <= as_sympy(g[idx]), combo >= as_sympy(g[idx])]
-        try:
-            lpmax(sp.Integer(0), cons)
-        except InfeasibleLPError:
-            continue
-        keep = others
+        if others and in_hull(list(g.flat), [list(h.flat) for h in others]):
+            keep = others
     return keep
 
 
 def _cell_occurs(gram, cs, signs) -> bool:
     """Is there a direction D with sign(<r_a, D>) = signs_a for every a?  With D in the
-    rows' span, D = sum c_b r_b, that is an exact LP in c."""
-    from sympy.solvers.simplex import InfeasibleLPError, lpmax
-    proj = gram * sp.Matrix(cs)
-    cons = [(proj[a] >= 1) if s else (proj[a] <= -1) for a, s in enumerate(signs)]
-    try:
-        lpmax(sp.Integer(0), cons)
-    except InfeasibleLPError:
-        return False
-    return True
+    rows' span, D = sum c_b r_b, that is an exact LP in c (Gordan's alternative)."""
+    from .lp import strictly_feasible
+    rows = []
+    for a, s in enumerate(signs):
+        sign = 1 if s else -1
+        rows.append([-sign * gram[a, b] for b in range(gram.shape[1])])
+    return strictly_feasible(rows)
 
 
 # ---------------------------------------------------------------- ties of a max

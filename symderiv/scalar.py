@@ -342,25 +342,18 @@ def _prune(e):
 
 def _impossible(cond) -> bool:
     """A conjunction of linear strict/non-strict inequalities with no solution (exact LP)."""
-    from sympy.solvers.simplex import InfeasibleLPError, lpmax
+    from .lp import open_cell
     if not isinstance(cond, sp.And):
         return False
     rels = cond.args
     if not all(isinstance(r, (sp.StrictGreaterThan, sp.StrictLessThan, sp.GreaterThan, sp.LessThan)) for r in rels):
         return False
-    eps = sp.Dummy("eps")
-    cons = [eps <= 1]
+    strict, loose = [], []
     for r in rels:
         d = sp.expand(r.lhs - r.rhs)
-        if any(sp.diff(d, x, 2) != 0 for x in d.free_symbols):
-            return False
-        sign = 1 if isinstance(r, (sp.StrictGreaterThan, sp.GreaterThan)) else -1
-        strict = isinstance(r, (sp.StrictGreaterThan, sp.StrictLessThan))
-        cons.append(sign * d >= (eps if strict else 0))
-    try:
-        best, _ = lpmax(eps, cons)
-    except InfeasibleLPError:
-        return True
-    except Exception:      # noqa: BLE001 - an LP that fails keeps the case
-        return False
-    return best <= 0
+        if isinstance(r, (sp.StrictLessThan, sp.LessThan)):
+            d = -d
+        (strict if isinstance(r, (sp.StrictGreaterThan, sp.StrictLessThan)) else loose).append(d)
+    xs = sorted(set().union(*[d.free_symbols for d in strict + loose]), key=sp.default_sort_key)
+    ok = open_cell(strict, [1] * len(strict), xs, loose)
+    return ok is False

@@ -85,23 +85,15 @@ def feasible_cells(us: tuple) -> list:
     Conservative: when a switch is not linear, every pattern is kept, which can only
     make a later identity harder to prove, never prove a false one."""
     import itertools
-    from sympy.solvers.simplex import InfeasibleLPError, lpmax
+    from .lp import open_cell
     allcells = list(itertools.product((1, -1), repeat=len(us)))
     if len(us) > MAX_CELL_SWITCHES:
         return allcells
     xs = sorted(set().union(*[u.free_symbols for u in us]), key=sp.default_sort_key)
-    if any(sp.diff(u, a, 2) != 0 or any(sp.diff(u, a, b) != 0 for b in xs) for u in us for a in xs):
-        return allcells
-    eps = sp.Dummy("eps")
     out = []
     for cell in allcells:
-        cons = [s * u >= eps for s, u in zip(cell, us)] + [eps <= 1]
-        try:
-            best, _ = lpmax(eps, cons)
-        except (InfeasibleLPError, Exception):   # noqa: BLE001 - a failed LP keeps the cell
-            out.append(cell)
-            continue
-        if best > 0:
+        ok = open_cell(list(us), list(cell), xs)
+        if ok is not False:          # None (not affine) keeps the cell
             out.append(cell)
     return out
 
