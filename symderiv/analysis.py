@@ -46,6 +46,7 @@ class Kink:
     primitives: list = field(default_factory=list)   # (call, table slopes, weight in f on the switch)
     order_condition: list | None = None  # where on the switch the order is exactly ``order``
     branch: tuple | None = None         # (p, value): the root of u = 0 this kink is about
+    off_diagonal: bool = False          # the switch vanishes identically on i = j
 
     @property
     def switch_eq(self):
@@ -166,7 +167,17 @@ def _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consume
     k.harmless = _decide_zero(k.strength, "the jump of the gradient")
     k.primitives = _primitives_on(n_expr, atom, u, V, a_sign, branch)
     k.order, k.order_exact = _order(node, F0, F1, u, p, V, args, var, consumers, k)
+    k.off_diagonal = _vanishes_on_diagonal(u, args, var)
     return k
+
+
+def _vanishes_on_diagonal(u, args, var) -> bool:
+    """x_ij - x_ji is identically 0 where i = j: there the switch is no kink at all."""
+    mine = [E.placeholder(i) for i, a in enumerate(args) if a == var]
+    theirs = [E.placeholder(i) for i, a in enumerate(args) if a == E.transpose(var) and a != var]
+    if not mine or not theirs:
+        return False
+    return sp.expand(u.xreplace({theirs[0]: mine[0]})) == 0
 
 
 def _primitives_on(n_expr, atom, u, V, a_sign, branch=None) -> list:

@@ -107,7 +107,7 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
     dims = {}
     if at_value is not None:
         dims = bind_dims(problem.f, values)
-    convexity = decide(problem.f, problem.var, values, dims)
+    convexity = decide(problem.f, problem.var, values, dims, continuous=verdict.continuous)
 
     point = None
     if at_value is not None:

@@ -378,10 +378,12 @@ def _vector_entries(term: S.Term) -> S.Term:
         if isinstance(t, (S.Sum, S.Reduce)):
             inner = indices | set(t.indices)
             return dataclasses.replace(t, body=go(t.body, inner))
-        if isinstance(t, S.Name) and indices:
+        if isinstance(t, S.Name):
             base, _, sub = t.name.partition("_")
-            if sub in indices and len(base) == 1 and base.isalpha():
+            if indices and sub in indices and len(base) == 1 and base.isalpha():
                 return S.Entry(base, (sub,), t.span)
+            if len(sub) == 2 and sub.isdigit() and len(base) == 1 and base.isalpha():
+                return S.Entry(base, (sub[0], sub[1]), t.span)      # x_{12}: the (1,2) entry
             return t
         if not isinstance(t, S.Term) or not dataclasses.is_dataclass(t):
             return t
@@ -401,6 +403,18 @@ def _vector_entries(term: S.Term) -> S.Term:
         return dataclasses.replace(t, **changes) if changes else t
 
     return go(term, frozenset())
+
+
+def _sum_of_squares_of_parts(node: E.Node):
+    """sqrt(x^2 + y^2) with --wrt x,y: the radicand is the squared norm of the vector (x, y)."""
+    if not (isinstance(node, E.Entrywise) and node.args and all(isinstance(a, E.Pick) for a in node.args)):
+        return None
+    vec = node.args[0].arg
+    if not all(a.arg == vec and a.j == 0 for a in node.args) or len(node.args) != vec.shape[0] or vec.shape[1] != 1:
+        return None
+    if sp.expand(node.expr - sum(p ** 2 for p in node.placeholders())) != 0:
+        return None
+    return vec
 
 
 def _fixed(e: S.Entry) -> bool:
@@ -802,6 +816,10 @@ class Builder:
                 sq = inner.arg
                 if len(sq.args) == 1 and sq.expr == E.placeholder(0) ** 2:
                     return E.fro_norm(sq.args[0])
+            stacked = _sum_of_squares_of_parts(inner)
+            if stacked is not None:
+                self.note("the square root of the sum of squares of the variables read as its 2-norm")
+                return E.fro_norm(stacked)
         if not args[0].is_scalar:
             self.note(f"{spec.name} of a matrix is taken entrywise (not the matrix function)")
         return E.apply(spec.name, args[0])
@@ -821,6 +839,10 @@ class Builder:
         for a in args[spec.arity:]:
             if not a.is_scalar:
                 raise InputError(f"the parameters of {t.spelling} are scalars", column=t.span[0], source=self.source)
+        given = [a.expr if isinstance(a, E.Entrywise) and not a.args else None for a in args[spec.arity:]]
+        if spec.requires is not None and all(g is not None for g in given) and spec.requires(*given) is False:
+            raise InputError(f"{t.spelling}: its parameters must satisfy {spec.note.split('assumes ')[-1]}",
+                             column=t.span[0], source=self.source)
         return args
 
     def _relu(self, a: E.Node, style: str) -> E.Node:

@@ -130,7 +130,8 @@ def directional(node: E.Node, var: E.Sym, direction: E.Node, partial: Partial = 
         elif isinstance(n, E.Det):
             out = E.ew_map(lambda d, t: d * t, n, E.trace(E.matmul(E.inverse(n.arg), go(n.arg))))
         elif isinstance(n, E.Pick):
-            out = E.pick(go(n.arg), n.i, n.j, n.label)
+            # the direction's own component: dx, dy (not x, y again)
+            out = E.pick(go(n.arg), n.i, n.j, "d" + n.label if n.label else "")
         elif isinstance(n, E.Entrywise):
             out = zero(n)
             for arg, p in zip(n.args, n.placeholders()):

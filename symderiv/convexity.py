@@ -208,7 +208,7 @@ class Convexity:
 
 
 def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None = None,
-           seed: int = 7) -> Convexity:
+           seed: int = 7, continuous: bool = True) -> Convexity:
     from .analysis import domain_of
     f = E.fuse_sums(f)
     info = Rules(var, values).node(f)
@@ -219,14 +219,16 @@ def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None 
         return Convexity(None, "f is defined on a restricted domain; the composition rules do not decide")
     # The rules read the expression as written; kinks that cancel (max(x,0) - max(-x,0)
     # is x) only show once f is put in canonical form.
-    canonical = _canonical(f)
+    # (the canonical form agrees with f off its switches only: a removable jump such as
+    # sign(x)^2 at 0 would vanish from it, so it is used only for a continuous f)
+    canonical = _canonical(f) if continuous else None
     if canonical is not None and canonical != f:
         info2 = Rules(var, values).node(canonical)
         if info2.curv in (CONST, AFFINE, CONVEX):
             return Convexity(True, f"composition rules on the simplified form: f is {info2.curv} in {var.name}")
         if info.curv is None:
             info = info2
-    uni = _univariate(f, var)
+    uni = _univariate(f, var) if continuous else None
     if uni is not None:
         verdict, where = attempt(_convex_univariate, *uni, seconds=5.0) or (None, None)
         if verdict is True:

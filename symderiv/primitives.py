@@ -48,6 +48,8 @@ class Primitive:
     # the output's sign from the arguments' signs ('nonneg' | 'nonpos' | None each)
     output_sign: Optional[Callable[..., Optional[str]]] = None
     params: tuple = ()                   # names of trailing scalar parameters
+    # the parameters' domain, checked when they are numbers: (*params) -> bool
+    requires: Optional[Callable] = None
     # how PyTorch spells it, for the autodiff cross-check: (torch, *tensor args) -> tensor
     torch: Optional[Callable] = None
     note: str = ""                       # a convention the output should state
@@ -174,6 +176,7 @@ TABLE = TABLE + (
         aliases=("clip", "clamp", "Clip", "Clamp"),
         monotone=("incr",),
         note="clip(x, lo, hi) assumes lo <= hi",
+        requires=lambda lo, hi: bool(lo <= hi),
     ),
     Primitive(
         name="soft_threshold", arity=1, params=("lambda",),
@@ -187,6 +190,7 @@ TABLE = TABLE + (
         aliases=("soft_threshold", "soft", "softthreshold", "shrink", "prox"),
         monotone=("incr",),
         note="the soft threshold assumes lambda >= 0",
+        requires=lambda l: bool(l >= 0),
     ),
     Primitive(
         name="relu6", arity=1,
@@ -213,6 +217,7 @@ TABLE = TABLE + (
         aliases=("huber", "Huber"),
         curvature="convex", monotone=(None,), nonneg=True,
         note="the Huber loss assumes delta > 0",
+        requires=lambda d: bool(d > 0),
     ),
 )
 

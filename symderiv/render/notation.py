@@ -188,7 +188,8 @@ class Notation:
             return f"{base}_{{{idx}}}" if L else f"{base}_{idx}"
         if isinstance(node, E.Transpose) and isinstance(node.arg, E.Sym):
             base = self.name(node.arg.name.lower() if node.arg.name.isupper() else node.arg.name)
-            return f"{base}_{{ji}}" if L else f"{base}_ji"
+            idx = "i" if node.arg.shape[1] == 1 else "ji"
+            return f"{base}_{{{idx}}}" if L else f"{base}_{idx}"
         if isinstance(node, E.Eye):
             return r"\delta_{ij}" if L else "δ_ij"
         inner = self.node(node)

@@ -52,14 +52,16 @@ def tex_text(s: str) -> str:
     return _tex_text(s)
 
 
-def quantifier(args: tuple, latex: bool) -> str:
+def quantifier(args: tuple, latex: bool, off_diagonal: bool = False) -> str:
     big = [a for a in args if not a.is_scalar]
     if not big:
         return ""
     vector = all(a.shape[1] == 1 for a in big)
-    if latex:
-        return r" \text{ for some } i" if vector else r" \text{ for some } i, j"
-    return " for some i" if vector else " for some i, j"
+    if vector:
+        return r" \text{ for some } i" if latex else " for some i"
+    if off_diagonal:
+        return r" \text{ for some } i \ne j" if latex else " for some i ≠ j"
+    return r" \text{ for some } i, j" if latex else " for some i, j"
 
 
 def _tie(k, N: Notation) -> str:
@@ -83,7 +85,7 @@ def kink_where(k, N: Notation) -> str:
     parts = [N.entry(k.switch_eq, k.args)]
     parts += [N.entry(c, k.args) for c in (k.condition or [])]
     joiner = r" \text{ and } " if N.latex else " and "
-    return joiner.join(parts) + quantifier(k.args, N.latex)
+    return joiner.join(parts) + quantifier(k.args, N.latex, getattr(k, "off_diagonal", False))
 
 
 def kink_switch(k, N: Notation) -> str:
@@ -91,7 +93,7 @@ def kink_switch(k, N: Notation) -> str:
         return _tie(k, N)
     if k.kind == "norm":
         return f"{N.node(k.node.arg)} = 0"
-    return N.entry(k.switch_eq, k.args) + quantifier(k.args, N.latex)
+    return N.entry(k.switch_eq, k.args) + quantifier(k.args, N.latex, k.off_diagonal)
 
 
 def _m(text: str, N: Notation) -> str:
@@ -120,7 +122,7 @@ def kink_story(k, N: Notation) -> str:
         return (f"At {where} the norm has a kink, and it enters f with weight {_m(N.entry(k.weight, k.args), N)}: "
                 "f is not differentiable there.")
     place = _m(N.entry(k.switch_eq, k.args), N)
-    some = quantifier(k.args, False).strip()
+    some = quantifier(k.args, False, k.off_diagonal).strip()
     where = f"Where {place}" + (f" ({some})" if some else "")
     if not k.continuous:
         return f"{where}, f jumps by {_m(N.entry(k.jump, k.args), N)}: it is not continuous there."

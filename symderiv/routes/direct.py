@@ -123,8 +123,10 @@ def route(verdict: Verdict) -> RouteResult:
             d_minus = side_limit(weighted, p, base, coeff, -1)
             a_plus = side_limit(a_pw, p, base, coeff, +1)
             cont = _same(v_plus, v_minus) and _same(v_plus, at)
-            jump_value = sp.expand(a_plus) * (v_plus - v_minus) if not cont else 0
-            f_cont = cont or _same(jump_value, 0)
+            # f itself is continuous when neither the two sides nor the value on the
+            # boundary differ, once weighted (sign(x)^2 is 1 on both sides and 0 at 0)
+            f_cont = cont or (_same(sp.expand(a_plus) * (v_plus - v_minus), 0)
+                              and _same(sp.expand(a_plus) * (at - v_plus), 0))
             smooth = f_cont and _same(d_plus, d_minus)
             boundaries.append((u, args, smooth, (p, base)))
             where = Math(expr=sp.Eq(u, 0) if sp.diff(u, p, 2) == 0 else sp.Eq(p, base), args=args, entry=True)
