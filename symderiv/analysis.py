@@ -19,12 +19,15 @@ from typing import Optional
 import sympy as sp
 
 from . import expr as E
+from .budget import attempt
 from .calculus import adjoints, directional, map_entrywise
 from .errors import Unsupported
+from .numbers import as_sympy
 from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign_form
 from .signform import branches, coincident, is_zero, nonzero_condition, prettify, restrict
 
 MAX_ORDER = 8
+LIMIT_SECONDS = 3.0         # one one-sided limit where substituting gives 0/0
 
 
 @dataclass
@@ -47,6 +50,9 @@ class Kink:
     order_condition: list | None = None  # where on the switch the order is exactly ``order``
     branch: tuple | None = None         # (p, value): the root of u = 0 this kink is about
     off_diagonal: bool = False          # the switch vanishes identically on i = j
+    critical: bool = False              # u is not linear in the variable: grad u may vanish on u = 0
+    unbounded: bool = False             # the one-sided derivatives blow up there (sqrt|x| at 0)
+    entry: sp.Expr | None = None        # the node's entry over ``args``, for exact limits at a point
 
     @property
     def switch_eq(self):
@@ -149,7 +155,8 @@ def _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consume
     p, _ = branch
     F0, F1 = split(F, atom)
     a_on = _on_switch(a_sign, atom, u, V, branch)
-    k = Kink(kind="switch", node=node, args=args, u=u, weight=a_on, branch=branch)
+    k = Kink(kind="switch", node=node, args=args, u=u, weight=a_on, branch=branch, entry=n_expr)
+    k.critical = _critical(u, args, V, var, branch)
     F1_on = restrict(F1, u, V, branch)
     if coincident(F1_on):
         raise Unsupported("unverified: two kinks of one entry coincide; cannot separate them")
@@ -163,12 +170,78 @@ def _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consume
     lam_on = restrict(sp.expand(sp.diff(F1, p) / du), u, V, branch)
     dF0_on = restrict(sp.expand(sp.diff(F0, p) / du), u, V, branch)
     k.slopes = (sp.expand(dF0_on - lam_on), sp.expand(dF0_on + lam_on))
+    if any(_undefined(e) for e in k.slopes):
+        # 0/0 on the switch ((-x)^(3/2)/x at 0): the slopes are one-sided limits
+        k.slopes = tuple(_one_sided(sp.expand(sp.diff(F0 + side * F1, p) / du), u, p, branch, side)
+                         for side in (-1, 1))
+        lam_on = sp.expand((k.slopes[1] - k.slopes[0]) / 2)
     k.strength = sp.expand(2 * a_on * lam_on)
+    if any(_undefined(e) for e in (k.strength, *k.slopes)):
+        # a fractional power of a kink (sqrt|x|): no finite one-sided slopes to compare
+        k.unbounded, k.harmless, k.order, k.slopes, k.entry = True, False, 1, (), n_expr
+        k.primitives = _primitives_on(n_expr, atom, u, V, a_sign, branch)
+        k.off_diagonal = _vanishes_on_diagonal(u, args, var)
+        return k
     k.harmless = _decide_zero(k.strength, "the jump of the gradient")
     k.primitives = _primitives_on(n_expr, atom, u, V, a_sign, branch)
     k.order, k.order_exact = _order(node, F0, F1, u, p, V, args, var, consumers, k)
     k.off_diagonal = _vanishes_on_diagonal(u, args, var)
     return k
+
+
+def _critical(u, args, V, var, branch) -> bool:
+    """Whether grad u may vanish somewhere on u = 0 (x y at the origin, det X at rank
+    n - 2).  There a continuous kink of f vanishes to second order and f is differentiable,
+    so the failing set is u = 0 with grad u != 0.  Not so when u is linear in the variable,
+    or linear in arguments that are, with a non-zero slope on this root (x^2 - 1 at x = 1)."""
+    moving = [p for p in V if u.has(p)]
+    if not all(_linear_node(args[E.placeholder_index(p)], var) for p in moving):
+        return True
+    poly = attempt(sp.Poly, u, *moving, seconds=1.0) if moving else None
+    if not moving or (poly is not None and poly.total_degree() <= 1
+                      and not any(c.has(*V) for c in poly.coeffs())):
+        return False
+    p, value = branch
+    slope_on = sp.diff(u, p).xreplace({p: value})
+    return not (slope_on.is_number and slope_on != 0)
+
+
+def _linear_node(n: E.Node, var: E.Sym) -> bool:
+    if not E.depends_on(n, var) or n == var:
+        return True
+    if isinstance(n, (E.Transpose, E.Pick, E.Trace, E.SumAll)):
+        return _linear_node(n.children()[0], var)
+    if isinstance(n, E.MatMul):
+        moving = [f for f in n.factors if E.depends_on(f, var)]
+        return len(moving) == 1 and _linear_node(moving[0], var)
+    if isinstance(n, E.Entrywise):
+        V = [p for p, a in zip(n.placeholders(), n.args) if E.depends_on(a, var)]
+        poly = attempt(sp.Poly, n.expr, *V, seconds=1.0)
+        return (poly is not None and poly.total_degree() <= 1 and not any(c.has(*V) for c in poly.coeffs())
+                and all(_linear_node(a, var) for a in n.args if E.depends_on(a, var)))
+    return False
+
+
+def _undefined(e) -> bool:
+    return as_sympy(e).has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+
+
+def _one_sided(expr, u, p, branch, side):
+    """lim expr as u -> 0 from the side ``side``; nan when SymPy cannot take it in its bound."""
+    _, base = branch
+    du = sp.diff(u, p).xreplace({p: base})
+    if not (du.is_number and du != 0):
+        return sp.nan
+    t = sp.Symbol("_t", positive=True)
+    lim = attempt(sp.limit, to_sign_form(expr.xreplace({p: base + side * t / du})), t, 0, "+",
+                  seconds=LIMIT_SECONDS)
+    return sp.nan if lim is None or isinstance(lim, sp.Limit) else sp.expand(to_sign_form(lim))
+
+
+def _limit_at_0(expr, t, side):
+    tp = sp.Symbol("_tp", positive=True)
+    lim = attempt(sp.limit, expr.xreplace({t: side * tp}), tp, 0, "+", seconds=LIMIT_SECONDS)
+    return sp.nan if lim is None or isinstance(lim, sp.Limit) else lim
 
 
 def _vanishes_on_diagonal(u, args, var) -> bool:
@@ -224,9 +297,18 @@ def _order(node, F0, F1, u, p, V, args, var, consumers, kink):
     plus = sp.expand((F0 + F1).xreplace(path))
     minus = sp.expand((F0 - F1).xreplace(path))
     mid = restrict(F0 + F1, u, V, kink.branch)
-    delta = H.xreplace({S: S + plus - mid}) - H.xreplace({S: S + minus - mid})
+    h_plus, h_minus = H.xreplace({S: S + plus - mid}), H.xreplace({S: S + minus - mid})
+    delta = h_plus - h_minus
     for k in range(0, MAX_ORDER + 1):
         coeff = sp.diff(delta, t, k).xreplace({t: 0}) if k else delta.xreplace({t: 0})
+        if _undefined(coeff):
+            # pieces that are not smooth across the switch (|x|^(3/2)): compare the
+            # one-sided k-th derivatives, each a limit from its own side
+            sides = [_limit_at_0(sp.diff(h, t, k), t, side) for h, side in ((h_plus, 1), (h_minus, -1))]
+            if any(_undefined(c) for c in sides):
+                kink.order_condition = None
+                return k, True
+            coeff = sides[0] - sides[1]
         coeff = to_sign_form(sp.expand(coeff))
         if is_zero(coeff) is not True:
             # where this coefficient vanishes the jump is of higher order still
@@ -382,7 +464,15 @@ def domain_of(f: E.Node, var: E.Sym) -> list:
             if isinstance(sub, sp.log):
                 base, rel = sub.args[0], ">"
             elif isinstance(sub, sp.Pow) and sub.exp.is_number and not (sub.exp.is_Integer and sub.exp >= 0):
-                base, rel = sub.base, (">" if not sub.exp.is_Integer else "!=")
+                base = sub.base
+                if sub.exp.is_Integer or (sub.exp < 0 and _nonnegative(base)):
+                    rel = "!="
+                elif sub.exp < 0:
+                    rel = ">"
+                elif _nonnegative(base):
+                    continue     # sqrt|x| is defined everywhere; its kink at 0 is found as a kink
+                else:
+                    rel = ">="   # sqrt(x) is defined at 0 too, but only on one side of it
             else:
                 continue
             if base.is_positive or not base.free_symbols:
@@ -391,6 +481,59 @@ def domain_of(f: E.Node, var: E.Sym) -> list:
             if E.depends_on(node, var):
                 add(node, rel)
     return conds
+
+
+def _jump_condition(k: Kink, var: E.Sym) -> list | None:
+    """Where f fails on a switch it jumps across: where the jump J is not 0, and also where
+    a smooth factor of J vanishes only simply (H(x) y at (0, 0)): J grows to first order
+    along the switch there, so f's two smooth pieces have different gradients.  A square
+    factor keeps its condition: H(x) y^2 is differentiable at (0, 0)."""
+    cond = nonzero_condition(k.jump)
+    if not cond:
+        return cond
+    V = set(variable_placeholders(k.args, var))
+    atoms = switches_of(k.jump)
+    names = {a: sp.Dummy() for a in atoms}
+    factored = attempt(sp.factor_list, sp.expand(k.jump).xreplace(names), seconds=1.0)
+    if factored is None:
+        return cond
+    simple = [fac for fac, mult in factored[1]
+              if mult == 1 and not fac.has(*names.values()) and fac.free_symbols & V]
+    if not simple:
+        return cond
+    drop = {sp.expand(f) for f in simple} | {sp.expand(-f) for f in simple}
+    return [c for c in cond if not (isinstance(c, sp.Ne) and sp.expand(to_sign_form(c.lhs)) in drop)]
+
+
+def _off_domain(k: Kink, domain: list) -> bool:
+    """A switch on which f is not defined (|x|^(-1/2) or log|x| at x = 0) is no kink of f:
+    some domain condition's expression is identically 0 there."""
+    index = {a.key: i for i, a in enumerate(k.args)}
+    p, value = k.branch
+    for node, rel in domain:
+        if rel == ">=" or not isinstance(node, E.Entrywise) or node.shape != k.node.shape:
+            continue
+        if any(a.key not in index for a in node.args):
+            continue
+        expr = node.expr.xreplace({E.placeholder(i): E.placeholder(index[a.key]) for i, a in enumerate(node.args)})
+        if sp.expand(to_sign_form(expr.xreplace({p: value}))) == 0:
+            return True
+    return False
+
+
+def _nonnegative(e: sp.Expr) -> bool:
+    """Structurally >= 0 wherever defined: |u|, relu(u), even powers, sqrt, and sums and
+    products of such (SymPy's assumptions do not know the table's primitives)."""
+    if e.is_nonnegative:
+        return True
+    if isinstance(e, Prim):
+        return bool(e.spec.nonneg)
+    if isinstance(e, sp.Pow):
+        ex = e.exp
+        return bool(ex.is_number and ((ex.is_Integer and ex % 2 == 0) or not ex.is_Integer or _nonnegative(e.base)))
+    if isinstance(e, (sp.Add, sp.Mul)):
+        return all(_nonnegative(a) for a in e.args)
+    return False
 
 
 DIRECTION = "D"
@@ -432,12 +575,15 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
             kinks.append(_max_kink(n, adj[n.key]))
     for k in kinks:
         if not k.continuous:
-            k.condition = nonzero_condition(k.jump)
+            k.condition = _jump_condition(k, var)
+        elif k.unbounded:
+            k.condition = nonzero_condition(k.weight)
         elif not k.harmless:
             k.condition = nonzero_condition(k.strength) if k.kind != "norm" else nonzero_condition(k.weight)
     # a norm's zero outside f's domain (1/||X||) is not a kink of f
     outside = {node.key for node, _ in domain}
     kinks = [k for k in kinks if not (k.kind == "norm" and k.node.key in outside)]
+    kinks = [k for k in kinks if not (k.kind == "switch" and _off_domain(k, domain))]
     v = Verdict(f=f, var=var, gradient=G_pretty, gradient_sign=G_sign, adjoint=adj, kinks=kinks)
     v.domain = domain
     v.hessian = hessian_operator(G_sign, var)

@@ -89,6 +89,7 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
                         functions=functions)
     else:
         problem = first
+    problem.f = _numbers_for_scalars(problem, values)
     if E.count_nodes(problem.f) > budget.MAX_NODES:
         raise Unsupported(f"the expression has more than {budget.MAX_NODES} nodes")
     verdict = analyse(problem.f, problem.var)
@@ -119,6 +120,18 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
     notes = list(parsed.notes) + [n for n in problem.notes if n not in parsed.notes]
     return Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes,
                     list(let or []))
+
+
+def _numbers_for_scalars(problem, values: dict) -> E.Node:
+    """Scalar constants given with --let become numbers before the analysis, so that
+    leaky_relu(x; 1) = x is seen to be smooth.  Matrix constants stay symbols (the gradient
+    reads A^T max(AX, 0), not a table of numbers); their values decide conditions later."""
+    mapping = {}
+    for s in E.symbols_of(problem.f):
+        value = values.get(s.name)
+        if s != problem.var and s.is_scalar and value is not None and value.shape == (1, 1):
+            mapping[s.key] = E.const(value[0, 0])
+    return E.substitute(problem.f, mapping) if mapping else problem.f
 
 
 def compare_routes(verdict: Verdict, routes: dict) -> tuple[bool | None, str]:

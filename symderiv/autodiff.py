@@ -92,6 +92,9 @@ class _Torch:
             return t.linalg.inv(self(n.arg))
         if isinstance(n, E.Det):
             return t.linalg.det(self(n.arg)).reshape(1, 1)
+        if isinstance(n, E.Adjugate):
+            m = self(n.arg)
+            return t.linalg.det(m) * t.linalg.inv(m)
         if isinstance(n, E.Pick):
             return self(n.arg)[n.i:n.i + 1, n.j:n.j + 1]
         if isinstance(n, E.MatMul):

@@ -16,6 +16,7 @@ from typing import Callable
 import sympy as sp
 
 from . import expr as E
+from .errors import Unsupported
 from .scalar import to_piecewise, to_sign_form
 
 
@@ -81,9 +82,26 @@ def adjoints(f: E.Node, partial: Partial = sign_partial, skip=frozenset()) -> di
             t = E.transpose(node)
             push(node.arg, E.neg(E.matmul(t, g, t)))
         elif isinstance(node, E.Det):
-            # d det M = det M tr(M^-1 dM): the adjoint of M is g det(M) M^-T
-            push(node.arg, E.scale(E.ew_map(lambda a, d: a * d, g, node), E.transpose(E.inverse(node.arg))))
+            # d det M = tr(adj(M) dM): the adjoint of M is g adj(M)^T, defined for singular M
+            # too.  Where g carries 1/det M (log det M) the det cancels and M^-T reads better;
+            # f's domain then already excludes the singular M.
+            if _divides_by(g, node):
+                cancelled = E.ew_map(lambda a, d: a * d, g, node)
+                push(node.arg, E.scale(cancelled, E.transpose(E.inverse(node.arg))))
+            else:
+                push(node.arg, E.scale(g, E.transpose(E.adjugate(node.arg))))
+        elif isinstance(node, E.Adjugate):
+            raise Unsupported("a function of adj(M): only its appearance in the gradient of det M is handled")
     return adj
+
+
+def _divides_by(g: E.Node, node: E.Node) -> bool:
+    """Whether g has ``node`` in a denominator (1/det M): f is then undefined where node = 0."""
+    if not isinstance(g, E.Entrywise):
+        return False
+    mine = [p for p, a in zip(g.placeholders(), g.args) if a == node]
+    return bool(mine) and any(isinstance(t, sp.Pow) and t.exp.is_negative and t.base.has(mine[0])
+                              for t in sp.preorder_traversal(g.expr))
 
 
 def gradient(f: E.Node, var: E.Sym, partial: Partial = sign_partial) -> E.Node:
@@ -128,7 +146,11 @@ def directional(node: E.Node, var: E.Sym, direction: E.Node, partial: Partial = 
         elif isinstance(n, E.Inverse):
             out = E.neg(E.matmul(n, go(n.arg), n))
         elif isinstance(n, E.Det):
-            out = E.ew_map(lambda d, t: d * t, n, E.trace(E.matmul(E.inverse(n.arg), go(n.arg))))
+            out = E.trace(E.matmul(E.adjugate(n.arg), go(n.arg)))
+        elif isinstance(n, E.Adjugate):
+            # d adj(M) has no inverse-free closed form in matrix notation (adj(M) tr(M^-1 dM)
+            # - M^-1 dM adj(M) holds only where M is invertible): not claimed for all M
+            raise Unsupported("the derivative of adj(M) in matrix notation")
         elif isinstance(n, E.Pick):
             # the direction's own component: dx, dy (not x, y again)
             out = E.pick(go(n.arg), n.i, n.j, "d" + n.label if n.label else "")

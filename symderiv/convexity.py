@@ -179,11 +179,16 @@ def _scalar(e: sp.Expr, infos: dict) -> Info:
         sign = "nonneg" if spec.nonneg else (spec.output_sign(*[a.sign for a in args]) if spec.output_sign else None)
         return _compose(spec.curvature, spec.monotone, args, sign)
     for s in primitives.SMOOTH:
-        probe = s.build(sp.Symbol("_z"))
-        if isinstance(e, sp.Function) and type(e) == type(probe) and len(e.args) == 1:
-            return _compose(s.curvature, (s.monotone,), [_scalar(e.args[0], infos)],
+        # matched by its whole shape, not its head: softplus is log(1 + e^u), and log|x|
+        # read as softplus would be called convex
+        found = e.match(s.build(_W))
+        if found and _W in found and s.build(found[_W]) == e:
+            return _compose(s.curvature, (s.monotone,), [_scalar(found[_W], infos)],
                             "nonneg" if s.name in ("exp", "softplus", "sigmoid") else None)
     return Info(None)
+
+
+_W = sp.Wild("_w")
 
 
 def _compose(curv, monotone, args, sign):

@@ -67,6 +67,17 @@ def switch_key(u: sp.Expr, args: tuple) -> tuple[str, int]:
     return sp.srepr(canon), 1
 
 
+def _transposed_override(u, args, overrides, orient):
+    """The side chosen for the same switch seen through a transposed frame: transpose
+    pushes into entrywise maps, so max(x,0)^T x carries the switch of x over x^T."""
+    flipped = tuple(a if a is None else E.transpose(a) for a in args)
+    if flipped == args:
+        return None, orient
+    key, forient = switch_key(u, flipped)
+    over = overrides.get(key)
+    return (None, orient) if over is None else (over.T, forient)
+
+
 class Evaluator:
     """Evaluates nodes at one point; values are cached per node."""
 
@@ -112,12 +123,18 @@ class Evaluator:
             return out
         if isinstance(n, E.Pick):
             return _scalar(self(n.arg)[n.i, n.j])
-        if isinstance(n, (E.Inverse, E.Det)):
+        if isinstance(n, (E.Inverse, E.Det, E.Adjugate)):
             a = self(n.arg)
             M = sp.Matrix(a.shape[0], a.shape[1], lambda i, j: as_sympy(a[i, j]))
             d = M.det()
             if isinstance(n, E.Det):
                 return _scalar(to_number(d))
+            if isinstance(n, E.Adjugate):
+                adj = d * M.inv() if d != 0 else M.adjugate()
+                out = np.empty(a.shape, dtype=object)
+                for idx in np.ndindex(a.shape):
+                    out[idx] = to_number(adj[idx])
+                return out
             if d == 0:
                 raise Unsupported("the matrix is singular at this point: its inverse is not defined")
             inv = M.inv()
@@ -239,6 +256,8 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
             s = np.array(np.broadcast_to(np.asarray(_elementwise(sign_of, u), dtype=object), shape))
             key, orient = switch_key(x.args[0], args)
             over = overrides.get(key)
+            if over is None and overrides:
+                over, orient = _transposed_override(x.args[0], args, overrides, orient)
             if over is not None and over.shape == (1, 1) and s.shape != (1, 1):
                 # a switch of scalars, broadcast over a matrix: one side for every entry
                 over = np.full(s.shape, over[0, 0], dtype=object)
@@ -266,14 +285,20 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
     return go(e)
 
 
+# Points outside f's domain are refused before evaluating, so a 0/0 here is a formula's
+# removable singularity on a kink ((-x)^(3/2)/x at x = 0), whose limit is not taken.
+ZERO_DIVISION = ("unverified: a formula of the gradient is 0/0 at this point (a removable singularity "
+                 "on a kink); symderiv does not take that limit here")
+
+
 def _inverse(v):
     if isinstance(v, (int, Fraction)):
         if v == 0:
-            raise Unsupported("division by zero at this point")
+            raise Unsupported(ZERO_DIVISION)
         return Fraction(1, 1) / v
     v = as_sympy(v)
     if v.is_zero:
-        raise Unsupported("division by zero at this point")
+        raise Unsupported(ZERO_DIVISION)
     return to_number(1 / v)
 
 

@@ -201,6 +201,24 @@ class Det(Node):
 
 
 @dataclass(frozen=True, eq=False)
+class Adjugate(Node):
+    """adj M, the transposed cofactor matrix.  It is det(M) M^-1 where M is invertible,
+    but a polynomial in the entries: the gradient of det M, adj(M)^T, exists at singular
+    M too, where det(M) M^-T has no value."""
+    arg: Node
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return adjugate(children[0])
+
+
+@dataclass(frozen=True, eq=False)
 class MaxEntry(Node):
     """The largest entry of a matrix: a kink wherever it is attained more than once."""
     arg: Node
@@ -494,6 +512,16 @@ def inverse(a: Node) -> Node:
     return Inverse(a)     # (A^T)^-1 stays as it is: transposes live at the leaves
 
 
+def adjugate(a: Node) -> Node:
+    if a.shape[0] != a.shape[1]:
+        raise InputError(f"the adjugate of a non-square {fmt_shape(a.shape)} matrix")
+    if a.is_scalar:
+        return const(1)
+    if isinstance(a, Eye):
+        return a
+    return Adjugate(a)
+
+
 def det(a: Node) -> Node:
     if a.shape[0] != a.shape[1]:
         raise InputError(f"the determinant of a non-square {fmt_shape(a.shape)} matrix")
@@ -541,6 +569,8 @@ def transpose(a: Node) -> Node:
         return a
     if isinstance(a, Inverse):
         return Inverse(transpose(a.arg))
+    if isinstance(a, Adjugate):
+        return Adjugate(transpose(a.arg))
     if isinstance(a, Unit):
         return Unit(a.j, a.i, (a.shape[1], a.shape[0]))
     if isinstance(a, Transpose):

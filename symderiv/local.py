@@ -30,11 +30,13 @@ from . import expr as E
 from .analysis import Verdict, variable_placeholders
 from .calculus import adjoints, gradient, map_entrywise
 from .errors import InputError, Unsupported
+from .budget import attempt
 from .evaluate import Evaluator, bind_dims, scalar_eval, switch_key, to_number
 from .numbers import as_sympy
 from .scalar import to_sign_form
 
 MAX_ENUMERATED = 10
+LIMIT_SECONDS = 5.0
 MAX_BASIS = 400
 
 
@@ -91,6 +93,10 @@ def _frame_env(ev: Evaluator, args: tuple, shape, only=None) -> dict:
     return env
 
 
+def _finite(c) -> bool:
+    return isinstance(c, (int, Fraction)) or as_sympy(c).is_finite is True
+
+
 def _positive(c) -> bool:
     return c > 0 if isinstance(c, (int, Fraction)) else bool(as_sympy(c).is_positive)
 
@@ -130,6 +136,8 @@ class _Local:
         self.items: list[_Item] = []
         self.overrides: dict[str, np.ndarray] = {}
         self.jumps, self.norms, self.maxes, self.active = [], [], [], []
+        self.near_jumps: list = []     # f is continuous here but jumps arbitrarily close by
+        self.unbounded: list = []      # a partial derivative of f is infinite here
         self.interacting = False
         self.quiet: list = []          # active kinks that are harmless on their own
         self.inner_kinks: list = []
@@ -200,6 +208,11 @@ class _Local:
             gap = _broadcast(scalar_eval(k.jump, env, fshape, {}, k.args), fshape)
             if any(gap[p] != 0 for p in positions):
                 self.jumps.append(k)
+            else:
+                self._jump_nearby(k, env, fshape, positions)
+            return
+        if k.unbounded:
+            self._unbounded(k, env, fshape, positions)
             return
         coeffs = []
         for ph in variable_placeholders(k.args, self.var):
@@ -215,6 +228,10 @@ class _Local:
                         self.quiet.append(_Item(0, row, key, p, orient))
             return
         J = _either_side(k.strength, env, fshape, k.args)
+        if J is not None and not all(_finite(J[p]) for p in positions):
+            # finite away from here, unbounded here: sqrt(|x| + |y|) at (0, 0)
+            self._unbounded(k, env, fshape, positions)
+            return
         if J is None:
             self.interacting = True      # J depends on the side of another kink here
         for p in positions:
@@ -228,6 +245,45 @@ class _Local:
             if J is not None and J[p] == 0:
                 continue
             self.items.append(_Item(None if J is None else J[p], row, key, p, orient))
+
+    def _jump_nearby(self, k, env, fshape, positions):
+        """The jump across the switch is 0 here but not nearby (H(x) y at (0, 0)).  f is then
+        not locally Lipschitz; and when the jump grows to first order along the switch, the
+        two smooth pieces of f have different gradients here, so f is not differentiable."""
+        slopes = [_broadcast(scalar_eval(sp.diff(k.jump, ph), env, fshape, {}, k.args), fshape)
+                  for ph in variable_placeholders(k.args, self.var)]
+        if len(positions) == 1 and any(s[positions[0]] != 0 for s in slopes):
+            self.near_jumps.append(k)
+            return
+        raise Unsupported(f"unverified: f jumps across {_words(k.node)}'s switch at points arbitrarily "
+                          "close to this one, and the jump vanishes here to second order; symderiv "
+                          "does not decide differentiability there")
+
+    def _unbounded(self, k, env, fshape, positions):
+        """A fractional power of a kink (sqrt|x| at 0): f is not differentiable here when its
+        partial derivative across the switch is infinite, which an exact one-sided limit of
+        the entry's difference quotient decides (y sqrt|x| at (0, 0) is differentiable)."""
+        p, base = k.branch
+        moving = k.args[E.placeholder_index(p)]
+        undecided = Unsupported("unverified: a derivative of f is unbounded near this point (a "
+                                "fractional power of a kink); symderiv does not decide it here")
+        one_entry = moving in (self.var, E.transpose(self.var)) or (
+            isinstance(moving, E.Pick) and moving.arg == self.var)
+        if len(positions) != 1 or not one_entry:
+            raise undecided
+        pos = positions[0]
+        weight = _broadcast(scalar_eval(k.weight, env, fshape, {}, k.args), fshape)[pos]
+        here = {ph: as_sympy(env[ph][pos]) for ph in env if ph != p}
+        t = sp.Symbol("t", positive=True)
+        entry = to_sign_form(k.entry).xreplace(here)
+        at = as_sympy(base).xreplace(here)
+        for side in (1, -1):
+            quotient = (entry.xreplace({p: at + side * t}) - entry.xreplace({p: at})) / t
+            lim = attempt(sp.limit, quotient, t, 0, "+", seconds=LIMIT_SECONDS)
+            if lim is not None and lim.has(sp.oo, -sp.oo, sp.zoo) and weight != 0:
+                self.unbounded.append(k)
+                return
+        raise undecided
 
     def _row(self, coeffs, p) -> dict:
         row: dict = {}
@@ -285,20 +341,38 @@ def at_point(v: Verdict, values: dict) -> PointResult:
         zero = _zeros(ev.shape(v.var))
         return PointResult(ev(v.f)[0, 0], True, zero, {"form": "point", "value": zero})
     L = _Local(v, values)
-    domain = ", ".join(f"{_words(n)} {'≠' if r == '!=' else r} 0" for n, r in v.domain)
+    shown = {"!=": "≠", ">=": "≥"}
+    domain = ", ".join(f"{_words(n)} {shown.get(r, r)} 0" for n, r in v.domain)
+    edge = []
     try:
-        value = L.ev(v.f)[0, 0]
         for node, rel in v.domain:
             vals = L.ev(node)
-            if not all((_positive(x) if rel == ">" else x != 0) for x in vals.flat):
-                raise Unsupported(f"{_words(node)} {'≤' if rel == '>' else '='} 0 here")
+            if rel == ">=" and all(x == 0 or _positive(x) for x in vals.flat) and any(x == 0 for x in vals.flat):
+                edge.append(_words(node))
+            elif not all((_positive(x) if rel in (">", ">=") else x != 0) for x in vals.flat):
+                raise Unsupported(f"{_words(node)} {'=' if rel == '!=' else '<' if rel == '>=' else '≤'} 0 here")
+        value = L.ev(v.f)[0, 0]
     except Unsupported as exc:
         raise InputError(f"the point is outside f's domain ({exc.message}); the domain is where {domain}") from None
+    if edge:
+        raise Unsupported(f"unverified: the point is on the edge of f's domain ({', '.join(edge)} has a zero "
+                          "entry), where f is defined on one side only; symderiv does not analyse such points")
     L.collect()
     if L.jumps:
         return PointResult(value, False, None, None,
                            reason="f jumps at this point, so it is not locally Lipschitz there and has no "
                                   "Clarke subdifferential", active=L.active)
+    if L.near_jumps:
+        return PointResult(value, False, None, None,
+                           reason="f is continuous here but jumps at points arbitrarily close (across "
+                                  f"{_words(L.near_jumps[0].node)}'s switch, by an amount that grows from 0 "
+                                  "here), so it is not differentiable and not locally Lipschitz here: it has "
+                                  "no Clarke subdifferential", active=L.active)
+    if L.unbounded:
+        return PointResult(value, False, None, None,
+                           reason="a one-sided partial derivative of f is infinite here (a fractional power "
+                                  "of a kink), so f is not differentiable and not locally Lipschitz here: "
+                                  "it has no Clarke subdifferential", active=L.active)
     skip = {k.node.key for k, _ in L.norms} | {k.node.key for k, _, _ in L.maxes}
     units = [_unit(it.row) for it in L.items]
     separable = all(u is not None for u in units) and len({u[0] for u in units}) == len(units)

@@ -7,6 +7,7 @@ simplified; ``is_zero`` is where that is decided, exactly, with a bounded effort
 """
 from __future__ import annotations
 
+import itertools
 import random
 from functools import lru_cache
 
@@ -84,7 +85,6 @@ def feasible_cells(us: tuple) -> list:
 
     Conservative: when a switch is not linear, every pattern is kept, which can only
     make a later identity harder to prove, never prove a false one."""
-    import itertools
     from .lp import open_cell
     allcells = list(itertools.product((1, -1), repeat=len(us)))
     if len(us) > MAX_CELL_SWITCHES:
@@ -101,7 +101,6 @@ def feasible_cells(us: tuple) -> list:
 def reduce_cells(form: sp.Expr) -> sp.Expr:
     """Drop switches the function does not depend on once impossible cells are ignored:
     H(x) H(x - 1) is H(x - 1), because x > 1 already forces x > 0."""
-    import itertools
     atoms = switches_of(form)
     if len(atoms) < 2 or len(atoms) > 4:
         return form
@@ -371,6 +370,24 @@ def _vanishes_on(den: sp.Expr, u: sp.Expr) -> bool:
     return is_zero(den.xreplace({v: value})) is not False
 
 
+def _nonzero_on_cells(fac, atoms, names) -> bool:
+    """Whether a factor is non-zero on every sign cell, as 1/sqrt(y) + (sqrt(y) -
+    sqrt(-y)) H(-y)/... (that is 1/sqrt|y|) is: each cell is checked with the sign of its
+    switch variable assumed.  Only switches of one variable each are read this way."""
+    for signs in itertools.product((1, -1), repeat=len(atoms)):
+        cell, assumed = {}, {}
+        for atom, name, sign in zip(atoms, names, signs):
+            u = atom.args[0]
+            coeff, sym = u.as_coeff_Mul()
+            if not (sym.is_Symbol and coeff.is_nonzero):
+                return False
+            cell[name] = sign
+            assumed[sym] = sp.Dummy(positive=True) * sign * (1 if coeff > 0 else -1)
+        if sp.expand(fac.xreplace(cell)).xreplace(assumed).is_zero is not False:
+            return False
+    return True
+
+
 def nonzero_condition(J: sp.Expr) -> list | None:
     """Where J != 0, as a conjunction of simple conditions ([] = everywhere, None = nowhere).
 
@@ -386,6 +403,8 @@ def nonzero_condition(J: sp.Expr) -> list | None:
     names = [sp.Dummy() for _ in atoms]
     back = dict(zip(names, atoms))
     poly = J.xreplace(dict(zip(atoms, names)))
+    if atoms and _nonzero_on_cells(poly, atoms, names):
+        return []
     factored = attempt(sp.factor_list, poly, seconds=1.0)
     if factored is None:
         return [sp.Ne(prettify(J), 0)]
@@ -403,6 +422,8 @@ def nonzero_condition(J: sp.Expr) -> list | None:
             continue
         if len(present) == 1 and fac in (present[0], -present[0]):
             continue   # sign(v) != 0 holds off v's own switch
+        if present and _nonzero_on_cells(fac, [back[n] for n in present], present):
+            continue
         out.append(sp.Ne(prettify(sp.expand(fac.xreplace(back))), 0))
     # v != 0 adds nothing next to v > 0 (max(y,0) != 0 is y > 0)
     strict = [c for c in out if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan))]

@@ -406,3 +406,23 @@ def test_claimed_class_holds_across_a_kink(case):
     X, D, k = found
     f = (lambda Y: float(fn(Y[0, 0]))) if shape == (1, 1) else (lambda Y: float(np.sum(fn(Y))))
     oracle.check_class_at(f, X, D, k)
+
+
+@pytest.mark.parametrize("latex,fn,convex", [
+    # log|x| has the head of softplus, log(1 + e^u): matched by its head it was called convex
+    (r"\log|x|", lambda x: np.log(np.abs(x)), None),
+    (r"\log(1 + e^{x})", lambda x: np.log1p(np.exp(x)), True),
+    (r"\operatorname{softplus}(|x| - 1)", lambda x: np.log1p(np.exp(np.abs(x) - 1)), True),
+    (r"-\log(x)", lambda x: -np.log(x), True),
+])
+def test_smooth_functions_are_matched_by_their_whole_shape(latex, fn, convex):
+    assert _analysis(latex, "x", {}).convexity.convex is convex
+    rng = np.random.default_rng(zlib.crc32(latex.encode()))
+    pairs = rng.uniform(0.1, 4, (400, 2)) * rng.choice([-1, 1], (400, 2))
+    if latex.startswith("-"):
+        pairs = np.abs(pairs)
+    gaps = [fn(a) / 2 + fn(b) / 2 - fn((a + b) / 2) for a, b in pairs if (a + b) != 0]
+    if convex:
+        assert min(gaps) >= -1e-12
+    else:
+        assert min(gaps) < -1e-3          # the midpoint test the claim must not contradict

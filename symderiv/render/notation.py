@@ -83,6 +83,13 @@ class Notation:
             return (f"{inner}^{{-1}}" if L else f"{inner}^-1"), ATOM
         if isinstance(n, E.Det):
             return (f"\\det\\left({self.node(n.arg)}\\right)" if L else f"det({self.node(n.arg)})"), ATOM
+        if isinstance(n, E.Adjugate):
+            # adj(M^T) is printed as the transpose of adj(M): the gradient of det M
+            inner, flip = (n.arg.arg, True) if isinstance(n.arg, E.Transpose) else (n.arg, False)
+            body = (f"\\operatorname{{adj}}\\left({self.node(inner)}\\right)" if L else f"adj({self.node(inner)})")
+            if flip:
+                body += "^{\\top}" if L else "^T"
+            return body, ATOM
         if isinstance(n, E.MaxEntry):
             a = n.arg
             idx = "i" if a.shape[1] == 1 else ("i,j" if L else "ij")

@@ -84,6 +84,10 @@ def kink_where(k, N: Notation) -> str:
         return joiner.join([base] + conds)
     parts = [N.entry(k.switch_eq, k.args)]
     parts += [N.entry(c, k.args) for c in (k.condition or [])]
+    if k.critical and k.continuous:
+        # where grad u = 0 on u = 0 the kink vanishes to second order (|x y| at the origin)
+        u = N.entry(k.u, k.args)
+        parts.append(rf"\nabla ({u}) \ne 0" if N.latex else f"∇({u}) ≠ 0")
     joiner = r" \text{ and } " if N.latex else " and "
     return joiner.join(parts) + quantifier(k.args, N.latex, getattr(k, "off_diagonal", False))
 
@@ -100,10 +104,11 @@ def _m(text: str, N: Notation) -> str:
     return f"${text}$" if N.latex else text
 
 
-def _slopes(slopes, N: Notation) -> str:
+def _slopes(slopes, N: Notation, args=()) -> str:
     left, right = slopes
     def one(g):
-        return str(g[0]) if len(g) == 1 else "(" + ", ".join(str(x) for x in g) + ")"
+        shown = [N.entry(x, args) if isinstance(x, sp.Basic) and x.free_symbols else str(x) for x in g]
+        return shown[0] if len(g) == 1 else "(" + ", ".join(shown) + ")"
     return f"{_m(one(left), N)} and {_m(one(right), N)}"
 
 
@@ -130,7 +135,7 @@ def kink_story(k, N: Notation) -> str:
     for call, slopes, weight, w_on in k.primitives:
         text = _m(N.entry(call, k.args), N)
         if slopes is not None and len(slopes[0]) == 1:
-            text += f" has one-sided slopes {_slopes(slopes, N)}"
+            text += f" has one-sided slopes {_slopes(slopes, N, k.args)}"
         else:
             text += " switches between its arguments"
         if w_on is not None:
@@ -141,6 +146,9 @@ def kink_story(k, N: Notation) -> str:
                          f"{_m(N.entry(w_on, k.args), N)} there")
         parts.append(text)
     head = f"{where}, " + ("; ".join(parts) if parts else "a primitive switches") + "."
+    if k.unbounded:
+        return (head + " A fractional power of it makes the one-sided derivatives of f unbounded "
+                f"there: f is not differentiable where {_m(kink_where(k, N), N)}.")
     if k.harmless:
         return head + " So the gradient of f does not jump there: f is differentiable there."
     return (head + f" So the gradient of f jumps by {_m(N.entry(k.strength, k.args), N)}{_direction(k, N)}: "
@@ -163,7 +171,8 @@ def domain(verdict, N: Notation) -> str | None:
     """The set the verdict is about, when f is not defined (or not smooth) everywhere."""
     if not verdict.domain:
         return None
-    rel = {">": (">", ">"), "!=": ("≠", r"\ne")}
+    # '>=': f is defined on the edge too (sqrt x at 0), but the verdict is about the interior
+    rel = {">": (">", ">"), ">=": (">", ">"), "!=": ("≠", r"\ne")}
     parts = []
     for node, r in verdict.domain:
         symbol = rel[r][1] if N.latex else rel[r][0]
@@ -218,7 +227,7 @@ def smoothness_phrase(verdict) -> str:
         return "C^∞"
     if not verdict.smoothness_exact:
         return f"at least C^{s} (the exact class was not decided)"
-    return f"C^{s}, not C^{s + 1}"
+    return f"C^{s}, not C^{s + 1}" + _for_constants(verdict, Notation(False))
 
 
 def smoothness_latex(verdict) -> str:
@@ -229,7 +238,29 @@ def smoothness_latex(verdict) -> str:
         return r"$C^\infty$"
     if not verdict.smoothness_exact:
         return rf"at least $C^{{{s}}}$ (the exact class was not decided)"
-    return rf"$C^{{{s}}}$, not $C^{{{s + 1}}}$"
+    return rf"$C^{{{s}}}$, not $C^{{{s + 1}}}$" + _for_constants(verdict, Notation(True))
+
+
+def _for_constants(verdict, N: Notation) -> str:
+    """' (when a ≠ 1)' where every failing kink fails only for some values of the
+    constants (leaky_relu(x; a) is smooth for a = 1): the class is then conditional."""
+    from ..analysis import variable_placeholders
+    conds = []
+    for k in verdict.kinks:
+        if (k.continuous and k.harmless) or not k.condition:
+            if k.continuous and k.harmless:
+                continue
+            return ""
+        V = set(variable_placeholders(k.args, verdict.var))
+        free = set().union(*[c.free_symbols for c in k.condition])
+        if not free or free & V:
+            return ""
+        joiner = r" \text{ and } " if N.latex else " and "
+        some = quantifier(k.args, N.latex, k.off_diagonal)
+        conds.append(_m(joiner.join(N.entry(c, k.args) for c in k.condition) + some, N))
+    if not conds:
+        return ""
+    return " (when " + " or ".join(dict.fromkeys(conds)) + ")"
 
 
 # ---------------------------------------------------------------- numbers

@@ -13,10 +13,11 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from .. import expr as E
-from ..analysis import Verdict, variable_placeholders
+from ..analysis import LIMIT_SECONDS, Verdict, variable_placeholders
 from ..budget import attempt
 from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
+from ..numbers import as_sympy
 from ..evaluate import switch_key
 from ..scalar import to_piecewise, to_sign_form
 from ..signform import branches, is_zero, prettify
@@ -40,10 +41,12 @@ def _limit_condition(cond, sign: int):
         d0 = sp.expand(d.xreplace({T: 0}))
         if d0 != 0:
             return cond.func(d0, 0)
-        slope = sp.diff(d, T).xreplace({T: 0})
-        if not slope.is_number:
+        slope = sp.expand(sp.diff(d, T).xreplace({T: 0}))
+        if slope == 0 or slope.has(T):
             raise Unsupported("a boundary whose side cannot be decided")
-        return cond.func(slope, 0)      # d ~ slope * t with t > 0
+        # d ~ slope * t with t > 0; a symbolic slope (y in t*y) leaves its sign as the
+        # condition, which holds off the lower-dimensional set where the slope is 0
+        return cond.func(slope, 0)
     return cond
 
 
@@ -61,12 +64,17 @@ def _settle(e):
 
 def side_limit(e: sp.Expr, p: sp.Symbol, base: sp.Expr, coeff: sp.Expr, sign: int) -> sp.Expr:
     """lim e as p approaches base from the side where u = coeff * (p - base) has sign ``sign``."""
-    direction = sign * (1 if coeff.is_positive else -1 if coeff.is_negative else 0)
-    if direction == 0:
-        raise Unsupported("a boundary whose orientation depends on a symbol")
+    # where du/dp has no fixed sign (u = x y, p = x) the sides are taken in p: the
+    # comparisons made with them (equal values, equal slopes) do not depend on which is u > 0
+    direction = sign * (-1 if coeff.is_negative else 1)
     moved = e.xreplace({p: base + direction * T})
     settled = _settle(moved)
     value = settled.xreplace({T: 0})
+    if _infinite(value):
+        # 0/0 at the boundary ((-x)^(3/2)/x at 0): take the limit itself, within a bound
+        lim = attempt(sp.limit, settled, T, 0, "+", seconds=LIMIT_SECONDS)
+        if lim is not None and not isinstance(lim, sp.Limit):
+            value = lim
     return sp.piecewise_fold(value)
 
 
@@ -127,22 +135,36 @@ def route(verdict: Verdict) -> RouteResult:
             # boundary differ, once weighted (sign(x)^2 is 1 on both sides and 0 at 0)
             f_cont = cont or (_same(sp.expand(a_plus) * (v_plus - v_minus), 0)
                               and _same(sp.expand(a_plus) * (at - v_plus), 0))
-            smooth = f_cont and _same(d_plus, d_minus)
+            unbounded = any(_infinite(d) for d in (d_plus, d_minus))
+            smooth = f_cont and not unbounded and _same(d_plus, d_minus)
             boundaries.append((u, args, smooth, (p, base)))
             where = Math(expr=sp.Eq(u, 0) if sp.diff(u, p, 2) == 0 else sp.Eq(p, base), args=args, entry=True)
+            above, below = (("from above", "from below") if coeff.is_positive or coeff.is_negative
+                            else ("on one side", "on the other side"))   # du/dp changes sign
             lines = [
-                Line(lit("value from above"), "=", Math(expr=v_plus, args=args, entry=True)),
-                Line(lit("value from below"), "=", Math(expr=v_minus, args=args, entry=True)),
-                Line(lit("slope of f from above"), "=", Math(expr=d_plus, args=args, entry=True)),
-                Line(lit("slope of f from below"), "=", Math(expr=d_minus, args=args, entry=True)),
+                Line(lit(f"value {above}"), "=", Math(expr=v_plus, args=args, entry=True)),
+                Line(lit(f"value {below}"), "=", Math(expr=v_minus, args=args, entry=True)),
+                Line(lit(f"slope of f {above}"), "=", _slope(d_plus, args)),
+                Line(lit(f"slope of f {below}"), "=", _slope(d_minus, args)),
             ]
             verdict_text = ("equal: no kink of f here" if smooth else
-                            ("the slopes differ: f has a kink here" if f_cont else "the values differ: f jumps here"))
+                            ("the values differ: f jumps here" if not f_cont else
+                             "unbounded: f is not differentiable here" if unbounded else
+                             "the slopes differ: f has a kink here"))
             steps.append(Step("One-sided limits", "", [Line(lit("at"), "", where, verdict_text)] + lines))
     steps.append(Step("Gradient", "Assembled case by case, then read back:",
                       [Line(lit("∇f", r"\nabla f"), "=", Math(node=G_pw)),
                        Line(lit(""), "=", Math(node=G_read))]))
     return RouteResult("direct", G_read, G_pw, steps, boundaries)
+
+
+def _infinite(e) -> bool:
+    return as_sympy(e).has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+
+
+def _slope(d, args):
+    # a fractional power of a kink (sqrt|x| at 0) has no finite one-sided slope
+    return lit("unbounded", r"\text{unbounded}") if _infinite(d) else Math(expr=d, args=args, entry=True)
 
 
 def _same(a, b) -> bool:

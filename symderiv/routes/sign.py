@@ -106,6 +106,10 @@ def route(verdict: Verdict) -> RouteResult:
                     jump_lines.append(Line(lit("jump of ∇f across", r"\text{jump of }\nabla f\text{ across }"), "",
                                            Math(expr=k.switch_eq, args=k.args, entry=True),
                                            "0: the part of ∇f that multiplies S vanishes on the switch"))
+                elif k.unbounded:
+                    jump_lines.append(Line(lit("∇f near", r"\nabla f\text{ near }"), "",
+                                           Math(expr=k.switch_eq, args=k.args, entry=True),
+                                           "unbounded on both sides: f is not differentiable there"))
                 else:
                     jump_lines.append(Line(lit("jump of ∇f across", r"\text{jump of }\nabla f\text{ across }"), "",
                                            Math(expr=k.switch_eq, args=k.args, entry=True),
