@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/symderiv diff '\|\max(X,0)\|_F^2' --wrt X
+	@echo
+	$(BIN)/symderiv check tests/check_corpus/seed_answer.md
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

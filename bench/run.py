@@ -43,6 +43,22 @@ def warm(fn, runs=5):
 
 BIG_FILE = os.path.join(HERE, "point_500x500.json")
 
+# A smooth-and-kinked loss in 30 symbols (X and 29 constants), for the issue's "under 1 s"
+THIRTY = " + ".join(
+    [r"\operatorname{tr}(A_{%d} X B_{%d})" % (k, k) for k in range(1, 6)]
+    + [r"\|A_{%d} X - B_{%d}\|_F^2" % (k, k) for k in range(6, 10)]
+    + [r"\operatorname{tr}(X^T D_1 X D_2)"]
+    + [r"c_{%d}\operatorname{tr}(X^T C_{%d} X)" % (k, k) for k in range(1, 5)]
+    + [r"\lambda\sum_{i,j}|x_{ij}|"])
+
+
+def first_call(expr):
+    """In a fresh interpreter: the first analysis after import (SymPy's caches empty)."""
+    code = ("import time; from symderiv import analyze; t = time.perf_counter(); "
+            f"analyze({expr!r}, wrt='X'); print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
+    return float(out.stdout)
+
 
 def main():
     with open(BIG_FILE, "w") as fh:
@@ -79,6 +95,11 @@ def main():
                                       ("relu of AX squared", r"\|\sigma(AX)\|_F^2", ["A=" + BIG]),
                                       ("relu minus target", r"\|\sigma(X)-Y\|_F^2", ["Y=" + BIG]),
                                   ]},
+        "thirty_symbols_seconds": {
+            "cold CLI (process start to output)": cold(["diff", THIRTY, "--wrt", "X"], runs=3),
+            "first analysis in a fresh process": statistics.median(first_call(THIRTY) for _ in range(3)),
+            "warm analysis": warm(lambda: analyze(THIRTY, wrt="X"), runs=3),
+        },
         # the analysis is symbolic in the sizes: fixing them to bigger values must not cost more
         "sizes_seconds": {f"{m}x{n}": warm(lambda m=m, n=n: analyze(r"\|\sigma(AX)\|_F^2 + \sum_{i,j}|x_{ij}|",
                                                                      shape=(m, n), route="sign"), runs=3)

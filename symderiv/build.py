@@ -345,7 +345,10 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
                 c = candidate(side)
                 if c and other == "vector":
                     vec.add(c)
-            ka, kc = kind(t.left), kind(t.right)
+            # only a bare name can have changed kind: re-reading whole sides would make a
+            # long sum cost 2^terms
+            ka = kind(t.left) if candidate(t.left) else ka
+            kc = kind(t.right) if candidate(t.right) else kc
             return ka if ka != "scalar" else kc
         if isinstance(t, S.Norm) and t.kind in ("2", "1"):
             c = candidate(t.arg)

@@ -193,7 +193,10 @@ def tidy(e: sp.Expr, *, thorough: bool = False) -> sp.Expr:
     """The shortest of a few exact rewritings of a smooth expression, each bounded."""
     e = as_sympy(e)
     candidates = [e]
-    fns = (sp.factor_terms, sp.cancel, sp.factor) + ((sp.simplify,) if thorough else ())
+    # factoring a long polynomial in many arguments (a fused sum of twenty terms) costs
+    # seconds and never gives a shorter sum: kept for small expressions
+    small = len(e.free_symbols) <= 8 and len(sp.Add.make_args(e)) <= 16
+    fns = (sp.factor_terms, sp.cancel) + ((sp.factor,) if small else ()) + ((sp.simplify,) if thorough else ())
     for fn in fns:
         r = attempt(fn, e, seconds=1.0)
         if r is not None:
