@@ -289,6 +289,7 @@ def _prettify(form: sp.Expr) -> sp.Expr:
     atom = atoms[0]
     u = atom.args[0]
     f0, f1 = split(form, atom)
+    symmetric = _by_symmetry(f0, f1, u)
     best = None
     for call, a, b in _readings(u):
         split_ = _divide(f1, b, u)
@@ -303,9 +304,39 @@ def _prettify(form: sp.Expr) -> sp.Expr:
         key = _score(cand)
         if best is None or key < best[0]:
             best = (key, cand)
+    if symmetric is not None and (best is None or
+                                  len(sp.Add.make_args(symmetric)) <= len(sp.Add.make_args(best[1]))):
+        # |x|^(3/2)'s 3/2 sign(x) sqrt(|x|); but max(x,0)^(3/2)'s 3/2 sqrt(x) H(x) is shorter
+        return symmetric
     if best is None:
         return _prettify(f0) + _prettify(f1) * FUNCS["sign"](u)
     return best[1]
+
+
+def _by_symmetry(f0, f1, u):
+    """A sign form with fractional powers, read as E(|x|) + sign(x) O(|x|) from its two
+    cells: the gradient of |x|^(3/2) reads 3/2 sign(x) sqrt(|x|), not 3/2 sqrt(x) +
+    3/2 ((-x)^(3/2)/x - sqrt(x)) H(-x).  Integer powers go back to x itself (|x|^2 = x^2,
+    sign(x) |x| = x).  The readings of the table's primitives cannot absorb such terms."""
+    if not (u.is_Symbol and any(isinstance(t, sp.Pow) and not t.exp.is_Integer
+                                for t in sp.preorder_traversal(f0 + f1))):
+        return None
+    t = sp.Dummy("t", positive=True)
+    plus = sp.expand((f0 + f1).xreplace({u: t}))
+    minus = sp.expand((f0 - f1).xreplace({u: -t}))
+    even, odd = sp.expand((plus + minus) / 2), sp.expand((plus - minus) / 2)
+    size, sgn = FUNCS["abs"](u), FUNCS["sign"](u)
+    out = sp.Integer(0)
+    for part, is_odd in ((even, False), (odd, True)):
+        for term in sp.Add.make_args(part):
+            c, k = term.as_coeff_exponent(t)
+            if not c.has(t) and k.is_Integer and (k % 2 == 1) == is_odd:
+                out += c * u ** k
+            else:
+                out += (sgn if is_odd else 1) * tidy(term).xreplace({t: size})
+    # |x|^2 inside a root is x^2
+    return out.replace(lambda e: isinstance(e, sp.Pow) and e.base == size and e.exp.is_Integer
+                       and e.exp % 2 == 0, lambda e: u ** e.exp)
 
 
 def _factored(form, atoms):
