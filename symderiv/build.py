@@ -153,6 +153,12 @@ class _Shapes:
                 raise InputError(f"the entry {t.base}_{{{''.join(t.indices)}}} is only meaningful inside a sum over its indices",
                                  column=t.span[0], source=b.source)
             return self.scalar()
+        if isinstance(t, S.GroupEntry):
+            self.infer(t.arg)
+            if not self.in_sum and not _fixed(t):
+                raise InputError(f"the entry (...)_{{{''.join(t.indices)}}} is only meaningful inside a sum over its "
+                                 "indices", column=t.span[0], source=b.source)
+            return self.scalar()
         if isinstance(t, S.Neg):
             return self.infer(t.arg)
         if isinstance(t, S.BinOp):
@@ -263,12 +269,17 @@ class _Shapes:
         # Entries inside the body bind their matrix; everything else must be scalar.
         idx = tuple(t.indices)
         for node in _entries(t.body):
-            name = self.b.matrix_name(node.base, entry=True, indices=len(node.indices))
-            sh = self.name_shape(name, node)
+            if _fixed(node):
+                continue            # x_{12} inside a sum is one entry, not a running index
+            if isinstance(node, S.GroupEntry):
+                sh = self.infer(node.arg)
+            else:
+                name = self.b.matrix_name(node.base, entry=True, indices=len(node.indices))
+                sh = self.name_shape(name, node)
             if len(node.indices) == 2 and len(idx) == 2:
                 rows, cols = (sh[0], sh[1]) if node.indices == idx else (sh[1], sh[0])
                 if set(node.indices) != set(idx):
-                    raise InputError(f"the entry {node.base}_{{{''.join(node.indices)}}} uses indices the sum does not run over",
+                    raise InputError(f"the entry {_entry_text(node)} uses indices the sum does not run over",
                                      column=node.span[0], source=self.b.source)
                 key = ("sum", id(t))
                 if key in self.names:
@@ -283,7 +294,7 @@ class _Shapes:
                 else:
                     self.names[key] = sh
             else:
-                raise InputError(f"the entry {node.base}_{{{','.join(node.indices)}}} does not match the sum's indices",
+                raise InputError(f"the entry {_entry_text(node)} does not match the sum's indices",
                                  column=node.span[0], source=self.b.source)
         self.in_sum += 1
         try:
@@ -420,13 +431,19 @@ def _sum_of_squares_of_parts(node: E.Node):
     return vec
 
 
+def _entry_text(e) -> str:
+    base = e.base if isinstance(e, S.Entry) else "(...)"
+    return f"{base}_{{{','.join(e.indices)}}}"
+
+
 def _fixed(e: S.Entry) -> bool:
     """x_{12}, {x}_{0,1}: numeric indices name one entry (not a running index)."""
     return all(i.isdigit() for i in e.indices)
 
 
 def _entries(t):
-    if isinstance(t, S.Entry):
+    """The entries a sum's body ranges over: x_ij, and (AX)_ij (not looked into)."""
+    if isinstance(t, (S.Entry, S.GroupEntry)):
         yield t
         return
     if isinstance(t, S.Term):
@@ -524,8 +541,9 @@ class Builder:
         through their entries, which are vectors.  Returns the terms rewritten (x_i of a
         vector x becomes an entry)."""
         terms = [_vector_entries(t) for t in terms]
-        entries = [e for t in terms for e in _entries(t) if not _fixed(e)]
-        self._fixed_bases = {e.base for t in terms for e in _entries(t) if _fixed(e) and e.zero_based}
+        entries = [e for t in terms for e in _entries(t) if isinstance(e, S.Entry) and not _fixed(e)]
+        self._fixed_bases = {e.base for t in terms for e in _entries(t)
+                             if isinstance(e, S.Entry) and _fixed(e) and e.zero_based}
         self._entry_bases = {self.matrix_name(e.base, entry=True).lower() for e in entries if len(e.indices) == 2}
         self._entry_bases |= {e.base for e in entries if e.base.isupper()}
         self._vector_bases = {e.base for e in entries if len(e.indices) == 1 and e.base.islower()}
@@ -659,6 +677,15 @@ class Builder:
             return E.pick(self.sym(name), i, j)
         if isinstance(t, S.Entry):
             return self._entry_nodes[t]
+        if isinstance(t, S.GroupEntry):
+            if not _fixed(t):
+                return self._entry_nodes[t]
+            whole = self.node(t.arg)
+            at = [int(k) - 1 for k in t.indices] + ([0] if len(t.indices) == 1 else [])
+            if min(at) < 0 or any(isinstance(d, int) and k >= d for k, d in zip(at, whole.shape)):
+                raise InputError(f"the entry {_entry_text(t)} is outside the {E.fmt_shape(whole.shape)} matrix",
+                                 column=t.span[0], source=self.source)
+            return E.pick(whole, at[0], at[1])
         if isinstance(t, S.Num):
             if id(t) in self.ones_literals:
                 self.note("1 paired with a matrix in A:B or <A, B> read as the all-ones matrix")
@@ -867,19 +894,22 @@ class Builder:
     def _entrywise_body(self, t) -> E.Node:
         """The body of a sum or a reduction over indices, with each entry replaced by its
         whole matrix: an entrywise expression whose entries are then summed or maximised."""
-        entries = list(_entries(t.body))
+        entries = [e for e in _entries(t.body) if not _fixed(e)]
         if not entries:
             raise Unsupported("a sum or max over indices whose body has no entries", column=t.span[0], source=self.source)
         binding: dict = {}
         for e in entries:
-            name = self.matrix_name(e.base, entry=True, indices=len(e.indices))
-            node = self.sym(name)
+            if isinstance(e, S.GroupEntry):
+                node = self.node(e.arg)
+            else:
+                node = self.sym(self.matrix_name(e.base, entry=True, indices=len(e.indices)))
             if len(e.indices) == 2 and e.indices != tuple(t.indices):
                 node = E.transpose(node)
             binding[e] = node
-        if any(len(e.indices) == 2 for e in entries):
+        named = [e for e in entries if isinstance(e, S.Entry)]
+        if any(len(e.indices) == 2 for e in named):
             self.note("x_ij is the (i,j) entry of X")
-        else:
+        elif named:
             self.note("x_i is the i-th entry of the vector x")
         saved = self._entry_nodes
         self._entry_nodes = {**saved, **binding}

@@ -772,6 +772,12 @@ class _Build(Transformer_NonRecursive):
             return S.Entry(str(base), parts, _span(meta), zero_based=True)
         return self.subscripted(meta, base, sub)
 
+    def group_entry(self, meta, group, *indices):
+        names = tuple(str(i).lstrip("\\") for i in indices)
+        if len(names) == 1 and len(names[0]) == 2 and names[0].isdigit():
+            names = (names[0][0], names[0][1])        # (AX)_{12}: the (1,2) entry
+        return S.GroupEntry(group, names, _span(meta))
+
     def hadamard_power(self, meta, base, exp):
         return S.BinOp("hpow", base, exp, _span(meta))
 

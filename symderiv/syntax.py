@@ -45,6 +45,15 @@ class Entry(Term):
 
 
 @dataclass(frozen=True)
+class GroupEntry(Term):
+    """(Ax)_i, (AX)_{ij}: an entry of an expression, meaningful inside a sum (or a max)
+    over its indices; (AX)_{12} names one fixed entry."""
+    arg: Term
+    indices: tuple
+    span: tuple = _span()
+
+
+@dataclass(frozen=True)
 class Call(Term):
     """A named function applied to arguments.
 

@@ -100,6 +100,14 @@ SPELLINGS = [
     R(r"\tfrac12\|X\|_F^2", "X", lambda v: fro2(v.X) / 2),
     R(r"\dfrac{1}{2}\left\|X\right\|_F^2", "X", lambda v: fro2(v.X) / 2),
     R(r"\frac{\lambda}{2}\|X\|_F^2", "X", lambda v: v.lam * fro2(v.X) / 2, {"lambda": S}),
+    # -- entries of an expression -----------------------------------------------------------------
+    R(r"\sum_i |(Ax)_i|", "v", lambda v: float(np.sum(np.abs(v.A @ v.x))), {"A": (2, 3)}),
+    R(r"\sum_{i=1}^m \max(0, 1 - (Ax)_i)", "v", lambda v: float(np.sum(relu(1 - v.A @ v.x))), {"A": (2, 3)}),
+    R(r"\sum_{i,j}\max((AX)_{ij}, 0)^2", "X", lambda v: fro2(relu(v.A @ v.X)), {"A": (3, 2)}),
+    R(r"\sum_{i,j} (AX)_{ji} B_{ij}", "X", lambda v: float(np.sum((v.A @ v.X).T * v.B)), {"A": (3, 2), "B": (3, 3)}),
+    R(r"\max_i\,(Ax)_i", "v", lambda v: float(np.max(v.A @ v.x)), {"A": (2, 3)}),
+    R(r"(X^TX)_{12}", "X", lambda v: float((v.X.T @ v.X)[0, 1])),
+    R(r"(A x)_{2}", "v", lambda v: float((v.A @ v.x)[1, 0]), {"A": (2, 3)}),
     # -- traces ------------------------------------------------------------------------------------
     R(r"\operatorname{Tr}(X)", "X3", lambda v: np.trace(v.X)),
     R(r"\mathrm{tr}(X)", "X3", lambda v: np.trace(v.X)),

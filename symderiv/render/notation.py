@@ -200,7 +200,8 @@ class Notation:
         if isinstance(node, E.Eye):
             return r"\delta_{ij}" if L else "δ_ij"
         inner = self.node(node)
-        return f"\\left({inner}\\right)_{{ij}}" if L else f"({inner})_ij"
+        idx = "i" if node.shape[1] == 1 else "ij"
+        return f"\\left({inner}\\right)_{{{idx}}}" if L else f"({inner})_{idx}"
 
 
 def spell(spec, args: list, latex: bool, styles: dict) -> str:
