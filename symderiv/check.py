@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 import types
 from dataclasses import dataclass, field, replace
 
@@ -28,7 +29,11 @@ from .checking import explain as X
 from .checking import limits as L
 from .checking.nodes import ShapeMismatch, build_step
 from .checking.reading import Expr, Gradient, Label, Limit, Unreadable, read
+from .checking.assumptions import names as assumed_names
+from .checking.primes import derivative_claim
+from .checking.redefine import may_redefine
 from .checking.rows import equations
+from .checking.variable import choose as choose_variable
 from .checking.world import World, names_in, transform
 from .errors import BudgetExceeded, InputError, SymderivError, Unsupported
 from .parse import canonical
@@ -36,6 +41,10 @@ from .parse import canonical
 MAX_CHARS = 200_000
 MAX_EQUATIONS = 400
 STEP_SECONDS = 10.0
+# The steps share this much time; past it the rest are unverified, and what was decided is
+# kept (the request's own limit, budget.REQUEST_SECONDS, is only a safety net behind it).
+CHECK_SECONDS = 30.0
+MIN_STEP_SECONDS = 0.5
 SPECIAL = {"J", "I", "sigma", "mathbf{1}"}
 OP_TEX = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", ":=": ":=",
           "approx": r"\approx"}
@@ -78,6 +87,7 @@ def check(text: str) -> Report:
 class _Checker:
     def __init__(self, text: str):
         self.text = text
+        self.until = time.monotonic() + CHECK_SECONDS
         self.steps: list[Step] = []
         self.seen: set = set()          # names used in displayed equations so far
         self.mentioned: set = set()     # ... and in equations inside sentences
@@ -91,7 +101,7 @@ class _Checker:
         if blocks == 0:
             raise InputError("no math found: put the derivation between $...$, $$...$$ or \\[...\\]")
         chains = [(eq, read(eq.text) if eq.error is None else None) for eq in eqs]
-        self.world = World(_variable(chains))
+        self.world = World(choose_variable(chains), quantities=_quantities(eqs))
         self.varying = _differentiated(chains)
         self.plain = _plain_names(chains)
         last, chain_id = None, 0
@@ -106,19 +116,22 @@ class _Checker:
                 self._add(eq.text, "unverified", eq.error, eq, chain_id)
                 continue
             terms = list(chain.terms)
+            aside = eq.aside and terms[0] is not None     # a reason beside a step: its own chain
             if terms[0] is None:
                 if last is None:
                     self._add(_restore(eq.text), "unverified", "this row continues a chain, but nothing comes before it",
                               eq, chain_id)
                     continue
                 terms[0] = last
-            else:
+            elif not aside:
                 chain_id += 1
-            conds = _conditions(eq.conditions)
+            link_id = -(k + 1) if aside else chain_id
+            given = self._given(eq.conditions, terms)
             for i, op in enumerate(chain.ops):
                 self._link(terms[i], op, terms[i + 1], i == 0 and chain.terms[0] is not None,
-                           conds, eq, chain, chain_id)
-            last = terms[-1]
+                           given, eq, chain, link_id)
+            if not aside:
+                last = terms[-1]
             for t in terms:
                 if isinstance(t, Expr):
                     bucket = self.seen if eq.display else self.mentioned
@@ -128,6 +141,25 @@ class _Checker:
         self._dependencies()
         return Report(self.steps, self.world.variable, blocks)
 
+    def _given(self, conditions, terms) -> list:
+        """The conditions a chain is checked under: its own, and the post's standing
+        assumptions on names the chain uses (a carried 'where' only where it bounds a
+        parameter, not a name the derivation differentiates: ``checking.assumptions``)."""
+        used = set()
+        for t in terms:
+            for part in _parts(t):
+                used |= names_in(self.world.read(part))
+        moving = {self.world.variable, *self.varying} | {p for d in self.world.defs.values() for p in d.params}
+        kept = []
+        for c in conditions:
+            mine = assumed_names(c)
+            if c.scope != "local" and not (mine & used):
+                continue
+            if c.scope == "carried" and mine & moving:
+                continue
+            kept.append(c)
+        return kept
+
     def _add(self, source, verdict, reason, eq, chain_id, **kw) -> Step:
         step = Step(len(self.steps) + 1, source, verdict, reason, line=eq.line, chain=chain_id, **kw)
         self.steps.append(step)
@@ -135,8 +167,10 @@ class _Checker:
 
     # -- one link of a chain ---------------------------------------------------------------
 
-    def _link(self, left, op, right, first, conds, eq, chain, chain_id):
+    def _link(self, left, op, right, first, given, eq, chain, chain_id):
         source = _restore(f"{left.latex} {OP_TEX.get(op, op)} {right.latex}")
+        if isinstance(left, Label):
+            left = derivative_claim(left, right, self.world) or left
         if first:
             defined = self._definition(left, op, right, eq.display)
             if defined is not None:
@@ -158,14 +192,19 @@ class _Checker:
                 self._add(source, "unverified", f"'{side.latex}' is read as a label, so there is nothing to compare",
                           eq, chain_id)
                 return
+        bound = min(STEP_SECONDS, self.until - time.monotonic())
+        if bound < MIN_STEP_SECONDS:
+            self._add(source, "unverified", f"not checked: the steps before it used the {CHECK_SECONDS:g} s the "
+                      "checker gives a whole derivation", eq, chain_id)
+            return
         try:
-            with budget.deadline(STEP_SECONDS, "this step"):
+            with budget.deadline(bound, "this step"):
                 if isinstance(left, Limit) or isinstance(right, Limit):
-                    self._limit_step(source, left, right, conds, eq, chain, chain_id)
+                    self._limit_step(source, left, right, given, eq, chain, chain_id)
                 else:
-                    self._equality(source, left, right, conds, eq, chain_id, variables, prefix)
+                    self._equality(source, left, right, given, eq, chain_id, variables, prefix)
         except BudgetExceeded:
-            self._add(source, "unverified", f"deciding this step took longer than {STEP_SECONDS:g} s", eq, chain_id)
+            self._add(source, "unverified", f"deciding this step took longer than {bound:.3g} s", eq, chain_id)
         except ShapeMismatch as exc:
             self._add(source, "unverified", "the two sides have different shapes (" + " and ".join(exc.shapes) + ")",
                       eq, chain_id)
@@ -190,20 +229,24 @@ class _Checker:
         used = names_in(right.term) if isinstance(right, Expr) else set()
         if left.head is not None:
             name, params = left.head
-            if self._fresh(name, used - set(params), op, display) and all(p not in self.world.defs for p in params):
+            fresh = self._fresh(name, used - set(params), op, display, params, right.term if isinstance(right, Expr) else None)
+            if fresh and all(p not in self.world.defs for p in params):
                 if body is not None:
                     self.world.define(name, params, body, len(self.steps) + 1)
-                return f"defines {name}({', '.join(params)})"
+                return f"defines {X.shown_name(name)}({', '.join(X.shown_name(p) for p in params)})"
         if isinstance(left.term, S.Name) and self._fresh(left.term.name, used, op, display):
             if body is not None:
                 self.world.define(left.term.name, (), body, len(self.steps) + 1)
             return f"defines {X.shown_name(left.term.name)}"
         return None
 
-    def _fresh(self, name, used, op, display) -> bool:
+    def _fresh(self, name, used, op, display, params=(), body=None) -> bool:
         """A name a line may define: new, or only mentioned in passing in a sentence before
-        a displayed line defines it ('we want $\\nabla f = G$ where $$f = ...$$')."""
-        if name in SPECIAL or name == self.world.variable or name in used or canonical(name):
+        a displayed line defines it ('we want $\\nabla f = G$ where $$f = ...$$').  A
+        built-in name (σ, J) only where the line takes it over (``checking.redefine``)."""
+        if name in SPECIAL and not may_redefine(name, params, body, op):
+            return False
+        if name == self.world.variable or name in used or canonical(name):
             return False
         seen = self.seen if display else self.seen | self.mentioned
         return op == ":=" or (name not in seen and name not in self.world.defs)
@@ -243,7 +286,8 @@ class _Checker:
             transform(t, visit)
         return found[0] if found else None
 
-    def _equality(self, source, left, right, conds, eq, chain_id, variables=None, prefix=""):
+    def _equality(self, source, left, right, given, eq, chain_id, variables=None, prefix=""):
+        conds = _conditions(given)
         w = self.world
         sides = [w.read(left.term), w.read(right.term)]
         missing = self._undefined(sides)
@@ -252,9 +296,10 @@ class _Checker:
             self._add(source, "unverified", f"d{name} is the differential of {name}, which no earlier line defines",
                       eq, chain_id)
             return
-        built = build_step(sides, self._read_conditions(w, conds), variables or self._variables(), source)
+        built = build_step(sides, self._read_conditions(w, conds), variables or self._variables(), source,
+                           w.quantities)
         outcome = D.decide(built, *D.symbolic(built))
-        stated = eq.conditions
+        stated = given
         if built.conditions and outcome.verdict in ("valid", "valid-where"):
             # does it need the stated condition at all?
             free = replace(built, conditions=[])
@@ -267,10 +312,11 @@ class _Checker:
         self._add(source, outcome.verdict, prefix + ex.reason, eq, chain_id, condition=ex.condition,
                   counterexample=ex.counterexample, claim=(left.term, right.term, conds))
 
-    def _limit_step(self, source, left, right, conds, eq, chain, chain_id):
+    def _limit_step(self, source, left, right, given, eq, chain, chain_id):
+        conds = _conditions(given)
         w = self.world
         bodies = [w.read(s.body if isinstance(s, Limit) else s.term) for s in (left, right)]
-        built = build_step(bodies, self._read_conditions(w, conds), self._variables(), source)
+        built = build_step(bodies, self._read_conditions(w, conds), self._variables(), source, w.quantities)
         try:
             exprs = [L.to_sympy(n) for n in built.sides]
         except ValueError as exc:
@@ -284,7 +330,7 @@ class _Checker:
                 sides.append(L.Side(e))
         small = {_symbol(n) for n in chain.increments}
         outcome = L.compare(sides[0], sides[1], small, built.conditions)
-        stated = eq.conditions
+        stated = given
         if built.conditions and outcome.verdict == "valid":
             if L.compare(sides[0], sides[1], small, []).verdict == "valid":
                 stated = []            # it holds without the condition
@@ -329,13 +375,27 @@ class _Checker:
         rewrites = [(w.read(s.claim[0]), w.read(s.claim[1]), s.index) for s in assumed]
         hyp = w.assuming(rewrites)
         left, right, conds = step.claim
+        bound = min(STEP_SECONDS, self.until - time.monotonic())
+        if bound < MIN_STEP_SECONDS:
+            return False
         try:
-            with budget.deadline(STEP_SECONDS, "a dependency"):
+            with budget.deadline(bound, "a dependency"):
                 built = build_step([hyp.read(left), hyp.read(right)], self._read_conditions(hyp, conds),
-                                   self._variables())
+                                   self._variables(), quantities=hyp.quantities)
                 return D.quick(built) is True
         except (SymderivError, ShapeMismatch):
             return False
+
+
+def _parts(term) -> list:
+    """The syntax terms inside one term of a chain."""
+    if isinstance(term, Expr):
+        return [term.term]
+    if isinstance(term, Gradient):
+        return [term.of] + ([S.Name(term.var)] if term.var else [])
+    if isinstance(term, Limit):
+        return [term.body]
+    return []
 
 
 def _steps(indices, word: str = "and") -> str:
@@ -351,17 +411,6 @@ def _rewritable(step: Step) -> bool:
     """A false claim worth assuming: its left side is a compound expression (assuming
     'x = 2' would rewrite every x)."""
     return step.claim is not None and not isinstance(step.claim[0], (S.Name, S.Num))
-
-
-def _variable(chains) -> str | None:
-    names = set()
-    for _, chain in chains:
-        for t in (chain.terms if chain else ()):
-            if isinstance(t, Expr):
-                names |= names_in(t.term)
-            elif isinstance(t, Limit):
-                names |= names_in(t.body)
-    return "X" if "X" in names else ("x" if "x" in names else None)
 
 
 def _left_name(term):
@@ -387,21 +436,23 @@ def _defined_later(chains) -> list:
 
 
 def _uses(chain, names) -> bool:
-    """Whether a chain uses one of ``names`` other than as the name it defines itself."""
+    """Whether a chain uses one of ``names`` other than as the name it defines itself; the
+    parameters of a function it defines are its own (w in 'f(w) = ‖Xw - y‖' is not the w a
+    later line solves for)."""
     if not names:
         return False
-    used = set()
+    used, bound = set(), set()
     for i, t in enumerate(chain.terms):
         if isinstance(t, Expr):
             found = names_in(t.term)
             if i == 0 and t.head is not None:
-                found -= {t.head[0], *t.head[1]}
+                bound = {t.head[0], *t.head[1]}
             elif i == 0 and isinstance(t.term, S.Name):
                 found -= {t.term.name}
             used |= found
         elif isinstance(t, Gradient):
             used |= names_in(t.of)
-    return bool(used & names)
+    return bool((used - bound) & names)
 
 
 def _differentiated(chains) -> set:
@@ -424,14 +475,28 @@ def _differentiated(chains) -> set:
 
 def _plain_names(chains) -> set:
     """Names the derivation uses outside differentials (X in dX = ... X ...): a dY of such
-    a name is a variable's differential; a df of an f never used plainly is undefined."""
+    a name is a variable's differential; a df of an f never used plainly is undefined.  The
+    f of a line 'f(w) = ...' is a function being named, not a use."""
     found = set()
     for _, chain in chains:
-        for t in (chain.terms if chain else ()):
+        for i, t in enumerate(chain.terms if chain else ()):
             if isinstance(t, Expr):
                 bare = transform(t.term, lambda u: S.Num("0") if isinstance(u, S.Differential) else None)
-                found |= names_in(bare)
+                names = names_in(bare)
+                if i == 0 and t.head is not None:
+                    names -= {t.head[0]}
+                found |= names
     return found
+
+
+def _quantities(eqs) -> frozenset:
+    """Built-in names (σ) that a condition of the post compares with a number ('Let
+    $\\sigma > 0$ be the noise level'): there they are quantities, not functions."""
+    found = set()
+    for eq in eqs:
+        for c in eq.conditions:
+            found |= {t.name for t in c.statement.terms if isinstance(t, S.Name)}
+    return frozenset(found & SPECIAL)
 
 
 def _conditions(conditions) -> list:

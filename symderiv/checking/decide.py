@@ -29,7 +29,8 @@ from ..numbers import as_sympy, is_concrete
 from ..scalar import Prim, Sw, to_sign_form
 from ..signform import feasible_cells, is_zero, linear_solution
 from .nodes import Built, difference
-from .sample import Point, Sampler, dim_symbols, evaluate, on_kink, one_sided_overrides, same, switch_nodes
+from .sample import (Point, Sampler, dim_symbols, evaluate, on_kink, one_sided_overrides, outside, same,
+                     switch_nodes)
 
 ENTRY_SIZES = (3, 2, 4, 5)       # the sizes m, n, p, ... take when entries are expanded
 SYMBOLIC_SECONDS = 2.0
@@ -53,12 +54,15 @@ class Outcome:
     holds_on: list = field(default_factory=list)   # cells [(u node, sign), ...] where it holds
     tested: int = 0
     conditions: list = field(default_factory=list)  # stated (op, node)
+    undefined: Counterexample | None = None        # a point where only one side has a real value
 
 
 def symbolic(built: Built) -> tuple:
     """(holds off the kinks?, how it was decided, witness): None when undecided; the
     witness is a counterexample met on the way, at a point off the kinks."""
     left, right = built.sides
+    if any(_undefined(n) for n in built.sides):
+        return None, "undefined", None     # 1/0, or a derivative SymPy could only give as nan
     d = difference(left, right)
     if isinstance(d, E.Entrywise) and not d.args and d.expr == 0:
         return True, "canonical", None
@@ -76,6 +80,10 @@ def symbolic(built: Built) -> tuple:
     if witness is not None:
         return False, "tested", witness
     return (*_by_entries(d), None)
+
+
+def _undefined(node: E.Node) -> bool:
+    return any(isinstance(m, E.Entrywise) and m.expr.has(sp.nan, sp.zoo) for m in E.walk(node))
 
 
 def probe(built: Built, count: int = 9):
@@ -212,15 +220,18 @@ def _under_conditions(d: E.Node, conditions) -> tuple[bool | None, str]:
     if len(us) + len(wanted) > 6:
         return None, "tested"
     cells = feasible_cells(tuple(us + [c for c, _ in wanted]))
-    verdict = True
+    verdict, met = True, False
     for cell in cells:
         if any(cell[len(us) + k] != s for k, (_, s) in enumerate(wanted)):
             continue
+        met = True
         z = attempt(is_zero, sp.expand(e.xreplace(dict(zip(atoms, cell[:len(us)])))), seconds=SYMBOLIC_SECONDS)
         if z is False:
             return False, "cells"
         if z is not True:
             verdict = None
+    if not met and wanted and all(op in (">", "<") for op, _ in rest if op not in ("=", "!=")):
+        return None, "empty"       # 'for x > 0 and x < 0': a claim about no point at all
     return verdict, "cells"
 
 
@@ -268,6 +279,8 @@ def compare_at(built: Built, point: Point):
 def decide(built: Built, generic: bool | None, how: str, witness: Counterexample | None = None) -> Outcome:
     left, right = built.sides
     switches = switch_nodes([left, right])
+    if how == "empty":
+        return Outcome("unverified", how, None, switches, conditions=built.conditions)
     directions = [s.name for s in built.differentials.values()]
     sampler = Sampler([left, right], built.conditions, directions)
     tested = 0
@@ -279,12 +292,15 @@ def decide(built: Built, generic: bool | None, how: str, witness: Counterexample
                 return Outcome("valid-where", how, Counterexample(point, lv, rv, note), switches,
                                tested=tested, conditions=built.conditions)
         return Outcome("valid", how, None, switches, tested=tested, conditions=built.conditions)
-    found, at_kink = witness, None
+    found, at_kink, undefined = witness, None, None
     for point in (sampler.generic() if found is None else ()):
         if built.variables and on_kink(point, switches):
             continue               # region-wise derivatives are only compared off the kinks
         ok, lv, rv, note = compare_at(built, point)
         tested += ok is not None
+        if ok is None and undefined is None and (lv is None) != (rv is None):
+            if outside(left if lv is None else right, point):
+                undefined = Counterexample(point, lv, rv)
         if ok is False:
             if not on_kink(point, switches):
                 found = Counterexample(point, lv, rv, note)
@@ -305,7 +321,7 @@ def decide(built: Built, generic: bool | None, how: str, witness: Counterexample
     if at_kink is not None:
         return Outcome("unverified", "kink-only", at_kink, switches, tested=tested, conditions=built.conditions)
     return Outcome("unverified", "undecided" if generic is None else "no-witness", None, switches,
-                   tested=tested, conditions=built.conditions)
+                   tested=tested, conditions=built.conditions, undefined=undefined)
 
 
 def quick(built: Built) -> bool | None:

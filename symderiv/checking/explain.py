@@ -6,6 +6,7 @@ counterexample records of the contract.  Printing of nodes is the renderers' not
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -49,7 +50,12 @@ def exact_text(v) -> str:
         return "undefined"
     if isinstance(v, str):
         return v
-    return sp.sstr(as_sympy(v))
+    v = as_sympy(v)
+    if v.has(sp.zoo, sp.nan):
+        return "undefined"
+    if v in (sp.oo, -sp.oo):
+        return "∞" if v == sp.oo else "-∞"
+    return sp.sstr(v)
 
 
 def value_text(v, matrix: bool) -> str:
@@ -136,6 +142,7 @@ def _tex_to_text(tex: str) -> str:
     for a, b in ((r"\geq", "≥"), (r"\leq", "≤"), (r"\ge", "≥"), (r"\le", "≤"), (r"\neq", "≠"),
                  (r"\ne", "≠"), (r"\lt", "<"), (r"\gt", ">")):
         out = out.replace(a, b)
+    out = re.sub(r"\\([a-zA-Z]+)", lambda m: TEXT.name(m.group(1)), out)     # \delta -> δ
     return " ".join(out.replace("{", "").replace("}", "").split())
 
 
@@ -217,6 +224,17 @@ def explain(outcome: Outcome, built: Built, conditions) -> Explained:
                          f"{value_text(cex.lhs, 'lhs' in cex.matrices)} and the right side "
                          f"{value_text(cex.rhs, 'rhs' in cex.matrices)}, and the symbolic test was inconclusive",
                          None, cex)
+    if outcome.undefined is not None:
+        u = outcome.undefined
+        side = "left" if u.lhs is None else "right"
+        where = counterexample(Outcome("", "", u), built)
+        agree = (f"the two sides agree at the {outcome.tested} points tested where both are defined, "
+                 "which is not a proof" if outcome.tested else "no point was found where both sides are defined")
+        return Explained(f"not decided: {at(where)}the {side} side has no real value (outside its domain, "
+                         f"or a division by zero); {agree}")
+    if outcome.how == "empty":
+        return Explained(f"not checked: the conditions stated for it ({given['text']}) never hold together, "
+                         "so the step says nothing")
     if outcome.how == "no-witness":
         return Explained("the sign forms of the two sides differ, but no exact point where they differ was found "
                          f"in {outcome.tested} tries")
@@ -240,7 +258,15 @@ def _shown_symbol(name: str) -> str:
 
 def _limit_value(e) -> str:
     e = as_sympy(e)
-    return sp.sstr(e.xreplace({s: sp.Symbol(TEXT.name(_shown_symbol(s.name))) for s in e.free_symbols}))
+    text = sp.sstr(e.xreplace({s: sp.Symbol(TEXT.name(_shown_symbol(s.name))) for s in e.free_symbols}))
+    return text.replace("**", "^").replace("*", "·")
+
+
+def _is(v) -> str:
+    """'is 0', or 'does not exist' for a limit that has no value there."""
+    if isinstance(v, str) and v == "does not exist":
+        return v
+    return f"is {exact_text(v)}"
 
 
 def _limit_tex(e) -> str:
@@ -277,9 +303,9 @@ def explain_limit(outcome, left, right, built: Built, conditions) -> Explained:
         values = {TEXT.name(_shown_symbol(k)): v for k, v in outcome.values.items()}
         cex = Cex(values, outcome.lhs, outcome.rhs)
         cond = {"text": " and ".join(f"{_limit_value(w)} ≠ 0" for w in outcome.kinks),
-                "latex": r" \text{ and } ".join(f"{_limit_tex(w)} \neq 0" for w in outcome.kinks)}
-        return Explained(f"holds except on the kinks of the parameters: {at(cex)}the left side is "
-                         f"{exact_text(outcome.lhs)} and the right side is {exact_text(outcome.rhs)}" + note,
+                "latex": r" \text{ and } ".join(rf"{_limit_tex(w)} \neq 0" for w in outcome.kinks)}
+        return Explained(f"holds except on the kinks of the parameters: {at(cex)}the left side "
+                         f"{_is(outcome.lhs)} and the right side {_is(outcome.rhs)}" + note,
                          join(where, cond), cex)
     if outcome.verdict == "invalid":
         cex = Cex({}, _limit_value(outcome.lhs) if outcome.lhs is not None and not isinstance(outcome.lhs, str)

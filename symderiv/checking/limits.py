@@ -170,20 +170,47 @@ def compare(left: Side, right: Side, small, conditions) -> LimitOutcome:
 
 def _on_kinks(outcome: LimitOutcome, left: Side, right: Side, small, bounds, values) -> LimitOutcome:
     """An equality of limits that holds for generic parameters, tested where a parameter
-    sits on a kink (x = 0 in lim (σ(x+h) - σ(x))/h = H(x)): there it may fail."""
+    sits on a kink (x = 0 in lim (σ(x+h) - σ(x))/h = H(x)): there it may fail, and a
+    limit that does not exist there while the other side has a value is such a failure
+    (the derivative of |x| is sign(x) only off x = 0)."""
+    limit_vars = {s.limit[0] for s in (left, right) if s.limit}
     forms = [left.expr, right.expr] + (list(values) if values else [])
-    for point in _parameter_kinks(forms, {s.limit[0] for s in (left, right) if s.limit}, bounds):
-        try:
-            a, b = _value_at(left, small, point), _value_at(right, small, point)
-        except NoLimit:
-            continue
-        if a.free_symbols or b.free_symbols:
-            continue
-        if sp.nsimplify(a - b).is_zero is False:
-            where = {k.name: Fraction(int(v.p), int(v.q)) for k, v in point.items()}
-            return LimitOutcome("valid-where", "kink", where, a, b, outcome.infinitesimal,
-                                kinks=[w for w in _kink_args(forms, {s.limit[0] for s in (left, right) if s.limit})])
+    for point in _parameter_kinks(forms, limit_vars, small, bounds):
+        sides = []
+        for side in (left, right):
+            try:
+                sides.append(_value_at(side, small, point))
+            except NoLimit as exc:
+                sides.append(exc)
+        missing = [s for s in sides if isinstance(s, NoLimit)]
+        if any(m.kind == "unknown" for m in missing):
+            return LimitOutcome("unverified", "nolimit", infinitesimal=outcome.infinitesimal,
+                                message=f"at {_point_text(point)} {missing[0].what}")
+        if len(missing) == 2:
+            continue               # neither side has a limit there: nothing to compare
+        a, b = (_missing_text(s) if isinstance(s, NoLimit) else s for s in sides)
+        if not missing:
+            if a.free_symbols or b.free_symbols:
+                continue
+            if sp.nsimplify(a - b).is_zero is not False:
+                continue
+        where = {k.name: _exact(v) for k, v in point.items()}
+        return LimitOutcome("valid-where", "kink", where, a, b, outcome.infinitesimal,
+                            kinks=_kink_args(forms, limit_vars))
     return outcome
+
+
+def _missing_text(exc: NoLimit) -> str:
+    return "∞" if exc.kind == "infinite" else "does not exist"
+
+
+def _point_text(point: dict) -> str:
+    return ", ".join(f"{k.name} = {sp.sstr(v)}" for k, v in sorted(point.items(), key=lambda kv: kv[0].name))
+
+
+def _exact(v):
+    v = sp.nsimplify(v)
+    return Fraction(int(v.p), int(v.q)) if v.is_Rational else v
 
 
 def _kink_args(forms, limit_vars) -> list:
@@ -196,21 +223,39 @@ def _kink_args(forms, limit_vars) -> list:
     return sorted(out, key=sp.default_sort_key)
 
 
-def _parameter_kinks(forms, limit_vars, bounds):
-    """Points (one per kink w = 0 of the parameters, solved for one of them), inside the
-    stated bounds."""
+def _parameter_kinks(forms, limit_vars, small, bounds):
+    """Points on each kink w = 0 of the parameters, inside the stated bounds: every other
+    parameter takes a simple allowed value and w = 0 is solved for one of them (its real
+    roots: xy = 0 and x^2 = 1 are kinks as much as x + y = 0 is)."""
+    params = set().union(*(f.free_symbols for f in forms)) - set(limit_vars) - set(small)
     for w in _kink_args(forms, limit_vars):
-        for p in sorted(w.free_symbols, key=lambda s: s.name):
-            c = sp.diff(w, p)
-            if not c.is_number or c == 0:
-                continue
-            value = sp.expand(p - w / c)
-            others = {q: sp.Integer(1) for q in value.free_symbols}
-            point = {p: value.xreplace(others), **others}
-            if all(all(OPS[op](Fraction(str(point.get(sym, 1))) - k) for op, k in bs)
-                   for sym, bs in bounds.items() if sym in point):
-                yield point
-            break
+        for p in sorted(w.free_symbols & params, key=lambda s: s.name):
+            others = {q: _simple(bounds.get(q)) for q in params if q != p}
+            roots = attempt(sp.solve, sp.expand(w.xreplace(others)), p, seconds=LIMIT_SECONDS) or []
+            roots = [r for r in roots if r.is_real and not r.free_symbols]
+            for r in sorted(roots, key=sp.default_sort_key)[:2]:
+                point = {p: r, **others}
+                if _within(point, bounds):
+                    yield point
+            if roots:
+                break
+
+
+def _simple(bs) -> sp.Expr:
+    v = _allowed(1, bs)
+    return sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sp.Integer(v)
+
+
+def _within(point: dict, bounds) -> bool:
+    for sym, bs in bounds.items():
+        if sym not in point:
+            continue
+        v = point[sym]
+        for op, k in bs:
+            d = sp.nsimplify(v - sp.Rational(k.numerator, k.denominator))
+            if not OPS[op](d):
+                return False
+    return True
 
 
 def _assume(e: sp.Expr, bounds) -> sp.Expr:

@@ -21,6 +21,7 @@ from .. import build as build_module
 from ..build import Builder, _Shapes, _entries
 from ..calculus import directional
 from ..errors import InputError
+from .reals import real_roots
 from .world import names_in, transform
 
 DIFF_PREFIX = "d"          # dX: never a parser name (those are one letter, Greek, or x_1)
@@ -48,10 +49,11 @@ class _Builder(Builder):
     belong to dX, and (``one_J``) that every J of a step is the same all-ones matrix: a
     derivation writes tr(J^T J) meaning the J of the line before, not one of any size."""
 
-    def __init__(self, source: str, entry_names: dict, one_J: bool):
+    def __init__(self, source: str, entry_names: dict, one_J: bool, quantities=frozenset()):
         super().__init__(source, {}, None, None)
         self.entry_names = entry_names
         self.one_J = one_J
+        self.quantities = quantities      # names the post uses as numbers (a noise level σ)
 
     def matrix_name(self, name: str, *args, **kwargs) -> str:
         entry = kwargs.get("entry", args[0] if args else False)
@@ -65,25 +67,27 @@ class _Builder(Builder):
         return super().special(name)
 
     def node(self, t):
+        if isinstance(t, S.Name) and t.name in self.quantities:
+            return self.sym(self.matrix_name(t.name))
         if self.one_J and isinstance(t, S.Name) and t.name == "J":
             self.note("J is the all-ones matrix")
             return E.ones(self.shape_of(t))
         return super().node(t)
 
 
-def build_step(sides: list, conditions: list, variables, source: str = "") -> Built:
+def build_step(sides: list, conditions: list, variables, source: str = "", quantities=frozenset()) -> Built:
     """``sides``: syntax terms; ``conditions``: (op, left, right) syntax triples;
     ``variables``: the names that vary (their differentials dX, dY may be taken), the
     derivation's own variable first."""
     variables = [v for v in ([variables] if isinstance(variables, str) else (variables or [])) if v]
     try:
-        return _build(sides, conditions, variables, source, True)
+        return _build(sides, conditions, variables, source, True, quantities)
     except InputError:
         # J of two different sizes in one step: then each J takes its own
-        return _build(sides, conditions, variables, source, False)
+        return _build(sides, conditions, variables, source, False, quantities)
 
 
-def _build(sides, conditions, doc_variables, source, one_J) -> Built:
+def _build(sides, conditions, doc_variables, source, one_J, quantities) -> Built:
     holes: list = []              # (hole name, argument term)
     leaf_diffs: dict = {}         # variable name -> its dX name
     entry_names: dict = {}
@@ -112,7 +116,7 @@ def _build(sides, conditions, doc_variables, source, one_J) -> Built:
         for v in doc_variables:
             if v in inside or v == doc_variables[0]:
                 leaf_diffs.setdefault(v, DIFF_PREFIX + v)
-    b = _Builder(source, entry_names, one_J)
+    b = _Builder(source, entry_names, one_J, quantities)
     every = list(sides) + [x for _, a, c in conds for x in (a, c)] + [a for _, a in holes]
     fix = _prepare(b, every)
     sides = [fix(t) for t in sides]
@@ -146,6 +150,9 @@ def _build(sides, conditions, doc_variables, source, one_J) -> Built:
         nodes = [E.substitute(n, mapping) for n in nodes]
     made = {d: v for v, d in leaf_diffs.items()}
     shown = {s.name: _show(s.name, made) for s in b.symbols.values()}
+    nodes = [real_roots(n) for n in nodes]
+    cond_nodes = [(op, real_roots(c)) for op, c in cond_nodes]
+    differentiated = [real_roots(a) for a in differentiated]
     return Built(nodes, cond_nodes, variables, dsyms, differentiated, shown)
 
 

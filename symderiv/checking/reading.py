@@ -30,8 +30,8 @@ _SCAN = re.compile(r"\\left(?![a-zA-Z])\s*(?:\\[a-zA-Z]+|\\.|.)|\\right(?![a-zA-
                    r"|\\(?:leqslant|geqslant|leq|geq|le|ge|neq|ne|lt|gt|approx|coloneqq|triangleq|equiv)(?![a-zA-Z])"
                    r"|\\[a-zA-Z]+|\\.|[{}()\[\]=<>]")
 _NAME = r"(?:[A-Za-z]|\\[A-Za-z]+)"
-_LABEL = re.compile(r"^\s*(" + _NAME + r")\s*(?:'+|\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*\((?:\d+|[a-z])\)\s*\})"
-                    r"\s*(?:\([^()]*\))?\s*$")
+_LABEL = re.compile(r"^\s*(?P<name>" + _NAME + r")\s*(?P<marks>'+|\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*\((?:\d+|[a-z])\)\s*\})"
+                    r"\s*(?:\((?P<arg>[^()]*)\))?\s*$")
 _HEAD = re.compile(r"^\s*(" + _NAME + r")\s*(?:\\left\s*)?\(\s*(" + _NAME + r"(?:\s*,\s*" + _NAME + r")*)\s*(?:\\right\s*)?\)\s*$")
 _LIMIT = re.compile(
     r"^\s*\\lim(?:\\limits)?\s*_\s*\{\s*(?P<var>\\delta_\{[a-zA-Z]\}|\\Delta_\{[a-zA-Z]\}|" + _NAME + r")\s*"
@@ -67,6 +67,15 @@ class Limit:
 @dataclass(frozen=True)
 class Label:
     latex: str
+
+    def parts(self) -> tuple[str, int, str | None]:
+        """(name, order, argument as written or None): f''(x) -> ('f', 2, 'x')."""
+        m = _LABEL.match(self.latex)
+        marks = m.group("marks")
+        digits = re.search(r"\d+", marks)
+        order = marks.count("'") or (1 if "prime" in marks else (int(digits.group()) if digits else 0))
+        arg = m.group("arg")
+        return _name(m.group("name")), order, arg.strip() if arg is not None else None
 
 
 @dataclass(frozen=True)

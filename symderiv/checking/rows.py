@@ -21,10 +21,14 @@ from ..errors import InputError
 from ..macros import expand
 from ..markdown import segments
 from ..parse import parse_statement, split_equations, split_rows
+from .assumptions import STANDING_WORDS, Standing
+from .notes import strip_notes
 from .reading import top_level
 
 CONDITION_WORDS = ("for", "if", "when", "whenever", "where", "assuming", "assume", "suppose",
                    "with", "at", "on")
+# words after which a condition speaks of the display before it, whatever follows
+BACK_WORDS = ("where", "with", "whenever")
 LAYOUT_ENVS = ("equation", "align", "alignat", "aligned", "alignedat", "gather", "gathered",
                "split", "multline", "eqnarray", "flalign", "displaymath", "math")
 _DEFINERS = re.compile(r"\\(def|gdef|newcommand|renewcommand|providecommand|DeclareMathOperator|let)(?![a-zA-Z])")
@@ -34,6 +38,7 @@ _DEFINERS = re.compile(r"\\(def|gdef|newcommand|renewcommand|providecommand|Decl
 class Condition:
     latex: str                 # as written, macros expanded: 'x \ge 0'
     statement: S.Statement     # its parse: terms and inequality ops
+    scope: str = "local"       # local (its row or sentence) | standing | carried: ``assumptions``
 
 
 @dataclass
@@ -43,6 +48,7 @@ class Equation:
     display: bool
     conditions: list = field(default_factory=list)
     error: str | None = None   # the block could not be read: why
+    aside: bool = False        # a reason given beside a step ('\\text{since } A = B'): no chain goes on from it
 
 
 def normalise(text: str) -> str:
@@ -143,14 +149,20 @@ def equations(text: str) -> tuple[list[Equation], int]:
     macros: dict = {}
     out: list[Equation] = []
     stated: list[Condition] = []      # conditions from the prose, in force now
+    standing = Standing()             # ... and for the rest of the post
+    last_display: list[Equation] = []  # the equations of a display whose sentence goes on
+    tentative: list = []              # (condition, equations) it may speak of: see below
+    previous_word, previous_opened = "", False   # the word before the last inline condition
+    respectively = False              # 'For $x>0$ and $x<0$ respectively, $$a = b, \quad c = d$$'
     prose_before = ""
     blocks = 0
     for seg in segments(text):
         if seg.kind == "prose":
             if _DEFINERS.search(seg.text):
                 _learn_macros(seg.text, macros)
-            if stated and _SENTENCE_END.search(seg.text):
-                stated = []
+            if _SENTENCE_END.search(seg.text):
+                stated, last_display, tentative, respectively = [], [], [], False
+            respectively = respectively or bool(re.search(r"\brespectively\b", seg.text, re.I))
             prose_before = seg.text
             continue
         blocks += 1
@@ -166,33 +178,76 @@ def equations(text: str) -> tuple[list[Equation], int]:
         if seg.kind == "inline":
             cond = read_condition(body) if _has_relation(body) else None
             if cond is not None:
-                if _ends_with_condition_word(prose_before):
+                word = _last_word(prose_before)
+                listed = word in ("and", "or") and prose_before.strip().lower() == word and previous_word
+                if listed:
+                    word = previous_word       # 'for $x > 0$ and $x < 0$': the list goes on
+                    opened = previous_opened   # ... about the same display as its first item
+                else:
+                    opened = _capitalised(prose_before)
+                previous_word, previous_opened = word, opened
+                if word in STANDING_WORDS:
+                    standing.add(cond, "standing")
+                elif word in CONDITION_WORDS:
                     stated = stated + [cond]
+                    # '$$h(r) = ...$$ where $\delta > 0$' speaks of the display before it;
+                    # 'For $x < 0$ it is ...' (capitalised) opens a sentence about what follows
+                    if last_display and not opened:
+                        for eq in last_display:
+                            eq.conditions.append(cond)
+                        if word in BACK_WORDS:
+                            standing.add(cond, "carried")
+                        else:              # '$$...$$ for $x > 0$.' or '$$...$$ and for $x > 0$, $$...$$'
+                            tentative.append((cond, last_display))
                 continue
-        for eq_text, conds in _rows(body):
-            out.append(Equation(eq_text, seg.line, seg.kind == "display", list(stated) + conds))
         if seg.kind == "display":
-            stated = []
-        prose_before = ""
+            for cond, eqs in tentative:    # a display follows in the sentence: it was about that one
+                for eq in eqs:
+                    eq.conditions.remove(cond)
+            tentative = []
+        added = []
+        rows = list(_rows(body))
+        paired = respectively and len(stated) > 1 and len(stated) == sum(not a for _, _, a in rows)
+        k = 0
+        for eq_text, conds, aside in rows:
+            if paired:                     # the k-th condition is said of the k-th equation
+                local = ([stated[k]] if not aside else []) + conds
+                k += not aside
+            else:
+                local = list(stated) + conds
+            added.append(Equation(eq_text, seg.line, seg.kind == "display", standing.beside(local) + local,
+                                  aside=aside))
+        out += added
+        if seg.kind == "display":
+            stated, last_display, respectively = [], added, False
+        prose_before, previous_word = "", ""
     return out, blocks
 
 
 def _rows(body: str):
     for row in split_rows(body):
-        eq, cond_texts = split_condition(row)
-        conds = [c for c in (read_condition(t, worded=True) for t in cond_texts) if c is not None]
-        pieces = split_equations(eq) if eq.strip() else []
-        keep = []
-        for piece in pieces:
-            bare = _strip_word(piece)
-            c = read_condition(bare, worded=bare != piece) if _has_relation(piece) else None
-            if c is None:
-                keep.append(piece)
-            elif keep:
-                conds.append(c)        # '..., \qquad x \ne 0' after an equation of the row
-        for piece in keep:
-            if _has_relation(piece) or "\\lim" in piece:
-                yield piece.strip(), conds
+        row, asides = strip_notes(row, CONDITION_WORDS)
+        yield from _row(row)
+        for text in asides:
+            for eq_text, conds, _ in _row(text):
+                yield eq_text, conds, True
+
+
+def _row(row: str):
+    eq, cond_texts = split_condition(row)
+    conds = [c for c in (read_condition(t, worded=True) for t in cond_texts) if c is not None]
+    pieces = split_equations(eq) if eq.strip() else []
+    keep = []
+    for piece in pieces:
+        bare = _strip_word(piece)
+        c = read_condition(bare, worded=bare != piece) if _has_relation(piece) else None
+        if c is None:
+            keep.append(piece)
+        elif keep:
+            conds.append(c)        # '..., \qquad x \ne 0' after an equation of the row
+    for piece in keep:
+        if _has_relation(piece) or "\\lim" in piece:
+            yield piece.strip(), conds, False
 
 
 def _strip_word(piece: str) -> str:
@@ -202,9 +257,14 @@ def _strip_word(piece: str) -> str:
     return piece
 
 
-def _ends_with_condition_word(prose: str) -> bool:
+def _capitalised(prose: str) -> bool:
     words = re.findall(r"[A-Za-z]+", prose[-40:])
-    return bool(words) and words[-1].lower() in CONDITION_WORDS
+    return bool(words) and words[-1][0].isupper()
+
+
+def _last_word(prose: str) -> str:
+    words = re.findall(r"[A-Za-z]+", prose[-40:])
+    return words[-1].lower() if words else ""
 
 
 def _learn_macros(prose: str, macros: dict):

@@ -12,6 +12,7 @@ variable, and by rejection otherwise.
 """
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 from fractions import Fraction
@@ -24,12 +25,16 @@ from ..calculus import directional, map_entrywise
 from ..errors import SymderivError
 from ..evaluate import Evaluator, is_exact_zero, sign_of, switch_key
 from ..numbers import as_sympy, is_concrete
-from ..scalar import Sw, jump_switches, to_sign_form
+from ..scalar import Prim, Sw, jump_switches, to_sign_form
+from .reals import domain_nodes, inside, is_real
 
 SIMPLE = [1, 2, -1, 3, -2, Fraction(1, 2), -3, Fraction(-3, 2), 4, Fraction(5, 3)]
 INTS = [1, 2, 3, -1, -2, -3]
 POOL = [1, 2, 3, -1, -2, -3, Fraction(1, 2), Fraction(-1, 2), Fraction(3, 2), Fraction(-5, 3), 5, -4]
 REJECTION_TRIES = 40
+SIGNED_POINTS = 24
+KINKED = (Prim, Sw, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min, sp.floor, sp.ceiling)
+MAGNITUDES = (1, 2, 3, Fraction(1, 2))
 OPS = {">": lambda v: v > 0, ">=": lambda v: v >= 0, "<": lambda v: v < 0, "<=": lambda v: v <= 0,
         "=": lambda v: v == 0, "!=": lambda v: v != 0}
 
@@ -64,8 +69,8 @@ def switch_nodes(nodes) -> list:
     found = {}
     for n in nodes:
         for m in E.walk(n):
-            if not isinstance(m, E.Entrywise) or not m.args:
-                continue
+            if not isinstance(m, E.Entrywise) or not m.args or not m.expr.has(*KINKED):
+                continue           # smooth: no switch (and no costly expansion to find none)
             # jumps first: sign(x)^2 has no switch left in its sign form, yet jumps at 0
             us = jump_switches(m.expr) + [a.args[0] for a in to_sign_form(m.expr).atoms(Sw)]
             for w in us:
@@ -76,11 +81,32 @@ def switch_nodes(nodes) -> list:
 
 
 def evaluate(node: E.Node, point: Point, overrides: dict | None = None):
-    """The node's value at the point, or None where it is not defined (or not exactly)."""
+    """The node's value at the point, or None where it is not defined (or not exactly, or
+    not as a real number: ``reals``)."""
+    value = _value(node, point, overrides)
+    return None if value is None or outside(node, point, value) else value
+
+
+def _value(node, point, overrides=None):
     try:
         return Evaluator(point.values, point.dims, overrides)(_sized(node, point.dims))
     except (SymderivError, ZeroDivisionError, TypeError, ValueError, ArithmeticError):
         return None
+
+
+def outside(node: E.Node, point: Point, value=None) -> bool:
+    """Whether the node has no real value at the point: a value that is not a finite real,
+    or an argument outside the domain of a root or a log (√x √y at x, y < 0 is real)."""
+    value = _value(node, point) if value is None else value
+    if value is None:
+        return False               # not evaluated: nothing known about the domain
+    if not is_real(value):
+        return True
+    for arg, strict in domain_nodes(node):
+        a = evaluate(arg, point)
+        if a is not None and not inside(a, strict):
+            return True
+    return False
 
 
 def _sized(node: E.Node, dims: dict) -> E.Node:
@@ -242,9 +268,35 @@ class Sampler:
                 if p is not None:
                     p.kink = True
                     yield p
+        yield from self._signed_kinks(switches)
+
+    def _signed_kinks(self, switches):
+        """On each switch, with the other variables in every pattern of signs (1×1): a kink
+        may matter only where a parameter is negative (δ|r| at r = 0 for δ < 0), which
+        random picks can miss."""
+        names = [s.name for s in self.leaves if s.name not in self.directions]
+        width = min(len(names), 3)
+        patterns = list(itertools.product((1, -1), repeat=width))
+        budget = SIGNED_POINTS
+        for u in switches:
+            for signs in patterns:
+                if budget <= 0:
+                    return
+                budget -= 1
+
+                def pick(name, signs=signs):
+                    if name not in names:
+                        return self.rng.choice(POOL)
+                    return signs[names.index(name) % width] * self.rng.choice(MAGNITUDES)
+                p = self._first_accepted(lambda: self._aim(self._fill(self._sizes("one"), pick), u))
+                if p is not None:
+                    p.kink = True
+                    yield p
 
     def _aim(self, point: Point, u: E.Node) -> Point:
         """Move one variable so that some entries of u are exactly 0."""
+        if isinstance(u, E.Sym) and u.name not in self.directions and u.name in point.values:
+            return self._set_some(point, u.name, np.zeros(point.values[u.name].shape, dtype=object))
         if not isinstance(u, E.Entrywise):
             return point
         for k, arg in enumerate(u.args):
@@ -265,16 +317,21 @@ class Sampler:
                 target = np.full(current.shape, target[0, 0], dtype=object)
             if not all(isinstance(v, (int, Fraction)) for v in target.flat):
                 continue
-            mask = [self.rng.random() < 0.6 for _ in range(current.size)]
-            mask[self.rng.randrange(current.size)] = True
-            new = current.copy()
-            for i, idx in enumerate(np.ndindex(current.shape)):
-                if mask[i]:
-                    new[idx] = target[idx]
-            values = dict(point.values)
-            values[arg.name] = new
-            return Point(values, point.dims)
+            return self._set_some(point, arg.name, target)
         return point
+
+    def _set_some(self, point: Point, name: str, target) -> Point:
+        """The point with some entries of one variable (at least one) taken from target."""
+        current = point.values[name]
+        mask = [self.rng.random() < 0.6 for _ in range(current.size)]
+        mask[self.rng.randrange(current.size)] = True
+        new = current.copy()
+        for i, idx in enumerate(np.ndindex(current.shape)):
+            if mask[i]:
+                new[idx] = target[idx]
+        values = dict(point.values)
+        values[name] = new
+        return Point(values, point.dims)
 
 
 def leaf_bounds(conditions) -> dict:
@@ -306,7 +363,7 @@ def _satisfying(allowed):
     lo = max([k for op, k in allowed if op in (">", ">=")], default=None)
     hi = min([k for op, k in allowed if op in ("<", "<=")], default=None)
     if lo is not None and hi is not None:
-        return (lo + hi) / 2
+        return Fraction(lo + hi) / 2      # exact: a float would leave the exact arithmetic
     if lo is not None:
         return lo + 1
     if hi is not None:

@@ -66,6 +66,12 @@ def names_in(term) -> set:
     return found
 
 
+def _bracketed(product: S.BinOp) -> bool:
+    """Whether the right factor of a product was written in brackets, g(X) rather than
+    g\\,dg: the product's span runs past its right factor only where a bracket closes."""
+    return product.span[1] > product.right.span[1]
+
+
 def substitute_names(term, mapping: dict):
     """Replace names by terms (a function's parameters by its arguments)."""
     return transform(term, lambda t: mapping.get(t.name) if isinstance(t, S.Name) else None)
@@ -76,9 +82,10 @@ class World:
     variable: str | None                       # 'X' or 'x': what a bare \sigma is applied to
     defs: dict = field(default_factory=dict)   # name -> Definition
     rewrites: tuple = ()                       # ((pattern, replacement, step), ...)
+    quantities: frozenset = frozenset()        # names the post compares with numbers (σ > 0)
 
     def assuming(self, rewrites) -> "World":
-        return World(self.variable, self.defs, tuple(rewrites))
+        return World(self.variable, self.defs, tuple(rewrites), self.quantities)
 
     def define(self, name: str, params: tuple, body: S.Term, step: int):
         self.defs[name] = Definition(name, params, body, step)
@@ -104,10 +111,16 @@ class World:
                 applied = self._apply(t)
                 if applied is not None:
                     return applied
+            if isinstance(t, S.Call) and t.name is None and self.is_function(t.spelling) and len(t.args) == 1:
+                d = self.defs[t.spelling]        # σ(z) where the post defined σ itself
+                return substitute_names(d.body, {d.params[0]: self._resolve(t.args[0])})
             if isinstance(t, S.Name):
-                if t.name in self.defs:
-                    return self.defs[t.name].body
-                if t.name == "sigma" and self.variable is not None:
+                d = self.defs.get(t.name)
+                if d is not None and t.name == "sigma" and len(d.params) == 1 and self.variable is not None:
+                    return substitute_names(d.body, {d.params[0]: S.Name(self.variable, t.span)})
+                if d is not None:
+                    return d.body
+                if t.name == "sigma" and self.variable is not None and "sigma" not in self.quantities:
                     return S.Call(None, "sigma", (S.Name(self.variable, t.span),), t.span)
             return None
         return transform(term, fn)
@@ -119,7 +132,7 @@ class World:
         prefix = None
         if isinstance(left, S.BinOp) and left.op == "*" and isinstance(left.right, S.Name):
             prefix, left = left.left, left.right
-        if not (isinstance(left, S.Name) and self.is_function(left.name)):
+        if not (isinstance(left, S.Name) and self.is_function(left.name)) or not _bracketed(t):
             return None
         d = self.defs[left.name]
         arg = self._resolve(right)

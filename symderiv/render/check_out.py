@@ -37,7 +37,11 @@ def _number(v):
     if isinstance(v, Fraction):
         return v.numerator if v.denominator == 1 else float(v)
     v = as_sympy(v)
-    return int(v) if v.is_Integer else float(v)
+    if v.is_Integer:
+        return int(v)
+    if v.is_number and v.is_extended_real and v.is_finite:
+        return float(v)
+    return _exact(v)           # complex, infinite or symbolic: JSON has no number for it
 
 
 def _exact(v):

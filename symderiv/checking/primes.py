@@ -1,0 +1,48 @@
+"""``f'(x) = ...`` where an earlier line defined f: a claim about f's derivative.
+
+Where f is not defined, a prime names what follows (a blog's ``f'(x) = \\lim ...``), and
+reading.Label keeps it a label.  Where f is defined, the line is the most common way a post
+states a derivative, and it is checked:
+  * at the parameter, ``f'(x) = G`` is the claim df = G dx (a Gradient along x);
+  * at a number, ``f'(a) = c`` is the claim lim_{h→0} (f(a+h) - f(a))/h = c, so a kink at
+    a makes it false (the limit does not exist there);
+  * higher derivatives and other arguments are left unverified, with the reason.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .. import syntax as S
+from .reading import Expr, Gradient, Label, Limit, Unreadable, _number
+from .world import World, names_in, substitute_names
+
+STEP_NAMES = ("h", "t", "s", "k", "u", "v")
+
+
+def derivative_claim(label: Label, other, world: World):
+    """The claim a label makes beside ``other``, or None when it stays a label."""
+    name, order, arg = label.parts()
+    d = world.defs.get(name)
+    if d is None or not isinstance(other, Expr):
+        return None
+    params = d.params or ((world.variable,) if world.variable else ())
+    if len(params) != 1:
+        return None
+    if order != 1:
+        return Unreadable(label.latex, "only first derivatives f' are checked")
+    p = params[0]
+    if arg is None or arg.lstrip("\\") == p:
+        return Gradient(S.Name(name), p, label.latex)
+    a = _number(arg)
+    if a is None:
+        return Unreadable(label.latex, f"a derivative at '{arg}' is not checked: write it at {p} or at a number")
+    h = next(n for n in STEP_NAMES if n not in names_in(d.body) | names_in(other.term) | {p})
+    at = lambda x: substitute_names(d.body, {p: x})       # noqa: E731
+    quotient = S.BinOp("/", S.BinOp("-", at(S.BinOp("+", _term(a), S.Name(h))), at(_term(a))), S.Name(h))
+    return Limit(h, Fraction(0), None, quotient, label.latex)
+
+
+def _term(v: Fraction) -> S.Term:
+    whole = S.Num(str(abs(v.numerator))) if v.denominator == 1 else S.BinOp(
+        "/", S.Num(str(abs(v.numerator))), S.Num(str(v.denominator)))
+    return S.Neg(whole) if v < 0 else whole

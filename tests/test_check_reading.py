@@ -1,0 +1,263 @@
+"""How the checker reads a post: whose variable a differential varies, what a prime, a note
+beside a step, a redefined σ or J and a stated assumption mean, real roots, and its time
+budget.  Each case is a way real posts are written that the checker once misread.
+
+A verdict asserted here is re-derived without the engine: the claim is evaluated with
+NumPy or exact fractions at random points (and at the checker's own counterexample), and
+derivatives by one-sided and central difference quotients."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from symderiv.check import check
+from symderiv.cli import main
+from tests.oracle import numeric_gradient, one_sided
+
+RNG = np.random.default_rng(11)
+
+
+def exact(v):
+    v = v[0, 0] if isinstance(v, np.ndarray) else v
+    assert isinstance(v, (int, Fraction)), v
+    return Fraction(v)
+
+
+def verdicts(text):
+    return [s.verdict for s in check(text).steps]
+
+
+def quotient(f, x, h):
+    return (f(x + h) - f(x)) / h
+
+
+# ---- limits whose parameter sits on a kink --------------------------------------------------
+
+def test_a_two_sided_limit_does_not_exist_on_the_parameters_kink():
+    r = check(r"$$\lim_{h\to 0}\frac{|x+h|-|x|}{h} = \operatorname{sign}(x)$$"
+              r"$$\lim_{h\to 0}\frac{\sigma(x+h)-\sigma(x)}{h} = H(x)$$")
+    for s, f in zip(r.steps, (abs, lambda v: max(v, 0))):
+        assert s.verdict == "valid-where" and s.condition["text"] == "x ≠ 0", s
+        assert exact(s.counterexample.values["x"]) == 0
+        h = Fraction(1, 10 ** 9)                  # the oracle: the two one-sided quotients at 0
+        assert quotient(f, Fraction(0), h) != quotient(f, Fraction(0), -h)
+        assert "does not exist" in s.reason
+
+
+def test_a_kink_that_is_not_linear_in_one_parameter_is_still_tried():
+    s = check(r"$$\lim_{h\to 0^+}\frac{|xy+h|-|xy|}{h} = \operatorname{sign}(xy)$$").steps[0]
+    assert s.verdict == "valid-where"
+    x, y = (exact(s.counterexample.values[k]) for k in ("x", "y"))
+    assert x * y == 0
+    h = Fraction(1, 10 ** 9)
+    right = (abs(x * y + h) - abs(x * y)) / h
+    assert right == 1 != (x * y > 0) - (x * y < 0)
+
+
+# ---- f'(x) = ... is a claim once f is defined ----------------------------------------------------
+
+def test_a_prime_after_a_definition_is_checked_not_taken_as_a_name():
+    r = check(r"Let $$f(x) = |x|.$$ Then $$f'(x) = 1$$ and with $$g(x) = x^2\sigma(x),$$ $$g'(x) = 2x\,\sigma(x)$$"
+              r" but $$g'(x) = 3x\,\sigma(x).$$")
+    assert [s.verdict for s in r.steps] == ["definition", "invalid", "definition", "invalid", "valid"]
+    f_claim, g_claim = r.steps[1], r.steps[3]
+    x = float(exact(f_claim.counterexample.values["x"]))
+    assert abs(one_sided(abs, x, 1.0) - 1) > 0.5           # |x|' is not 1 there
+
+    def g(v):
+        return v * v * max(v, 0)
+    x = float(exact(g_claim.counterexample.values["x"]))
+    assert abs(one_sided(g, x, 1.0) - 2 * x * max(x, 0)) > 0.5
+    for x in RNG.uniform(-3, 3, 6):                          # and 3x sigma(x) is right
+        assert one_sided(g, x, 1.0) == pytest.approx(3 * x * max(x, 0), abs=1e-6)
+
+
+# ---- the variable is the post's, not any X or x in sight -------------------------------------------
+
+LEAST_SQUARES = (r"What is the gradient of $f(w) = \|Xw - y\|_2^2$ with respect to $w$? "
+                 r"$$df = 2(Xw-y)^T X\,dw$$ hence $$\nabla_w f = 2X^T(Xw - y).$$")
+
+
+def test_data_named_X_is_held_fixed_when_the_post_differentiates_in_w():
+    r = check(LEAST_SQUARES)
+    assert r.variable == "w"
+    assert [s.verdict for s in r.steps] == ["definition", "valid", "valid"]
+    X, y = RNG.standard_normal((5, 3)), RNG.standard_normal((5, 1))
+    w = RNG.standard_normal((3, 1))
+    G = numeric_gradient(lambda v: float(np.sum((X @ v - y) ** 2)), w)
+    assert np.allclose(G, 2 * X.T @ (X @ w - y), atol=1e-5)
+
+
+def test_an_inline_definition_survives_a_later_line_that_solves_for_its_parameter():
+    r = check(r"Let $f(w) = \|Xw - y\|_2^2$. Then $$\nabla_w f = 2X^T(Xw - y).$$ so that "
+              r"$$w = (X^TX)^{-1}X^Ty.$$")
+    assert r.steps[0].verdict == "definition" and r.steps[1].verdict == "valid"
+
+
+def test_a_cost_named_J_is_the_posts_function_not_the_all_ones_matrix():
+    r = check(r"$$J(w) = \frac12\|Xw - y\|_2^2$$ $$\nabla_w J = X^T(Xw - y)$$ $$\nabla_w J = X(Xw - y)$$")
+    assert [s.verdict for s in r.steps] == ["definition", "valid", "invalid"]
+    c = r.steps[2].counterexample
+    X, w, y, dw = (np.vectorize(float)(c.values[k]) for k in ("X", "w", "y", "dw"))
+    G = numeric_gradient(lambda v: 0.5 * float(np.sum((X @ v - y) ** 2)), w)
+    assert float(np.sum(G * dw)) == pytest.approx(float(exact(c.lhs)), abs=1e-6)
+    assert float(np.sum((X @ (X @ w - y)) * dw)) == pytest.approx(float(exact(c.rhs)), abs=1e-9)
+
+
+# ---- products of a defined scalar with a differential --------------------------------------------
+
+def test_a_defined_scalar_before_a_differential_multiplies_it():
+    r = check(r"Let $g(X) = \|X\|_F$. $$2g\,dg = 2\operatorname{tr}(X^TdX)$$ $$d(g^2) = 2g\,dg$$"
+              r"$$g\,dg = \operatorname{tr}(X^TdX)$$ $$2 g\,dg = \operatorname{tr}(X^TdX)$$")
+    assert [s.verdict for s in r.steps] == ["definition", "valid", "valid", "valid", "invalid"]
+    X, D = RNG.standard_normal((3, 2)), RNG.standard_normal((3, 2))
+    g = np.linalg.norm(X)
+    dg = one_sided(np.linalg.norm, X, D)
+    assert 2 * g * dg == pytest.approx(2 * np.sum(X * D), rel=1e-6)
+
+
+# ---- built-in names a post takes over -------------------------------------------------------------
+
+def test_sigma_defined_as_the_sigmoid_is_the_sigmoid():
+    r = check(r"Let $\sigma$ be the sigmoid, $$\sigma(z) = \frac{1}{1+e^{-z}}$$ Then $$1 - \sigma(z) = \sigma(-z)$$"
+              r"and $$\sigma(z)\sigma(-z) = \sigma(z) - \sigma(z)^2$$ but $$\sigma(z) = \max(z, 0)$$")
+    assert [s.verdict for s in r.steps] == ["definition", "valid", "valid", "invalid"]
+
+    def sig(z):
+        return 1 / (1 + math.exp(-z))
+    for z in RNG.uniform(-4, 4, 6):
+        assert 1 - sig(z) == pytest.approx(sig(-z))
+        assert sig(z) * sig(-z) == pytest.approx(sig(z) - sig(z) ** 2)
+
+
+def test_sigma_as_a_noise_level_is_a_number():
+    r = check(r"Let $\sigma > 0$ be the noise level and $$f(x) = \frac{x^2}{2\sigma^2}$$ $$df = \frac{x}{\sigma^2}\,dx$$"
+              r"$$df = \frac{x}{\sigma}\,dx$$")
+    assert [s.verdict for s in r.steps] == ["definition", "valid", "invalid"]
+
+
+# ---- notes beside a step ------------------------------------------------------------------------
+
+def test_justifications_beside_steps_are_not_part_of_the_formula():
+    r = check(r"""Using $S=\operatorname{sign}(X)$ and $f = \|X\|_F^2$:
+$$\begin{align*}
+|X| &= S\odot X &&\text{(definition of sign)}\\
+df &= 2\operatorname{tr}(X^TdX) \quad\text{(product rule)}\\
+   &= 2\langle X, dX\rangle \qquad \text{by cyclicity}\\
+   &= 2\,X:dX \quad (\text{Frobenius product})
+\end{align*}$$""")
+    assert [s.verdict for s in r.steps] == ["definition", "definition", "valid", "valid", "valid", "valid"]
+
+
+def test_a_reason_given_as_a_formula_is_an_aside_that_does_not_continue_the_chain():
+    r = check(r"$$\eqalign{ f &= \|\sigma(X)\|_F^2 \\ df &= 2\operatorname{tr}(\sigma(X)^T d\sigma(X)) "
+              r"\qquad\text{since } \sigma(X)\odot H(X) = X \\ &= 2\operatorname{tr}(\sigma(X)^T dX) }$$")
+    aside = next(s for s in r.steps if s.source.startswith(r"\sigma(X)\odot H(X)"))
+    assert aside.verdict == "invalid"                        # the reason itself is false (x < 0)
+    x = exact(aside.counterexample.values["X"])
+    assert max(x, 0) * (x > 0) != x
+    last = r.steps[-1]
+    assert last.source.startswith(r"2\operatorname{tr}(\sigma(X)^T d\sigma(X)) =")  # the chain skips it
+    assert last.verdict == "valid"
+
+
+# ---- real numbers -------------------------------------------------------------------------------
+
+def test_odd_roots_are_real_and_out_of_domain_values_decide_nothing():
+    r = check(r"$$\sqrt[3]{x^3} = x$$ $$\sqrt[3]{-8} = -2$$ $$|x|^{1/3}\operatorname{sign}(x) = \sqrt[3]{x}$$"
+              r"$$\log(x^2) = 2\log x$$ $$\sqrt{x^2} = x$$")
+    assert [s.verdict for s in r.steps] == ["valid", "valid", "valid", "unverified", "invalid"]
+    for x in [-8.0, -1.5, 0.0, 2.0, *RNG.uniform(-5, 5, 4)]:
+        assert np.cbrt(x ** 3) == pytest.approx(x, abs=1e-9)
+        assert abs(x) ** (1 / 3) * np.sign(x) == pytest.approx(np.cbrt(x), abs=1e-9)
+    assert "no real value" in r.steps[3].reason
+    x = exact(r.steps[4].counterexample.values["x"])
+    assert x < 0 and abs(x) != x
+
+
+def test_json_survives_values_that_are_not_real_numbers(capsys, tmp_path):
+    post = tmp_path / "post.md"
+    post.write_text(r"$$\log(x^2) = 2\log x$$ $$\frac{1}{x-x} = 0$$ $$\frac{d}{dx}|x| = \operatorname{sign}(x)$$",
+                    encoding="utf-8")
+    code = main(["check", str(post), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    steps = json.loads(out)["steps"]
+    assert len(steps) == 3 and steps[2]["verdict"] == "valid-where"
+    assert "\n" not in json.dumps(steps[2]["condition"]["latex"]).replace("\\n", "")
+    assert steps[2]["condition"]["latex"] == r"x \neq 0" or steps[2]["condition"]["latex"] == r"x \ne 0"
+
+
+def test_a_limit_steps_condition_is_latex_without_control_characters():
+    s = check(r"$$\lim_{h\to 0^+}\frac{|x+h|-|x|}{h} = \operatorname{sign}(x)$$").steps[0]
+    assert s.verdict == "valid-where"
+    assert s.condition["latex"] == r"x \neq 0"
+
+
+# ---- the scope of a stated condition ----------------------------------------------------------
+
+HUBER = r"""\def\d{\delta}
+Fix $\d > 0$. The Huber loss is
+$$h(r) = \begin{cases} \frac12 r^2 & |r| \le \d \\ \d\left(|r| - \frac12\d\right) & \text{otherwise} \end{cases}$$
+Its derivative is the clipped residual: $$\frac{dh}{dr} = \max(-\d, \min(r, \d))$$"""
+
+
+def test_a_standing_assumption_holds_for_the_rest_of_the_post():
+    s = check(HUBER).steps[1]
+    assert s.verdict == "valid-where" and s.condition["text"] == "δ > 0"
+
+    def huber(r, d):
+        return 0.5 * r * r if abs(r) <= d else d * (abs(r) - 0.5 * d)
+    for d in RNG.uniform(0.2, 3, 3):
+        for r in RNG.uniform(-5, 5, 5):
+            assert one_sided(lambda v: huber(v, d), r, 1.0) == pytest.approx(max(-d, min(r, d)), abs=1e-5)
+    # without the assumption the same step is refuted, and the refutation needs delta <= 0
+    bare = check(HUBER.replace(r"Fix $\d > 0$.", "")).steps[1]
+    assert bare.verdict == "invalid" and exact(bare.counterexample.values["δ"]) <= 0
+
+
+def test_a_condition_opening_a_sentence_is_about_what_follows_not_the_display_before():
+    r = check(r"For $x>0$ it is $$\frac{d}{dx}\sigma(x) = 1$$ For $x<0$ it is $$\frac{d}{dx}\sigma(x) = 0$$")
+    assert [s.condition["text"] for s in r.steps] == ["x>0", "x<0"]
+    assert [s.verdict for s in r.steps] == ["valid-where", "valid-where"]
+    assert one_sided(lambda v: max(v, 0), 0.7, 1.0) == pytest.approx(1)
+    assert one_sided(lambda v: max(v, 0), -0.7, 1.0) == pytest.approx(0)
+
+
+def test_a_condition_after_a_display_is_said_of_it_unless_another_display_follows():
+    after = check(r"$$\sigma(x) = x$$ for $x > 0$.").steps[0]
+    assert after.verdict == "valid-where" and after.condition["text"] == "x > 0"
+    r = check(r"$$\sigma(x) = x$$ and for $x < 0$, $$\sigma(x) = 0$$")
+    assert r.steps[0].verdict == "invalid"                   # said without a condition: false
+    assert r.steps[1].verdict == "valid-where" and r.steps[1].condition["text"] == "x < 0"
+
+
+def test_respectively_pairs_conditions_with_equations():
+    r = check(r"For $x > 0$ and $x < 0$ respectively we get $$\sigma(x) = x, \qquad \sigma(x) = 0$$"
+              r"For $x>0$ and $x<0$ respectively, $$\frac{d}{dx}|x| = 1, \qquad \frac{d}{dx}|x| = 1$$")
+    assert [s.verdict for s in r.steps] == ["valid-where", "valid-where", "valid-where", "invalid"]
+    assert [s.condition["text"] if s.condition else None for s in r.steps[:3]] == ["x > 0", "x < 0", "x>0"]
+    x = float(exact(r.steps[3].counterexample.values["x"]))
+    assert x < 0 and one_sided(abs, x, 1.0) == pytest.approx(-1)
+
+
+def test_conditions_that_never_hold_together_leave_the_step_unchecked():
+    s = check(r"For $x > 0$ and $x < 0$ we have $$|x| = 5x^2 - 7$$").steps[0]
+    assert s.verdict == "unverified" and "never hold together" in s.reason
+
+
+# ---- time ------------------------------------------------------------------------------------
+
+def test_a_derivation_past_its_time_keeps_what_was_decided(monkeypatch):
+    check_module = sys.modules["symderiv.check"]
+    monkeypatch.setattr(check_module, "CHECK_SECONDS", 0.0)
+    r = check(r"$$|x| = x\operatorname{sign}(x)$$ $$\sigma(x) = x$$")
+    assert [s.verdict for s in r.steps] == ["unverified", "unverified"]
+    assert all("not checked" in s.reason for s in r.steps)
+    monkeypatch.setattr(check_module, "CHECK_SECONDS", 30.0)
+    assert verdicts(r"$$|x| = x\operatorname{sign}(x)$$ $$\sigma(x) = x$$") == ["valid", "invalid"]
