@@ -221,6 +221,8 @@ def to_sign_form(expr: sp.Expr) -> sp.Expr:
     """Rewrite every primitive (and SymPy's own kinked functions) by its sign identity."""
     if not isinstance(expr, sp.Basic) or expr.is_Atom:
         return expr
+    if not expr.has(Prim, Sw, sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min):
+        return expr                # smooth: nothing to rewrite (and expanding (1 + u^2)^-2 costs)
     if isinstance(expr, Sw):
         return switch(to_sign_form(expr.args[0]))
     if isinstance(expr, sp.Piecewise):

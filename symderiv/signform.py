@@ -304,7 +304,7 @@ def _prettify(form: sp.Expr) -> sp.Expr:
         key = _score(cand)
         if best is None or key < best[0]:
             best = (key, cand)
-    if symmetric is not None and (best is None or
+    if symmetric is not None and (best is None or _negative_root(best[1]) or
                                   len(sp.Add.make_args(symmetric)) <= len(sp.Add.make_args(best[1]))):
         # |x|^(3/2)'s 3/2 sign(x) sqrt(|x|); but max(x,0)^(3/2)'s 3/2 sqrt(x) H(x) is shorter
         return symmetric
@@ -313,13 +313,23 @@ def _prettify(form: sp.Expr) -> sp.Expr:
     return best[1]
 
 
+def _negative_root(e) -> bool:
+    """A fractional power of a negated argument, (-x)^(5/2)/x: real on its cell, but 0/0
+    on the kink and hard to read; the symmetric reading has none."""
+    return any(isinstance(t, sp.Pow) and not t.exp.is_Integer and t.base.could_extract_minus_sign()
+               for t in sp.preorder_traversal(e))
+
+
 def _by_symmetry(f0, f1, u):
     """A sign form with fractional powers, read as E(|x|) + sign(x) O(|x|) from its two
     cells: the gradient of |x|^(3/2) reads 3/2 sign(x) sqrt(|x|), not 3/2 sqrt(x) +
     3/2 ((-x)^(3/2)/x - sqrt(x)) H(-x).  Integer powers go back to x itself (|x|^2 = x^2,
     sign(x) |x| = x).  The readings of the table's primitives cannot absorb such terms."""
-    if not (u.is_Symbol and any(isinstance(t, sp.Pow) and not t.exp.is_Integer
-                                for t in sp.preorder_traversal(f0 + f1))):
+    if not any(isinstance(t, sp.Pow) and not t.exp.is_Integer for f in (f0, f1) for t in sp.preorder_traversal(f)):
+        return None
+    if (-u).is_Symbol:             # sign(-x) = -sign(x): the same form about x
+        u, f1 = -u, -f1
+    if not u.is_Symbol:
         return None
     t = sp.Dummy("t", positive=True)
     plus = sp.expand((f0 + f1).xreplace({u: t}))

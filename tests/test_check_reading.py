@@ -261,3 +261,29 @@ def test_a_derivation_past_its_time_keeps_what_was_decided(monkeypatch):
     assert all("not checked" in s.reason for s in r.steps)
     monkeypatch.setattr(check_module, "CHECK_SECONDS", 30.0)
     assert verdicts(r"$$|x| = x\operatorname{sign}(x)$$ $$\sigma(x) = x$$") == ["valid", "invalid"]
+
+
+# ---- a ReLU network's derivation: many kinks, decided by the polynomial identity test --------
+
+def test_a_two_layer_networks_gradient_is_decided_and_agrees_with_difference_quotients():
+    r = check(r"Let $L(W) = \frac12\|V\sigma(WX) - Y\|_F^2$ and $E = V\sigma(WX) - Y$."
+              r"$$\nabla_W L = \big((V^TE)\odot H(WX)\big)X^T$$ $$\nabla_W L = \big(V^TE\,H(WX)\big)X^T$$")
+    right, wrong = r.steps[2], r.steps[3]
+    assert right.verdict == "valid-where" and right.condition["text"] == "no entry of W X is 0"
+    assert wrong.verdict == "invalid"
+    V, W, X, Y = (RNG.standard_normal(s) for s in ((2, 4), (4, 3), (3, 5), (2, 5)))
+
+    def L(w):
+        return 0.5 * float(np.sum((V @ np.maximum(w @ X, 0) - Y) ** 2))
+    E = V @ np.maximum(W @ X, 0) - Y
+    G = ((V.T @ E) * (W @ X > 0)) @ X.T
+    assert np.allclose(numeric_gradient(L, W), G, atol=1e-5)
+    c = wrong.counterexample.values
+    V, W, X, Y, dW = (np.vectorize(float)(c[k]) for k in ("V", "W", "X", "Y", "dW"))
+
+    def L(w):                                                # noqa: F811 - at the counterexample
+        return 0.5 * float(np.sum((V @ np.maximum(w @ X, 0) - Y) ** 2))
+    E = V @ np.maximum(W @ X, 0) - Y
+    assert one_sided(L, W, dW) == pytest.approx(float(exact(wrong.counterexample.lhs)), abs=1e-5)
+    assert float(np.sum(((V.T @ E) @ (W @ X > 0)) @ X.T * dW)) == pytest.approx(
+        float(exact(wrong.counterexample.rhs)))

@@ -98,6 +98,31 @@ def test_a_power_above_one_smooths_the_kink(capsys):
         assert abs(oracle.one_sided(f, np.zeros(1), -np.ones(1), h)) < 3 * h ** 0.5
     oracle.check_gradient(f, np.array([0.7]), np.array([1.5 * 0.7 ** 0.5]), np.random.default_rng(13))
 
+@pytest.mark.parametrize("latex,point,fn", [
+    (r"|x|^{3/2}", [0], lambda v: float((np.abs(v) ** 1.5).sum())),
+    (r"\max(-x,0)^{3/2}", [0], lambda v: float((relu(-v) ** 1.5).sum())),
+    (r"\max(-x,0)^{3/2}", [-4], lambda v: float((relu(-v) ** 1.5).sum())),
+    (r"|x|^{5/2} + \max(x,0)^{3/2}", [0], lambda v: float((np.abs(v) ** 2.5 + relu(v) ** 1.5).sum())),
+    (r"\sum_{i,j}|x_{ij}|^{3/2}", [[0, 1], [-4, 0]], lambda X: float((np.abs(X) ** 1.5).sum())),
+])
+def test_a_gradient_whose_sign_form_is_0_over_0_on_the_kink_is_still_given(capsys, latex, point, fn):
+    # the sign form holds (-x)^(3/2)/x, which is 0/0 at x = 0; the gradient is continuous there
+    d = diff_json(capsys, latex, "--at", json.dumps(point))
+    assert d["at"]["differentiable"] is True
+    X = np.array(point, dtype=float)
+    G = np.array(d["at"]["gradient"], float).reshape(X.shape)
+    # on the kink the quotient converges like h^(1/2), too slowly for the oracle's usual h:
+    # each one-sided quotient along a unit direction is within 5 h^(1/2) of <G, D>
+    for idx in np.ndindex(X.shape):
+        for s in (1.0, -1.0):
+            D = np.zeros_like(X)
+            D[idx] = s
+            for h in (1e-8, 1e-10):
+                q = (fn(X + h * D) - fn(X)) / h
+                assert abs(q - float(np.sum(G * D))) < 5 * h ** 0.5, (idx, s, h, q)
+    assert "(-x)" not in d["gradient"]["text"]                  # read back as sign(x) sqrt|x|
+
+
 
 def test_a_square_root_across_two_kinks(capsys):
     d = diff_json(capsys, r"\sqrt{|x|+|y|}", "--wrt", "x,y", "--at", "[0,1]")

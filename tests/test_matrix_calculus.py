@@ -70,6 +70,9 @@ CASES = [
     ("tr(X C)/tr(X^T X)", tr(X * C) / tr(X.T * X), "X", lambda X, k: _t(X @ k["C"]) / _t(X.T @ X), "C"),
     ("cos tr(XC)", sp.cos(tr(X * C)), "X", lambda X, k: np.cos(_t(X @ k["C"])), "C"),
     ("tanh a^T X b", sp.tanh((a.T * X * b)[0, 0]), "X", lambda X, k: np.tanh((k["a"].T @ X @ k["b"]).item()), "ab"),
+    ("arctan a^T X b", sp.atan((a.T * X * b)[0, 0]), "X", lambda X, k: np.arctan((k["a"].T @ X @ k["b"]).item()), "ab"),
+    ("cosh tr(XC) + sinh tr(X^T D)", sp.cosh(tr(X * C)) + sp.sinh(tr(X.T * D)), "X",
+     lambda X, k: np.cosh(_t(X @ k["C"])) + np.sinh(_t(X.T @ k["D"])), "CD"),
     # vectors
     ("x^T B x", x.T * B * x, "x", lambda x, k: (x.T @ k["B"] @ x).item(), "B"),
     ("x^T x", x.T * x, "x", lambda x, k: (x.T @ x).item(), ""),

@@ -28,12 +28,15 @@ from ..errors import SymderivError
 from ..numbers import as_sympy, is_concrete
 from ..scalar import Prim, Sw, to_sign_form
 from ..signform import feasible_cells, is_zero, linear_solution
+from .identity import zero_off_kinks
 from .nodes import Built, difference
 from .sample import (Point, Sampler, dim_symbols, evaluate, on_kink, one_sided_overrides, outside, same,
                      switch_nodes)
 
 ENTRY_SIZES = (3, 2, 4, 5)       # the sizes m, n, p, ... take when entries are expanded
 SYMBOLIC_SECONDS = 2.0
+MAX_POLYNOMIAL_KINKS = 40
+FEW_KINKS = 8
 MAX_HOLD_SWITCHES = 3
 
 
@@ -119,28 +122,35 @@ def _by_entries(d: E.Node) -> tuple[bool | None, str]:
     entries = attempt(lambda: entry_values(d, assign), seconds=SYMBOLIC_SECONDS)
     if entries is None:
         return None, "entries"
-    verdict = True
+    verdict, how = True, "entries"
     for e in entries:
-        if _too_big(e):
-            return None, "entries"
-        z = attempt(lambda: is_zero(to_sign_form(e)), seconds=SYMBOLIC_SECONDS)
+        # past a few kinks the symbolic expansion runs into its time bound: test the
+        # polynomial identity at integer points first (``identity``), expand only if it fails
+        many = len(e.atoms(Prim, Sw)) > FEW_KINKS
+        z = True if many and attempt(lambda: zero_off_kinks(e), seconds=SYMBOLIC_SECONDS) is True else None
+        if z is True:
+            how = "identity"
+        else:
+            z = None if _too_big(e) else attempt(lambda: is_zero(to_sign_form(e)), seconds=SYMBOLIC_SECONDS)
         if z is False:
             return False, "entries"
+        if z is None and not many and attempt(lambda: zero_off_kinks(e), seconds=SYMBOLIC_SECONDS) is True:
+            z, how = True, "identity"
         if z is not True:
             verdict = None
-    return verdict, "entries"
+    return verdict, how
 
 
 def _too_big(e: sp.Expr) -> bool:
     """Sign forms grow with 2^k cells where kinks sit inside a root or another smooth
     function (‖σ(X)‖_F); past a few such kinks, points decide instead."""
     kinks = e.atoms(Prim)
-    if len(kinks) > 12:
-        return True
     wrapped = [f for f in sp.preorder_traversal(e)
                if (isinstance(f, sp.Pow) and not f.exp.is_Integer or isinstance(f, sp.Function)
                    and not isinstance(f, Prim)) and f.has(Prim)]
-    return bool(wrapped) and len(kinks) > 3
+    # a polynomial in the kinks stays a polynomial in their signs, one term per product
+    # (a ReLU layer's 4×2 entries of σ(WX) and H(WX) are 16): only the time bound limits it
+    return len(kinks) > (3 if wrapped else MAX_POLYNOMIAL_KINKS)
 
 
 def entry_values(node: E.Node, dims: dict) -> list:

@@ -274,10 +274,10 @@ class _Printer:
         if isinstance(e, (sp.And, sp.Or)):
             return self.condition(e), SUM
         if isinstance(e, sp.Function):
-            name = type(e).__name__
+            name = _function_name(type(e))
             inner = self.print(e.args[0])[0]
             if self.L:
-                head = {"exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh"}.get(name, rf"\operatorname{{{name}}}")
+                head = f"\\{name}" if name in LATEX_FUNCTIONS else rf"\operatorname{{{name}}}"
                 return f"{head}\\left({inner}\\right)", ATOM
             return f"{name}({inner})", ATOM
         return (sp.latex(e) if self.L else sp.sstr(e)), ATOM
@@ -433,3 +433,16 @@ def _term_order(t):
     # Stable and natural: positive terms first (J - X, not -X + J), constants last.
     coeff, _ = t.as_coeff_Mul()
     return (bool(coeff.is_number and coeff < 0), t.is_number, sp.default_sort_key(t))
+
+
+# Function words LaTeX itself defines (\arctan, not \operatorname{arctan}).
+LATEX_FUNCTIONS = frozenset({"exp", "log", "ln", "sin", "cos", "tan", "sinh", "cosh", "tanh", "arctan"})
+
+
+def _function_name(cls) -> str:
+    """The primitive table's name for a SymPy function class (arctan for SymPy's atan)."""
+    from ..primitives import SMOOTH
+    for s in SMOOTH:
+        if s.sympy is cls:
+            return s.name
+    return cls.__name__

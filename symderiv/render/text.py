@@ -33,6 +33,8 @@ def verdict_lines(analysis) -> list[str]:
     if h is not None and v.continuous:
         where = spell.gradient_kink_set(v, N)
         out.append(f"  second order: {h}" + (f"   (∇f is not differentiable where {where})" if where else ""))
+    elif v.continuous:
+        out.append("  second order: not given (symderiv did not form the Hessian operator here)")
     out.append(f"  convex: {_yes(analysis.convexity.convex)} ({analysis.convexity.reason})")
     return out
 
