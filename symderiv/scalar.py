@@ -37,7 +37,7 @@ class Sw(sp.Function):
     is_real = True
 
     @classmethod
-    def eval(cls, u):
+    def eval(cls, u):  # safe: SymPy's Function.eval hook, not Python's eval
         if u.is_Number:
             if u.is_positive:
                 return sp.Integer(1)
@@ -83,7 +83,7 @@ class Prim(sp.Function):
     is_real = True
 
     @classmethod
-    def eval(cls, *args):
+    def eval(cls, *args):  # safe: SymPy's Function.eval hook, not Python's eval
         if len(args) != cls.spec.arity + len(cls.spec.params):
             return None
         if all(a.is_number and a.is_real is True for a in args):

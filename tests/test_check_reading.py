@@ -131,7 +131,7 @@ def test_sigma_defined_as_the_sigmoid_is_the_sigmoid():
     def sig(z):
         return 1 / (1 + math.exp(-z))
     for z in RNG.uniform(-4, 4, 6):
-        assert 1 - sig(z) == pytest.approx(sig(-z))
+        assert sig(-z) == pytest.approx(1 - sig(z))
         assert sig(z) * sig(-z) == pytest.approx(sig(z) - sig(z) ** 2)
 
 
