@@ -309,6 +309,12 @@ class _Checker:
             elif outcome.verdict == "valid":
                 outcome.verdict = "valid-where"
         ex = X.explain(outcome, built, stated)
+        if outcome.verdict == "invalid" and eq.solving:
+            # 'setting it to zero gives $w = 1/\lambda$': an equation that holds at its
+            # solution, which no identity test can confirm or refute
+            self._add(source, "unverified", "read as an equation the sentence solves, not an identity (as an "
+                      f"identity it fails: {ex.reason.removeprefix('false: ')})", eq, chain_id)
+            return
         self._add(source, outcome.verdict, prefix + ex.reason, eq, chain_id, condition=ex.condition,
                   counterexample=ex.counterexample, claim=(left.term, right.term, conds))
 
@@ -430,9 +436,19 @@ def _defined_later(chains) -> list:
         out.append(set(later))
         if chain is not None and eq.display and chain.terms and chain.terms[0] is not None:
             name = _left_name(chain.terms[0])
+            if name in SPECIAL and not _takes_over(chain):
+                continue           # '\sigma(x) = (x + |x|)/2' is a claim about ReLU, not a definition
             if name is not None:
                 later.add(name)
     return out[::-1]
+
+
+def _takes_over(chain) -> bool:
+    """Whether a line 'σ(z) = ...' or 'J(w) = ...' defines the built-in name anew."""
+    first, right = chain.terms[0], chain.terms[1] if len(chain.terms) > 1 else None
+    params = first.head[1] if first.head is not None else ()
+    body = right.term if isinstance(right, Expr) else None
+    return may_redefine(_left_name(first), params, body, chain.ops[0] if chain.ops else "=")
 
 
 def _uses(chain, names) -> bool:

@@ -523,7 +523,7 @@ class _Stage:
                 i = j - 1
                 nxt = toks[j]
             elif (run.statement and t.type == "LETTER" and str(t) == "d" and not scripted
-                  and nxt is not None and nxt.type in ("LETTER", "GREEK", "_LPAR", "FUNC")):
+                  and nxt is not None and nxt.type in ("LETTER", "GREEK", "_LPAR", "FUNC", "_LBAR", "_LNORM")):
                 t = _retype(t, "_DIFF")
             elif t.type == "NUM" and str(t) == "1" and nxt is not None and nxt.type == "_UNDER" \
                     and not scripted:
@@ -532,7 +532,7 @@ class _Stage:
                 run.note(t.start_pos, f"{run.show(t)} before a condition read as an indicator "
                                       "(1 where the condition holds, 0 elsewhere)")
                 t = _retype(t, "_ONE", "1")
-            if t.type == "FUNC" and nxt is not None and nxt.type == "_CARET":
+            if t.type == "FUNC" and nxt is not None and nxt.type in ("_CARET", "_UNDER"):
                 j = self._arg_end(toks, i + 2)
                 if j < n and toks[j].type in APPLY:
                     applied.add(j)
@@ -714,6 +714,11 @@ class _Build(Transformer_NonRecursive):
             return S.Transpose(base, span)
         if exp == S.Neg(S.Name("T")):
             return S.Transpose(S.Pow(base, S.Neg(S.Num("1")), span), span)
+        if isinstance(base, S.Differential) and isinstance(base.arg, (S.Norm, S.Abs, S.Call)) \
+                and base.span[1] == base.arg.span[1]:
+            # d\|X\|_F^2, d\sigma(x)^2: the differential of the square, as a post means it
+            # ((d x)^2 of a bare name stays a power of the differential)
+            return S.Differential(S.Pow(base.arg, exp, (base.arg.span[0], span[1])), span)
         return S.Pow(base, exp, span)
 
     def transpose(self, meta, base):
@@ -802,6 +807,10 @@ class _Build(Transformer_NonRecursive):
         asrc = self.run.text(func.end_pos, meta.end_pos).strip()
         self.run.note(meta.start_pos, f"{fsrc} {asrc} read as {fsrc}({asrc})")
         return self._call(meta, func, (arg,))
+
+    def call_sub(self, meta, func, sub, *args):
+        # the subscript is the primitive's trailing parameter, as symderiv itself prints it
+        return self._call(meta, func, tuple(args) + (sub,))
 
     def call_power(self, meta, func, exp, *args):
         return self._power_of_call(meta, func, exp, args)

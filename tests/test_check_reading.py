@@ -287,3 +287,109 @@ def test_a_two_layer_networks_gradient_is_decided_and_agrees_with_difference_quo
     assert one_sided(L, W, dW) == pytest.approx(float(exact(wrong.counterexample.lhs)), abs=1e-5)
     assert float(np.sum(((V.T @ E) @ (W @ X > 0)) @ X.T * dW)) == pytest.approx(
         float(exact(wrong.counterexample.rhs)))
+
+
+# ---- derivative notations ------------------------------------------------------------------
+
+def _slopes(f, x, h=Fraction(1, 10 ** 6)):
+    """f's one-sided derivatives at x, exactly for f piecewise of degree <= 2 (and h inside
+    one piece): one Richardson step removes the h-term of the difference quotient."""
+    return tuple(2 * quotient(f, x, k / 2) - quotient(f, x, k) for k in (h, -h))
+
+
+@pytest.mark.parametrize("text,f,g,where", [
+    (r"$$|x|' = \operatorname{sign}(x)$$", abs, lambda x: (x > 0) - (x < 0), 0),
+    (r"$$(x^2)' = 2x$$", lambda x: x * x, lambda x: 2 * x, None),
+    (r"$$\big(\sigma(x)\big)' = H(x)$$", lambda x: max(x, 0), lambda x: Fraction(1 + (x > 0) - (x < 0), 2), 0),
+    (r"$$(x|x|)' = 2|x|$$", lambda x: x * abs(x), lambda x: 2 * abs(x), None),
+    (r"$$\frac{d\,x^2}{dx} = 2x$$", lambda x: x * x, lambda x: 2 * x, None),
+    (r"$$\frac{d|x|}{dx} = \operatorname{sign}(x)$$", abs, lambda x: (x > 0) - (x < 0), 0),
+    (r"$$\frac{d\sigma(x+1)}{dx} = H(x+1)$$", lambda x: max(x + 1, 0),
+     lambda x: Fraction(1 + (x > -1) - (x < -1), 2), -1),
+    (r"$$\frac{\mathrm{d}(x|x|)}{\mathrm{d}x} = 2|x|$$", lambda x: x * abs(x), lambda x: 2 * abs(x), None),
+    (r"$$d|x| = \operatorname{sign}(x)\,dx$$", abs, lambda x: (x > 0) - (x < 0), 0),
+    (r"$$\sigma'(x) = H(x)$$", lambda x: max(x, 0), lambda x: Fraction(1 + (x > 0) - (x < 0), 2), 0),
+])
+def test_every_way_of_writing_a_derivative_is_checked_as_one(text, f, g, where):
+    s = check(text).steps[0]
+    for x in [Fraction(k, 3) for k in range(-7, 8)]:              # the oracle, off the kink
+        if x != where:
+            right, left = _slopes(f, x)
+            assert right == left == g(x), (x, right, left)
+    if where is None:
+        assert s.verdict == "valid", s.reason
+    else:
+        assert s.verdict == "valid-where", s.reason
+        right, left = _slopes(f, Fraction(where))
+        assert right != left                                       # f has a kink there
+        assert exact(s.counterexample.values["x"]) == where
+
+
+@pytest.mark.parametrize("text,f,x,claimed", [
+    (r"$$\sigma'(x) = 2H(x)$$", lambda x: max(x, 0), Fraction(1), 2),
+    (r"$$\frac{dx^2}{dx} = x$$", lambda x: x * x, Fraction(3), 3),
+    (r"$$d\|X\|_F^2 = \operatorname{tr}(X^T dX)$$", lambda x: x * x, Fraction(1), 1),
+])
+def test_a_wrong_derivative_in_any_notation_is_refuted(text, f, x, claimed):
+    s = check(text).steps[0]
+    assert s.verdict == "invalid"
+    right, left = _slopes(f, x)
+    assert right == left != claimed
+
+
+def test_the_derivative_of_relu_at_its_kink_does_not_exist():
+    s = check(r"$$\sigma'(0) = 1$$").steps[0]
+    assert s.verdict == "invalid" and "does not exist" in s.reason
+    right, left = _slopes(lambda x: max(x, 0), Fraction(0))
+    assert (right, left) == (1, 0)
+
+
+def test_the_differential_of_a_norm_written_without_brackets():
+    r = check(r"$$d\|X\|_F^2 = 2\operatorname{tr}(X^T dX)$$ $$d\|x\|_2^2 = 2x^Tdx$$ $$d\sigma(x)^2 = 2\sigma(x)\,dx$$")
+    assert [s.verdict for s in r.steps] == ["valid", "valid", "valid"]
+    X, D = RNG.standard_normal((3, 2)), RNG.standard_normal((3, 2))
+    assert one_sided(lambda Y: float(np.sum(Y * Y)), X, D) == pytest.approx(2 * np.sum(X * D), rel=1e-6)
+
+
+# ---- what an identity on σ does not redefine, and equations the post solves --------------------
+
+def test_an_identity_for_sigma_does_not_hide_an_earlier_definition():
+    r = check(r"Let $f(x) = \sigma(x)^2$. $$\sigma(x) = \frac{x + |x|}{2}$$ $$f'(x) = 2x$$")
+    assert [s.verdict for s in r.steps] == ["definition", "valid", "invalid"]
+    x = exact(r.steps[2].counterexample.values["x"])
+    right, left = _slopes(lambda v: max(v, 0) ** 2, x)
+    assert right == left != 2 * x
+
+
+def test_equations_a_sentence_solves_are_not_refuted_as_identities():
+    r = check(r"Let $F(w) = \max(0, 1 - w) + \frac{\lambda}{2}w^2$, where $\lambda > 0$. Setting $F'(w)$ to zero "
+              r"for $w < 1$ gives $w = 1/\lambda$, i.e. $$-1 + \lambda w = 0.$$")
+    solved = r.steps[1:]
+    assert [s.verdict for s in solved] == ["unverified", "unverified"]
+    assert all("equation the sentence solves" in s.reason for s in solved)
+
+
+# ---- conditions in the forms posts use -------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    r"Leaky ReLU $\ell(x) = \max(\alpha x, x)$ where $0 < \alpha < 1$. $$\max(\alpha x, x) = \alpha x + (1-\alpha)\sigma(x)$$",
+    r"Let $\ell(x) = \max(\alpha x, x)$ with $\alpha < 1$. $$\ell(x) = \alpha x + (1-\alpha)\sigma(x)$$",
+    r"Leaky ReLU where $\alpha \in (0,1)$: $$\max(\alpha x, x) = \alpha x + (1-\alpha)\sigma(x)$$",
+])
+def test_a_parameters_range_stated_in_prose_holds_for_the_lines_after_it(text):
+    s = check(text).steps[-1]
+    assert s.verdict == "valid-where" and "α" in s.condition["text"]
+    for a in (Fraction(1, 10), Fraction(1, 2), Fraction(9, 10)):    # the oracle, inside the range
+        for x in (Fraction(-3), Fraction(-1, 2), Fraction(0), Fraction(2)):
+            assert max(a * x, x) == a * x + (1 - a) * max(x, 0)
+    a, x = Fraction(2), Fraction(-2)                                 # ... and outside it
+    assert max(a * x, x) != a * x + (1 - a) * max(x, 0)
+
+
+def test_sign_of_a_product_is_the_product_of_signs():
+    assert verdicts(r"$$|xy| = |x||y|$$ $$\operatorname{sign}(xy) = \operatorname{sign}(x)\operatorname{sign}(y)$$"
+                    r"$$\sigma(xy) = \sigma(x)\sigma(y)$$") == ["valid", "valid", "invalid"]
+    for x in (-2, 0, 3):
+        for y in (-1, 0, 5):
+            assert abs(x * y) == abs(x) * abs(y)
+    assert max(-2 * -3, 0) != max(-2, 0) * max(-3, 0)

@@ -277,6 +277,11 @@ SPELLINGS = [
     R(r"\begin{cases} \frac{1}{2}x^2 & \text{if } |x| \le \delta \\ "
       r"\delta\left(|x| - \frac12\delta\right) & \text{otherwise}\end{cases}", "x",
       lambda v: huber(v.x, v.delta), {"delta": S}, positive=["delta"]),
+    # the parameter as a subscript, as symderiv prints these primitives
+    R(r"\operatorname{LeakyReLU}_{0.1}(x)", "x", lambda v: max(v.x, 0.1 * v.x)),
+    R(r"\operatorname{Huber}_{2}(x)", "x", lambda v: huber(v.x, 2.0)),
+    R(r"\operatorname{Huber}_\delta(x)", "x", lambda v: huber(v.x, v.delta), {"delta": S}, positive=["delta"]),
+    R(r"\operatorname{soft}_{\frac12}(x)", "x", lambda v: np.sign(v.x) * max(abs(v.x) - 0.5, 0.0)),
     R(r"\begin{cases} x^2 & {\rm if}\; x<0 \\ x & {\rm otherwise}\end{cases}", "x",
       lambda v: v.x ** 2 if v.x < 0 else v.x),
     R(r"\left\{\begin{array}{ll} x & x>0 \\ 0 & \text{otherwise}\end{array}\right.", "x",

@@ -72,7 +72,7 @@ def symbolic(built: Built) -> tuple:
     if built.conditions:
         return (*_under_conditions(d, built.conditions), None)
     if isinstance(d, E.Entrywise):
-        z = attempt(lambda: is_zero(to_sign_form(d.expr)), seconds=SYMBOLIC_SECONDS)
+        z = attempt(lambda: is_zero(signs_of_factors(to_sign_form(d.expr))), seconds=SYMBOLIC_SECONDS)
         if z is True:
             return True, "generic", None
         if z is False and _independent(d.args):
@@ -131,7 +131,8 @@ def _by_entries(d: E.Node) -> tuple[bool | None, str]:
         if z is True:
             how = "identity"
         else:
-            z = None if _too_big(e) else attempt(lambda: is_zero(to_sign_form(e)), seconds=SYMBOLIC_SECONDS)
+            z = None if _too_big(e) else attempt(lambda: is_zero(signs_of_factors(to_sign_form(e))),
+                                                 seconds=SYMBOLIC_SECONDS)
         if z is False:
             return False, "entries"
         if z is None and not many and attempt(lambda: zero_off_kinks(e), seconds=SYMBOLIC_SECONDS) is True:
@@ -216,7 +217,7 @@ def _under_conditions(d: E.Node, conditions) -> tuple[bool | None, str]:
             return None, "tested"
         e = e.xreplace({sol[0]: sol[1]})
         rest = [(o, x.xreplace({sol[0]: sol[1]})) for o, x in rest]
-    e = to_sign_form(e)
+    e = signs_of_factors(to_sign_form(e))
     atoms = sorted(e.atoms(Sw), key=sp.default_sort_key)
     us = [a.args[0] for a in atoms]
     wanted = []
@@ -230,12 +231,17 @@ def _under_conditions(d: E.Node, conditions) -> tuple[bool | None, str]:
     if len(us) + len(wanted) > 6:
         return None, "tested"
     cells = feasible_cells(tuple(us + [c for c, _ in wanted]))
+    # feasible_cells keeps every pattern of non-linear switches: a difference on one of
+    # them proves nothing, since that pattern may not occur
+    exact = all(_affine(u) for u in us + [c for c, _ in wanted])
     verdict, met = True, False
     for cell in cells:
         if any(cell[len(us) + k] != s for k, (_, s) in enumerate(wanted)):
             continue
         met = True
         z = attempt(is_zero, sp.expand(e.xreplace(dict(zip(atoms, cell[:len(us)])))), seconds=SYMBOLIC_SECONDS)
+        if z is False and not exact:
+            z = None               # the cell may not occur ((α - 1)x > 0 with α < 1, x > 0)
         if z is False:
             return False, "cells"
         if z is not True:
@@ -243,6 +249,34 @@ def _under_conditions(d: E.Node, conditions) -> tuple[bool | None, str]:
     if not met and wanted and all(op in (">", "<") for op, _ in rest if op not in ("=", "!=")):
         return None, "empty"       # 'for x > 0 and x < 0': a claim about no point at all
     return verdict, "cells"
+
+
+def signs_of_factors(e: sp.Expr) -> sp.Expr:
+    """sign(uv) written sign(u) sign(v): the sign of a product is the product of the
+    signs, so |xy| = |x||y| and sign((α - 1)x) under α < 1 become decidable (each factor
+    is a switch of its own, often linear where the product was not)."""
+    def split(atom):
+        u = atom.args[0]
+        if len(u.free_symbols) < 2 or not u.is_polynomial():
+            return atom
+        found = attempt(sp.factor_list, u, seconds=0.5)
+        if found is None:
+            return atom
+        c, factors = found
+        moving = [(f, k) for f, k in factors if f.free_symbols]
+        if len(moving) < 2 and not (moving and moving[0][1] > 1):
+            return atom
+        out = sp.sign(c)
+        for f, k in moving:
+            out *= Sw(f) ** (k % 2)        # sign(f)^2 = 1 off the kink
+        return out
+    atoms = e.atoms(Sw)
+    return e.xreplace({a: split(a) for a in atoms}) if atoms else e
+
+
+def _affine(u: sp.Expr) -> bool:
+    free = sorted(u.free_symbols, key=sp.default_sort_key)
+    return not free or sp.Poly(u, *free).total_degree() <= 1
 
 
 def holds_on(built: Built) -> list:

@@ -16,7 +16,7 @@ import re
 
 from .reading import top_level
 
-_TEXT = re.compile(r"\\(?:text|textrm|mbox|textnormal|textit|textbf)\s*\{([^{}]*)\}")
+_TEXT_HEAD = re.compile(r"\\(?:text|textrm|mbox|textnormal|textit|textbf)\s*\{")
 _APPLIED = re.compile(r"^\s*(\(|_|\^|\\left|\{)")       # \text{sign}(x): an operator, not a note
 _LAYOUT_BEFORE = re.compile(r"(\\q?quad|&|\\[,;: ]|~|,)\s*$")
 _PAREN_NOTE = re.compile(r"(\\q?quad|&|\\[,;: ]|~)\s*(\\left\s*)?\(\s*\\(?:text|textrm|mbox|textit)\s*\{[^{}]*\}\s*(\\right\s*)?\)"
@@ -30,19 +30,35 @@ def strip_notes(row: str, condition_words) -> tuple[str, list[str]]:
     if m and m.start() in _top(row):
         row = row[:m.start()]
     top = _top(row)
-    for m in _TEXT.finditer(row):
-        words = m.group(1).strip()
-        first = words.split()[0].lower() if words.split() else ""
-        if first in condition_words or m.start() not in top or _APPLIED.match(row[m.end():]):
+    for start, end, words in _texts(row):
+        words = words.strip()
+        first = words.split()[0].lower().lstrip("(") if words.split() else ""
+        if first in condition_words or start not in top or _APPLIED.match(row[end:]):
             continue
-        before = row[:m.start()]
+        before = row[:start]
         if not _LAYOUT_BEFORE.search(before) or not _RELATION.search(before):
             continue               # text inside the formula, or the row's own first words
-        rest = row[m.end():].strip()
+        rest = row[end:].strip()
         rest = re.sub(r"[.,;]\s*$", "", rest).strip()
-        asides = [rest] if _RELATION.search(rest) else []
+        # '\text{since } A = B' gives its reason after the note, '\text{(since $A = B$)}' inside
+        inside = [f for f in re.findall(r"\$([^$]+)\$", words) if _RELATION.search(f)]
+        asides = ([rest] if _RELATION.search(rest) else []) + inside
         return _trim(before), asides
     return row, []
+
+
+def _texts(row: str):
+    """(start, end, contents) of every \\text{...} in the row, braces inside included."""
+    for m in _TEXT_HEAD.finditer(row):
+        depth, i = 0, m.end() - 1
+        for j in range(i, len(row)):
+            if row[j] == "{" and row[j - 1] != "\\":
+                depth += 1
+            elif row[j] == "}" and row[j - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    yield m.start(), j + 1, row[i + 1:j]
+                    break
 
 
 def _top(row: str) -> set:

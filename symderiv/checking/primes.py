@@ -10,9 +10,11 @@ states a derivative, and it is checked:
 """
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from .. import syntax as S
+from ..parse import canonical
 from .reading import Expr, Gradient, Label, Limit, Unreadable, _number
 from .world import World, names_in, substitute_names
 
@@ -23,8 +25,10 @@ def derivative_claim(label: Label, other, world: World):
     """The claim a label makes beside ``other``, or None when it stays a label."""
     name, order, arg = label.parts()
     d = world.defs.get(name)
-    if d is None or not isinstance(other, Expr):
+    if not isinstance(other, Expr):
         return None
+    if d is None:
+        return _builtin_claim(name, order, arg, label, world)
     params = d.params or ((world.variable,) if world.variable else ())
     if len(params) != 1:
         return None
@@ -46,3 +50,24 @@ def _term(v: Fraction) -> S.Term:
     whole = S.Num(str(abs(v.numerator))) if v.denominator == 1 else S.BinOp(
         "/", S.Num(str(abs(v.numerator))), S.Num(str(v.denominator)))
     return S.Neg(whole) if v < 0 else whole
+
+
+def _builtin_claim(name, order, arg, label: Label, world: World):
+    """σ'(x), \\tanh'(x), σ'(0): the derivative of a function the tool knows (σ is ReLU
+    unless the post defines it), checked like any other; None for a name it does not know."""
+    sigma = name == "sigma"
+    if name in world.quantities or not (sigma or canonical(name) is not None):
+        return None
+    if order != 1:
+        return Unreadable(label.latex, "only first derivatives f' are checked")
+
+    def at(x):
+        return S.Call(None if sigma else canonical(name), name, (x,))
+    if arg is None or re.fullmatch(r"[A-Za-z]", arg):
+        p = arg or world.variable
+        return Gradient(at(S.Name(p)), p, label.latex) if p else None
+    a = _number(arg)
+    if a is None:
+        return Unreadable(label.latex, f"a derivative at '{arg}' is not checked: write it at a variable or a number")
+    quotient = S.BinOp("/", S.BinOp("-", at(S.BinOp("+", _term(a), S.Name("h"))), at(_term(a))), S.Name("h"))
+    return Limit("h", Fraction(0), None, quotient, label.latex)

@@ -44,6 +44,8 @@ _NABLA = re.compile(r"^\s*\\nabla\s*(?:_\s*\{?\s*(?P<var>[A-Za-z])\s*\}?)?\s*(?P
 _RATIO = re.compile(r"^\s*\\[dt]?frac\s*\{\s*" + _D + r"\s*(?P<body>[A-Za-z]" + _ARG + r")\s*\}\s*\{\s*" + _D
                     + r"\s*(?P<var>[A-Za-z])\s*\}\s*$")
 _OPERATOR = re.compile(r"^\s*\\[dt]?frac\s*\{\s*" + _D + r"\s*\}\s*\{\s*" + _D + r"\s*(?P<var>[A-Za-z])\s*\}(?P<body>.+)$", re.S)
+_PRIMED = re.compile(r"^\s*(?P<body>.*[)\]|])\s*'\s*$", re.S)
+_FRAC_HEAD = re.compile(r"^\s*\\[dt]?frac\s*")
 _FUNCTION = re.compile(r"^\s*(?P<f>[A-Za-z])" + _ARG + r"\s*$")
 _INCREMENT = re.compile(r"\\Delta\s*([a-zA-Z])(?![a-zA-Z])")
 
@@ -163,6 +165,12 @@ def read_term(text: str):
         return Unreadable(text, "an empty side")
     if _LABEL.match(text):
         return Label(text)
+    primed = _PRIMED.match(text)
+    if primed and not re.search(r"(?<![\\A-Za-z])[A-Z]", primed.group("body")):
+        # (x^2)', |x|', \sigma(x)': a derivative (of a matrix, (AX)' is a transpose), in
+        # its one variable
+        letters = set(re.findall(r"(?<![\\A-Za-z])[a-z](?![A-Za-z])", primed.group("body")))
+        return _gradient_of(text, primed.group("body"), letters.pop() if len(letters) == 1 else None)
     if text.lstrip().startswith("\\lim"):
         return _limit(text)
     gradient = _gradient(text)
@@ -182,21 +190,63 @@ def read_term(text: str):
 
 
 def _gradient(text: str):
-    """∇f, ∇_X f(X), ∂f/∂X, df/dx, d/dx (expression): what is differentiated, along what."""
+    """∇f, ∇_X f(X), ∂f/∂X, df/dx, d/dx (expression), d(x^2)/dx: what is differentiated,
+    along what."""
     m = _NABLA.match(text) or _RATIO.match(text) or _OPERATOR.match(text)
     if m is None:
+        return _leibniz(text)
+    return _gradient_of(text, m.group("body"), m.group("var"))
+
+
+def _leibniz(text: str):
+    """\\frac{d\\,x^2}{dx}, \\frac{d|x|}{dx}, \\frac{d\\sigma(x+1)}{dx}: the derivative of the
+    expression on top (whose braces the patterns above cannot follow)."""
+    m = _FRAC_HEAD.match(text)
+    if m is None:
         return None
-    body = m.group("body")
+    top, end = _braced(text, m.end())
+    if top is None:
+        return None
+    bottom, end = _braced(text, end)
+    if bottom is None or text[end:].strip():
+        return None
+    var = re.fullmatch(r"\s*" + _D + r"\s*(?P<var>[A-Za-z])\s*", bottom)
+    body = re.fullmatch(r"\s*" + _D + r"(?P<body>(?:\\[,;!:]|\s)*\S.*)", top, re.S)
+    if var is None or body is None:
+        return None
+    inner = re.sub(r"^(\\[,;!:]|\s)+", "", body.group("body"))
+    return _gradient_of(text, inner, var.group("var"))
+
+
+def _braced(text: str, start: int):
+    """The contents of the brace group at ``start`` (after spaces) and the index after it."""
+    i = start
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i >= len(text) or text[i] != "{":
+        return None, start
+    depth = 0
+    for j in range(i, len(text)):
+        if text[j] == "{" and text[j - 1:j] != "\\":
+            depth += 1
+        elif text[j] == "}" and text[j - 1:j] != "\\":
+            depth -= 1
+            if depth == 0:
+                return text[i + 1:j], j + 1
+    return None, start
+
+
+def _gradient_of(text: str, body: str, var):
     f = _FUNCTION.match(body)
     if f:                              # f or f(X): the function's name, not a product f·X
-        return Gradient(S.Name(f.group("f")), m.group("var"), text)
+        return Gradient(S.Name(f.group("f")), var, text)
     try:
         st = parse_statement(body, {}).statement
     except InputError as exc:
         return Unreadable(text, exc.message)
     if len(st.terms) != 1 or st.terms[0] is None:
         return Unreadable(text, "a relation inside a gradient")
-    return Gradient(st.terms[0], m.group("var"), text)
+    return Gradient(st.terms[0], var, text)
 
 
 def _name(tex: str) -> str:

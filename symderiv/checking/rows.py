@@ -49,6 +49,7 @@ class Equation:
     conditions: list = field(default_factory=list)
     error: str | None = None   # the block could not be read: why
     aside: bool = False        # a reason given beside a step ('\\text{since } A = B'): no chain goes on from it
+    solving: bool = False      # in a sentence that solves an equation ('setting it to zero gives')
 
 
 def normalise(text: str) -> str:
@@ -108,13 +109,15 @@ def split_condition(row: str) -> tuple[str, list[str]]:
 
 
 def _has_relation(text: str) -> bool:
-    return bool(re.search(r"[<>=]|\\(le|leq|ge|geq|ne|neq|lt|gt|leqslant|geqslant)(?![a-zA-Z])", text))
+    return bool(re.search(r"[<>=]|\\(le|leq|ge|geq|ne|neq|lt|gt|leqslant|geqslant)(?![a-zA-Z])", text)
+                or _INTERVAL.match(text))
 
 
 def read_condition(text: str, worded: bool = False) -> Condition | None:
     r"""A condition if ``text`` is one: a variable compared with a number (x > 0, 0 < x < 1,
     X >= 0, x = 0).  After a word such as 'for' or 'if' any inequality is one; without
     it, ``\sigma(x) >= 0`` is a claim, not a condition."""
+    text = _interval(text)
     try:
         st = parse_statement(text, {}).statement
     except InputError:
@@ -127,6 +130,25 @@ def read_condition(text: str, worded: bool = False) -> Condition | None:
     if st.ops == ("=",) and simple:
         return Condition(text.strip(), st)
     return None
+
+
+_INTERVAL = re.compile(r"^\s*(?P<v>[^\\]*?|\\[a-zA-Z]+(?:_\{?\w+\}?)?)\s*\\in\s*(?:\\left\s*)?(?P<l>[(\[])"
+                       r"(?P<a>[^,]*),(?P<b>[^)\]]*?)\s*(?:\\right\s*)?(?P<r>[)\]])\s*$")
+_INFINITE = re.compile(r"^\s*[+-]?\s*\\infty\s*$")
+
+
+def _interval(text: str) -> str:
+    """'\\alpha \\in (0,1)' -> '0 < \\alpha < 1'; '\\lambda \\in [0, \\infty)' -> '\\lambda \\ge 0'."""
+    m = _INTERVAL.match(text)
+    if m is None:
+        return text
+    v, a, b = m.group("v").strip(), m.group("a").strip(), m.group("b").strip()
+    strict = {"(": "<", ")": "<", "[": r"\le", "]": r"\le"}
+    lower = None if _INFINITE.match(a) else a + " " + strict[m.group("l")] + " "
+    upper = None if _INFINITE.match(b) else " " + strict[m.group("r")] + " " + b
+    if lower is None and upper is None:
+        return text
+    return f"{lower or ''}{v}{upper or ''}"
 
 
 def _is_bound(a, b) -> bool:
@@ -142,6 +164,17 @@ def _is_bound(a, b) -> bool:
 # ---- the document -------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"[.!?](\s|$)|\n\s*\n")
+# 'i.e.' and 'e.g.' end no sentence: 'for $w < 1$ gives $w = 1/\lambda$, i.e. $$...$$'
+_ABBREVIATIONS = re.compile(r"\b(i\.\s?e|e\.\s?g|cf|resp|viz|etc|vs)\.", re.I)
+
+
+# a sentence that solves for the variable: its equations hold at the solution, not as identities
+_SOLVING = re.compile(r"\b(setting|set|solving|solve|solves|solved|stationary|critical point|"
+                      r"optimality|first-order condition|vanish(es)?)\b", re.I)
+
+
+def _ends_sentence(prose: str) -> bool:
+    return bool(_SENTENCE_END.search(_ABBREVIATIONS.sub(" ", prose)))
 
 
 def equations(text: str) -> tuple[list[Equation], int]:
@@ -155,13 +188,16 @@ def equations(text: str) -> tuple[list[Equation], int]:
     previous_word, previous_opened = "", False   # the word before the last inline condition
     respectively = False              # 'For $x>0$ and $x<0$ respectively, $$a = b, \quad c = d$$'
     prose_before = ""
+    sentence = ""                     # the prose of the sentence so far
     blocks = 0
     for seg in segments(text):
         if seg.kind == "prose":
             if _DEFINERS.search(seg.text):
                 _learn_macros(seg.text, macros)
-            if _SENTENCE_END.search(seg.text):
+            if _ends_sentence(seg.text):
                 stated, last_display, tentative, respectively = [], [], [], False
+                sentence = ""
+            sentence += _SENTENCE_END.split(_ABBREVIATIONS.sub(" ", seg.text))[-1]
             respectively = respectively or bool(re.search(r"\brespectively\b", seg.text, re.I))
             prose_before = seg.text
             continue
@@ -176,10 +212,11 @@ def equations(text: str) -> tuple[list[Equation], int]:
         if not body.strip():
             continue
         if seg.kind == "inline":
-            cond = read_condition(body) if _has_relation(body) else None
+            word = _last_word(prose_before)
+            listed = word in ("and", "or") and prose_before.strip().lower() == word and previous_word
+            worded = listed or word in CONDITION_WORDS or word in STANDING_WORDS
+            cond = read_condition(body, worded=bool(worded)) if _has_relation(body) else None
             if cond is not None:
-                word = _last_word(prose_before)
-                listed = word in ("and", "or") and prose_before.strip().lower() == word and previous_word
                 if listed:
                     word = previous_word       # 'for $x > 0$ and $x < 0$': the list goes on
                     opened = previous_opened   # ... about the same display as its first item
@@ -190,14 +227,14 @@ def equations(text: str) -> tuple[list[Equation], int]:
                     standing.add(cond, "standing")
                 elif word in CONDITION_WORDS:
                     stated = stated + [cond]
+                    if word in BACK_WORDS:     # 'where $\lambda > 0$' states a parameter's range
+                        standing.add(cond, "carried")
                     # '$$h(r) = ...$$ where $\delta > 0$' speaks of the display before it;
                     # 'For $x < 0$ it is ...' (capitalised) opens a sentence about what follows
                     if last_display and not opened:
                         for eq in last_display:
                             eq.conditions.append(cond)
-                        if word in BACK_WORDS:
-                            standing.add(cond, "carried")
-                        else:              # '$$...$$ for $x > 0$.' or '$$...$$ and for $x > 0$, $$...$$'
+                        if word not in BACK_WORDS:   # '$$...$$ and for $x > 0$, $$...$$'
                             tentative.append((cond, last_display))
                 continue
         if seg.kind == "display":
@@ -216,10 +253,12 @@ def equations(text: str) -> tuple[list[Equation], int]:
             else:
                 local = list(stated) + conds
             added.append(Equation(eq_text, seg.line, seg.kind == "display", standing.beside(local) + local,
-                                  aside=aside))
+                                  aside=aside, solving=bool(_SOLVING.search(sentence))))
         out += added
         if seg.kind == "display":
             stated, last_display, respectively = [], added, False
+        elif added:
+            last_display = added           # 'Let $\ell(x) = \max(\alpha x, x)$ with $\alpha < 1$.'
         prose_before, previous_word = "", ""
     return out, blocks
 
