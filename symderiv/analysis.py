@@ -592,10 +592,20 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
     v = Verdict(f=f, var=var, gradient=G_pretty, gradient_sign=G_sign, adjoint=adj, kinks=kinks)
     v.domain = domain
     v.hessian = hessian_operator(G_sign, var)
-    if var.parts:
+    direct = any(c == var and not isinstance(n, E.Pick) for n in E.walk(f) for c in n.children())
+    if var.parts and not direct:
+        # one partial per scalar, where f reaches them one by one; where f uses the
+        # stacked vector whole (‖(x, y)‖_2) the gradient is that vector's own
         for i in range(len(var.parts)):
             part = adj.get(E.Pick(var, i, 0).key, E.const(0))
             v.partials.append(map_entrywise(part, lambda e: prettify(to_sign_form(e))))
+    _summarise(v)
+    return v
+
+
+def _summarise(v: Verdict):
+    """Continuity, differentiability and the C^k class from the kinks."""
+    kinks = v.kinks
     v.continuous = all(k.continuous for k in kinks)
     v.differentiable_everywhere = all(k.continuous and k.harmless for k in kinks)
     if not v.continuous:
@@ -610,7 +620,6 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
         v.smoothness_exact = exact
         if not exact and v.smoothness is None:
             v.smoothness = 1 if v.differentiable_everywhere else 0
-    return v
 
 
 def specialise(v: Verdict, values: dict) -> Verdict:
@@ -626,6 +635,12 @@ def specialise(v: Verdict, values: dict) -> Verdict:
     except Exception:      # noqa: BLE001 - sizes that do not bind leave the verdict symbolic
         return v
     ev = Evaluator(values, dims)
+    kept = [k for k in v.kinks if _may_occur(k, v.var, values, dims) is not False]
+    if len(kept) < len(v.kinks):
+        # ||Ax - b|| with b outside the range of A: Ax - b is never 0, so f has no kink
+        v.kinks = kept
+        _summarise(v)
+        v.notes.append("with the values given with --let some kinks never occur")
     changed = False
     for k in v.kinks:
         if k.harmless and k.continuous or not k.condition:
@@ -662,6 +677,36 @@ def specialise(v: Verdict, values: dict) -> Verdict:
             v.smoothness_exact = False
         v.notes.append("the verdict uses the values given with --let")
     return v
+
+
+def _may_occur(k: Kink, var: E.Sym, values: dict, dims: dict) -> bool | None:
+    """Whether the kink's switch can be 0 for some value of the variable, the constants
+    having the given values: False when every entry of the switch is a nonzero constant,
+    or identically 0 (the primitive then sits on its breakpoint on an open set, where f
+    does not depend on its side), or when the norm's argument, affine in the variable, is
+    never 0 (a linear system with no solution).  None when not decided."""
+    from .evaluate import Evaluator
+    import numpy as np
+    if k.kind not in ("switch", "norm") or var.name in values or var.parts:
+        return None
+    try:
+        shape = tuple(int(d) for d in Evaluator(values, dims).shape(var))
+    except Exception:      # noqa: BLE001 - a size the values do not fix: nothing to decide
+        return None
+    entries = np.empty(shape, dtype=object)
+    for idx in np.ndindex(shape):
+        entries[idx] = sp.Symbol(f"_v{'_'.join(map(str, idx))}", real=True)
+    node = k.node.arg if k.kind == "norm" else E.ew(k.u, k.args, k.node.shape)
+    try:
+        u = Evaluator({**values, var.name: entries}, dims)(node)
+    except Exception:      # noqa: BLE001 - what the evaluator cannot frame stays a kink
+        return None
+    us = [sp.expand(as_sympy(x)) for x in np.asarray(u).flat]
+    if any(not e.is_polynomial() or sp.Poly(e, *entries.flat).total_degree() > 1 for e in us):
+        return None        # not affine in the variable: left to the symbolic verdict
+    if k.kind == "switch":
+        return False if all(e.is_number for e in us) else None
+    return False if not sp.linsolve(us, *entries.flat) else None
 
 
 def _common_shape(env: dict):

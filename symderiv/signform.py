@@ -325,8 +325,9 @@ def _by_symmetry(f0, f1, u):
     cells: the gradient of |x|^(3/2) reads 3/2 sign(x) sqrt(|x|), not 3/2 sqrt(x) +
     3/2 ((-x)^(3/2)/x - sqrt(x)) H(-x).  Integer powers go back to x itself (|x|^2 = x^2,
     sign(x) |x| = x).  The readings of the table's primitives cannot absorb such terms."""
-    if not any(isinstance(t, sp.Pow) and not t.exp.is_Integer for f in (f0, f1) for t in sp.preorder_traversal(f)):
-        return None
+    if not any(isinstance(t, sp.Pow) and (not t.exp.is_Integer or t.exp < 0 and t.base.has(u))
+               for f in (f0, f1) for t in sp.preorder_traversal(f)):
+        return None                # a polynomial: the table's readings do better
     if (-u).is_Symbol:             # sign(-x) = -sign(x): the same form about x
         u, f1 = -u, -f1
     if not u.is_Symbol:
@@ -395,7 +396,11 @@ def _divide(f1, b, u):
     v = sorted(u.free_symbols, key=sp.default_sort_key)[0]
     try:
         q, r = sp.div(sp.Poly(f1, v), sp.Poly(b, v))
-        return sp.expand(q.as_expr()), sp.expand(r.as_expr())
+        q = sp.expand(q.as_expr())
+        den = sp.fraction(sp.together(q))[1]
+        if den.free_symbols & u.free_symbols and _vanishes_on(den, u):
+            return None        # x sign(xy) is not |xy|/y: that is 0/0 where y = 0
+        return q, sp.expand(r.as_expr())
     except (sp.PolynomialError, sp.GeneratorsNeeded, sp.CoercionFailed):
         coef = sp.cancel(f1 / b)
         den = sp.fraction(sp.together(coef))[1]
@@ -407,11 +412,15 @@ def _divide(f1, b, u):
 def _vanishes_on(den: sp.Expr, u: sp.Expr) -> bool:
     """Whether a denominator can vanish on u = 0 (then the rewrite would divide by 0)."""
     free = sorted(u.free_symbols, key=sp.default_sort_key)
+    if not u.is_polynomial(*free) or sp.Poly(u, *free).total_degree() != 1:
+        return True                # xy = 0 is two lines: y vanishes on one of them
     sol = linear_solution(u, free)
     if sol is None:
         return True
     v, value = sol
-    return is_zero(den.xreplace({v: value})) is not False
+    restricted = sp.expand(den.xreplace({v: value}))
+    # safe only if it is a nonzero constant there (y - x + 1 on x = y, not y on x = 0)
+    return not (restricted.is_number and restricted != 0)
 
 
 def _nonzero_on_cells(fac, atoms, names) -> bool:
@@ -427,16 +436,28 @@ def _nonzero_on_cells(fac, atoms, names) -> bool:
                 return False
             cell[name] = sign
             assumed[sym] = sp.Dummy(positive=True) * sign * (1 if coeff > 0 else -1)
-        if sp.expand(fac.xreplace(cell)).xreplace(assumed).is_zero is not False:
+        on_cell = sp.expand(fac.xreplace(cell)).xreplace(assumed)
+        if on_cell.is_zero is not False:
             return False
+        # ... and it stays away from 0 as the cell's edge (where switches meet) is
+        # approached: 2 sign(y) y is non-zero on both cells of y but tends to 0 at y = 0
+        for d in assumed.values():
+            d = next(iter(d.free_symbols))
+            edge = attempt(sp.limit, on_cell, d, 0, "+", seconds=1.0)
+            if edge is None or (not edge.has(sp.oo, -sp.oo, sp.zoo) and is_zero(edge) is not False):
+                return False
     return True
 
 
 def nonzero_condition(J: sp.Expr) -> list | None:
     """Where J != 0, as a conjunction of simple conditions ([] = everywhere, None = nowhere).
 
-    J is a sign form; its factors are read as conditions: 1 + sign(v) != 0 is v > 0,
-    1 - sign(v) != 0 is v < 0, a smooth factor g is g != 0, a constant is dropped.
+    J is a sign form; its factors are read as conditions: 1 + sign(v) != 0 is v >= 0,
+    1 - sign(v) != 0 is v <= 0, a smooth factor g is g != 0, a constant is dropped.  The
+    boundary v = 0 is included: there the switch meets another one, and the jump on the
+    side v > 0 does not vanish as the point is approached (max(x, y, 0) jumps across x = 0
+    for every y < 0, so it is not differentiable at the origin either); a factor that is
+    0 on both sides of v = 0 excludes it again (v != 0 together with v >= 0 is v > 0).
     """
     J = sp.expand(J)
     if J == 0:
@@ -458,21 +479,25 @@ def nonzero_condition(J: sp.Expr) -> list | None:
         present = [n for n in names if fac.has(n)]
         if len(present) == 1 and sp.expand(fac - present[0]) in (1, -1):
             u = back[present[0]].args[0]
-            out.append(u > 0 if sp.expand(fac - present[0]) == 1 else u < 0)
+            out.append(u >= 0 if sp.expand(fac - present[0]) == 1 else u <= 0)
             continue
         if len(present) == 1 and sp.expand(fac + present[0]) in (1, -1):
             u = back[present[0]].args[0]
-            out.append(u < 0 if sp.expand(fac + present[0]) == 1 else u > 0)
+            out.append(u <= 0 if sp.expand(fac + present[0]) == 1 else u >= 0)
             continue
         if len(present) == 1 and fac in (present[0], -present[0]):
             continue   # sign(v) != 0 holds off v's own switch
         if present and _nonzero_on_cells(fac, [back[n] for n in present], present):
             continue
         out.append(sp.Ne(prettify(sp.expand(fac.xreplace(back))), 0))
-    # v != 0 adds nothing next to v > 0 (max(y,0) != 0 is y > 0)
-    strict = [c for c in out if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan))]
-    def implied(c):
-        if not isinstance(c, sp.Ne):
-            return False
-        return any(sp.expand(c.lhs - r.lhs) == 0 or sp.expand(c.lhs + r.lhs) == 0 for r in strict)
-    return [c for c in out if not implied(c)]
+    # v >= 0 and v != 0 is v > 0 (max(y, 0) != 0 is y > 0: on y = 0 it is 0 on both sides)
+    def same(a, b):
+        return sp.expand(a - b) == 0 or sp.expand(a + b) == 0
+    nonzero = [c.lhs for c in out if isinstance(c, sp.Ne)]
+    merged = []
+    for c in out:
+        if isinstance(c, (sp.GreaterThan, sp.LessThan)) and any(same(c.lhs, v) for v in nonzero):
+            c = c.lhs > 0 if isinstance(c, sp.GreaterThan) else c.lhs < 0
+        merged.append(c)
+    strict = [c for c in merged if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan))]
+    return [c for c in merged if not (isinstance(c, sp.Ne) and any(same(c.lhs, r.lhs) for r in strict))]

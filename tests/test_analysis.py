@@ -426,3 +426,81 @@ def test_smooth_functions_are_matched_by_their_whole_shape(latex, fn, convex):
         assert min(gaps) >= -1e-12
     else:
         assert min(gaps) < -1e-3          # the midpoint test the claim must not contradict
+
+
+# ---- where switches meet, and constants that empty a kink -----------------------------------
+
+MEETING = [
+    # latex, numpy f(v), the set's text, points in it, points out of it (on some switch)
+    (r"\max(\max(x,y),0)", lambda v: max(v[0], v[1], 0.0),
+     "x = 0 and y ≤ 0 or y = 0 and x ≤ 0 or x = y and y ≥ 0", [(0, 0), (0, -1), (2, 2)], [(0, 1), (1, 0)]),
+    (r"|x||y|", lambda v: abs(v[0]) * abs(v[1]),
+     "x = 0 and y ≠ 0 or y = 0 and x ≠ 0", [(0, 1), (-2, 0)], [(0, 0)]),
+    (r"(|x|-|y|)^2", lambda v: (abs(v[0]) - abs(v[1])) ** 2,
+     "x = 0 and y ≠ 0 or y = 0 and x ≠ 0", [(0, 1), (3, 0)], [(0, 0)]),
+]
+
+
+@pytest.mark.parametrize("latex,fn,text,inside,outside", MEETING, ids=[m[0] for m in MEETING])
+def test_the_nondifferentiable_set_where_switches_meet(capsys, latex, fn, text, inside, outside):
+    a = analyze(latex, wrt="x,y")
+    from symderiv.render import spell
+    assert spell.nondifferentiable_set(a.verdict, spell.notation(False, a)) == text
+    rng = np.random.default_rng(31)
+    f = lambda v: float(fn(np.asarray(v, dtype=float)))  # noqa: E731
+    for p in inside:
+        oracle.check_not_differentiable(f, np.array(p, dtype=float), rng)
+        assert analyze(latex, wrt="x,y", at=str(list(p))).point.differentiable is False
+    for p in outside:
+        G = np.asarray(analyze(latex, wrt="x,y", at=str(list(p))).point.gradient, float).reshape(2)
+        oracle.check_gradient(f, np.array(p, dtype=float), G, rng)
+
+
+@pytest.mark.parametrize("latex,lets,fn,shape", [
+    # b is not in the range of A: Ax - b never vanishes, so the norm is smooth
+    (r"\|Ax-b\|_2", ["A=[[1,2],[3,4],[5,6]]", "b=[1,0,0]"],
+     lambda x: np.linalg.norm(np.array([[1, 2], [3, 4], [5, 6]]) @ x - np.array([1, 0, 0])), (2,)),
+    # A = 0: the kink's argument is constant (0 or -1), so f is constant
+    (r"\sigma(\operatorname{tr}(A^TX))", ["A=[[0,0],[0,0]]"], lambda X: 0.0, (2, 2)),
+    (r"|\operatorname{tr}(A^TX)-1|", ["A=[[0,0],[0,0]]"], lambda X: 1.0, (2, 2)),
+])
+def test_given_constants_that_leave_a_kink_empty_make_f_smooth(latex, lets, fn, shape):
+    a = analyze(latex, let=lets)
+    assert a.verdict.differentiable_everywhere is True and a.verdict.smoothness == "inf"
+    rng = np.random.default_rng(32)
+    f = lambda X: float(fn(np.asarray(X, dtype=float).reshape(shape)))  # noqa: E731
+    for _ in range(3):
+        X = rng.standard_normal(shape)
+        point = analyze(latex, let=lets, at=str(X.round(3).tolist())).point
+        assert point.differentiable
+        oracle.check_gradient(f, X.round(3), np.asarray(point.gradient, float).reshape(shape), rng)
+    # the same function with b in the range of A keeps its kink
+    if latex.startswith(r"\|Ax"):
+        kept = analyze(latex, let=["A=[[1,2],[3,4],[5,6]]", "b=[1,1,1]"]).verdict
+        assert kept.differentiable_everywhere is False
+
+
+@pytest.mark.parametrize("latex,fn", [
+    (r"\sqrt{x^2+y^2}", lambda v: np.hypot(v[0], v[1])),
+    (r"\sqrt{x^2+y^2}+x", lambda v: np.hypot(v[0], v[1]) + v[0]),
+    (r"|xy|", lambda v: abs(v[0] * v[1])),
+    (r"\max(xy, 0) + y", lambda v: max(v[0] * v[1], 0) + v[1]),
+])
+def test_the_printed_gradient_of_several_scalars_is_their_gradient(latex, fn):
+    """The gradient field itself (not only the value at a point), evaluated exactly at
+    random points, against central differences."""
+    from fractions import Fraction
+    from symderiv.evaluate import Evaluator
+    a = analyze(latex, wrt="x,y")
+    v = a.verdict
+    rng = np.random.default_rng(33)
+    for _ in range(5):
+        p = [Fraction(int(k), 7) for k in rng.integers(-20, 20, 2)]
+        if 0 in p:
+            continue
+        value = np.array([[p[0]], [p[1]]], dtype=object)
+        ev = Evaluator({v.var.name: value}, {})
+        got = [float(ev(part)[0, 0]) for part in v.partials] if v.partials else \
+            [float(x) for x in ev(v.gradient).flat]
+        want = oracle.numeric_gradient(lambda z: float(fn(z)), np.array([float(p[0]), float(p[1])]))
+        assert np.allclose(got, want, atol=1e-6), (p, got, want)

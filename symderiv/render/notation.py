@@ -367,6 +367,8 @@ class _Printer:
         b = self.print(base)
         btext = b[0] if b[1] >= ATOM else self._paren(b[0])
         ex_text = sp.latex(ex) if self.L else sp.sstr(ex)
+        if not self.L and not (ex.is_Integer and ex >= 0):
+            ex_text = f"({ex_text})"       # |x|^(3/2), not |x|^3/2 (which reads as |x|^3 / 2)
         if self.is_matrix(base):
             return (f"{btext}^{{\\odot {ex_text}}}" if self.L else f"{btext}^⊙{ex_text}"), ATOM
         if ex == sp.Rational(1, 2):
@@ -404,7 +406,7 @@ class _Printer:
             sep = r" \text{ or } " if self.L else " or "
             return sep.join(self.condition(c) for c in cond.args)
         ops_l = {">": ">", "<": "<", ">=": r"\ge", "<=": r"\le", "==": "=", "!=": r"\ne"}
-        ops_t = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "==": "=", "!=": "≠"}
+        ops_t = {">": ">", "<": "<", ">=": "≥", "<=": "≤", "==": "=", "!=": "≠"}
         op = cond.rel_op
         lhs, rhs = cond.lhs, cond.rhs
         if rhs == 0 and isinstance(lhs, sp.Add):
