@@ -25,6 +25,8 @@ from .local import PointResult, at_point
 from .routes.common import RouteResult
 from .values import load
 
+COMPARE_SECONDS = 3.0
+
 
 @dataclass
 class Analysis:
@@ -99,11 +101,17 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
 
     from .routes import direct, sign
     routes = {"sign": sign.route(verdict)}
+    skipped = None
     if route in ("direct", "both"):
-        routes["direct"] = direct.route(verdict)
+        try:
+            routes["direct"] = direct.route(verdict)
+        except direct.TooManyCases as exc:
+            if route == "direct":
+                raise Unsupported(str(exc)) from None
+            skipped = str(exc)
     if route == "direct":
         routes.pop("sign")
-    agree, why = compare_routes(verdict, routes)
+    agree, why = compare_routes(verdict, routes) if skipped is None else (None, skipped)
 
     dims = {}
     if at_value is not None:
@@ -160,7 +168,9 @@ def _same_gradient(verdict: Verdict, g1: E.Node, g2: E.Node) -> bool | None:
     from .calculus import map_entrywise
     from .scalar import to_sign_form
     a = map_entrywise(g1, to_sign_form)
-    b = map_entrywise(g2, to_sign_form)
+    # a case split over k kinks has 2^k pieces: past a bound its sign form is not built,
+    # and the pieces themselves are evaluated at the points below
+    b = budget.attempt(lambda: map_entrywise(g2, to_sign_form), seconds=COMPARE_SECONDS) or g2
     if a.key == b.key:
         return True
     f = verdict.f

@@ -504,3 +504,18 @@ def test_the_printed_gradient_of_several_scalars_is_their_gradient(latex, fn):
             [float(x) for x in ev(v.gradient).flat]
         want = oracle.numeric_gradient(lambda z: float(fn(z)), np.array([float(p[0]), float(p[1])]))
         assert np.allclose(got, want, atol=1e-6), (p, got, want)
+
+
+def test_many_kinks_in_one_entry_skip_the_case_split_not_the_answer():
+    """|x| + ... + |u| over six scalars: 64 cases are not written out, the sign route
+    answers, and says why the routes were not compared."""
+    a = analyze(r"|x|+|y|+|z|+|w|+|v|+|u|", wrt="x,y,z,w,v,u", at="[0,1,-2,0,3,-1]")
+    assert a.agree is None and "64 cases" in a.agree_reason
+    assert a.verdict.differentiable_everywhere is False
+    sub = a.point.subdifferential
+    assert sub["form"] == "box"
+    f = lambda v: float(np.abs(v).sum())  # noqa: E731
+    X = np.array([0, 1, -2, 0, 3, -1], dtype=float)
+    oracle.check_clarke(f, X, {"form": "box", "lower": np.array(sub["lower"], float).reshape(6),
+                               "upper": np.array(sub["upper"], float).reshape(6)}, np.random.default_rng(34),
+                        regular=True)

@@ -19,9 +19,11 @@ from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
 from ..numbers import as_sympy
 from ..evaluate import switch_key
-from ..scalar import to_piecewise, to_sign_form
+from ..scalar import Prim, Sw, to_piecewise, to_sign_form
 from ..signform import branches, is_zero, prettify
 from .common import Line, Math, RouteResult, Step, lit
+
+READ_BACK_SECONDS = 3.0
 
 T = sp.Symbol("_t", positive=True)
 
@@ -92,11 +94,27 @@ def _boundaries(pw_expr, V):
     return out
 
 
+class TooManyCases(Exception):
+    """The case split of one entry would have more pieces than it is worth writing out."""
+
+
+MAX_CASE_KINKS = 4
+
+
 def route(verdict: Verdict) -> RouteResult:
     f, var = verdict.f, verdict.var
+    for n in E.walk(f):
+        if isinstance(n, E.Entrywise) and E.depends_on(n, var):
+            kinks = len(to_sign_form(n.expr).atoms(Sw)) if n.expr.has(Prim) else 0
+            if kinks > MAX_CASE_KINKS:
+                raise TooManyCases(f"the direct case split was not run: {kinks} kinks in one entry make "
+                                   f"{2 ** kinks} cases; it is run for up to {MAX_CASE_KINKS} kinks")
     adj = adjoints(f, piecewise_partial)
     G_pw = adj.get(var.key, E.const(0, var.shape))
-    G_read = map_entrywise(G_pw, lambda e: prettify(to_sign_form(e)))
+    # the read-back only shows the case split's gradient in the table's words; with many
+    # kinks its sign form has 2^k cells, so past a bound the cases are shown as they are
+    G_read = attempt(lambda: map_entrywise(G_pw, lambda e: prettify(to_sign_form(e))),
+                     seconds=READ_BACK_SECONDS) or G_pw
     steps: list[Step] = []
     boundaries = []
     for n in E.walk(f):
