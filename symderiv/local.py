@@ -638,18 +638,20 @@ def _norm_set(base, merged, norms, L: _Local) -> dict:
 def _entry_slopes(M: E.Node, L: _Local):
     """One-sided slopes (left, right) of each entry of M = e(X) at the point, or None
     when M is not an entrywise function of the variable alone."""
-    if not (isinstance(M, E.Entrywise) and M.args and all(a == L.var or a.is_scalar and not E.depends_on(a, L.var)
-                                                            for a in M.args)):
+    # constants may be scalars or matrices of the variable's shape (X - B)
+    if not (isinstance(M, E.Entrywise) and M.args and L.var in M.args and all(
+            a == L.var or not E.depends_on(a, L.var) and (a.is_scalar or a.shape == L.var.shape) for a in M.args)):
         if M == L.var:
             return {idx: (1, 1) for idx in np.ndindex(L.shape)}
         return None
     p = next(ph for ph, a in zip(M.placeholders(), M.args) if a == L.var)
     X0 = L.values[L.var.name]
-    env_args = {ph: L.ev(a)[0, 0] for ph, a in zip(M.placeholders(), M.args) if a != L.var}
+    consts = {ph: L.ev(a) for ph, a in zip(M.placeholders(), M.args) if a != L.var}
     t = sp.Symbol("_t", positive=True)
-    expr = to_sign_form(M.expr).xreplace({k: as_sympy(v) for k, v in env_args.items()})
+    form = to_sign_form(M.expr)
     out = {}
     for idx in np.ndindex(L.shape):
+        expr = form.xreplace({k: as_sympy(v[0, 0] if v.shape == (1, 1) else v[idx]) for k, v in consts.items()})
         x0 = as_sympy(X0[idx])
         sides = []
         for s in (-1, 1):

@@ -208,3 +208,16 @@ def test_a_class_that_depends_on_a_constant_says_so(capsys):
             oracle.check_gradient(f, np.zeros(1), np.ones(1), np.random.default_rng(19))
         else:
             oracle.check_class_at(f, np.zeros(1), np.ones(1), k)
+
+
+# ---------------------------------------------------------------- a norm of X - B at its zero
+
+def test_a_norm_of_the_variable_minus_a_constant_matrix_at_its_zero(capsys):
+    B = [[1, -2], [0, 3]]
+    d = diff_json(capsys, r"\|X-B\|_F", "--let", f"B={json.dumps(B)}", "--at", json.dumps(B))
+    sub = d["at"]["subdifferential"]
+    assert d["at"]["differentiable"] is False and sub["form"] == "ball" and sub["radius"] == 1
+    Bf = np.array(B, dtype=float)
+    f = lambda X: float(np.linalg.norm(X - Bf))  # noqa: E731
+    form = {"form": "ball", "center": np.array(sub["center"], float).reshape(2, 2), "radius": 1.0}
+    oracle.check_clarke(f, Bf, form, np.random.default_rng(18), regular=True)

@@ -273,6 +273,9 @@ class _Printer:
             return self.condition(e), SUM
         if isinstance(e, (sp.And, sp.Or)):
             return self.condition(e), SUM
+        if isinstance(e, sp.Abs):          # SymPy's own |y| (a root of x^2 = y^2 is x = |y|)
+            inner = self.print(e.args[0])[0]
+            return (rf"\left|{inner}\right|" if self.L else f"|{inner}|"), ATOM
         if isinstance(e, sp.Function):
             name = _function_name(type(e))
             inner = self.print(e.args[0])[0]
