@@ -25,6 +25,7 @@ derivations: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --out bench/results.json
+	$(BIN)/python bench/check_bench.py --out bench/check_results.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info

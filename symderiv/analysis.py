@@ -537,6 +537,9 @@ def _nonnegative(e: sp.Expr) -> bool:
 
 
 DIRECTION = "D"
+# deciding from --let values whether a kink can occur: one symbol per entry of the variable
+MAX_SYMBOLIC_ENTRIES = 64
+OCCUR_SECONDS = 2.0
 HESSIAN_SECONDS = 5.0
 
 
@@ -635,7 +638,8 @@ def specialise(v: Verdict, values: dict) -> Verdict:
     except Exception:      # noqa: BLE001 - sizes that do not bind leave the verdict symbolic
         return v
     ev = Evaluator(values, dims)
-    kept = [k for k in v.kinks if _may_occur(k, v.var, values, dims) is not False]
+    kept = [k for k in v.kinks
+            if attempt(_may_occur, k, v.var, values, dims, seconds=OCCUR_SECONDS) is not False]
     if len(kept) < len(v.kinks):
         # ||Ax - b|| with b outside the range of A: Ax - b is never 0, so f has no kink
         v.kinks = kept
@@ -693,6 +697,8 @@ def _may_occur(k: Kink, var: E.Sym, values: dict, dims: dict) -> bool | None:
         shape = tuple(int(d) for d in Evaluator(values, dims).shape(var))
     except Exception:      # noqa: BLE001 - a size the values do not fix: nothing to decide
         return None
+    if np.prod(shape) > MAX_SYMBOLIC_ENTRIES:
+        return None        # one symbol per entry: for a 500×500 variable the kink stays
     entries = np.empty(shape, dtype=object)
     for idx in np.ndindex(shape):
         entries[idx] = sp.Symbol(f"_v{'_'.join(map(str, idx))}", real=True)
