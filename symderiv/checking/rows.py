@@ -177,28 +177,35 @@ def _ends_sentence(prose: str) -> bool:
     return bool(_SENTENCE_END.search(_ABBREVIATIONS.sub(" ", prose)))
 
 
+@dataclass
+class _Sentence:
+    """What the prose of the sentence being read has said so far."""
+    text: str = ""                                   # its words, for '_SOLVING'
+    stated: list = field(default_factory=list)       # conditions for the equations that follow
+    last: list = field(default_factory=list)         # the equations just before: 'where $\delta > 0$' speaks of them
+    tentative: list = field(default_factory=list)    # (condition, equations): 'for $x > 0$' after them, unless
+    #                                                  a display follows in the sentence (then it is about that one)
+    respectively: bool = False                       # 'For $x>0$ and $x<0$ respectively, $$a = b, \quad c = d$$'
+    word: str = ""                                   # the word before the last inline condition ('for')
+    opened: bool = False                             # ... capitalised: it opened the sentence
+
+
 def equations(text: str) -> tuple[list[Equation], int]:
     """Every equation of the document in order, and how many math blocks it has."""
     macros: dict = {}
     out: list[Equation] = []
-    stated: list[Condition] = []      # conditions from the prose, in force now
-    standing = Standing()             # ... and for the rest of the post
-    last_display: list[Equation] = []  # the equations of a display whose sentence goes on
-    tentative: list = []              # (condition, equations) it may speak of: see below
-    previous_word, previous_opened = "", False   # the word before the last inline condition
-    respectively = False              # 'For $x>0$ and $x<0$ respectively, $$a = b, \quad c = d$$'
+    standing = Standing()             # conditions for the rest of the post
+    sentence = _Sentence()
     prose_before = ""
-    sentence = ""                     # the prose of the sentence so far
     blocks = 0
     for seg in segments(text):
         if seg.kind == "prose":
             if _DEFINERS.search(seg.text):
                 _learn_macros(seg.text, macros)
             if _ends_sentence(seg.text):
-                stated, last_display, tentative, respectively = [], [], [], False
-                sentence = ""
-            sentence += _SENTENCE_END.split(_ABBREVIATIONS.sub(" ", seg.text))[-1]
-            respectively = respectively or bool(re.search(r"\brespectively\b", seg.text, re.I))
+                sentence = _Sentence()
+            sentence.text += _SENTENCE_END.split(_ABBREVIATIONS.sub(" ", seg.text))[-1]
+            sentence.respectively |= bool(re.search(r"\brespectively\b", seg.text, re.I))
             prose_before = seg.text
             continue
         blocks += 1
@@ -206,61 +213,72 @@ def equations(text: str) -> tuple[list[Equation], int]:
             body = normalise(expand(seg.text, macros))
         except InputError as exc:
             if seg.kind == "display":
-                out.append(Equation(seg.text.strip(), seg.line, True, list(stated),
+                out.append(Equation(seg.text.strip(), seg.line, True, list(sentence.stated),
                                     error=f"the macros of this block cannot be expanded: {exc.message}"))
             continue
         if not body.strip():
             continue
-        if seg.kind == "inline":
-            word = _last_word(prose_before)
-            listed = word in ("and", "or") and prose_before.strip().lower() == word and previous_word
-            worded = listed or word in CONDITION_WORDS or word in STANDING_WORDS
-            cond = read_condition(body, worded=bool(worded)) if _has_relation(body) else None
-            if cond is not None:
-                if listed:
-                    word = previous_word       # 'for $x > 0$ and $x < 0$': the list goes on
-                    opened = previous_opened   # ... about the same display as its first item
-                else:
-                    opened = _capitalised(prose_before)
-                previous_word, previous_opened = word, opened
-                if word in STANDING_WORDS:
-                    standing.add(cond, "standing")
-                elif word in CONDITION_WORDS:
-                    stated = stated + [cond]
-                    if word in BACK_WORDS:     # 'where $\lambda > 0$' states a parameter's range
-                        standing.add(cond, "carried")
-                    # '$$h(r) = ...$$ where $\delta > 0$' speaks of the display before it;
-                    # 'For $x < 0$ it is ...' (capitalised) opens a sentence about what follows
-                    if last_display and not opened:
-                        for eq in last_display:
-                            eq.conditions.append(cond)
-                        if word not in BACK_WORDS:   # '$$...$$ and for $x > 0$, $$...$$'
-                            tentative.append((cond, last_display))
-                continue
+        if seg.kind == "inline" and _condition(body, prose_before, sentence, standing):
+            continue
         if seg.kind == "display":
-            for cond, eqs in tentative:    # a display follows in the sentence: it was about that one
+            for cond, eqs in sentence.tentative:
                 for eq in eqs:
                     eq.conditions.remove(cond)
-            tentative = []
-        added = []
-        rows = list(_rows(body))
-        paired = respectively and len(stated) > 1 and len(stated) == sum(not a for _, _, a in rows)
-        k = 0
-        for eq_text, conds, aside in rows:
-            if paired:                     # the k-th condition is said of the k-th equation
-                local = ([stated[k]] if not aside else []) + conds
-                k += not aside
-            else:
-                local = list(stated) + conds
-            added.append(Equation(eq_text, seg.line, seg.kind == "display", standing.beside(local) + local,
-                                  aside=aside, solving=bool(_SOLVING.search(sentence))))
+            sentence.tentative = []
+        added = _equations(body, seg, sentence, standing)
         out += added
         if seg.kind == "display":
-            stated, last_display, respectively = [], added, False
-        elif added:
-            last_display = added           # 'Let $\ell(x) = \max(\alpha x, x)$ with $\alpha < 1$.'
-        prose_before, previous_word = "", ""
+            sentence.stated, sentence.respectively = [], False
+        if added or seg.kind == "display":
+            sentence.last = added      # 'Let $\ell(x) = \max(\alpha x, x)$ with $\alpha < 1$.'
+        prose_before, sentence.word = "", ""
     return out, blocks
+
+
+def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Standing) -> bool:
+    """Read an inline formula as a condition of the prose, if it is one (and say so)."""
+    word = _last_word(prose_before)
+    listed = word in ("and", "or") and prose_before.strip().lower() == word and sentence.word
+    worded = bool(listed or word in CONDITION_WORDS or word in STANDING_WORDS)
+    cond = read_condition(body, worded=worded) if _has_relation(body) else None
+    if cond is None:
+        return False
+    if listed:                         # 'for $x > 0$ and $x < 0$': the list goes on, about
+        word, opened = sentence.word, sentence.opened    # the same display as its first item
+    else:
+        opened = _capitalised(prose_before)
+    sentence.word, sentence.opened = word, opened
+    if word in STANDING_WORDS:
+        standing.add(cond, "standing")
+    elif word in CONDITION_WORDS:
+        sentence.stated = sentence.stated + [cond]
+        if word in BACK_WORDS:         # 'where $\lambda > 0$' states a parameter's range
+            standing.add(cond, "carried")
+        # '$$h(r) = ...$$ where $\delta > 0$' speaks of the display before it;
+        # 'For $x < 0$ it is ...' (capitalised) opens a sentence about what follows
+        if sentence.last and not opened:
+            for eq in sentence.last:
+                eq.conditions.append(cond)
+            if word not in BACK_WORDS:     # '$$...$$ and for $x > 0$, $$...$$'
+                sentence.tentative.append((cond, sentence.last))
+    return True
+
+
+def _equations(body: str, seg, sentence: _Sentence, standing: Standing) -> list[Equation]:
+    rows = list(_rows(body))
+    stated = sentence.stated
+    paired = sentence.respectively and len(stated) > 1 and len(stated) == sum(not a for _, _, a in rows)
+    solving = bool(_SOLVING.search(sentence.text))
+    added, k = [], 0
+    for eq_text, conds, aside in rows:
+        if paired:                     # the k-th condition is said of the k-th equation
+            local = ([stated[k]] if not aside else []) + conds
+            k += not aside
+        else:
+            local = list(stated) + conds
+        added.append(Equation(eq_text, seg.line, seg.kind == "display", standing.beside(local) + local,
+                              aside=aside, solving=solving))
+    return added
 
 
 def _rows(body: str):
