@@ -174,7 +174,7 @@ HOW = {
     "entries": "the two sides agree entry by entry (equal sign forms, with the sizes set to 3×2)",
     "cells": "the two sides agree on each sign region the condition allows",
     "identity": ("the two sides agree entry by entry as polynomials in the entries and the signs of the kinks "
-                 "(sizes set to 3×2; a randomized identity test at two integer points, wrong with "
+                 "(sizes set to 3×2; a randomized identity test at three integer points, wrong with "
                  "probability below 10^-20)"),
 }
 
