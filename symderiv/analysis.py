@@ -469,10 +469,13 @@ def domain_of(f: E.Node, var: E.Sym) -> list:
                     rel = "!="
                 elif sub.exp < 0:
                     rel = ">"
-                elif _nonnegative(base):
+                elif _nonnegative(base) and (base.has(Prim, Sw) or not _may_vanish(base)):
                     continue     # sqrt|x| is defined everywhere; its kink at 0 is found as a kink
                 else:
-                    rel = ">="   # sqrt(x) is defined at 0 too, but only on one side of it
+                    # sqrt(x) is defined at 0 but only on one side of it; sqrt((x-1)^2 + y^2)
+                    # has a cone at (1, 0) that no table primitive marks: either way the
+                    # verdict is about u > 0, and points where u = 0 are not analysed
+                    rel = ">="
             else:
                 continue
             if base.is_positive or not base.free_symbols:
@@ -517,6 +520,23 @@ def _off_domain(k: Kink, domain: list) -> bool:
             continue
         expr = node.expr.xreplace({E.placeholder(i): E.placeholder(index[a.key]) for i, a in enumerate(node.args)})
         if sp.expand(to_sign_form(expr.xreplace({p: value}))) == 0:
+            return True
+    return False
+
+
+def _may_vanish(u: sp.Expr) -> bool:
+    """Whether a smooth u >= 0 may be 0 somewhere: False only when every real critical
+    point of u has u > 0 (a polynomial >= 0 with no zero: x^2 - 2x + 2)."""
+    free = sorted(u.free_symbols, key=sp.default_sort_key)
+    if not u.is_polynomial(*free):
+        return True
+    crit = attempt(sp.solve, [sp.diff(u, v) for v in free], free, dict=True, seconds=1.0)
+    if not crit:
+        return True
+    for c in crit:
+        if any(not val.is_real for val in c.values()) or len(c) < len(free):
+            return True
+        if sp.expand(u.xreplace(c)).is_positive is not True:
             return True
     return False
 
@@ -638,13 +658,18 @@ def specialise(v: Verdict, values: dict) -> Verdict:
     except Exception:      # noqa: BLE001 - sizes that do not bind leave the verdict symbolic
         return v
     ev = Evaluator(values, dims)
-    kept = [k for k in v.kinks
-            if attempt(_may_occur, k, v.var, values, dims, seconds=OCCUR_SECONDS) is not False]
-    if len(kept) < len(v.kinks):
-        # ||Ax - b|| with b outside the range of A: Ax - b is never 0, so f has no kink
-        v.kinks = kept
+    occurs = [(k, attempt(_may_occur, k, v.var, values, dims, seconds=OCCUR_SECONDS)) for k in v.kinks]
+    if any(o is not None for _, o in occurs):
+        # ||Ax - b|| with b outside the range of A: Ax - b is never 0, so f has no kink;
+        # with A = b = 0 the norm is 0 everywhere: a constant, smooth
+        for k, o in occurs:
+            if o == "flat":
+                k.continuous, k.harmless, k.order, k.order_exact = True, True, None, True
+                k.jump = sp.Integer(0)
+                k.note = "with the given values its argument is 0 everywhere: the term is constant"
+        v.kinks = [k for k, o in occurs if o is not False]
         _summarise(v)
-        v.notes.append("with the values given with --let some kinks never occur")
+        v.notes.append("with the values given with --let some kinks never occur or are constant")
     changed = False
     for k in v.kinks:
         if k.harmless and k.continuous or not k.condition:
@@ -683,12 +708,13 @@ def specialise(v: Verdict, values: dict) -> Verdict:
     return v
 
 
-def _may_occur(k: Kink, var: E.Sym, values: dict, dims: dict) -> bool | None:
+def _may_occur(k: Kink, var: E.Sym, values: dict, dims: dict):
     """Whether the kink's switch can be 0 for some value of the variable, the constants
     having the given values: False when every entry of the switch is a nonzero constant,
     or identically 0 (the primitive then sits on its breakpoint on an open set, where f
     does not depend on its side), or when the norm's argument, affine in the variable, is
-    never 0 (a linear system with no solution).  None when not decided."""
+    never 0 (a linear system with no solution); "flat" when the norm's argument is 0
+    everywhere.  None when not decided."""
     from .evaluate import Evaluator
     import numpy as np
     if k.kind not in ("switch", "norm") or var.name in values or var.parts:
@@ -712,6 +738,8 @@ def _may_occur(k: Kink, var: E.Sym, values: dict, dims: dict) -> bool | None:
         return None        # not affine in the variable: left to the symbolic verdict
     if k.kind == "switch":
         return False if all(e.is_number for e in us) else None
+    if all(e == 0 for e in us):
+        return "flat"      # ‖A x‖ with A = 0: the norm is 0 everywhere, a constant
     return False if not sp.linsolve(us, *entries.flat) else None
 
 

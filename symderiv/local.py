@@ -363,8 +363,9 @@ def at_point(v: Verdict, values: dict) -> PointResult:
     except Unsupported as exc:
         raise InputError(f"the point is outside f's domain ({exc.message}); the domain is where {domain}") from None
     if edge:
-        raise Unsupported(f"unverified: the point is on the edge of f's domain ({', '.join(edge)} has a zero "
-                          "entry), where f is defined on one side only; symderiv does not analyse such points")
+        raise Unsupported(f"unverified: {', '.join(edge)} has a zero entry here, where a root or fractional "
+                          "power of it is not smooth (sqrt(x) is defined on one side of 0 only; "
+                          "sqrt((x-1)^2 + y^2) has a cone at its zero); symderiv does not analyse such points")
     L.collect()
     if L.jumps:
         return PointResult(value, False, None, None,

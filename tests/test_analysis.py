@@ -519,3 +519,36 @@ def test_many_kinks_in_one_entry_skip_the_case_split_not_the_answer():
     oracle.check_clarke(f, X, {"form": "box", "lower": np.array(sub["lower"], float).reshape(6),
                                "upper": np.array(sub["upper"], float).reshape(6)}, np.random.default_rng(34),
                         regular=True)
+
+
+@pytest.mark.parametrize("latex,zero,fn", [
+    (r"\sqrt{(x-1)^2+y^2}", [1, 0], lambda v: np.hypot(v[0] - 1, v[1])),
+    (r"\sqrt{(x+y)^2+z^2}", [1, -1, 0], lambda v: np.hypot(v[0] + v[1], v[2])),
+    (r"\sqrt{x^4+y^4}", [0, 0], lambda v: np.sqrt(v[0] ** 4 + v[1] ** 4)),
+])
+def test_a_root_of_a_smooth_function_with_zeros_is_not_called_smooth_there(latex, zero, fn):
+    """No table primitive marks the cone of sqrt((x-1)^2 + y^2) at (1, 0): the verdict is
+    stated where the root's argument is positive, and its zeros are refused, not called
+    differentiable (the first two are not; sqrt(x^4 + y^4) happens to be)."""
+    wrt = "x,y,z"[: 2 * len(zero) - 1]
+    a = analyze(latex, wrt=wrt)
+    assert a.verdict.domain, "the verdict is restricted to where the argument is positive"
+    with pytest.raises(Unsupported):
+        analyze(latex, wrt=wrt, at=str(zero))
+    f = lambda v: float(fn(np.asarray(v, dtype=float)))  # noqa: E731
+    rng = np.random.default_rng(35)
+    if zero != [0, 0]:
+        oracle.check_not_differentiable(f, np.array(zero, dtype=float), rng)
+    p = np.array(zero, dtype=float) + 0.5
+    G = np.asarray(analyze(latex, wrt=wrt, at=str(p.tolist())).point.gradient, float).reshape(p.shape)
+    oracle.check_gradient(f, p, G, rng)
+
+
+def test_a_norm_of_a_map_that_is_zero_everywhere_is_a_constant():
+    lets = ["A=[[0,0],[0,0]]", "b=[0,0]"]
+    a = analyze(r"\|Ax-b\|_2", wrt="x", let=lets)
+    assert a.verdict.differentiable_everywhere is True and a.verdict.smoothness == "inf"
+    p = analyze(r"\|Ax-b\|_2", wrt="x", let=lets, at="[1,-2]").point
+    assert p.differentiable
+    oracle.check_gradient(lambda v: 0.0, np.array([1.0, -2.0]), np.asarray(p.gradient, float).reshape(2),
+                          np.random.default_rng(36))
