@@ -59,11 +59,22 @@ def is_zero(e: sp.Expr, *, seconds: float = 4.0) -> bool | None:
     if atoms:
         # The sign form is canonical only for independent switches; when some sign
         # cells cannot occur (x < 0 and x > 1), check the identity cell by cell.
-        cells = feasible_cells(tuple(a.args[0] for a in atoms))
-        if all(_smooth_zero(e.xreplace(dict(zip(atoms, c))), seconds) for c in cells):
+        us = tuple(a.args[0] for a in atoms)
+        cells = feasible_cells(us)
+        pieces = [sp.expand(e.xreplace(dict(zip(atoms, c)))) for c in cells]
+        if all(_smooth_zero(p, seconds) for p in pieces):
             return True
+        # a non-zero polynomial on a cell that occurs (an open set: the switches are affine,
+        # so the cell is exactly feasible) is non-zero somewhere on it: an exact witness
+        if all(_affine(u) for u in us) and any(p != 0 and p.is_polynomial() for p in pieces):
+            return False
         return None
     return True if _smooth_zero(e, seconds) else None
+
+
+def _affine(u: sp.Expr) -> bool:
+    free = sorted(u.free_symbols, key=sp.default_sort_key)
+    return not free or (u.is_polynomial(*free) and sp.Poly(u, *free).total_degree() <= 1)
 
 
 def _smooth_zero(e, seconds) -> bool:

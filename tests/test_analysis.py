@@ -552,3 +552,24 @@ def test_a_norm_of_a_map_that_is_zero_everywhere_is_a_constant():
     assert p.differentiable
     oracle.check_gradient(lambda v: 0.0, np.array([1.0, -2.0]), np.asarray(p.gradient, float).reshape(2),
                           np.random.default_rng(36))
+
+
+@pytest.mark.parametrize("latex,fn,inside,outside", [
+    (r"\sigma(x)\sigma(y)\sigma(z)", lambda v: max(v[0], 0) * max(v[1], 0) * max(v[2], 0),
+     [(0, 1, 1), (2, 0, 3)], [(0, 0, 1), (0, 0, 0), (1, 2, 3)]),
+    (r"\max(x,\max(y,\max(z,0)))", lambda v: max(v[0], v[1], v[2], 0.0),
+     [(0, 0, 0), (1, 1, 0), (0, -1, -2), (2, -1, 2)], [(1, 1, 2), (-1, -2, -3), (3, 1, 2)]),
+])
+def test_three_variables_whose_jumps_were_undecided(latex, fn, inside, outside):
+    """is_zero once gave up on jumps such as (1 + sign x)(1 + sign y) x y, so these were
+    refused; a non-zero polynomial on a cell that occurs now decides them."""
+    a = analyze(latex, wrt="x,y,z")
+    assert a.verdict.differentiable_everywhere is False
+    rng = np.random.default_rng(37)
+    f = lambda v: float(fn(np.asarray(v, dtype=float)))  # noqa: E731
+    for p in inside:
+        oracle.check_not_differentiable(f, np.array(p, dtype=float), rng)
+        assert analyze(latex, wrt="x,y,z", at=str(list(p))).point.differentiable is False
+    for p in outside:
+        G = np.asarray(analyze(latex, wrt="x,y,z", at=str(list(p))).point.gradient, float).reshape(3)
+        oracle.check_gradient(f, np.array(p, dtype=float), G, rng)
