@@ -18,6 +18,7 @@ import re
 import sys
 import time
 import types
+from fractions import Fraction
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
@@ -30,11 +31,11 @@ from .checking import limits as L
 from .checking.nodes import ShapeMismatch, build_step
 from .checking.reading import Expr, Gradient, Label, Limit, Unreadable, read
 from .checking.assumptions import names as assumed_names
-from .checking.primes import derivative_claim
+from .checking.primes import STEP_NAMES, derivative_claim
 from .checking.redefine import may_redefine
 from .checking.rows import equations
 from .checking.variable import choose as choose_variable
-from .checking.world import World, names_in, transform
+from .checking.world import World, names_in, substitute_names, transform
 from .errors import BudgetExceeded, InputError, SymderivError, Unsupported
 from .parse import canonical
 
@@ -115,6 +116,10 @@ class _Checker:
             if chain is None:
                 self._add(eq.text, "unverified", eq.error, eq, chain_id)
                 continue
+            if not chain.ops and eq.display and _unbalanced(eq.text):
+                # '\frac{x = 2x': the relation is swallowed by a group that never closes
+                self._add(_restore(eq.text), "unverified", f"cannot read it: {_unbalanced(eq.text)}", eq, chain_id)
+                continue
             terms = list(chain.terms)
             aside = eq.aside and terms[0] is not None     # a reason beside a step: its own chain
             if terms[0] is None:
@@ -180,6 +185,10 @@ class _Checker:
             self._add(source, "unverified", f"only equalities are checked, not '{OP_TEX.get(op, op)}'", eq, chain_id)
             return
         variables, prefix = None, ""
+        if isinstance(left, Gradient) and isinstance(right, Limit):
+            left = self._quotient_limit(left)
+        elif isinstance(right, Gradient) and isinstance(left, Limit):
+            right = self._quotient_limit(right)
         if isinstance(left, Gradient) or isinstance(right, Gradient):
             left, right, variables = self._as_differentials(left, right)
             if variables:
@@ -206,8 +215,12 @@ class _Checker:
         except BudgetExceeded:
             self._add(source, "unverified", f"deciding this step took longer than {bound:.3g} s", eq, chain_id)
         except ShapeMismatch as exc:
-            self._add(source, "unverified", "the two sides have different shapes (" + " and ".join(exc.shapes) + ")",
-                      eq, chain_id)
+            if eq.solving:         # w = (X^T X + λI)^{-1} X^T y: a solution, where w's shape is the post's
+                self._add(source, "unverified", "read as an equation the sentence solves, not an identity", eq,
+                          chain_id)
+            else:
+                self._add(source, "unverified", "the two sides have different shapes (" + " and ".join(exc.shapes)
+                          + ")", eq, chain_id)
         except SymderivError as exc:
             self._add(source, "unverified", f"outside what the checker reads: {exc.message}", eq, chain_id)
         except RecursionError:
@@ -272,6 +285,20 @@ class _Checker:
         pair = (Expr(d, grad.latex), Expr(inner, other.latex))
         return (pair if grad is left else pair[::-1]) + ([var],)
 
+    def _quotient_limit(self, grad: Gradient):
+        """d/dx f beside a limit: by definition, lim_{h→0} (f(x + h) - f(x))/h, which the
+        limit side is then compared with (two-sided, so a kink makes it not exist)."""
+        var = grad.var or self.world.variable
+        if var is None:
+            return Unreadable(grad.latex, "which variable? write \\frac{d}{dx}")
+        body = self.world.read(grad.of)
+        d = self.world.defs.get(grad.of.name) if isinstance(grad.of, S.Name) else None
+        param = d.params[0] if d is not None and len(d.params) == 1 else var
+        h = next(n for n in STEP_NAMES if n not in names_in(body) | {var, param})
+        moved = substitute_names(body, {param: S.BinOp("+", S.Name(var), S.Name(h))})
+        here = substitute_names(body, {param: S.Name(var)})
+        return Limit(h, Fraction(0), None, S.BinOp("/", S.BinOp("-", moved, here), S.Name(h)), grad.latex)
+
     def _undefined(self, terms) -> str | None:
         """A differential df of an f that no line defines (and that is not a variable)."""
         found = []
@@ -300,9 +327,11 @@ class _Checker:
                            w.quantities)
         outcome = D.decide(built, *D.symbolic(built))
         stated = given
-        if built.conditions and outcome.verdict in ("valid", "valid-where"):
-            # does it need the stated condition at all?
-            free = replace(built, conditions=[])
+        if (built.conditions or built.symmetric) and outcome.verdict in ("valid", "valid-where"):
+            # does it need the stated condition at all?  (a hypothesis A = A^T is built into
+            # the sides, so without it the step is built again)
+            free = replace(built, conditions=[]) if not built.symmetric else build_step(
+                sides, [], variables or self._variables(), source, w.quantities)
             plain = D.decide(free, *D.symbolic(free))
             if plain.verdict == "valid":
                 outcome, stated = plain, []
@@ -391,6 +420,18 @@ class _Checker:
                 return D.quick(built) is True
         except (SymderivError, ShapeMismatch):
             return False
+
+
+def _unbalanced(text: str) -> str | None:
+    """What is unbalanced in a row ('an unclosed {'), or None."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "{}" and text[i - 1:i] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return "a '}' closes no group"
+    return "a '{' is never closed" if depth else None
 
 
 def _parts(term) -> list:

@@ -393,3 +393,175 @@ def test_sign_of_a_product_is_the_product_of_signs():
         for y in (-1, 0, 5):
             assert abs(x * y) == abs(x) * abs(y)
     assert max(-2 * -3, 0) != max(-2, 0) * max(-3, 0)
+
+
+# ---- review 6: jumps, points on a kink, hypotheses, limits beside derivatives ----------------
+
+JUMPS = [
+    (r"$$\frac{d}{dx}\operatorname{sign}(x) = 0$$", lambda x: np.sign(x), lambda x: 0.0),
+    (r"$$\frac{d}{dx}\big(x + \operatorname{sign}(x)\big) = 1$$", lambda x: x + np.sign(x), lambda x: 1.0),
+    (r"Let $f(x) = \operatorname{sign}(x)$. Elsewhere $$f'(x) = 0.$$", lambda x: np.sign(x), lambda x: 0.0),
+    (r"$$\frac{d}{dx}H(x) = 0$$", lambda x: np.heaviside(x, 0.5), lambda x: 0.0),
+]
+
+
+@pytest.mark.parametrize("text, f, claimed", JUMPS)
+def test_the_derivative_of_a_jump_holds_only_off_it(text, f, claimed):
+    s = check(text).steps[-1]
+    assert s.verdict == "valid-where" and s.condition["text"] == "x ≠ 0", s.reason
+    assert "jumps" in s.reason and exact(s.counterexample.values["x"]) == 0
+    # the oracle: off 0 the claimed derivative is the difference quotient; at 0 the
+    # quotients grow without bound, so no derivative exists there
+    for x in RNG.uniform(-3, 3, 5):
+        assert abs((f(x + 1e-6) - f(x - 1e-6)) / 2e-6 - claimed(x)) < 1e-6
+    assert abs(quotient(f, 0.0, 1e-9)) > 1e8
+
+
+def test_the_differential_of_a_matrix_of_signs_is_not_zero_on_its_jumps():
+    s = check(r"Let $S = \operatorname{sign}(X)$. Since sign is piecewise constant, $$dS = 0.$$").steps[1]
+    assert s.verdict == "valid-where" and s.condition["text"] == "no entry of X is 0"
+    X = exact(s.counterexample.values["X"]) if np.ndim(s.counterexample.values["X"]) == 0 else None
+    assert X is None or X == 0
+    assert abs(quotient(np.sign, 0.0, 1e-9)) > 1e8
+
+
+@pytest.mark.parametrize("text, f, point", [
+    (r"At $x = 0$, $$\frac{d}{dx}|x| = 0.$$", abs, 0.0),
+    (r"At $x = 1$, $$\frac{d}{dx}\max(0,1-x) = 0.$$", lambda x: max(0.0, 1 - x), 1.0),
+])
+def test_a_derivative_claimed_at_a_kink_is_false(text, f, point):
+    # 'valid where x = 0 and x ≠ 0' would hold nowhere: the claim is about the kink itself
+    report = check(text)
+    s = report.steps[0]
+    assert s.verdict == "invalid" and report.first_error == 1
+    assert exact(s.counterexample.values["x"]) == Fraction(point)
+    right = one_sided(lambda v: f(float(v)), point, 1.0)
+    left = -one_sided(lambda v: f(float(v)), point, -1.0)
+    assert abs(right - left) > 0.5          # the one-sided derivatives differ: none exists
+
+
+def test_at_x_equals_y_is_where_the_claim_is_made_not_a_claim():
+    report = check(r"At $x=y$, the function $\max(x,y)$ is not differentiable. Off the diagonal, "
+                   r"$$\frac{\partial}{\partial x}\max(x,y) = H(x-y).$$")
+    assert [s.verdict for s in report.steps] == ["valid-where"] and report.first_error is None
+    s = check(r"At $x=y$, $$\frac{\partial}{\partial x}\max(x,y) = \frac12.$$").steps[0]
+    assert s.verdict == "invalid"
+    x, y = (exact(s.counterexample.values[k]) for k in ("x", "y"))
+    assert x == y                           # the counterexample keeps the post's hypothesis
+    f = lambda t: max(float(t), float(y))   # noqa: E731
+    assert abs(one_sided(f, float(x), 1.0) - 0.5) > 0.4 and abs(-one_sided(f, float(x), -1.0) - 0.5) > 0.4
+
+
+SYMMETRIC = [
+    r"For symmetric $A$, $$\nabla_x\, x^TAx = 2Ax.$$",
+    r"Let $A$ be symmetric. Then $$\nabla_x\, x^TAx = 2Ax.$$",
+    r"Assume $A = A^T$. Then $$\nabla_x\, x^TAx = 2Ax.$$",
+]
+
+
+@pytest.mark.parametrize("text", SYMMETRIC)
+def test_a_symmetric_hypothesis_is_used_and_reported(text):
+    report = check(text)
+    assert [s.verdict for s in report.steps] == ["valid-where"] and report.first_error is None
+    assert report.steps[0].condition["text"] == "A = A^T"
+    for n in (1, 2, 3):
+        B = RNG.normal(size=(n, n))
+        x = RNG.normal(size=(n, 1))
+        for A, holds in ((B + B.T, True), (B - B.T + np.eye(n), n == 1)):
+            G = numeric_gradient(lambda v: (v.T @ A @ v).item(), x)
+            assert np.allclose(G, 2 * A @ x, atol=1e-5) == holds
+
+
+def test_without_the_hypothesis_the_same_claim_is_refuted_by_a_matrix_that_breaks_it():
+    report = check(r"Let $A$ be symmetric. Then $$\nabla_x\, x^TAx = 2Ax.$$" "\n\n"
+                   r"For a general matrix $B$, $$\nabla_x\, x^TBx = 2Bx.$$")
+    assert [s.verdict for s in report.steps] == ["valid-where", "invalid"]
+    c = report.steps[1].counterexample.values
+    B = np.array([[float(v) for v in row] for row in c["B"]])
+    x = np.array([[float(v) for v in row] for row in c["x"]])
+    assert not np.allclose(B, B.T)
+    assert not np.allclose(numeric_gradient(lambda v: (v.T @ B @ v).item(), x), 2 * B @ x, atol=1e-4)
+
+
+def test_a_counterexample_under_a_symmetric_hypothesis_is_symmetric():
+    s = check(r"Assume $A = A^T$. Then $$\nabla_x\, x^TAx = 2A^Tx + x$$").steps[0]
+    assert s.verdict == "invalid"
+    A = np.array(s.counterexample.values["A"], dtype=object).reshape(np.shape(s.counterexample.values["A"]) or (1, 1))
+    assert (A == A.T).all()
+
+
+@pytest.mark.parametrize("text, f, point", [
+    (r"$$\frac{d}{dx}|x| = \lim_{h\to0}\frac{|x+h|-|x|}{h}$$", abs, 1.5),
+    (r"$$\frac{d}{dx}x^2 = \lim_{h\to0}\frac{(x+h)^2-x^2}{h}$$", lambda x: x * x, -0.7),
+])
+def test_a_derivative_beside_its_limit_is_the_definition(text, f, point):
+    s = check(text).steps[0]
+    assert s.verdict == "valid", s.reason
+    assert abs(quotient(f, point, 1e-7) - (f(point + 1e-7) - f(point - 1e-7)) / 2e-7) < 1e-5
+
+
+def test_a_wrong_left_limit_at_a_stated_point_is_refuted():
+    s = check(r"At $x=0$ the left derivative is "
+              r"$$\lim_{h\to0^-}\frac{\sigma(x+h)-\sigma(x)}{h} = 1.$$").steps[0]
+    assert s.verdict == "invalid"
+    relu = lambda v: max(v, 0.0)   # noqa: E731
+    assert abs(quotient(relu, 0.0, -1e-8)) < 1e-12          # the true left limit is 0
+
+
+def test_plain_tex_rows_and_functions_of_several_arguments():
+    assert verdicts(r"$$\eqalign{ f &= x^2 \cr f' &= 2x }$$") == ["definition", "valid"]
+    report = check(r"$$f(a,b) = \log(e^a + e^b)$$" "\n"
+                   r"$$\frac{\partial f}{\partial a} = \frac{e^a}{e^a+e^b}, \qquad "
+                   r"\frac{\partial f}{\partial b} = \frac{e^a}{e^a+e^b}$$")
+    assert [s.verdict for s in report.steps] == ["definition", "valid", "invalid"]
+    f = lambda a, b: math.log(math.exp(a) + math.exp(b))   # noqa: E731
+    a, b = 0.3, -1.1
+    assert abs((f(a + 1e-6, b) - f(a - 1e-6, b)) / 2e-6 - math.exp(a) / (math.exp(a) + math.exp(b))) < 1e-6
+    assert abs((f(a, b + 1e-6) - f(a, b - 1e-6)) / 2e-6 - math.exp(a) / (math.exp(a) + math.exp(b))) > 0.1
+
+
+def test_respectively_pairs_equations_joined_by_and():
+    report = check(r"For $x>0$ and $x<0$ respectively, "
+                   r"$$\frac{d}{dx}|x| = 1 \quad\text{and}\quad \frac{d}{dx}|x| = 1.$$")
+    assert [s.verdict for s in report.steps] == ["valid-where", "invalid"]
+    assert exact(report.steps[1].counterexample.values["x"]) < 0
+    assert abs((abs(-1 + 1e-6) - abs(-1 - 1e-6)) / 2e-6 + 1) < 1e-6     # d|x|/dx = -1 there
+
+
+def test_inverse_and_log_det_identities_are_decided():
+    report = check(r"$$XX^{-1} = I$$" "\n\n" r"$$f = \log\det X$$" "\n"
+                   r"$$df = \operatorname{tr}(X^{-1}dX)$$" "\n" r"$$df = \operatorname{tr}(X^{-T}dX)$$")
+    assert [s.verdict for s in report.steps] == ["valid", "definition", "valid", "invalid"]
+    c = report.steps[3].counterexample.values
+    X = np.array(c["X"], dtype=float)
+    D = np.array(c["dX"], dtype=float)
+    f = lambda M: math.log(abs(np.linalg.det(M)))   # noqa: E731
+    slope = (f(X + 1e-6 * D) - f(X - 1e-6 * D)) / 2e-6
+    assert abs(slope - np.trace(np.linalg.inv(X) @ D)) < 1e-5
+    assert abs(slope - np.trace(np.linalg.inv(X).T @ D)) > 1e-3
+
+
+def test_the_dirac_delta_is_not_read_as_a_product(capsys):
+    s = check(r"$$\frac{d}{dx}H(x) = \delta(x)$$").steps[0]
+    assert s.verdict == "unverified" and "Dirac" in s.reason
+    code = main(["diff", r"\delta(x) + x^2"])
+    err = capsys.readouterr().err
+    assert code == 3 and err.startswith("error:") and "Dirac" in err and "Traceback" not in err
+    # where δ also stands alone it is a number, and δ(...) a product (Huber's δ(|r| - δ/2))
+    assert main(["diff", r"\delta(x + 1)^2 + \delta", "--wrt", "x", "--at", "2", "--let", "delta=3",
+                 "--format", "json"]) == 0
+    at = json.loads(capsys.readouterr().out)["at"]
+    assert at["gradient"] == 2 * 3 * (2 + 1)       # d/dx 3(x + 1)^2 + 3 at x = 2
+
+
+def test_a_solved_equation_is_not_judged_by_its_shapes():
+    report = check(r"Ridge regression minimizes $f(w) = \|Xw-y\|_2^2 + \lambda\|w\|_2^2$. The gradient is "
+                   r"$$\nabla_w f = 2X^T(Xw-y) + 2\lambda w,$$ and setting it to zero gives "
+                   r"$w = (X^TX + \lambda I)^{-1}X^Ty$.")
+    s = report.steps[-1]
+    assert s.verdict == "unverified" and "solves" in s.reason and "shapes" not in s.reason
+    assert report.steps[1].verdict == "valid"
+    rng = np.random.default_rng(3)
+    X, y, w, lam = rng.normal(size=(4, 3)), rng.normal(size=(4, 1)), rng.normal(size=(3, 1)), 0.7
+    f = lambda v: float(np.sum((X @ v - y) ** 2) + lam * np.sum(v ** 2))   # noqa: E731
+    assert np.allclose(numeric_gradient(f, w), 2 * X.T @ (X @ w - y) + 2 * lam * w, atol=1e-5)

@@ -55,7 +55,11 @@ def exact_text(v) -> str:
         return "undefined"
     if v in (sp.oo, -sp.oo):
         return "∞" if v == sp.oo else "-∞"
-    return sp.sstr(v)
+    if v.is_Rational:
+        return sp.sstr(v)
+    from ..render.notation import _Printer
+    text = _Printer(TEXT, (), False).print(v)[0]         # e^3, π, √2: as a person writes them
+    return f"{text} ≈ {float(v):.6g}" if v.is_real and v.is_number else text
 
 
 def value_text(v, matrix: bool) -> str:
@@ -73,12 +77,16 @@ def counterexample(outcome: Outcome, built: Built) -> Cex | None:
     if c is None:
         return None
     directions = {d.name for d in built.differentials.values()}
-    syms = sorted(leaves(list(built.sides) + [n for _, n in built.conditions]), key=lambda s: s.name in directions)
+    # what was differentiated too: where sign(x) jumps, x = 0 is the point to show
+    syms = sorted(leaves(list(built.sides) + built.differentiated + [n for _, n in built.conditions]),
+                  key=lambda s: s.name in directions)
     values, matrices = {}, set()
     for s in syms:
         arr = c.point.values.get(s.name)
         if arr is None:
             continue
+        if s.name in built.symmetric:      # the step saw (A + A^T)/2: show that matrix
+            arr = _symmetric_part(arr)
         key = shown_name(s.name, built)
         if s.is_scalar:
             values[key] = arr[0, 0]
@@ -93,6 +101,14 @@ def counterexample(outcome: Outcome, built: Built) -> Cex | None:
     if not right.is_scalar:
         matrices.add("rhs")
     return Cex(values, lhs, rhs, frozenset(matrices))
+
+
+def _symmetric_part(arr):
+    out = np.empty(arr.shape, dtype=object)
+    for i, j in np.ndindex(arr.shape):
+        half = Fraction(arr[i, j] + arr[j, i]) / 2
+        out[i, j] = half.numerator if half.denominator == 1 else half
+    return out
 
 
 def _side(v, node):

@@ -13,6 +13,10 @@ polynomial of degree d, and it vanishes at a uniformly random integer point of
 points with N = 10^15 make the chance of a wrong "0" below 10^-20 for any d up to 10^8,
 far beyond the degree of any derivation's entry.
 
+The same holds for a rational function (an inverse, 1/det X): its difference is zero iff
+the numerator over a common denominator is, a polynomial of bounded degree; a point where
+a denominator vanishes is no evidence either way, and ends the test with no answer.
+
 Treating the signs as independent asks more than the step needs (only the sign patterns
 that occur matter), so "not 0" here proves nothing: only "0" is used, as a proof that the
 two sides agree on every sign cell, i.e. off the kinks.
@@ -43,11 +47,15 @@ def zero_off_kinks(e: sp.Expr, seed: int = 2024) -> bool | None:
     for _ in range(TRIALS):
         point = {x: sp.Integer(rng.randint(-N, N)) for x in entries}
         value = sp.expand(form.xreplace(point))
+        if value.has(sp.zoo, sp.nan):
+            return None            # a denominator vanished at this point: no conclusion
         if not s:
             if value != 0:
                 return None
             continue
         reduced: dict = {}
+        if not value.is_polynomial(*s):
+            return None            # a sign in a denominator: not this test's form
         for monomial, c in sp.Poly(value, *s).terms():
             key = tuple(k % 2 for k in monomial)          # s^2 = 1
             reduced[key] = reduced.get(key, 0) + c
@@ -64,7 +72,7 @@ def _sign_polynomial(e: sp.Expr, signs: dict) -> sp.Expr | None:
     if isinstance(e, (sp.Add, sp.Mul)):
         args = [_sign_polynomial(a, signs) for a in e.args]
         return None if any(a is None for a in args) else e.func(*args)
-    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp >= 0:
+    if isinstance(e, sp.Pow) and e.exp.is_Integer:     # 1/det X too: a rational function
         base = _sign_polynomial(e.base, signs)
         return None if base is None else base ** e.exp
     if isinstance(e, Sw):         # the derivative of a kink carries its sign as is

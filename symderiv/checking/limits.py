@@ -128,6 +128,10 @@ def _value_at(side: Side, small, point: dict):
 
 def compare(left: Side, right: Side, small, conditions) -> LimitOutcome:
     bounds = {sp.Symbol(k, real=True): v for k, v in leaf_bounds(conditions).items()}
+    # 'at x = 0, lim_{h→0⁻} (σ(x + h) - σ(x))/h = 1': the limit taken at that point
+    fixed = {x: sp.Rational(k.numerator, k.denominator) for x, bs in bounds.items() for op, k in bs if op == "="}
+    if fixed:
+        left, right = (Side(s.expr.xreplace(fixed), s.limit) for s in (left, right))
     infinitesimal = bool(small) and any(s.limit is not None and s.limit[0] not in small for s in (left, right))
     near_differs = False
     if left.limit is not None and right.limit is not None and left.limit == right.limit and left.limit[2]:

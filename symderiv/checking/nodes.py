@@ -20,7 +20,7 @@ from .. import syntax as S
 from .. import build as build_module
 from ..build import Builder, _Shapes, _entries
 from ..calculus import directional
-from ..errors import InputError
+from ..errors import SymderivError
 from .reals import real_roots
 from .world import names_in, transform
 
@@ -36,6 +36,7 @@ class Built:
     differentials: dict = field(default_factory=dict)   # variable name -> its dX Sym
     differentiated: list = field(default_factory=list)  # nodes whose differentials were taken
     shown: dict = field(default_factory=dict)        # Sym name -> how to show it
+    symmetric: set = field(default_factory=set)      # names stood in for by (A + A^T)/2
 
 
 class ShapeMismatch(Exception):
@@ -82,12 +83,39 @@ def build_step(sides: list, conditions: list, variables, source: str = "", quant
     variables = [v for v in ([variables] if isinstance(variables, str) else (variables or [])) if v]
     try:
         return _build(sides, conditions, variables, source, True, quantities)
-    except InputError:
+    except SymderivError:
         # J of two different sizes in one step: then each J takes its own
         return _build(sides, conditions, variables, source, False, quantities)
 
 
+def _symmetric(conditions) -> tuple[set, list]:
+    """The names a hypothesis A = A^T makes symmetric, and the other conditions."""
+    names, rest = set(), []
+    for op, a, b in conditions:
+        pair = (a, b) if isinstance(b, S.Transpose) else (b, a)
+        if op == "=" and isinstance(pair[0], S.Name) and isinstance(pair[1], S.Transpose) \
+                and isinstance(pair[1].arg, S.Name) and pair[1].arg.name == pair[0].name:
+            names.add(pair[0].name)
+        else:
+            rest.append((op, a, b))
+    return names, rest
+
+
+def _symmetrize(t, names: set):
+    """A -> (A + A^T)/2 for each symmetric A: the claim is then about every symmetric
+    matrix at once, for any value the sampler gives A, and a symbolic proof covers them."""
+    def fn(u):
+        if isinstance(u, S.Name) and u.name in names:
+            return S.BinOp("/", S.BinOp("+", u, S.Transpose(u, u.span), u.span), S.Num("2"), u.span)
+        return None
+    return transform(t, fn)
+
+
 def _build(sides, conditions, doc_variables, source, one_J, quantities) -> Built:
+    symmetric, conditions = _symmetric(conditions)
+    if symmetric:
+        sides = [_symmetrize(t, symmetric) for t in sides]
+        conditions = [(op, _symmetrize(a, symmetric), _symmetrize(b, symmetric)) for op, a, b in conditions]
     holes: list = []              # (hole name, argument term)
     leaf_diffs: dict = {}         # variable name -> its dX name
     entry_names: dict = {}
@@ -153,7 +181,7 @@ def _build(sides, conditions, doc_variables, source, one_J, quantities) -> Built
     nodes = [real_roots(n) for n in nodes]
     cond_nodes = [(op, real_roots(c)) for op, c in cond_nodes]
     differentiated = [real_roots(a) for a in differentiated]
-    return Built(nodes, cond_nodes, variables, dsyms, differentiated, shown)
+    return Built(nodes, cond_nodes, variables, dsyms, differentiated, shown, symmetric)
 
 
 def _prepare(b: _Builder, terms: list):
@@ -172,7 +200,7 @@ def _tie(b, shapes):
     for s in big[1:]:
         try:
             b.shapes.same(big[0], s, S.Num("0"), "the two sides")
-        except InputError:
+        except SymderivError:
             raise ShapeMismatch([b.shapes.show(x) for x in shapes]) from None
 
 

@@ -21,11 +21,14 @@ _APPLIED = re.compile(r"^\s*(\(|_|\^|\\left|\{)")       # \text{sign}(x): an ope
 _LAYOUT_BEFORE = re.compile(r"(\\q?quad|&|\\[,;: ]|~|,)\s*$")
 _PAREN_NOTE = re.compile(r"(\\q?quad|&|\\[,;: ]|~)\s*(\\left\s*)?\(\s*\\(?:text|textrm|mbox|textit)\s*\{[^{}]*\}\s*(\\right\s*)?\)"
                          r"\s*[.,;]?\s*$")
+_AND = re.compile(r"(\\q?quad|,|\\[,;: ]|~)\s*\\(?:text|textrm|mbox|textnormal)\s*\{\s*and\s*\}")
 _RELATION = re.compile(r"(?<!\\)[=<>]|\\(le|leq|ge|geq|ne|neq|lt|gt|approx|equiv)(?![a-zA-Z])")
 
 
 def strip_notes(row: str, condition_words) -> tuple[str, list[str]]:
     """(the row without its notes, the formulas its notes give as reasons)."""
+    # 'a = b \quad\text{and}\quad c = d' states two claims: 'and' is a separator, no note
+    row = _AND.sub(r" \\qquad ", row)
     m = _PAREN_NOTE.search(row)
     if m and m.start() in _top(row):
         row = row[:m.start()]

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .. import syntax as S
-from ..errors import InputError
-from ..parse import parse_statement
+from ..errors import SymderivError
+from ..parse import canonical, parse_statement
 
 RELATIONS = {"=": "=", "<": "<", ">": ">", r"\le": "<=", r"\leq": "<=", r"\leqslant": "<=",
              r"\ge": ">=", r"\geq": ">=", r"\geqslant": ">=", r"\ne": "!=", r"\neq": "!=",
@@ -176,16 +176,19 @@ def read_term(text: str):
     gradient = _gradient(text)
     if gradient is not None:
         return gradient
-    try:
-        st = parse_statement(text, {}).statement
-    except InputError as exc:
-        return Unreadable(text, exc.message)
-    if len(st.terms) != 1 or st.terms[0] is None:
-        return Unreadable(text, "a relation inside a term")
     m = _HEAD.match(text)
     head = None
     if m:
         head = (_name(m.group(1)), tuple(_name(p.strip()) for p in m.group(2).split(",")))
+        if len(head[1]) > 1 and not canonical(head[0]):
+            # f(a, b): a function of several arguments, as a head only (\max(a, b) is max)
+            return Expr(S.Call(None, head[0], tuple(S.Name(p) for p in head[1])), text, head)
+    try:
+        st = parse_statement(text, {}).statement
+    except SymderivError as exc:
+        return Unreadable(text, exc.message)
+    if len(st.terms) != 1 or st.terms[0] is None:
+        return Unreadable(text, "a relation inside a term")
     return Expr(st.terms[0], text, head)
 
 
@@ -238,11 +241,12 @@ def _braced(text: str, start: int):
 
 def _gradient_of(text: str, body: str, var):
     f = _FUNCTION.match(body)
-    if f:                              # f or f(X): the function's name, not a product f·X
+    if f and not canonical(f.group("f")):
+        # f or f(X): the function's name, not a product f·X (H(x) is the step function)
         return Gradient(S.Name(f.group("f")), var, text)
     try:
         st = parse_statement(body, {}).statement
-    except InputError as exc:
+    except SymderivError as exc:
         return Unreadable(text, exc.message)
     if len(st.terms) != 1 or st.terms[0] is None:
         return Unreadable(text, "a relation inside a gradient")
@@ -269,7 +273,7 @@ def _limit(text: str):
     try:
         var = parse_statement(m.group("var"), {}).statement.terms[0]
         body = parse_statement(m.group("body"), {}).statement
-    except InputError as exc:
+    except SymderivError as exc:
         return Unreadable(text, exc.message)
     if not isinstance(var, S.Name) or len(body.terms) != 1 or body.terms[0] is None:
         return Unreadable(text, "the limit variable must be a single name")

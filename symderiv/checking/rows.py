@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import syntax as S
-from ..errors import InputError
+from ..errors import SymderivError
 from ..macros import expand
 from ..markdown import segments
 from ..parse import parse_statement, split_equations, split_rows
@@ -27,6 +27,8 @@ from .reading import top_level
 
 CONDITION_WORDS = ("for", "if", "when", "whenever", "where", "assuming", "assume", "suppose",
                    "with", "at", "on")
+# words after which an equation between names is a hypothesis, not a claim or a definition
+EQUATING_WORDS = ("at", "if", "when", "whenever", "assuming", "assume", "suppose", "given", "for", "on")
 # words after which a condition speaks of the display before it, whatever follows
 BACK_WORDS = ("where", "with", "whenever")
 LAYOUT_ENVS = ("equation", "align", "alignat", "aligned", "alignedat", "gather", "gathered",
@@ -61,6 +63,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"\\(?:long)?leftarrow(?![a-zA-Z])\s*", r"\\gets ", text)
     text = re.sub(r"\\(label|tag\*?)\s*\{[^{}]*\}", " ", text)
     text = re.sub(r"\\(nonumber|notag)(?![a-zA-Z])", " ", text)
+    text = re.sub(r"\\cr(?![a-zA-Z])", r"\\\\", text)        # plain TeX's row end (\eqalign{a \cr b})
     envs = "|".join(LAYOUT_ENVS)
     text = re.sub(r"\\begin\s*\{(?:" + envs + r")\*?\}(\s*\{\d+\})?", " ", text)
     text = re.sub(r"\\end\s*\{(?:" + envs + r")\*?\}", " ", text)
@@ -113,23 +116,32 @@ def _has_relation(text: str) -> bool:
                 or _INTERVAL.match(text))
 
 
-def read_condition(text: str, worded: bool = False) -> Condition | None:
+def read_condition(text: str, worded: bool = False, equating: bool = False) -> Condition | None:
     r"""A condition if ``text`` is one: a variable compared with a number (x > 0, 0 < x < 1,
     X >= 0, x = 0).  After a word such as 'for' or 'if' any inequality is one; without
-    it, ``\sigma(x) >= 0`` is a claim, not a condition."""
+    it, ``\sigma(x) >= 0`` is a claim, not a condition.  After 'at', 'if' or 'assume'
+    (``equating``) an equation between names is one too: 'at $x = y$', 'assume $A = A^T$'
+    (after 'let' or 'where' it would define the name instead)."""
     text = _interval(text)
     try:
         st = parse_statement(text, {}).statement
-    except InputError:
+    except SymderivError:
         return None
     if not st.ops or st.terms[0] is None:
         return None
     simple = all(_is_bound(a, b) for a, b in zip(st.terms, st.terms[1:]))
     if all(op in ("<", "<=", ">", ">=", "!=") for op in st.ops) and (simple or worded):
         return Condition(text.strip(), st)
-    if st.ops == ("=",) and simple:
+    if st.ops == ("=",) and (simple or equating and all(_named(t) for t in st.terms)):
         return Condition(text.strip(), st)
     return None
+
+
+def _named(t) -> bool:
+    """A name, its transpose, or a number: the sides of an equation that locates a point."""
+    if isinstance(t, S.Transpose):
+        t = t.arg
+    return isinstance(t, (S.Name, S.Entry, S.Num))
 
 
 _INTERVAL = re.compile(r"^\s*(?P<v>[^\\]*?|\\[a-zA-Z]+(?:_\{?\w+\}?)?)\s*\\in\s*(?:\\left\s*)?(?P<l>[(\[])"
@@ -198,7 +210,8 @@ def equations(text: str) -> tuple[list[Equation], int]:
     sentence = _Sentence()
     prose_before = ""
     blocks = 0
-    for seg in segments(text):
+    segs = list(segments(text))
+    for k, seg in enumerate(segs):
         if seg.kind == "prose":
             if _DEFINERS.search(seg.text):
                 _learn_macros(seg.text, macros)
@@ -211,12 +224,15 @@ def equations(text: str) -> tuple[list[Equation], int]:
         blocks += 1
         try:
             body = normalise(expand(seg.text, macros))
-        except InputError as exc:
+        except SymderivError as exc:
             if seg.kind == "display":
                 out.append(Equation(seg.text.strip(), seg.line, True, list(sentence.stated),
                                     error=f"the macros of this block cannot be expanded: {exc.message}"))
             continue
         if not body.strip():
+            continue
+        after = segs[k + 1].text if k + 1 < len(segs) and segs[k + 1].kind == "prose" else ""
+        if seg.kind == "inline" and _symmetric(body, prose_before, after, sentence, standing):
             continue
         if seg.kind == "inline" and _condition(body, prose_before, sentence, standing):
             continue
@@ -235,12 +251,34 @@ def equations(text: str) -> tuple[list[Equation], int]:
     return out, blocks
 
 
+_SYMMETRIC_BEFORE = re.compile(r"\bsymmetric(\s+(real\s+)?(matrix|matrices|square matrix))?\s*$", re.I)
+_SYMMETRIC_AFTER = re.compile(r"^\s*(is|be|are|being)?\s*(a\s+)?symmetric\b", re.I)
+
+
+def _symmetric(body: str, prose_before: str, after: str, sentence: _Sentence, standing: Standing) -> bool:
+    """'for symmetric $A$', 'let $A$ be symmetric': the hypothesis A = A^T, for the
+    sentence (or, after 'let' or 'assume', for the rest of the post)."""
+    name = body.strip()
+    if not re.fullmatch(r"[A-Z]", name) or not (_SYMMETRIC_BEFORE.search(prose_before)
+                                                 or _SYMMETRIC_AFTER.match(after)):
+        return False
+    cond = read_condition(f"{name} = {name}^T", worded=True, equating=True)
+    if cond is None:
+        return False
+    if re.search(r"\b(let|assume|suppose|throughout)\b", sentence.text + " " + prose_before, re.I):
+        standing.add(cond, "standing")
+    else:
+        sentence.stated = sentence.stated + [cond]
+    return True
+
+
 def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Standing) -> bool:
     """Read an inline formula as a condition of the prose, if it is one (and say so)."""
     word = _last_word(prose_before)
     listed = word in ("and", "or") and prose_before.strip().lower() == word and sentence.word
     worded = bool(listed or word in CONDITION_WORDS or word in STANDING_WORDS)
-    cond = read_condition(body, worded=worded) if _has_relation(body) else None
+    equating = (sentence.word if listed else word) in EQUATING_WORDS
+    cond = read_condition(body, worded=worded, equating=equating) if _has_relation(body) else None
     if cond is None:
         return False
     if listed:                         # 'for $x > 0$ and $x < 0$': the list goes on, about
@@ -329,7 +367,7 @@ def _learn_macros(prose: str, macros: dict):
     for m in _DEFINERS.finditer(prose):
         try:
             expand(prose[m.start():_definition_end(prose, m.end())], macros)
-        except InputError:
+        except SymderivError:
             continue
 
 

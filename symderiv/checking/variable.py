@@ -41,7 +41,10 @@ def choose(chains) -> str | None:
                     differentiated.add(t.of.name)
                 names |= names_in(t.of)
             elif isinstance(t, Label):
-                differentiated.add(t.parts()[0])
+                name, _, arg = t.parts()
+                differentiated.add(name)
+                if arg is not None and arg.isalpha():
+                    names.add(arg)        # σ'(x) = 1 mentions x, though its right side does not
             elif isinstance(t, Expr):
                 names |= names_in(t.term)
                 for n in _differentials(t.term):
