@@ -102,8 +102,8 @@ def variable_placeholders(args: tuple, var: E.Sym) -> list:
 
 def _on_switch(expr: sp.Expr, atom: Sw, u: sp.Expr, V, branch=None) -> sp.Expr:
     """expr restricted to u = 0, requiring it to be the same from both sides."""
-    plus = restrict(expr.xreplace({atom: 1}), u, V, branch)
-    minus = restrict(expr.xreplace({atom: -1}), u, V, branch)
+    plus = restrict(expr.xreplace({atom: sp.Integer(1)}), u, V, branch)
+    minus = restrict(expr.xreplace({atom: sp.Integer(-1)}), u, V, branch)
     if coincident(plus) or coincident(minus):
         raise Unsupported("unverified: two kinks of one entry lie on the same hypersurface in a way the sign form did not merge")
     if is_zero(plus - minus) is not True:
@@ -268,7 +268,7 @@ def _primitives_on(n_expr, atom, u, V, a_sign, branch=None) -> list:
             continue
         d = sp.Dummy(real=True)
         weight = sp.diff(n_expr.xreplace({sub: d}), d).xreplace({d: sub})
-        w_full = sp.expand(to_sign_form(sp.expand(weight)) * a_sign)
+        w_full = sp.expand(sp.Mul(to_sign_form(sp.expand(weight)), a_sign))   # SymPy's 0, not int 0
         try:
             w_on = _on_switch(w_full, atom, u, V, branch)
         except Unsupported:
@@ -514,11 +514,15 @@ def _off_domain(k: Kink, domain: list) -> bool:
     index = {a.key: i for i, a in enumerate(k.args)}
     p, value = k.branch
     for node, rel in domain:
-        if rel == ">=" or not isinstance(node, E.Entrywise) or node.shape != k.node.shape:
+        if rel == ">=" or node.shape != k.node.shape:
             continue
-        if any(a.key not in index for a in node.args):
+        if isinstance(node, E.Sym) and node.key in index:       # |x|/x: x ≠ 0
+            expr = E.placeholder(index[node.key])
+        elif isinstance(node, E.Entrywise) and all(a.key in index for a in node.args):
+            expr = node.expr.xreplace({E.placeholder(i): E.placeholder(index[a.key])
+                                       for i, a in enumerate(node.args)})
+        else:
             continue
-        expr = node.expr.xreplace({E.placeholder(i): E.placeholder(index[a.key]) for i, a in enumerate(node.args)})
         if sp.expand(to_sign_form(expr.xreplace({p: value}))) == 0:
             return True
     return False
@@ -634,7 +638,11 @@ def _summarise(v: Verdict):
     if not v.continuous:
         v.smoothness = None
     else:
-        orders = [k.order for k in kinks if k.order is not None]
+        # a kink whose order is not known still bounds the class: f is differentiable
+        # across it (order >= 2), nothing more, whatever the other kinks allow (the
+        # switches of ||max(X,0)||_F^3 make it C^1, though its norm alone is C^2)
+        orders = [k.order if k.order is not None else 2 for k in kinks
+                  if k.order is not None or not k.order_exact]
         exact = all(k.order_exact for k in kinks)
         if orders:
             v.smoothness = min(orders) - 1
@@ -643,6 +651,25 @@ def _summarise(v: Verdict):
         v.smoothness_exact = exact
         if not exact and v.smoothness is None:
             v.smoothness = 1 if v.differentiable_everywhere else 0
+    if v.differentiable_everywhere and kinks and _smooth_everywhere(v.gradient_sign):
+        # the gradient is continuous and equals one smooth expression off the kinks, a
+        # dense set: so everywhere, and f is C^∞ (σ(x)ᵀσ(-x) = 0, whose kinks all cancel)
+        v.smoothness, v.smoothness_exact = "inf", True
+
+
+def _smooth_everywhere(node: E.Node) -> bool:
+    """No switch, kink, norm or max in the node, and no root or power that could fail
+    to be smooth where its base vanishes."""
+    for n in E.walk(node):
+        if isinstance(n, (E.FroNorm, E.MaxEntry, E.Argmax, E.Pick)):
+            return False
+        if isinstance(n, E.Entrywise):
+            e = n.expr
+            if e.has(Sw, Prim, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min):
+                return False
+            if any(not p.exp.is_Integer for p in e.atoms(sp.Pow)):
+                return False
+    return True
 
 
 def specialise(v: Verdict, values: dict) -> Verdict:

@@ -74,6 +74,20 @@ def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: li
         return _analyze(text, wrt, at, let, shape, route)
 
 
+def _real_constants(f: E.Node):
+    """x/0 and (-1)^{1/2} x are no functions of real matrices: say so, rather than analyse
+    SymPy's complex infinity or imaginary unit (printed zoo and I)."""
+    import sympy as sp
+    for n in E.walk(f):
+        if not isinstance(n, E.Entrywise):
+            continue
+        if n.expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise InputError("the expression divides by zero (or is infinite) for every value of the variable")
+        if n.expr.has(sp.I):
+            raise InputError("the expression has a constant that is not a real number (such as \\sqrt{-1} "
+                             "or \\log(-1)); symderiv works over the reals")
+
+
 def _analyze(text, wrt, at, let, shape, route) -> Analysis:
     values, functions = parse_lets(let)
     at_value = load(at, "--at") if at is not None else None
@@ -92,6 +106,7 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
     else:
         problem = first
     problem.f = _numbers_for_scalars(problem, values)
+    _real_constants(problem.f)
     if E.count_nodes(problem.f) > budget.MAX_NODES:
         raise Unsupported(f"the expression has more than {budget.MAX_NODES} nodes")
     verdict = analyse(problem.f, problem.var)
@@ -116,7 +131,10 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
     dims = {}
     if at_value is not None:
         dims = bind_dims(problem.f, values)
-    convexity = decide(problem.f, problem.var, values, dims, continuous=verdict.continuous)
+    constant = verdict.differentiable_everywhere and verdict.smoothness == "inf" and \
+        not E.depends_on(verdict.gradient_sign, problem.var)
+    convexity = decide(problem.f, problem.var, values, dims, continuous=verdict.continuous,
+                       constant_gradient=constant)
 
     point = None
     if at_value is not None:

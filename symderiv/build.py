@@ -313,11 +313,18 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
     scalars, so max(x, 0) - max(-x, 0) keeps its scalar x."""
     vec: set = set()
 
-    def candidate(t) -> str | None:
+    def name(t) -> str | None:
         if isinstance(t, S.Name) and len(t.name) == 1 and t.name.islower() and t.name not in b.values \
                 and t.name not in b._entry_bases and b.special(t.name) is None and t.name != "e":
             return t.name
         return None
+
+    def candidate(t) -> str | None:
+        """The letter a transposed or multiplied term makes a vector: x, or x inside an
+        entrywise map of it (σ(x)^T A σ(x), |x|^T A |x|)."""
+        while _entrywise_of_one(t):
+            t = t.args[0] if isinstance(t, S.Call) else t.arg
+        return name(t)
 
     def kind(t) -> str:
         if isinstance(t, S.Name):
@@ -337,6 +344,8 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
             return {"vector": "row", "row": "vector"}.get(k, k)
         if isinstance(t, S.Neg):
             return kind(t.arg)
+        if _entrywise_of_one(t):
+            return kind(t.args[0] if isinstance(t, S.Call) else t.arg)
         if isinstance(t, S.BinOp) and t.op == "*":
             ka = kind(t.left)
             c = candidate(t.right)
@@ -381,6 +390,29 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
         if vec == before:
             break
     return vec
+
+
+def _numbered_entries(term: S.Term, vectors: set, found: list) -> S.Term:
+    """x_1 beside a vector x is its first entry (x^T x + 3 x_1), not a scalar of its own:
+    the rewrite to the 0-based entry form keeps the letter lower-case."""
+    def fn(t):
+        if isinstance(t, S.Name) and "_" in t.name:
+            base, _, k = t.name.partition("_")
+            if base in vectors and k.isdigit() and int(k) >= 1:
+                found.append(t.name)
+                return S.Entry(base, (str(int(k) - 1), "0"), t.span, zero_based=True)
+        return None
+    from .checking.world import transform
+    return transform(term, fn)
+
+
+def _entrywise_of_one(t) -> bool:
+    """σ(u), |u|, exp(u): a map applied entry by entry to one argument, keeping its shape."""
+    if isinstance(t, S.Abs):
+        return True
+    if isinstance(t, S.Call) and len(t.args) == 1:
+        return t.spelling == "sigma" and t.name is None or primitives.lookup(t.name or "") is not None
+    return False
 
 
 def _vector_entries(term: S.Term) -> S.Term:
@@ -550,6 +582,14 @@ class Builder:
         self.vector_names = set()
         for t in terms:
             self.vector_names |= _vector_names(t, self)
+        vectors = self.vector_names | {n for n, v in self.values.items()
+                                       if n.islower() and v.shape[1] == 1 and v.shape[0] > 1}
+        if vectors:
+            found: list = []
+            terms = [_numbered_entries(t, vectors, found) for t in terms]
+            for name in sorted(set(found)):
+                base, _, k = name.partition("_")
+                self.note(f"{name} is entry {k} of the vector {base}")
         return terms
 
     def build(self, term: S.Term) -> Problem:
@@ -691,6 +731,9 @@ class Builder:
                 self.note("1 paired with a matrix in A:B or <A, B> read as the all-ones matrix")
                 return E.ones(self.shape_of(t))
             return E.const(_number(t.text, t, self.source))
+        if isinstance(t, S.Name) and t.name == "pi" and "pi" not in self.values and self.wrt != "pi":
+            self.note("\\pi is the number π")
+            return E.const(sp.pi)
         if isinstance(t, S.Name):
             special = self.special(t.name)
             if special == "ones":
@@ -789,7 +832,12 @@ class Builder:
 
     def _exponent(self, t: S.Term) -> sp.Expr:
         if isinstance(t, S.Num):
-            return _number(t.text, t, self.source)
+            k = _number(t.text, t, self.source)
+            if abs(k) > MAX_EXPONENT:
+                # 2^{10^9} has a billion bits: a size limit, said as one
+                raise Unsupported(f"the exponent {t.text} is larger than {MAX_EXPONENT} (a size limit)",
+                                  column=t.span[0], source=self.source)
+            return k
         if isinstance(t, S.Neg):
             return -self._exponent(t.arg)
         if isinstance(t, S.BinOp) and t.op == "/":
@@ -930,6 +978,11 @@ class Builder:
         for c in conds:
             if c is not None:
                 nodes.extend(side for _, side in c)
+        big = next((n.shape for n in nodes if not n.is_scalar), None)
+        if big is not None and self._entry_nodes:
+            # inside \sum_{i,j}: a constant row (1 otherwise, x_ij > 1) is a number per entry
+            nodes = [E.const(n.expr, big) if n.is_scalar and isinstance(n, E.Entrywise) and not n.args else n
+                     for n in nodes]
         args, exprs = E.frame(*nodes)
         vals = exprs[:len(values)]
         rest = exprs[len(values):]
@@ -944,9 +997,16 @@ class Builder:
                 cond = sp.And(cond, _relation(op, diff))
             pieces.append((v, cond))
         if pieces[-1][1] is not True:
-            if not _covers_everything([c for _, c in pieces]):
+            covers = _covers_everything([c for _, c in pieces])
+            if covers is True:     # the last row holds wherever the others do not
+                pieces[-1] = (pieces[-1][0], True)
+            elif covers is False:
+                raise Unsupported("the cases leave some values undefined (no row holds there): add a row "
+                                  "with \\text{otherwise}, or conditions that cover every value",
+                                  column=t.span[0], source=self.source)
+            else:
                 self.note("cases that cover nothing else are undefined elsewhere")
-            pieces.append((sp.nan, True))
+                pieces.append((sp.nan, True))
         shape = E._shape_of(*nodes)
         return E.ew(sp.Piecewise(*pieces), args, shape)
 
@@ -956,27 +1016,35 @@ class Builder:
             if isinstance(c.left, S.Rel):
                 inner = self._condition(c.left)
                 mid = c.left.right
-                return inner + [(c.op, E.sub(self.node(mid), self.node(c.right)))]
-            return [(c.op, E.sub(self.node(c.left), self.node(c.right)))]
+                return inner + [(c.op, _minus(self.node(mid), self.node(c.right)))]
+            return [(c.op, _minus(self.node(c.left), self.node(c.right)))]
         raise InputError("a condition must be a comparison such as x > 0", column=getattr(c, "span", (0, 0))[0], source=self.source)
+
+
+def _minus(a: E.Node, b: E.Node) -> E.Node:
+    """a - b for a condition: x_ij > 1 compares every entry with the number."""
+    return E.ew_map(lambda p, q: p - q, a, b) if a.is_scalar != b.is_scalar else E.sub(a, b)
 
 
 def _relation(op: str, d: sp.Expr):
     return {">": d > 0, ">=": d >= 0, "<": d < 0, "<=": d <= 0, "=": sp.Eq(d, 0), "!=": sp.Ne(d, 0)}[op]
 
 
-def _covers_everything(conds) -> bool:
-    """True when the conditions of the cases are seen to cover every real value (x > 0 and
-    x <= 0 do); False when that is not decided here."""
+MAX_EXPONENT = 1000
+
+
+def _covers_everything(conds) -> bool | None:
+    """True when the conditions of the cases cover every real value (x > 0 and x <= 0
+    do), False when they leave a gap (x > 0 and x < -1), None when not decided here."""
     whole = sp.Or(*conds)
     if whole == sp.true:
         return True
-    if len(whole.free_symbols) != 1:
-        return False
+    if len(whole.free_symbols) != 1 or whole.atoms(sp.Function):
+        return None
     try:
         return whole.as_set() == sp.S.Reals
-    except Exception:           # SymPy cannot solve it (|x| <= 1 is a primitive here): say so
-        return False
+    except Exception:           # noqa: BLE001 - SymPy cannot solve it: not decided
+        return None
 
 
 def _is_one_term(t: S.Term) -> bool:

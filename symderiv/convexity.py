@@ -95,6 +95,9 @@ class Rules:
             moving = [f for f in n.factors if E.depends_on(f, self.var)]
             if len(moving) == 1 and self.node(moving[0]).curv == AFFINE:
                 return Info(AFFINE)
+            if len(n.factors) == 2 and n.is_scalar and isinstance(n.factors[0], E.Transpose) \
+                    and n.factors[0].arg == n.factors[1] and self.node(n.factors[1]).curv in (CONST, AFFINE):
+                return Info(CONVEX, "nonneg")      # u^T u = ‖u‖² of an affine u
             return Info(None)
         if isinstance(n, E.MaxEntry):
             # the largest entry is convex and increasing in every entry
@@ -213,7 +216,9 @@ class Convexity:
 
 
 def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None = None,
-           seed: int = 7, continuous: bool = True) -> Convexity:
+           seed: int = 7, continuous: bool = True, constant_gradient: bool = False) -> Convexity:
+    """``constant_gradient``: f is differentiable everywhere and its gradient does not
+    depend on the variable, so f is affine (σ(x)ᵀσ(-x), whose kinks all cancel, is 0)."""
     from .analysis import domain_of
     f = E.fuse_sums(f)
     info = Rules(var, values).node(f)
@@ -233,6 +238,8 @@ def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None 
             return Convexity(True, f"composition rules on the simplified form: f is {info2.curv} in {var.name}")
         if info.curv is None:
             info = info2
+    if constant_gradient:
+        return Convexity(True, f"f is affine: it is differentiable everywhere with a gradient that does not depend on {var.name}")
     uni = _univariate(f, var) if continuous else None
     if uni is not None:
         verdict, where = attempt(_convex_univariate, *uni, seconds=5.0) or (None, None)

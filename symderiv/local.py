@@ -344,6 +344,31 @@ def _either_side(e: sp.Expr, env: dict, fshape, args) -> np.ndarray:
 
 
 def at_point(v: Verdict, values: dict) -> PointResult:
+    r = _at_point(v, values)
+    if not r.differentiable and r.subdifferential is not None:
+        g = _singleton(r.subdifferential)
+        if g is not None:
+            # a locally Lipschitz f whose Clarke set is one point is (strictly)
+            # differentiable there: ‖X ⊙ σ(X)‖_F at 0 has the ball of radius 0
+            r.differentiable, r.gradient, r.subdifferential = True, g, {"form": "point", "value": g}
+    return r
+
+
+def _singleton(form: dict):
+    """The one element of a Clarke set that has only one, else None."""
+    def same(a, b):
+        return np.shape(a) == np.shape(b) and all(x - y == 0 for x, y in zip(np.ravel(a), np.ravel(b)))
+    kind = form.get("form")
+    if kind == "ball" and form["radius"] == 0:
+        return form["center"]
+    if kind == "box" and same(form["lower"], form["upper"]):
+        return form["lower"]
+    if kind == "hull" and form["generators"] and all(same(g, form["generators"][0]) for g in form["generators"]):
+        return form["generators"][0]
+    return None
+
+
+def _at_point(v: Verdict, values: dict) -> PointResult:
     if not E.depends_on(v.f, v.var):
         ev = Evaluator(values, bind_dims(v.f, values))
         zero = _zeros(ev.shape(v.var))

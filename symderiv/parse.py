@@ -27,7 +27,7 @@ from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
 from . import syntax as S
-from .errors import InputError
+from .errors import InputError, SymderivError, Unsupported
 from .macros import expand
 from .primitives import lookup
 
@@ -515,6 +515,13 @@ class _Stage:
                 t = _retype(t, "FUNC", "H")
             elif t.type == "GREEK" and str(t) in (r"\sigma", r"\theta") and opens and not scripted:
                 t = _retype(t, "FUNC", str(t)[1:])
+            elif t.type == "GREEK" and str(t) == r"\delta" and opens and not scripted and not self._bare(toks, t):
+                # in this subject δ(x) is the Dirac delta (H' = δ), which no function is:
+                # read as δ·x it would be silently wrong.  Where δ also stands alone it is
+                # a number (Huber's δ(|r| - δ/2)), and δ(...) a product
+                raise Unsupported(f"\\delta(...) at column {t.start_pos} is the Dirac delta, a distribution and not a "
+                                  "function; symderiv works with functions (write \\delta\\cdot(...) for a product)",
+                                  column=t.start_pos, source=run.source)
             elif t.type == "LETTER" and not scripted and self._function_word(run, toks, i, prev):
                 word, j = self._letter_word(toks, i)
                 shown = f"{word}(...)" if toks[j].type == "_LPAR" else word
@@ -544,6 +551,14 @@ class _Stage:
                 i += 1
             i += 1
         return out
+
+    @staticmethod
+    def _bare(toks, t) -> bool:
+        """Whether the formula also uses the Greek letter of ``t`` without brackets after it."""
+        for k, u in enumerate(toks):
+            if u.type == t.type and str(u) == str(t) and (k + 1 >= len(toks) or toks[k + 1].type != "_LPAR"):
+                return True
+        return False
 
     @staticmethod
     def _derivative_of_function(run, toks, i):
@@ -651,6 +666,7 @@ class _Build(Transformer_NonRecursive):
     def __init__(self, run: _Run):
         super().__init__()
         self.run = run
+        self.numeric_bare: dict = {}     # id of \sin 2 (a bare call of a number) -> its note's index
 
     def _error(self, message, pos):
         return self.run.error(message, pos)
@@ -692,7 +708,30 @@ class _Build(Transformer_NonRecursive):
         return a
 
     def juxt(self, meta, a, b):
-        return S.BinOp("*", a, b, _span(meta))
+        absorbed = self._absorb(a, b)
+        return absorbed if absorbed is not None else S.BinOp("*", a, b, _span(meta))
+
+    def _absorb(self, a, b):
+        """\\sin 2x is sin(2x), as everyone reads it (not sin(2)·x): a bare function of a
+        number takes the letters written right after it; \\sin 2 \\cdot x keeps sin(2)·x."""
+        if isinstance(a, S.BinOp) and a.op == "*":
+            inner = self._absorb(a.right, b)
+            return None if inner is None else S.BinOp("*", a.left, inner, (a.span[0], b.span[1]))
+        if id(a) not in self.numeric_bare or not isinstance(b, (S.Name, S.Entry, S.Pow)):
+            return None
+        if isinstance(b, S.Pow) and not isinstance(b.base, (S.Name, S.Entry)):
+            return None
+        between = self.run.text(a.span[1], b.span[0])
+        if between.strip():
+            return None            # \cdot, \times, or a bracket: the product is meant
+        (arg,) = a.args
+        call = S.Call(a.name, a.spelling, (S.BinOp("*", arg, b, (arg.span[0], b.span[1])),), (a.span[0], b.span[1]))
+        k = self.numeric_bare.pop(id(a))
+        fsrc = self.run.text(a.span[0], arg.span[0]).strip()
+        asrc = self.run.text(arg.span[0], b.span[1]).strip()
+        self.run.notes[k] = (a.span[0], f"{fsrc} {asrc} read as {fsrc}({asrc})")
+        self.numeric_bare[id(call)] = k
+        return call
 
     def div(self, meta, a, b):
         return S.BinOp("/", a, b, _span(meta))
@@ -806,7 +845,11 @@ class _Build(Transformer_NonRecursive):
         fsrc = self.run.show(func)
         asrc = self.run.text(func.end_pos, meta.end_pos).strip()
         self.run.note(meta.start_pos, f"{fsrc} {asrc} read as {fsrc}({asrc})")
-        return self._call(meta, func, (arg,))
+        k = len(self.run.notes) - 1
+        call = self._call(meta, func, (arg,))
+        if isinstance(arg, S.Num):
+            self.numeric_bare[id(call)] = k
+        return call
 
     def call_sub(self, meta, func, sub, *args):
         # the subscript is the primitive's trailing parameter, as symderiv itself prints it
@@ -874,6 +917,9 @@ class _Build(Transformer_NonRecursive):
     # sums
     def sumop(self, meta, *parts):
         for p in parts:
+            if isinstance(p, S.Term) and not isinstance(p, S.Name):
+                self._partial_sum(p, "upper")      # \sum_{i=1}^{2}: part of the entries
+        for p in parts:
             if isinstance(p, _Indices):
                 return p
         return _Indices(())
@@ -884,9 +930,20 @@ class _Build(Transformer_NonRecursive):
             if isinstance(p, Token) and p.type == "REL":
                 if str(p) != "=":
                     raise self._error(f"a \\sum subscript takes '=', not '{p}'", p.start_pos)
+                low = parts[i + 1] if i + 1 < len(parts) else None
+                if not (isinstance(low, S.Num) and low.text == "1"):
+                    self._partial_sum(low, "lower")
                 break
             letters.append(str(p))
         return _Indices(letters)
+
+    def _partial_sum(self, bound, which: str):
+        """A sum whose bounds are not 1 and a size (m, n) runs over part of the entries,
+        which the engine does not represent: refused, never read as the whole sum."""
+        pos = bound.span[0] if isinstance(bound, S.Term) else 0
+        raise Unsupported(f"a \\sum with the {which} bound '{self.run.text(*bound.span)}' at column {pos} runs over "
+                          "part of the entries; symderiv sums over all of them: write \\sum_{i,j} or "
+                          "\\sum_{i=1}^{m}", column=pos, source=self.run.source)
 
     def bigsum(self, meta, indices, body):
         if isinstance(body, S.Sum):
@@ -1045,7 +1102,7 @@ def _check_depth(term):
 def _run(text, statement, macros):
     try:
         source = _prepare(text, macros)
-    except InputError:
+    except SymderivError:
         raise
     except Exception as e:          # a bug must still not surface as a traceback
         raise InputError(f"could not read the formula ({type(e).__name__})") from None
@@ -1054,12 +1111,12 @@ def _run(text, statement, macros):
     try:
         tree = _parser().parse(source, start="start_statement" if statement else "start_expr")
         result = _Build(run).transform(tree)
-    except InputError:
+    except SymderivError:
         raise
     except UnexpectedInput as e:
         raise _lark_error(run, e) from None
     except VisitError as e:
-        if isinstance(e.orig_exc, InputError):
+        if isinstance(e.orig_exc, SymderivError):
             raise e.orig_exc from None
         raise InputError(f"could not read the formula ({type(e.orig_exc).__name__})",
                          source=source) from None

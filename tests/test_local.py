@@ -221,3 +221,22 @@ def test_a_norm_of_the_variable_minus_a_constant_matrix_at_its_zero(capsys):
     f = lambda X: float(np.linalg.norm(X - Bf))  # noqa: E731
     form = {"form": "ball", "center": np.array(sub["center"], float).reshape(2, 2), "radius": 1.0}
     oracle.check_clarke(f, Bf, form, np.random.default_rng(18), regular=True)
+
+
+@pytest.mark.parametrize("latex, point", [
+    (r"\|X\odot\sigma(X)\|_F", "[[0,0],[0,0]]"),
+    (r"\|X\odot\sigma(X)\|_F", "[[0,-1],[0,0]]"),
+    (r"\|X\odot X\|_F", "[[0,0],[0,0]]"),
+])
+def test_a_clarke_set_of_one_point_is_differentiability(capsys, latex, point):
+    # ‖M(X)‖ where M vanishes to second order: the Clarke set at its zero is {0}, and a
+    # locally Lipschitz f with a one-point Clarke set is differentiable there
+    at = diff_json(capsys, latex, "--wrt", "X", "--at", point)["at"]
+    assert at["differentiable"] is True and at["gradient"] == [[0, 0], [0, 0]]
+    X0 = np.array(json.loads(point), dtype=float)
+    relu = lambda a: np.maximum(a, 0)   # noqa: E731
+    f = (lambda X: np.linalg.norm(X * relu(X))) if "sigma" in latex else (lambda X: np.linalg.norm(X * X))
+    rng = np.random.default_rng(5)
+    for t in (1e-2, 1e-4):
+        worst = max(abs(f(X0 + t * D) - f(X0)) / t for D in rng.normal(size=(100, 2, 2)))
+        assert worst < 50 * t              # the quotient goes to 0 with t: the gradient is 0

@@ -7,6 +7,8 @@ import pathlib
 import random
 import re
 
+import pytest
+
 from symderiv.cli import main
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -77,3 +79,37 @@ def test_no_user_text_reaches_an_evaluator():
             if pattern.search(line) and "def eval(" not in line:
                 offenders.append(f"{path.name}:{n}: {line.strip()}")
     assert offenders == []
+
+
+# Inputs a review found to end in an internal error or in an answer for no function at all
+# (x/0 analysed as SymPy's complex infinity): each is now a clear error with its exit code.
+@pytest.mark.parametrize("args, code, words", [
+    (["diff", r"\frac{x}{0}", "--wrt", "x"], 2, "divides by zero"),
+    (["diff", r"0^{-1} x", "--wrt", "x", "--at", "1"], 2, "divides by zero"),
+    (["diff", r"(-1)^{1/2} x", "--wrt", "x"], 2, "not a real number"),
+    (["diff", r"\log(-1) x", "--wrt", "x", "--at", "1"], 2, "not a real number"),
+    (["diff", r"2^{1000000000}x", "--wrt", "x", "--at", "1"], 3, "size limit"),
+    (["diff", r"x^{99999999}", "--wrt", "x"], 3, "size limit"),
+    (["diff", r"\begin{cases}x^2&x>0\\ x & x<-1\end{cases}", "--wrt", "x", "--at", "0.5"], 3, "undefined"),
+    (["diff", r"\begin{cases}x^2&x>0\\ x & x<-1\end{cases}", "--wrt", "x", "--format", "json"], 3, "undefined"),
+    (["diff", r"\sum_{i=1}^2\sum_{j=1}^2 x_{ij}^2", "--at", "[[1,2,3],[4,5,6]]"], 3, "part of the entries"),
+    (["diff", r"\sum_{i=0}^{n} x_i^2", "--wrt", "x"], 3, "part of the entries"),
+    (["diff", r"\delta(x) + x^2", "--wrt", "x"], 3, "Dirac delta"),
+])
+def test_inputs_with_no_real_function_are_clear_errors(args, code, words):
+    got, out, err = _run(args)
+    assert got == code and out == "", err
+    assert err.startswith("error: ") and words in err and "internal" not in err and "Traceback" not in err
+
+
+def test_a_sign_times_a_relu_is_answered_not_an_internal_error():
+    import numpy as np
+    from tests import oracle
+    code, out, err = _run(["diff", r"\sigma(x)\operatorname{sign}(x)", "--wrt", "x", "--at", "0", "--format", "json"])
+    assert code == 0, err
+    import json
+    at = json.loads(out)["at"]
+    box = at["subdifferential"]
+    assert at["differentiable"] is False and (box["form"], box["lower"], box["upper"]) == ("box", 0, 1)
+    f = lambda v: float(max(np.asarray(v, dtype=float).ravel()[0], 0.0))   # σ(x) sign(x) = σ(x)
+    assert abs(oracle.one_sided(f, 0.0, 1.0) - 1) < 1e-6 and abs(oracle.one_sided(f, 0.0, -1.0)) < 1e-6

@@ -294,6 +294,19 @@ SPELLINGS = [
       lambda v: v.x if -1 < v.x <= 1 else 0.0),
     R(r"\begin{cases} x - 1 & x \geq 1 \\ 0 & -1 < x < 1 \\ x + 1 & x \le -1\end{cases}", "x",
       lambda v: v.x - 1 if v.x >= 1 else (v.x + 1 if v.x <= -1 else 0.0)),
+    # review 6: a bare function of a number takes the letters after it; π is the number;
+    # x_1 beside a vector x is its entry; σ(x)^T keeps x a vector through σ
+    R(r"\sin 2x", "x", lambda v: math.sin(2 * v.x), notes=[r"\sin 2x read as \sin(2x)"]),
+    R(r"3\cos 2x + \sin 2 \cdot x", "x", lambda v: 3 * math.cos(2 * v.x) + math.sin(2) * v.x),
+    R(r"\sum_{i,j}\sin 2x_{ij}", "X", lambda v: float(np.sum(np.sin(2 * v.X)))),
+    R(r"2\pi x + \sin(\pi x)", "x", lambda v: 2 * math.pi * v.x + math.sin(math.pi * v.x), notes=["π"]),
+    R(r"x^\top x + 3x_1", "v", lambda v: (v.x.T @ v.x).item() + 3 * v.x[0, 0], notes=["x_1 is entry 1 of the vector x"]),
+    R(r"\|x\|_2^2 - x_{3}", "v", lambda v: (v.x.T @ v.x).item() - v.x[2, 0]),
+    R(r"\sigma(x)^T A\sigma(x)", "v", lambda v: (relu(v.x).T @ v.A @ relu(v.x)).item(), {"A": (3, 3)}),
+    R(r"\sum_{i,j}\begin{cases} x_{ij} & x_{ij}\le 1 \\ 1 & \text{otherwise}\end{cases}", "X",
+      lambda v: float(np.sum(np.minimum(v.X, 1)))),
+    R(r"\sum_{i,j} \mathbb{1}_{x_{ij}>1}", "X", lambda v: float(np.sum(v.X > 1))),
+    R(r"|x|^\top A |x|", "v", lambda v: (np.abs(v.x).T @ v.A @ np.abs(v.x)).item(), {"A": (3, 3)}),
     # -- absolute values --------------------------------------------------------------------------------------
     R(r"|x|", "x", lambda v: abs(v.x)),
     R(r"\left|x\right|", "x", lambda v: abs(v.x)),
@@ -476,10 +489,20 @@ def test_cases_that_cover_everything_are_not_called_partial(tex):
     assert not any("undefined elsewhere" in n for n in problem.notes)
 
 
-def test_cases_with_a_gap_say_so():
+def test_cases_with_a_gap_are_refused_and_cases_that_cover_are_read():
+    # a gap (x = 0 here) would leave f undefined there: refused, never given a value
     p = parse(r"\begin{cases} 1 & x > 0 \\ -1 & x < 0 \end{cases}")
-    problem = build(p.term, p.source, values={"x": np.array([[Fr(1)]], dtype=object)}, wrt="x")
-    assert "cases that cover nothing else are undefined elsewhere" in problem.notes
+    with pytest.raises(Unsupported, match="leave some values undefined"):
+        build(p.term, p.source, values={"x": np.array([[Fr(1)]], dtype=object)}, wrt="x")
+    p = parse(r"\begin{cases}x^2&x>0\\ x & x<-1\end{cases}")
+    with pytest.raises(Unsupported, match="leave some values undefined"):
+        build(p.term, p.source, wrt="x")
+    # rows that cover every value between them: the last holds wherever the others do not
+    a = analyze(r"\begin{cases} 1 & x>0 \\ 0 & x<0 \\ 5 & x=0 \end{cases}", wrt="x", at="0")
+    assert a.point.value == 5 and a.verdict.continuous is False
+    for x, want in ((0.5, 1), (-2, 0)):
+        assert analyze(r"\begin{cases} 1 & x>0 \\ 0 & x<0 \\ 5 & x=0 \end{cases}", wrt="x",
+                       at=str(x)).point.value == want
 
 
 # Spellings the front end must refuse rather than guess at (or read as something else):

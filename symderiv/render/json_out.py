@@ -115,6 +115,8 @@ def render(analysis) -> str:
         "gradient": {"text": spell.gradient(v, spell.notation(False, analysis)),
                      "latex": spell.gradient(v, spell.notation(True, analysis))},
         "continuous": v.continuous,
+        # where f jumps (null when continuous): with symbolic constants, for which of them
+        "discontinuity_set": _maybe_both(spell.jump_set, analysis, v),
         "smoothness": v.smoothness,
         "smoothness_exact": v.smoothness_exact,
         "convex": conv.convex,

@@ -74,6 +74,8 @@ class Notation:
             if n.label:
                 return self.name(n.label), ATOM
             inner = self._wrap(self._node(n.arg), ATOM)
+            if n.arg.shape[1] == 1 and n.j == 0:          # an entry of a column vector: x_2
+                return (f"{inner}_{{{n.i + 1}}}" if L else f"{inner}_{n.i + 1}"), ATOM
             return (f"{inner}_{{{n.i + 1}{n.j + 1}}}" if L else f"{inner}_{n.i + 1}{n.j + 1}"), ATOM
         if isinstance(n, E.Inverse):
             if isinstance(n.arg, E.Transpose):
@@ -144,6 +146,8 @@ class Notation:
         return "J"
 
     def _number(self, c):
+        if not c.is_Number and c.has(sp.pi):       # 2π, printed as the number it is
+            return _Printer(self, (), False).print(c)
         if self.latex:
             return sp.latex(c), (SUM if c.is_Add or (c.is_number and c < 0) else ATOM)
         return sp.sstr(c), (SUM if c.is_Add or (c.is_number and c.is_negative) else ATOM)
@@ -255,6 +259,10 @@ class _Printer:
             return self.n._node(a)
         if e.is_Number:
             return self.n._number(e)
+        if e is sp.pi:
+            return (r"\pi" if self.L else "π"), ATOM
+        if e is sp.E:
+            return "e", ATOM
         if e.is_Symbol:
             return self.n.name(e.name), ATOM
         if isinstance(e, sp.Add):

@@ -200,6 +200,18 @@ def nondifferentiable_set(verdict, N: Notation) -> str | None:
     return joiner.join(parts)
 
 
+def jump_set(verdict, N: Notation) -> str | None:
+    """Where f jumps: 'x = 0 and λ < 0' (with symbolic constants, only for some of them)."""
+    joiner = r" \text{ or } " if N.latex else " or "
+    parts = []
+    for k in verdict.kinks:
+        if not k.continuous:
+            s = kink_where(k, N)
+            if s not in parts:
+                parts.append(s)
+    return joiner.join(parts) if parts else None
+
+
 def gradient_kink_set(verdict, N: Notation) -> str | None:
     """Where f is differentiable but its gradient is not (its second derivative jumps)."""
     joiner = r" \text{ or } " if N.latex else " or "

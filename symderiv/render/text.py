@@ -28,7 +28,9 @@ def verdict_lines(analysis) -> list[str]:
                    + (f"; elsewhere differentiable{on}" if dom else "") + ".")
     out.append(f"  ∇f({N.name(var.name)}) = {spell.gradient(v, N)}"
                + ("" if v.differentiable_everywhere else "   (on the set where f is differentiable)"))
-    out.append(f"  continuous: {_yes(v.continuous)};  smoothness: {spell.smoothness_phrase(v)}")
+    jumps = spell.jump_set(v, N) if v.continuous is False else None
+    out.append(f"  continuous: {_yes(v.continuous)}" + (f" (f jumps where {jumps})" if jumps else "")
+               + f";  smoothness: {spell.smoothness_phrase(v)}")
     h = spell.hessian(v, N)
     if h is not None and v.continuous:
         where = spell.gradient_kink_set(v, N)
