@@ -79,6 +79,14 @@ class Verdict:
     partials: list = field(default_factory=list)   # for a variable (x, y): df/dx, df/dy
     domain: list = field(default_factory=list)     # (node, '>' | '!=') where f is defined and smooth
     notes: list = field(default_factory=list)
+    # the kinks over f's own nodes, which the analysis at a point reads, when ``kinks`` was
+    # replaced by the kinks of f written out entry by entry (api._entry_by_entry)
+    point_kinks: list | None = None
+
+    @property
+    def own_kinks(self) -> list:
+        """The kinks over f's own nodes (what the routes and the analysis at a point read)."""
+        return self.kinks if self.point_kinks is None else self.point_kinks
 
     @property
     def hessian_failing(self) -> list:

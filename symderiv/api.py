@@ -74,6 +74,67 @@ def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: li
         return _analyze(text, wrt, at, let, shape, route)
 
 
+MAX_EXPANDED_ENTRIES = 16
+EXPAND_SECONDS = 5.0
+
+
+def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict | None:
+    """With every constant given and a small variable, f written out in the variable's
+    entries: rows of A that are parallel (c^T max(Ax, 0) with A = [[1, 1], [2, 2]]) make
+    kinks that cancel, which the matrix form reads as separate.  The kinks found entry
+    by entry replace the others where they show f smoother; returns that analysis then."""
+    from .analysis import _summarise
+    from .entries import entry_values
+    var, f = problem.var, problem.f
+    shape = var.shape
+    if var.parts or not all(isinstance(d, int) for d in shape) or shape[0] * shape[1] > MAX_EXPANDED_ENTRIES:
+        return None
+    if any(s.name not in values for s in E.symbols_of(f) if s.name != var.name):
+        return None
+    # only kinks whose rows mix entries (a switch of A x) can be parallel to one another
+    def mixes(k):
+        used = k.u.free_symbols if k.u is not None else set()
+        return any(E.placeholder(i) in used and any(isinstance(m, E.MatMul) and E.depends_on(m, var)
+                                                    for m in E.walk(a)) for i, a in enumerate(k.args))
+    mixing = [k for k in verdict.kinks if not (k.continuous and k.harmless) and mixes(k)]
+    if not mixing:
+        return None
+    try:
+        dims = bind_dims(f, {**values, var.name: np.zeros(shape, dtype=object)})
+    except SymderivError:
+        return None
+
+    def expand():
+        (F,) = entry_values(f, dims)
+        known = {sp.Symbol(f"{name}[{i},{j}]", real=True): as_sympy(v)
+                 for name, arr in values.items() for (i, j), v in np.ndenumerate(arr)}
+        mine = {sp.Symbol(f"{var.name}[{i},{j}]", real=True): E.placeholder(k)
+                for k, (i, j) in enumerate(np.ndindex(shape))}
+        node = E.ew(F.xreplace(known).xreplace(mine), tuple(E.pick(var, i, j) for i, j in np.ndindex(shape)),
+                    (1, 1))
+        return analyse(node, var)
+    try:
+        better = budget.attempt(expand, seconds=EXPAND_SECONDS)
+    except SymderivError:           # outside the exact class entry by entry: keep the matrix form's answer
+        return None
+    if better is None:
+        return None
+    rank = {None: -1, "inf": 10 ** 6}
+
+    def grade(v):
+        return (bool(v.continuous), bool(v.differentiable_everywhere), rank.get(v.smoothness, v.smoothness))
+    # the same f, read more finely: kept unless it says less than the matrix form did
+    if all(b >= a for a, b in zip(grade(verdict), grade(better))):
+        verdict.point_kinks, verdict.kinks = verdict.kinks, better.kinks
+        _summarise(verdict)
+        if better.smoothness == "inf":
+            verdict.smoothness, verdict.smoothness_exact = "inf", True
+        verdict.notes.append("with the values given with --let, f was also written out entry by entry, "
+                             "where kinks of parallel rows add up (or cancel): its kinks are read there")
+        return better
+    return None
+
+
 def _real_constants(f: E.Node):
     """x/0 and (-1)^{1/2} x are no functions of real matrices: say so, rather than analyse
     SymPy's complex infinity or imaginary unit (printed zoo and I)."""
@@ -111,8 +172,11 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
         raise Unsupported(f"the expression has more than {budget.MAX_NODES} nodes")
     verdict = analyse(problem.f, problem.var)
     lets_only = {k: val for k, val in values.items() if k != problem.var.name}
+    expanded = None
     if lets_only:
         specialise(verdict, lets_only)
+        if verdict.smoothness != "inf":
+            expanded = _entry_by_entry(verdict, problem, lets_only)
 
     from .routes import direct, sign
     routes = {"sign": sign.route(verdict)}
@@ -132,7 +196,7 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
     if at_value is not None:
         dims = bind_dims(problem.f, values)
     constant = verdict.differentiable_everywhere and verdict.smoothness == "inf" and \
-        not E.depends_on(verdict.gradient_sign, problem.var)
+        not E.depends_on((expanded or verdict).gradient_sign, problem.var)
     convexity = decide(problem.f, problem.var, values, dims, continuous=verdict.continuous,
                        constant_gradient=constant)
 
@@ -144,6 +208,7 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
             raise InputError(f"{name} needs a value: --let {name}=...")
         point = at_point(verdict, values)
     notes = list(parsed.notes) + [n for n in problem.notes if n not in parsed.notes]
+    notes += [n for n in verdict.notes if n not in notes]      # what the values given with --let decided
     return Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes,
                     list(let or []))
 

@@ -149,13 +149,13 @@ class _Local:
         arr[pos] = sign
 
     def collect(self):
-        for k in self.v.kinks:
+        for k in self.v.own_kinks:
             if k.kind == "max":
                 self._max(k)
         # kinks of a tied max's own argument are folded into the max's set (max_i |x_i| at 0);
         # where the max is not tied its argmax is defined and they are ordinary kinks
         self.inside_max = {k.node.arg.key for k, _, _ in self.maxes}
-        for k in self.v.kinks:
+        for k in self.v.own_kinks:
             if k.kind == "norm":
                 self._norm(k)
             elif k.kind != "max":

@@ -594,3 +594,43 @@ def test_three_variables_whose_jumps_were_undecided(latex, fn, inside, outside):
     for p in outside:
         G = np.asarray(analyze(latex, wrt="x,y,z", at=str(list(p))).point.gradient, float).reshape(3)
         oracle.check_gradient(f, np.array(p, dtype=float), G, rng)
+
+
+# Rows of a constant given with --let that are parallel: their kinks lie on one hyperplane
+# and add up there (or cancel).  The verdict must see it; the oracle checks points on each
+# hyperplane and off them.
+PARALLEL = [
+    # c^T max(Ax, 0) = 2 max(u, 0) - max(2u, 0) = 0 for u = x_1 + x_2
+    (r"c^T\sigma(Ax)", ["A=[[1,1],[2,2]]", "c=[2,-1]"], lambda x: 2 * relu(x[0] + x[1]) - relu(2 * x[0] + 2 * x[1]),
+     True, "inf", [([1.5, -1.5], True)]),
+    # max(x_1, 0) - max(-x_1, 0) = x_1
+    (r"c^T\sigma(Ax)", ["A=[[1,0],[-1,0]]", "c=[1,-1]"], lambda x: relu(x[0]) - relu(-x[0]),
+     True, "inf", [([0.0, 0.7], True)]),
+    # the first two rows cancel on x_1 + x_2 = 0; the last two keep their kinks
+    (r"c^T\sigma(Ax)", ["A=[[1,1],[2,2],[1,0],[0,1]]", "c=[2,-1,1,1]"],
+     lambda x: 2 * relu(x[0] + x[1]) - relu(2 * x[0] + 2 * x[1]) + relu(x[0]) + relu(x[1]),
+     False, 0, [([1.25, -1.25], True), ([0.0, 0.75], False)]),
+    # |u| + |-u| = 2|u|: the rows add up, the kink stays
+    (r"\sum_{i}|(Ax)_i|", ["A=[[1,1],[-1,-1],[1,0]]"], lambda x: 2 * abs(x[0] + x[1]) + abs(x[0]),
+     False, 0, [([0.5, -0.5], False), ([0.0, 1.0], False), ([0.5, 0.25], True)]),
+]
+
+
+@pytest.mark.parametrize("latex, lets, fn, diff, smooth, probes", PARALLEL, ids=[str(c[1]) for c in PARALLEL])
+def test_kinks_of_parallel_given_rows_add_up_or_cancel(latex, lets, fn, diff, smooth, probes):
+    a = analyze(latex, wrt="x", let=lets)
+    assert a.verdict.differentiable_everywhere is diff and a.verdict.smoothness == smooth
+    f = lambda X: float(fn(np.asarray(X, dtype=float).ravel()))   # noqa: E731
+    rng = np.random.default_rng(17)
+    for point, differentiable in probes:
+        p = analyze(latex, wrt="x", let=lets, at="[" + ",".join(str(v) for v in point) + "]").point
+        X = np.array(point, dtype=float).reshape(2, 1)
+        assert p.differentiable is differentiable
+        if differentiable:
+            oracle.check_gradient(f, X, np.asarray(p.gradient, dtype=float).reshape(2, 1), rng)
+        else:
+            oracle.check_not_differentiable(f, X, rng)
+    if smooth == "inf":
+        # linear: the gradient is the same everywhere, kinks or not
+        G = [oracle.numeric_gradient(f, rng.normal(size=(2, 1))) for _ in range(3)]
+        assert all(np.allclose(g, G[0], atol=1e-6) for g in G)

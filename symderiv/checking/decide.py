@@ -25,7 +25,7 @@ from .. import expr as E
 from ..budget import attempt
 from ..calculus import map_entrywise
 from ..errors import SymderivError
-from ..numbers import as_sympy, is_concrete
+from ..entries import entry_values
 from ..scalar import Prim, Sw, to_sign_form
 from ..signform import feasible_cells, is_zero, linear_solution
 from .identity import zero_off_kinks
@@ -152,58 +152,6 @@ def _too_big(e: sp.Expr) -> bool:
     # a polynomial in the kinks stays a polynomial in their signs, one term per product
     # (a ReLU layer's 4×2 entries of σ(WX) and H(WX) are 16): only the time bound limits it
     return len(kinks) > (3 if wrapped else MAX_POLYNOMIAL_KINKS)
-
-
-def entry_values(node: E.Node, dims: dict) -> list:
-    """Every entry of the node at the given sizes, over one symbol per variable entry."""
-    cache: dict = {}
-    sizes = {k: sp.Integer(v) for k, v in dims.items()}
-
-    def size(d):
-        return int(d) if is_concrete(d) else int(as_sympy(d).xreplace({k: sp.Integer(v) for k, v in dims.items()}))
-
-    def go(n):
-        if n.key in cache:
-            return cache[n.key]
-        r, c = size(n.shape[0]), size(n.shape[1])
-        if isinstance(n, E.Sym):
-            out = sp.Matrix(r, c, lambda i, j: sp.Symbol(f"{n.name}[{i},{j}]", real=True))
-        elif isinstance(n, E.Eye):
-            out = sp.eye(r)
-        elif isinstance(n, E.MatMul):
-            out = go(n.factors[0])
-            for f in n.factors[1:]:
-                g = go(f)
-                out = out * g if out.shape[1] == g.shape[0] else (out[0, 0] * g if out.shape == (1, 1) else out * g[0, 0])
-        elif isinstance(n, E.Transpose):
-            out = go(n.arg).T
-        elif isinstance(n, E.Trace):
-            out = sp.Matrix([[go(n.arg).trace()]])
-        elif isinstance(n, E.SumAll):
-            out = sp.Matrix([[sum(go(n.arg))]])
-        elif isinstance(n, E.FroNorm):
-            out = sp.Matrix([[sp.sqrt(sum(v ** 2 for v in go(n.arg)))]])
-        elif isinstance(n, E.Det):
-            out = sp.Matrix([[go(n.arg).det(method="berkowitz")]])
-        elif isinstance(n, E.Adjugate):
-            out = go(n.arg).adjugate(method="berkowitz")
-        elif isinstance(n, E.Inverse):
-            m = go(n.arg)
-            out = m.adjugate(method="berkowitz") / m.det(method="berkowitz")
-        elif isinstance(n, E.Entrywise):
-            args = [go(a) for a in n.args]
-            ps = n.placeholders()
-
-            def entry(i, j):
-                binding = {p: (a[0, 0] if a.shape == (1, 1) else a[i, j]) for p, a in zip(ps, args)}
-                return n.expr.xreplace({**sizes, **binding})
-            out = sp.Matrix(r, c, entry)
-        else:
-            raise TypeError(type(n).__name__)
-        cache[n.key] = out
-        return out
-
-    return list(go(node))
 
 
 def _under_conditions(d: E.Node, conditions) -> tuple[bool | None, str]:

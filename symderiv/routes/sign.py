@@ -95,7 +95,7 @@ def route(verdict: Verdict) -> RouteResult:
                           [Line(lit("∇f", r"\nabla f"), "=", Math(node=g_disp))]))
 
         delta_lines, jump_lines = [], []
-        for k in verdict.kinks:
+        for k in verdict.own_kinks:
             if k.kind != "switch":
                 continue
             u_math = Math(expr=k.switch_eq, args=k.args, entry=True)
@@ -129,7 +129,7 @@ def route(verdict: Verdict) -> RouteResult:
 
     steps.append(Step("Gradient", "Read back with the primitives:",
                       [Line(lit("∇f", r"\nabla f"), "=", Math(node=verdict.gradient))]))
-    boundaries = [(k.u, k.args, k.continuous and k.harmless, k.branch) for k in verdict.kinks if k.kind == "switch"]
+    boundaries = [(k.u, k.args, k.continuous and k.harmless, k.branch) for k in verdict.own_kinks if k.kind == "switch"]
     return RouteResult("sign", verdict.gradient, verdict.gradient_sign, steps, boundaries, names)
 
 
