@@ -362,6 +362,14 @@ def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
     a_on = to_sign_form(a_expr)
     k = Kink(kind="norm", node=node, args=args, weight=a_on, strength=a_on)
     k.harmless = _decide_zero(a_on, "the norm's weight")
+    if not k.harmless and _flat_at_its_zeros(node.arg, var):
+        # ||g(X)|| with g' = 0 wherever g = 0 (X ⊙ max(X, 0), X ⊙ X): near a zero of the
+        # norm's argument it is o(|D|), so f is differentiable there with gradient 0
+        k.harmless = True
+        k.note = ("the derivative of the norm's argument is 0 wherever the argument is 0, so f is "
+                  "differentiable there (its gradient is 0 there)")
+        k.order, k.order_exact = None, False
+        return k
     # Radial order: near M = 0, f = h(r) with r = ||M||, and r^j is C^(j-1) for odd j.
     chain = _chain(node, _R, consumers)
     if chain is None:
@@ -381,6 +389,53 @@ def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
             return k
     k.order = None
     return k
+
+
+def _flat_at_its_zeros(M: E.Node, var: E.Sym) -> bool:
+    """Whether M = g(X) entrywise has g' = 0 (from both sides) at every zero of g: then
+    ||M|| is differentiable where M = 0.  Decided piece by piece between the switches of
+    g, which must have finitely many real roots; False when not shown."""
+    if not (isinstance(M, E.Entrywise) and len(M.args) == 1 and M.args[0] == var):
+        return False
+    p = E.placeholder(0)
+    g = to_sign_form(M.expr)
+    atoms = sorted(g.atoms(Sw), key=sp.default_sort_key)
+    roots = set()
+    for a in atoms:
+        found = attempt(sp.solveset, a.args[0], p, sp.S.Reals, seconds=1.0)
+        if found is sp.S.EmptySet:
+            continue
+        if not isinstance(found, sp.FiniteSet):
+            return False
+        roots |= set(found)
+    if len(roots) > 8 or any(not r.is_real for r in roots):
+        return False
+    cuts = sorted(roots, key=lambda r: float(r))
+    edges = [-sp.oo] + cuts + [sp.oo]
+
+    def piece(a, b):
+        t = (a + b) / 2 if a.is_finite and b.is_finite else (b - 1 if a == -sp.oo and b.is_finite else
+                                                              (a + 1 if a.is_finite else sp.Integer(0)))
+        return sp.expand(g.xreplace({s: sp.sign(s.args[0].xreplace({p: t})) for s in atoms}))
+
+    pieces = [piece(a, b) for a, b in zip(edges, edges[1:])]
+    for (a, b), h in zip(zip(edges, edges[1:]), pieces):
+        if h == 0:
+            continue
+        zeros = attempt(sp.solveset, h, p, sp.Interval.open(a, b), seconds=1.0)
+        if zeros is sp.S.EmptySet:
+            continue
+        if not isinstance(zeros, sp.FiniteSet):
+            return False
+        if any(sp.simplify(sp.diff(h, p).xreplace({p: z})) != 0 for z in zeros):
+            return False
+    for r, left, right in zip(cuts, pieces, pieces[1:]):
+        lv, rv = sp.simplify(left.xreplace({p: r})), sp.simplify(right.xreplace({p: r}))
+        if lv != 0 and rv != 0:
+            continue               # g is not 0 at this switch
+        if lv != rv or any(sp.simplify(sp.diff(h, p).xreplace({p: r})) != 0 for h in (left, right)):
+            return False
+    return True
 
 
 def _max_kink(node: E.MaxEntry, adj: E.Node) -> Kink:
@@ -649,9 +704,12 @@ def _summarise(v: Verdict):
         # a kink whose order is not known still bounds the class: f is differentiable
         # across it (order >= 2), nothing more, whatever the other kinks allow (the
         # switches of ||max(X,0)||_F^3 make it C^1, though its norm alone is C^2)
-        orders = [k.order if k.order is not None else 2 for k in kinks
-                  if k.order is not None or not k.order_exact]
-        exact = all(k.order_exact for k in kinks)
+        known = [k.order for k in kinks if k.order is not None and k.order_exact]
+        unknown = any(not k.order_exact for k in kinks)
+        orders = known + ([2] if unknown else [])
+        # exact all the same where a known kink already fails at order <= 2 (‖σ(X)‖_F is
+        # exactly C^0 at its zero, whatever the order of its switches)
+        exact = not unknown or bool(known) and min(known) <= 2
         if orders:
             v.smoothness = min(orders) - 1
         else:

@@ -209,6 +209,10 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
         point = at_point(verdict, values)
     notes = list(parsed.notes) + [n for n in problem.notes if n not in parsed.notes]
     notes += [n for n in verdict.notes if n not in notes]      # what the values given with --let decided
+    from .checking.world import names_in
+    present = names_in(parsed.term) | {s.name for s in E.symbols_of(first.f)}
+    for name in sorted(set(values) - present - {problem.var.name}):
+        notes.append(f"--let {name}: {name} does not occur in f, so its value is not used")
     return Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes,
                     list(let or []))
 

@@ -193,7 +193,8 @@ def main(argv=None) -> int:
     except SystemExit as exc:      # --help / --version
         return int(exc.code or 0)
     if args.command is None:
-        parser.print_help()
+        print("error: no command given: use symderiv diff, check or derive (symderiv --help lists them)",
+              file=sys.stderr)
         return 2
     if args.command in ("diff", "derive"):
         args.expr = args.expr if args.expr is not None else args.expr_option

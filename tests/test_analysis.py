@@ -634,3 +634,35 @@ def test_kinks_of_parallel_given_rows_add_up_or_cancel(latex, lets, fn, diff, sm
         # linear: the gradient is the same everywhere, kinks or not
         G = [oracle.numeric_gradient(f, rng.normal(size=(2, 1))) for _ in range(3)]
         assert all(np.allclose(g, G[0], atol=1e-6) for g in G)
+
+
+@pytest.mark.parametrize("latex, g", [
+    (r"\|X\odot\sigma(X)\|_F", lambda X: X * relu(X)),
+    (r"\|X\odot X\|_F", lambda X: X * X),
+    (r"\|X\odot|X|\|_F", lambda X: X * np.abs(X)),
+])
+def test_a_norm_of_a_map_flat_at_its_zeros_is_differentiable(latex, g):
+    # g' = 0 wherever g = 0: ||g(X)|| is o(|D|) at its zeros, so it is differentiable there
+    a = analyze(latex, wrt="X")
+    assert a.verdict.differentiable_everywhere is True and a.verdict.smoothness == 1
+    f = lambda X: float(np.linalg.norm(g(np.asarray(X, dtype=float))))   # noqa: E731
+    rng = np.random.default_rng(23)
+    for X0 in (np.zeros((2, 2)), np.array([[0.0, -1.0], [0.0, -2.0]])):
+        if np.any(g(X0) != 0):
+            continue               # not a zero of the norm's argument (x ⊙ x at -1)
+        assert max(abs(f(X0 + 1e-6 * D) - f(X0)) for D in rng.normal(size=(50, 2, 2))) < 1e-9
+    # C^1 and no more: f is 2-homogeneous, so a second derivative at 0 would make
+    # D -> f''(0; D) a quadratic form; it breaks the parallelogram law
+    Z, D1, D2 = np.zeros((2, 2)), np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[0.0, 1.0], [0.0, 0.0]])
+    q = lambda D: oracle.one_sided_k(f, Z, D, 2)   # noqa: E731
+    assert abs(q(D1 + D2) + q(D1 - D2) - 2 * q(D1) - 2 * q(D2)) > 0.1
+    if "sigma" in latex:           # (not even: the second derivative also jumps along D1)
+        oracle.check_class_at(f, Z, D1, 1)
+
+
+def test_a_norm_of_a_map_with_a_corner_at_a_zero_keeps_its_kink():
+    # x max(x - 1, 0) is 0 at x = 1 with slope 1 from the right: ||.|| has a kink there
+    a = analyze(r"\|\sigma(X-J)\odot X\|_F", wrt="X")
+    assert a.verdict.differentiable_everywhere is False
+    f = lambda X: float(np.linalg.norm(np.asarray(X, dtype=float) * relu(np.asarray(X, dtype=float) - 1)))  # noqa
+    oracle.check_not_differentiable(f, np.ones((2, 2)), np.random.default_rng(4))

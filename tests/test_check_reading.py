@@ -565,3 +565,12 @@ def test_a_solved_equation_is_not_judged_by_its_shapes():
     X, y, w, lam = rng.normal(size=(4, 3)), rng.normal(size=(4, 1)), rng.normal(size=(3, 1)), 0.7
     f = lambda v: float(np.sum((X @ v - y) ** 2) + lam * np.sum(v ** 2))   # noqa: E731
     assert np.allclose(numeric_gradient(f, w), 2 * X.T @ (X @ w - y) + 2 * lam * w, atol=1e-5)
+
+
+def test_a_size_that_only_survives_in_a_value_is_sampled():
+    # tr(J^T J) = m n: false unless m n = 6, and the counterexample names the sizes
+    s = check(r"$$\operatorname{tr}(J^TJ) = 6$$").steps[0]
+    assert s.verdict == "invalid"
+    m, n = s.counterexample.values["m"], s.counterexample.values["n"]
+    J = np.ones((m, n))
+    assert np.trace(J.T @ J) == exact(s.counterexample.lhs) != 6

@@ -172,3 +172,16 @@ def test_shape_fixes_the_variable(capsys):
 def test_expressions_and_values_may_start_with_a_minus(capsys):
     d = diff_json(capsys, r"-\max(x,0)", "--at", "-1/2")
     assert d["at"]["gradient"] == 0 and d["at"]["value"] == 0
+
+
+def test_no_command_is_one_error_line(capsys):
+    assert main([]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("error: no command given")
+
+
+def test_a_value_for_a_name_f_does_not_use_is_said_not_dropped(capsys):
+    code, out, err = run(["diff", "x^2", "--let", "Y=[[1]]", "--at", "3", "--format", "json"], capsys)
+    d = json.loads(out)
+    assert code == 0 and "--let Y: Y does not occur in f, so its value is not used" in d["assumptions"]
+    assert d["at"]["gradient"] == 6 and (3.0 + 1e-6) ** 2 - (3.0 - 1e-6) ** 2 == pytest.approx(12e-6)

@@ -93,6 +93,9 @@ def counterexample(outcome: Outcome, built: Built) -> Cex | None:
         else:
             values[key] = arr
             matrices.add(key)
+    if not matrices:               # tr(J^T J) = 6: the sizes are the point
+        for d, v in sorted(c.point.dims.items(), key=lambda kv: str(kv[0])):
+            values[str(d)] = v
     left, right = built.sides
     lhs = _side(c.lhs, left)
     rhs = _side(c.rhs, right)

@@ -61,6 +61,9 @@ def dim_symbols(nodes) -> list:
             for d in m.shape:
                 if not is_concrete(d):
                     found |= as_sympy(d).free_symbols
+            if isinstance(m, E.Entrywise):
+                # a size that only survives in a value (tr(J^T J) = m n)
+                found |= {s for s in m.expr.free_symbols if s.is_integer and s.is_positive}
     return sorted(found, key=lambda s: s.name)
 
 

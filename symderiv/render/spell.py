@@ -122,6 +122,8 @@ def kink_story(k, N: Notation) -> str:
                 f"{_m(N.entry(k.weight, k.args), N)}: f is not differentiable there.")
     if k.kind == "norm":
         where = _m(f"{N.node(k.node.arg)} = 0", N)
+        if k.harmless and k.note:
+            return f"At {where}: {k.note}."
         if k.harmless:
             return f"At {where} the norm has a kink, but its weight in f vanishes there, so f has none."
         return (f"At {where} the norm has a kink, and it enters f with weight {_m(N.entry(k.weight, k.args), N)}: "
