@@ -294,8 +294,12 @@ class _Shapes:
                 else:
                     self.names[key] = sh
             else:
-                raise InputError(f"the entry {_entry_text(node)} does not match the sum's indices",
-                                 column=node.span[0], source=self.b.source)
+                # \sum_j x_{1j}, \sum_i x_{ii}: a sum over one row or the diagonal, well formed
+                # but not a sum over every entry, the only kind the engine represents
+                raise Unsupported(f"the entry {_entry_text(node)} does not run over all of the sum's indices "
+                                  "(a sum over part of the entries, such as one row or the diagonal); write \\sum_{i,j} over "
+                                  "every entry, or \\operatorname{tr} for the diagonal",
+                                  column=node.span[0], source=self.b.source)
         self.in_sum += 1
         try:
             body = self.infer(t.body)
@@ -512,6 +516,10 @@ class Builder:
             self.notes.append(text)
 
     # --- names
+    # cases that leave a gap are refused for analysis (f has no value there); the checker
+    # reads them with no value in the gap, as a post means d|x|/dx = {1 if x > 0; -1 if x < 0}
+    gaps_allowed = False
+
     def special(self, name: str):
         if name in self.values:
             return None
@@ -1000,7 +1008,7 @@ class Builder:
             covers = _covers_everything([c for _, c in pieces])
             if covers is True:     # the last row holds wherever the others do not
                 pieces[-1] = (pieces[-1][0], True)
-            elif covers is False:
+            elif covers is False and not self.gaps_allowed:
                 raise Unsupported("the cases leave some values undefined (no row holds there): add a row "
                                   "with \\text{otherwise}, or conditions that cover every value",
                                   column=t.span[0], source=self.source)

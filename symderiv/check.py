@@ -251,6 +251,13 @@ class _Checker:
             if body is not None:
                 self.world.define(left.term.name, (), body, len(self.steps) + 1)
             return f"defines {X.shown_name(left.term.name)}"
+        new = sorted(n for n in used if n not in self.seen | self.mentioned | set(self.world.defs)
+                     and n != self.world.variable and n not in SPECIAL and not canonical(n))
+        if not display and isinstance(left.term, S.Name) and len(new) >= 2:
+            # 'write $X = U\Sigma V^T$ for the SVD': names that only this line brings in
+            # (it factors X into them), not a claim about names the post already has
+            return (f"introduces {', '.join(X.shown_name(n) for n in new)} "
+                    f"(it writes {X.shown_name(left.term.name)} in terms of them)")
         return None
 
     def _fresh(self, name, used, op, display, params=(), body=None) -> bool:
@@ -415,6 +422,10 @@ class _Checker:
             return False
         try:
             with budget.deadline(bound, "a dependency"):
+                real = build_step([w.read(left), w.read(right)], self._read_conditions(w, conds),
+                                  self._variables(), quantities=w.quantities)
+                if D.quick(real) is True:
+                    return False   # false only on its kinks: no earlier claim is why
                 built = build_step([hyp.read(left), hyp.read(right)], self._read_conditions(hyp, conds),
                                    self._variables(), quantities=hyp.quantities)
                 return D.quick(built) is True

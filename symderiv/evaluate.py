@@ -78,6 +78,10 @@ def _transposed_override(u, args, overrides, orient):
     return (None, orient) if over is None else (over.T, forient)
 
 
+class DivisionByZero(Unsupported):
+    """A formula divides by zero at the point (the checker reads it as 'no value there')."""
+
+
 class Evaluator:
     """Evaluates nodes at one point; values are cached per node."""
 
@@ -136,7 +140,7 @@ class Evaluator:
                     out[idx] = to_number(adj[idx])
                 return out
             if d == 0:
-                raise Unsupported("the matrix is singular at this point: its inverse is not defined")
+                raise DivisionByZero("the matrix is singular at this point: its inverse is not defined")
             inv = M.inv()
             out = np.empty(a.shape, dtype=object)
             for idx in np.ndindex(a.shape):
@@ -294,11 +298,11 @@ ZERO_DIVISION = ("unverified: a formula of the gradient is 0/0 at this point (a 
 def _inverse(v):
     if isinstance(v, (int, Fraction)):
         if v == 0:
-            raise Unsupported(ZERO_DIVISION)
+            raise DivisionByZero(ZERO_DIVISION)
         return Fraction(1, 1) / v
     v = as_sympy(v)
     if v.is_zero:
-        raise Unsupported(ZERO_DIVISION)
+        raise DivisionByZero(ZERO_DIVISION)
     return to_number(1 / v)
 
 

@@ -997,6 +997,9 @@ class _Build(Transformer_NonRecursive):
     def differential(self, meta, arg):
         return S.Differential(arg, _span(meta))
 
+    def differential_bare(self, meta, func, arg):
+        return S.Differential(self._call(meta, func, (arg,)), _span(meta))
+
 
 # ---- errors from Lark -----------------------------------------------------------------------------
 

@@ -574,3 +574,94 @@ def test_a_size_that_only_survives_in_a_value_is_sampled():
     m, n = s.counterexample.values["m"], s.counterexample.values["n"]
     J = np.ones((m, n))
     assert np.trace(J.T @ J) == exact(s.counterexample.lhs) != 6
+
+
+# ---- review 7: sides with no value at a kink, lists of hypotheses, sentences ----------------
+
+def test_a_formula_with_no_value_at_the_kink_holds_only_off_it():
+    s = check(r"$$\frac{d}{dx}|x| = \frac{x}{|x|}$$").steps[0]
+    assert s.verdict == "valid-where" and s.condition["text"] == "x ≠ 0"
+    assert exact(s.counterexample.values["x"]) == 0 and s.counterexample.rhs is None
+    assert (one_sided(abs, 0.0, 1.0), -one_sided(abs, 0.0, -1.0)) == pytest.approx((1.0, -1.0))
+    s = check(r"Let $f=\|X\|_F$. $$\nabla f = X/\|X\|_F$$").steps[1]
+    assert s.verdict == "valid-where" and "both sides are defined" in s.condition["text"]
+    D = RNG.normal(size=(2, 2))
+    assert one_sided(np.linalg.norm, np.zeros((2, 2)), D) == pytest.approx(np.linalg.norm(D), rel=1e-6)
+    assert one_sided(np.linalg.norm, np.zeros((2, 2)), -D) == pytest.approx(np.linalg.norm(D), rel=1e-6)  # not linear
+
+
+def test_a_gradient_formula_undefined_where_the_gradient_exists_is_valid_where_defined():
+    s = check(r"Let $g=\det(X)$. $$\nabla_X g = \det(X)X^{-T}$$").steps[1]
+    assert s.verdict == "valid-where"
+    X = np.array([[1.0, 2.0], [2.0, 4.0]])        # singular: det X X^{-T} has no value here
+    G = numeric_gradient(np.linalg.det, X)
+    assert np.allclose(G, [[4.0, -2.0], [-2.0, 1.0]], atol=1e-6)    # yet the gradient (the adjugate^T) exists
+    with pytest.raises(np.linalg.LinAlgError):
+        np.linalg.inv(X)
+    # what is differentiated has no value at a singular X (log det): no failure there
+    assert check(r"Let $h=\log\det X$. $$dh = \operatorname{tr}(X^{-1}dX)$$").steps[1].verdict == "valid"
+
+
+@pytest.mark.parametrize("text", [
+    r"Let $A$ and $B$ be symmetric and $f(X)=\operatorname{tr}(AXBX^T)$. $$\nabla_X f = 2AXB$$",
+    r"Let $A$, $B$ be symmetric matrices and $f(X)=\operatorname{tr}(AXBX^T)$. $$\nabla_X f = 2AXB$$",
+    r"For symmetric $A$ and $B$, with $f(X)=\operatorname{tr}(AXBX^T)$, $$\nabla_X f = 2AXB$$",
+])
+def test_every_name_in_a_list_of_symmetric_matrices_is_symmetric(text):
+    s = check(text).steps[-1]
+    assert s.verdict == "valid-where" and set(s.condition["text"].split(" and ")) == {"A = A^T", "B = B^T"}
+    rng = np.random.default_rng(2)
+    A, B, X = rng.normal(size=(3, 3)), rng.normal(size=(2, 2)), rng.normal(size=(3, 2))
+    A, B = A + A.T, B + B.T
+    G = numeric_gradient(lambda M: np.trace(A @ M @ B @ M.T), X)
+    assert np.allclose(G, 2 * A @ X @ B, atol=1e-5)
+
+
+def test_respectively_with_a_list_of_three_conditions():
+    report = check(r"For $x<0$, $x=0$ and $x>0$ respectively, $$\operatorname{sign}(x) = -1 \quad\text{and}\quad "
+                   r"\operatorname{sign}(x) = 0 \quad\text{and}\quad \operatorname{sign}(x) = 1$$")
+    assert [s.verdict for s in report.steps] == ["valid-where"] * 3 and report.first_error is None
+    assert [s.condition["text"] for s in report.steps] == ["x<0", "x=0", "x>0"]
+    assert [np.sign(v) for v in (-2.5, 0.0, 0.5)] == [-1, 0, 1]
+
+
+def test_a_factorisation_in_prose_introduces_names_and_is_not_a_claim():
+    report = check(r"Let $f = \|X\|_F^2$ and write $X = U\Sigma V^T$ for the SVD. $$\nabla f = 2X$$")
+    assert [s.verdict for s in report.steps] == ["definition", "definition", "valid"] and report.first_error is None
+    X = RNG.normal(size=(2, 3))
+    assert np.allclose(numeric_gradient(lambda M: np.sum(M ** 2), X), 2 * X, atol=1e-6)
+
+
+def test_a_condition_opening_a_sentence_holds_for_each_display_in_it():
+    report = check(r"For $0<\alpha<1$, $f(x) = \max(\alpha x, x)$ has $$f'(x) = \alpha + (1-\alpha)H(x)$$ "
+                   r"and $$f(x) = \alpha x$$ for $x<0$.")
+    s = report.steps[-1]
+    assert s.verdict == "valid-where" and s.condition["text"] == "0<α<1 and x<0"
+    a = 0.3
+    assert all(max(a * x, x) == a * x for x in (-2.0, -0.5))
+
+
+def test_two_claims_at_a_kink_do_not_depend_on_each_other():
+    report = check(r"At $x = 0$, $$\frac{d}{dx}|x| = 0$$" "\n\n" r"At $x = 0$, $$\frac{d}{dx}H(x) = 0$$")
+    first, second = report.steps
+    assert first.verdict == second.verdict == "invalid" and second.depends_on == []
+    assert "jumps" in second.reason and second.counterexample.lhs is None and exact(second.counterexample.rhs) == 0
+    assert abs(quotient(lambda v: np.heaviside(v, 0.5), 0.0, 1e-9)) > 1e8
+
+
+def test_a_parameter_in_an_interval_is_sampled_inside_it_not_only_at_its_middle():
+    s = check(r"The leaky ReLU is $f(x)=\max(\alpha x, x)$ where $0 < \alpha < 1$. "
+              r"$$f(x) = \alpha\sigma(x) + (1-\alpha)x$$").steps[-1]
+    assert s.verdict == "invalid"
+    a, x = exact(s.counterexample.values["alpha"] if "alpha" in s.counterexample.values
+                 else s.counterexample.values["α"]), exact(s.counterexample.values["x"])
+    assert 0 < a < 1 and max(a * x, x) != a * max(x, 0) + (1 - a) * x
+
+
+def test_the_differential_of_a_function_written_without_brackets():
+    report = check(r"$$d\log\det X = \operatorname{tr}(X^{-1}dX)$$" "\n" r"$$d\log\det X = \operatorname{tr}(X^{-T}dX)$$")
+    assert [s.verdict for s in report.steps] == ["valid", "invalid"]
+    c = report.steps[1].counterexample.values
+    X, D = np.array(c["X"], dtype=float), np.array(c["dX"], dtype=float)
+    slope = one_sided(lambda M: math.log(abs(np.linalg.det(M))), X, D)
+    assert slope == pytest.approx(np.trace(np.linalg.inv(X) @ D), abs=1e-5)

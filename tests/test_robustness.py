@@ -113,3 +113,9 @@ def test_a_sign_times_a_relu_is_answered_not_an_internal_error():
     assert at["differentiable"] is False and (box["form"], box["lower"], box["upper"]) == ("box", 0, 1)
     f = lambda v: float(max(np.asarray(v, dtype=float).ravel()[0], 0.0))   # σ(x) sign(x) = σ(x)
     assert abs(oracle.one_sided(f, 0.0, 1.0) - 1) < 1e-6 and abs(oracle.one_sided(f, 0.0, -1.0)) < 1e-6
+
+
+@pytest.mark.parametrize("expr", [r"\sum_j x_{1j}^2", r"\sum_i x_{ii}"])
+def test_a_sum_over_part_of_the_entries_is_outside_the_class(expr):
+    code, out, err = _run(["diff", expr])
+    assert code == 3 and out == "" and "part of the entries" in err and "at column" in err

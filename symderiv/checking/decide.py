@@ -30,7 +30,7 @@ from ..scalar import Prim, Sw, to_sign_form
 from ..signform import feasible_cells, is_zero, linear_solution
 from .identity import zero_off_kinks
 from .nodes import Built, difference
-from .sample import (Point, Sampler, dim_symbols, evaluate, on_kink, one_sided_overrides, outside, same,
+from .sample import (Point, Sampler, dim_symbols, evaluate, no_value, on_kink, one_sided_overrides, outside, same,
                      switch_nodes)
 
 ENTRY_SIZES = (3, 2, 4, 5)       # the sizes m, n, p, ... take when entries are expanded
@@ -268,7 +268,11 @@ def compare_at(built: Built, point: Point):
         for a, region in zip(built.differentiated, regions):
             exact, limit = evaluate(a, point), evaluate(region, point, overrides)
             if exact is not None and limit is not None and same(exact, limit) is False:
-                lv = evaluate(left, point, overrides)
+                # the side with the differentials has no value (the derivative does not exist)
+                lv, rv = evaluate(left, point, overrides), evaluate(right, point, overrides)
+                dsyms = list(built.differentials.values())
+                if any(E.depends_on(left, d) for d in dsyms) or not any(E.depends_on(right, d) for d in dsyms):
+                    return False, None, rv, "jump"
                 return False, lv, None, "jump"
     lv = evaluate(left, point, overrides)
     rv = evaluate(right, point, overrides)
@@ -291,6 +295,17 @@ def decide(built: Built, generic: bool | None, how: str, witness: Counterexample
         for point in sampler.kinks(switches):
             ok, lv, rv, note = compare_at(built, point)
             tested += ok is not None
+            undefined = [no_value(side, point) if v is None else False for side, v in ((left, lv), (right, rv))]
+            outside_claim = any(no_value(a, point) for a in built.differentiated)   # log det X at det X = 0
+            if ok is None and built.variables and not outside_claim and (
+                    undefined[0] != undefined[1] and (lv is None) != (rv is None) or all(undefined)):
+                # a derivative claim where what is differentiated has a value but a side
+                # has none (x/|x| at 0, ‖X‖_F at 0): it holds only where both are defined
+                # (an identity such as X X^{-1} = I holds on its domain, and stays valid)
+                # d|x|/dx = x/|x| at 0, ∇ det X = det(X) X^{-T} at a singular X: one side has a
+                # value and the other none, so the step holds only where both are defined
+                return Outcome("valid-where", how, Counterexample(point, lv, rv, "undefined"), switches,
+                               tested=tested, conditions=built.conditions)
             if ok is False:
                 # 'at x = 0, d|x|/dx = 0': where the stated conditions leave no point off the
                 # kinks, 'valid where x = 0 and x ≠ 0' holds nowhere; the claim is false

@@ -190,10 +190,10 @@ def cells_text(cells) -> str:
 HOW = {
     "canonical": "the two sides are the same expression once written in canonical form",
     "generic": "the generic entries of the two sides agree (equal sign forms)",
-    "entries": "the two sides agree entry by entry (equal sign forms, with the sizes set to 3×2)",
+    "entries": "the two sides agree entry by entry (equal sign forms, with each size set to a small number of its own: 3, 2, 4, 5)",
     "cells": "the two sides agree on each sign region the condition allows",
     "identity": ("the two sides agree entry by entry as polynomials in the entries and the signs of the kinks "
-                 "(sizes set to 3×2; a randomized identity test at three integer points, wrong with "
+                 "(each size set to a small number of its own; a randomized identity test at three integer points, wrong with "
                  "probability below 10^-20)"),
 }
 
@@ -224,6 +224,13 @@ def explain(outcome: Outcome, built: Built, conditions) -> Explained:
         return Explained(how)
     if outcome.verdict == "valid-where" and outcome.counterexample is None:
         return Explained(f"holds where {given['text']} (the condition stated for it): {how}", given)
+    if outcome.verdict == "valid-where" and outcome.counterexample.note == "undefined":
+        side = "neither side has a value" if cex.lhs is None and cex.rhs is None else (
+            f"the {'left' if cex.lhs is None else 'right'} side has no value while the other has one")
+        defined = {"text": "both sides are defined", "latex": r"\text{both sides are defined}"}
+        where = join(given, off_kinks(outcome.switches) if outcome.switches else defined)
+        return Explained(f"equal where both sides are defined, but {at(cex)}{side} (a division by zero, or a "
+                         "point outside a domain)", where, cex)
     if outcome.verdict == "valid-where":
         where = join(given, off_kinks(outcome.switches))
         if outcome.counterexample.note == "jump":
@@ -233,6 +240,11 @@ def explain(outcome: Outcome, built: Built, conditions) -> Explained:
                     f"and the right side is {value_text(cex.rhs, 'rhs' in cex.matrices)}")
         return Explained(f"equal off the kinks (their sign forms agree), but not on them: {fail}{_conventions(built)}",
                          where, cex)
+    if outcome.verdict == "invalid" and outcome.counterexample.note == "jump":
+        reason = f"false: {at(cex)}a quantity differentiated here jumps, so its derivative does not exist"
+        if given:
+            reason += f", although {given['text']} holds there"
+        return Explained(reason, None, cex)
     if outcome.verdict == "invalid":
         reason = (f"false: {at(cex)}the left side is {value_text(cex.lhs, 'lhs' in cex.matrices)} "
                   f"and the right side is {value_text(cex.rhs, 'rhs' in cex.matrices)}")

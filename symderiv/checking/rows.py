@@ -22,6 +22,7 @@ from ..macros import expand
 from ..markdown import segments
 from ..parse import parse_statement, split_equations, split_rows
 from .assumptions import STANDING_WORDS, Standing
+from .assumptions import names as assumed_names
 from .notes import strip_notes
 from .reading import top_level
 
@@ -199,6 +200,9 @@ class _Sentence:
     #                                                  a display follows in the sentence (then it is about that one)
     respectively: bool = False                       # 'For $x>0$ and $x<0$ respectively, $$a = b, \quad c = d$$'
     word: str = ""                                   # the word before the last inline condition ('for')
+    opening: list = field(default_factory=list)      # 'For $0 < α < 1$, ...' opening it: for every display in it
+    pending: list = field(default_factory=list)      # 'let $A$ and $B$ be symmetric': A, before 'symmetric'
+    symmetric_run: bool = False                      # 'for symmetric $A$ and $B$': B goes on the list
     opened: bool = False                             # ... capitalised: it opened the sentence
 
 
@@ -215,8 +219,14 @@ def equations(text: str) -> tuple[list[Equation], int]:
         if seg.kind == "prose":
             if _DEFINERS.search(seg.text):
                 _learn_macros(seg.text, macros)
+            after_display = k > 0 and segs[k - 1].kind == "display"
             if _ends_sentence(seg.text):
                 sentence = _Sentence()
+            elif after_display and sentence.opening and _CONTINUES.match(seg.text):
+                # '... has $$a$$ and $$b$$': the sentence's opening condition goes on to b
+                sentence.stated = list(sentence.opening)
+            elif after_display:
+                sentence.opening = []
             sentence.text += _SENTENCE_END.split(_ABBREVIATIONS.sub(" ", seg.text))[-1]
             sentence.respectively |= bool(re.search(r"\brespectively\b", seg.text, re.I))
             prose_before = seg.text
@@ -251,6 +261,8 @@ def equations(text: str) -> tuple[list[Equation], int]:
     return out, blocks
 
 
+# prose between two displays that goes on with the same sentence: 'and', 'or', ', so'
+_CONTINUES = re.compile(r"^\s*(,\s*)?(and|or|so|hence|thus|then|while|whereas)\b\s*$", re.I)
 _SYMMETRIC_BEFORE = re.compile(r"\bsymmetric(\s+(real\s+)?(matrix|matrices|square matrix))?\s*$", re.I)
 _SYMMETRIC_AFTER = re.compile(r"^\s*(is|be|are|being)?\s*(a\s+)?symmetric\b", re.I)
 
@@ -259,23 +271,35 @@ def _symmetric(body: str, prose_before: str, after: str, sentence: _Sentence, st
     """'for symmetric $A$', 'let $A$ be symmetric': the hypothesis A = A^T, for the
     sentence (or, after 'let' or 'assume', for the rest of the post)."""
     name = body.strip()
-    if not re.fullmatch(r"[A-Z]", name) or not (_SYMMETRIC_BEFORE.search(prose_before)
-                                                 or _SYMMETRIC_AFTER.match(after)):
+    if not re.fullmatch(r"[A-Z]", name):
         return False
-    cond = read_condition(f"{name} = {name}^T", worded=True, equating=True)
-    if cond is None:
+    joined = prose_before.strip().lower() in ("and", ",", "and,", ", and")
+    continues = bool(re.match(r"\s*(,|and\b)", after))
+    later = _SYMMETRIC_AFTER.match(after)
+    if not (_SYMMETRIC_BEFORE.search(prose_before) or joined and sentence.symmetric_run or later):
+        sentence.pending = sentence.pending + [name] if continues else []
+        sentence.symmetric_run = False
         return False
-    if re.search(r"\b(let|assume|suppose|throughout)\b", sentence.text + " " + prose_before, re.I):
-        standing.add(cond, "standing")
-    else:
-        sentence.stated = sentence.stated + [cond]
+    names = [name] + (sentence.pending if later else [])
+    sentence.pending, sentence.symmetric_run = [], continues
+    standing_words = re.search(r"\b(let|assume|suppose|throughout)\b", sentence.text + " " + prose_before, re.I)
+    for n in names:
+        cond = read_condition(f"{n} = {n}^T", worded=True, equating=True)
+        if cond is None:
+            continue
+        if standing_words:
+            standing.add(cond, "standing")
+        else:
+            sentence.stated = sentence.stated + [cond]
     return True
 
 
 def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Standing) -> bool:
     """Read an inline formula as a condition of the prose, if it is one (and say so)."""
     word = _last_word(prose_before)
-    listed = word in ("and", "or") and prose_before.strip().lower() == word and sentence.word
+    # 'for $x < 0$, $x = 0$ and $x > 0$': a comma or 'and' goes on with the list
+    listed = (word in ("and", "or") and prose_before.strip().lower() == word
+              or prose_before.strip() == ",") and sentence.word
     worded = bool(listed or word in CONDITION_WORDS or word in STANDING_WORDS)
     equating = (sentence.word if listed else word) in EQUATING_WORDS
     cond = read_condition(body, worded=worded, equating=equating) if _has_relation(body) else None
@@ -289,7 +313,13 @@ def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Stan
     if word in STANDING_WORDS:
         standing.add(cond, "standing")
     elif word in CONDITION_WORDS:
+        if not listed:             # a new condition on a name replaces the one carried on
+            carried = {id(c) for c in sentence.opening}
+            sentence.stated = [c for c in sentence.stated
+                               if id(c) not in carried or not (assumed_names(c) & assumed_names(cond))]
         sentence.stated = sentence.stated + [cond]
+        if opened and not sentence.last:
+            sentence.opening = sentence.opening + [cond]
         if word in BACK_WORDS:         # 'where $\lambda > 0$' states a parameter's range
             standing.add(cond, "carried")
         # '$$h(r) = ...$$ where $\delta > 0$' speaks of the display before it;

@@ -23,7 +23,7 @@ import sympy as sp
 from .. import expr as E
 from ..calculus import directional, map_entrywise
 from ..errors import SymderivError
-from ..evaluate import Evaluator, is_exact_zero, sign_of, switch_key
+from ..evaluate import DivisionByZero, Evaluator, is_exact_zero, sign_of, switch_key
 from ..numbers import as_sympy, is_concrete
 from ..scalar import Prim, Sw, jump_switches, to_sign_form
 from .reals import domain_nodes, inside, is_real
@@ -95,6 +95,18 @@ def _value(node, point, overrides=None):
         return Evaluator(point.values, point.dims, overrides)(_sized(node, point.dims))
     except (SymderivError, ZeroDivisionError, TypeError, ValueError, ArithmeticError):
         return None
+
+
+def no_value(node: E.Node, point: Point) -> bool:
+    """Whether the node has no value at the point: a division by zero (|x|/x at 0), or a
+    value that is not real or is outside a root's or a log's domain."""
+    try:
+        value = Evaluator(point.values, point.dims, None)(_sized(node, point.dims))
+    except (ZeroDivisionError, DivisionByZero):
+        return True
+    except (SymderivError, TypeError, ValueError, ArithmeticError):
+        return False               # not evaluated: nothing known
+    return outside(node, point, value)
 
 
 def outside(node: E.Node, point: Point, value=None) -> bool:
@@ -185,11 +197,15 @@ class Sampler:
 
     def _value(self, name, pick):
         allowed = self.bounds.get(name)
+        if allowed and self.rng.random() < 0.5:
+            # inside the bounds by construction: 0 < α < 1 would otherwise meet the pool at
+            # 1/2 only, the one value where (1 - α) = α and a false identity may hold
+            return _satisfying(allowed, self.rng)
         for _ in range(50):
             v = pick(name)
             if allowed is None or all(OPS[op](v - k) for op, k in allowed):
                 return v
-        return _satisfying(allowed)
+        return _satisfying(allowed, self.rng)
 
     def _fill(self, dims, pick) -> Point:
         """A point with every entry drawn by ``pick(name)`` (within the variable's bounds)."""
@@ -358,19 +374,26 @@ def leaf_bounds(conditions) -> dict:
     return out
 
 
-def _satisfying(allowed):
-    """A value meeting every bound x op k (used when random picks keep missing)."""
+SHARES = (Fraction(1, 2), Fraction(1, 4), Fraction(3, 4), Fraction(1, 3), Fraction(2, 3), Fraction(1, 5))
+STEPS_OUT = (1, Fraction(1, 2), 2, 3)
+
+
+def _satisfying(allowed, rng=None):
+    """A value meeting every bound x op k, exact (a float would leave the exact
+    arithmetic): somewhere inside an interval, or a step beyond a one-sided bound."""
     for op, k in allowed:
         if op == "=":
             return k
     lo = max([k for op, k in allowed if op in (">", ">=")], default=None)
     hi = min([k for op, k in allowed if op in ("<", "<=")], default=None)
     if lo is not None and hi is not None:
-        return Fraction(lo + hi) / 2      # exact: a float would leave the exact arithmetic
+        share = rng.choice(SHARES) if rng is not None else SHARES[0]
+        return Fraction(lo) + (Fraction(hi) - Fraction(lo)) * share
+    step = rng.choice(STEPS_OUT) if rng is not None else 1
     if lo is not None:
-        return lo + 1
+        return lo + step
     if hi is not None:
-        return hi - 1
+        return hi - step
     return 1
 
 
