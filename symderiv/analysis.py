@@ -140,6 +140,8 @@ def _switch_kinks(node: E.Entrywise, adj: E.Node, var: E.Sym, consumers) -> list
         seen.add(sp.srepr(atom))
         for branch in branches(u, V):
             k = _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consumers)
+            if k.continuous:
+                _removable_jump(k, F, n_expr, u, V, branch, a_sign)
             out.append(k)
     # Jumps hidden from the sign form: sign(x)**2 is 1 off the switch and 0 on it.
     for u in jump_switches(n_expr):
@@ -156,6 +158,20 @@ def _switch_kinks(node: E.Entrywise, adj: E.Node, var: E.Sym, consumers) -> list
                                 continuous=False, harmless=False, order=0, branch=branch,
                                 note="the value on the switch differs from the limits on both sides"))
     return out
+
+
+def _removable_jump(k: Kink, F, n_expr, u, V, branch, a_sign):
+    """Both sides meet, but the value on the switch is another ({x^2 if x > 1; x if x < 1;
+    2 if x = 1}): the sign form, which is about the sides, cannot see it."""
+    p, value = branch
+    on = attempt(lambda: to_sign_form(n_expr.xreplace({p: value})), seconds=1.0)
+    if on is None or on.has(sp.nan, sp.zoo):
+        return
+    limit = restrict(F, u, V, branch)
+    gap = sp.expand(restrict(a_sign, u, V, branch) * (on - limit))
+    if not _decide_zero(gap, "a removable jump"):
+        k.continuous, k.harmless, k.order, k.jump = False, False, 0, gap
+        k.note = "the value on the switch differs from the limits on both sides"
 
 
 def _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consumers) -> Kink:
@@ -382,9 +398,22 @@ def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
         return k
     r = sp.Symbol("_r", positive=True)
     h = chain.xreplace({_R: r})
-    for j in range(1, MAX_ORDER + 1, 2):
-        c = to_sign_form(sp.expand(sp.diff(h, r, j).xreplace({r: 0})))
-        if is_zero(c) is not True:
+    # r^j for even j is a polynomial in the entries (r^2 = Σ m^2), so only odd powers of a
+    # series in r limit the class; a fractional power (r^(3/2)) has a derivative that blows
+    # up at r = 0 instead, at the order where it first does
+    polynomial = h.is_polynomial(r)
+    for j in range(1, MAX_ORDER + 1):
+        c = sp.diff(h, r, j)
+        c = c.xreplace({r: 0}) if polynomial else attempt(lambda: sp.limit(c, r, 0, "+"), seconds=LIMIT_SECONDS)
+        if c is None:
+            k.order, k.order_exact = None, False
+            return k
+        if c.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+            k.order = j
+            if j == 1:             # r^(1/2): the slope is infinite, f is not Lipschitz there
+                k.harmless, k.unbounded = False, True
+            return k
+        if j % 2 and is_zero(to_sign_form(sp.expand(c))) is not True:
             k.order = j
             return k
     k.order = None
@@ -534,6 +563,8 @@ def domain_of(f: E.Node, var: E.Sym) -> list:
                     rel = ">"
                 elif _nonnegative(base) and (base.has(Prim, Sw) or not _may_vanish(base)):
                     continue     # sqrt|x| is defined everywhere; its kink at 0 is found as a kink
+                elif base.is_Symbol and isinstance(n.args[E.placeholder_index(base)], E.FroNorm):
+                    continue     # ‖x‖^(1/2): defined everywhere; its cusp at 0 is the norm's kink
                 else:
                     # sqrt(x) is defined at 0 but only on one side of it; sqrt((x-1)^2 + y^2)
                     # has a cone at (1, 0) that no table primitive marks: either way the

@@ -74,7 +74,7 @@ def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: li
         return _analyze(text, wrt, at, let, shape, route)
 
 
-MAX_EXPANDED_ENTRIES = 16
+MAX_EXPANDED_ENTRIES = 64
 EXPAND_SECONDS = 5.0
 
 
@@ -93,10 +93,13 @@ def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict
         return None
     # only kinks whose rows mix entries (a switch of A x) can be parallel to one another
     def mixes(k):
+        # a switch of A x, or of x^T, which another kink reads as x: their jumps add up
         used = k.u.free_symbols if k.u is not None else set()
-        return any(E.placeholder(i) in used and any(isinstance(m, E.MatMul) and E.depends_on(m, var)
+        return any(E.placeholder(i) in used and any(isinstance(m, (E.MatMul, E.Transpose)) and E.depends_on(m, var)
                                                     for m in E.walk(a)) for i, a in enumerate(k.args))
-    mixing = [k for k in verdict.kinks if not (k.continuous and k.harmless) and mixes(k)]
+    # (kinks that fail, or that only limit the class: ‖max(Ax, 0)‖² with parallel rows)
+    mixing = [k for k in verdict.kinks if (not (k.continuous and k.harmless) or k.order is not None
+                                           or not k.order_exact) and mixes(k)]
     if not mixing:
         return None
     try:
@@ -137,9 +140,15 @@ def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict
 
 def _real_constants(f: E.Node):
     """x/0 and (-1)^{1/2} x are no functions of real matrices: say so, rather than analyse
-    SymPy's complex infinity or imaginary unit (printed zoo and I)."""
+    SymPy's complex infinity or imaginary unit (printed zoo and I); nor is an entry past
+    the shape the point gives (X_{33} of a 2x2 X)."""
     import sympy as sp
     for n in E.walk(f):
+        if isinstance(n, E.Pick) and all(isinstance(d, int) for d in n.arg.shape) and (
+                n.i >= n.arg.shape[0] or n.j >= n.arg.shape[1]):
+            name = n.arg.name if isinstance(n.arg, E.Sym) else "the matrix"
+            raise InputError(f"the entry ({n.i + 1},{n.j + 1}) of {name} is outside its "
+                             f"{E.fmt_shape(n.arg.shape)} shape")
         if not isinstance(n, E.Entrywise):
             continue
         if n.expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):

@@ -8,6 +8,7 @@ symbolic (m, n, p, ...), so the analysis does not depend on them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -590,6 +591,12 @@ class Builder:
         self.vector_names = set()
         for t in terms:
             self.vector_names |= _vector_names(t, self)
+        from .checking.world import names_in
+        named = set().union(*(names_in(t) for t in terms)) if terms else set()
+        numbered = {n.partition("_")[0] for n in named if re.fullmatch(r"[a-z]_\d+", n)}
+        # x_1 beside a bare x, or x_1, x_2 with --wrt x: entries of the vector x
+        both = {b for b in numbered if (b in named or b == self.wrt) and b not in self.values}
+        self.vector_names |= both
         vectors = self.vector_names | {n for n, v in self.values.items()
                                        if n.islower() and v.shape[1] == 1 and v.shape[0] > 1}
         if vectors:
@@ -898,10 +905,9 @@ class Builder:
             raise InputError(f"{t.spelling} takes one argument", column=t.span[0], source=self.source)
         if spec.name == "sqrt" and args[0].is_scalar:
             inner = args[0]
-            if isinstance(inner, E.SumAll) and isinstance(inner.arg, E.Entrywise):
-                sq = inner.arg
-                if len(sq.args) == 1 and sq.expr == E.placeholder(0) ** 2:
-                    return E.fro_norm(sq.args[0])
+            M = E.squared_norm_of(inner)
+            if M is not None:
+                return E.fro_norm(M)
             stacked = _sum_of_squares_of_parts(inner)
             if stacked is not None:
                 self.note("the square root of the sum of squares of the variables read as its 2-norm")

@@ -411,8 +411,23 @@ def divide(a: Node, c: Node) -> Node:
     return ew_map(lambda p, q: p / q, a, c)
 
 
+def squared_norm_of(a: Node) -> Node | None:
+    """M when the scalar a is ‖M‖² written out: Σ m_ij², x^T x, tr(X^T X) (read the same)."""
+    if isinstance(a, SumAll) and isinstance(a.arg, Entrywise) and len(a.arg.args) == 1 \
+            and a.arg.expr == placeholder(0) ** 2:
+        return a.arg.args[0]
+    if isinstance(a, MatMul) and len(a.factors) == 2 and a.factors[1].shape[1] == 1 \
+            and transpose(a.factors[1]).key == a.factors[0].key:
+        return a.factors[1]
+    return None
+
+
 def power(a: Node, k: sp.Expr) -> Node:
     """a**k for a scalar a (a matrix power needs a square matrix and is a product)."""
+    if a.is_scalar and not k.is_Integer:
+        M = squared_norm_of(a)
+        if M is not None:          # (x^T x)^{1/2} is ‖x‖: defined at 0, with its kink there
+            return power(fro_norm(M), 2 * k)
     if a.is_scalar:
         if isinstance(a, FroNorm) and k.is_Integer and k.is_even and k > 0:
             sq = sum_all(hadamard(a.arg, a.arg))

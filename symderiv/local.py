@@ -177,8 +177,11 @@ class _Local:
         if any(x != 0 for x in self.ev(k.node.arg).flat):
             return
         env = _frame_env(self.ev, k.args, (1, 1))
-        w = _broadcast(scalar_eval(k.weight, env, (1, 1), {}, k.args), (1, 1))[0, 0]
         self.active.append(("norm", k))
+        if k.unbounded:            # ‖X‖^(1/2) at 0: an infinite slope, no Clarke set
+            self.unbounded.append(k)
+            return
+        w = _broadcast(scalar_eval(k.weight, env, (1, 1), {}, k.args), (1, 1))[0, 0]
         if w != 0:
             self.norms.append((k, w))
 
@@ -310,6 +313,11 @@ class _Local:
             if skip or self.items or self.jumps or self.unbounded or self.interacting:
                 raise
             g = Evaluator(self.values, self.dims)(self.v.gradient)
+        quiet = {a[1].node.key for a in self.active if a[0] == "norm"} - {k.node.key for k, _ in self.norms}
+        if not skip and quiet and any(not _finite(x) for x in np.ravel(g)):
+            # ‖X‖^(3/2) at X = 0: the formula is 0/0, but a norm at its zero with weight 0
+            # in f contributes nothing to the gradient there; the rest is read without it
+            return self.gradient(frozenset(quiet))
         return g if g.shape == self.shape else _full(self.shape, g[0, 0])
 
 

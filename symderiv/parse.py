@@ -717,10 +717,14 @@ class _Build(Transformer_NonRecursive):
         if isinstance(a, S.BinOp) and a.op == "*":
             inner = self._absorb(a.right, b)
             return None if inner is None else S.BinOp("*", a.left, inner, (a.span[0], b.span[1]))
-        if id(a) not in self.numeric_bare or not isinstance(b, (S.Name, S.Entry, S.Pow)):
+        if id(a) not in self.numeric_bare or not isinstance(b, (S.Name, S.Entry, S.Pow, S.Call)):
             return None
+        if isinstance(b, S.Name) and b.name[:1].isupper():
+            return None            # a matrix letter: a product with the value, as the note says
         if isinstance(b, S.Pow) and not isinstance(b.base, (S.Name, S.Entry)):
             return None
+        if isinstance(b, S.Call) and not self.run.text(*b.span).rstrip().endswith(")"):
+            return None            # \sin x \cos y: the next function starts a factor of its own
         between = self.run.text(a.span[1], b.span[0])
         if between.strip():
             return None            # \cdot, \times, or a bracket: the product is meant
@@ -847,7 +851,7 @@ class _Build(Transformer_NonRecursive):
         self.run.note(meta.start_pos, f"{fsrc} {asrc} read as {fsrc}({asrc})")
         k = len(self.run.notes) - 1
         call = self._call(meta, func, (arg,))
-        if isinstance(arg, S.Num):
+        if _leading_factor(arg):
             self.numeric_bare[id(call)] = k
         return call
 
@@ -1002,6 +1006,18 @@ class _Build(Transformer_NonRecursive):
 
 
 # ---- errors from Lark -----------------------------------------------------------------------------
+
+def _leading_factor(t) -> bool:
+    """A factor that the letters after it multiply inside a bare function: \\sin 2x,
+    \\sin \\pi x, \\sin \\frac{\\pi}{2} x, \\sin a x are sin(2x), sin(πx), sin(πx/2), sin(ax)."""
+    if isinstance(t, S.Num):
+        return True
+    if isinstance(t, S.Name):
+        return not t.name[:1].isupper()    # a scalar; \\tr AB stays as the note reads it
+    if isinstance(t, S.Neg):
+        return _leading_factor(t.arg)
+    return isinstance(t, S.BinOp) and t.op in ("/", "*") and _leading_factor(t.left) and _leading_factor(t.right)
+
 
 def _lark_error(run: _Run, e: UnexpectedInput) -> InputError:
     if isinstance(e, UnexpectedCharacters):

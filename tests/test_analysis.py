@@ -6,13 +6,14 @@ and at points with exact zeros, never only compared with a string.
 """
 from __future__ import annotations
 
+import json
 import zlib
 
 import numpy as np
 import pytest
 
 from symderiv import analyze
-from symderiv.errors import Unsupported
+from symderiv.errors import InputError, Unsupported
 from tests import oracle
 
 relu = lambda a: np.maximum(a, 0)  # noqa: E731
@@ -666,3 +667,78 @@ def test_a_norm_of_a_map_with_a_corner_at_a_zero_keeps_its_kink():
     assert a.verdict.differentiable_everywhere is False
     f = lambda X: float(np.linalg.norm(np.asarray(X, dtype=float) * relu(np.asarray(X, dtype=float) - 1)))  # noqa
     oracle.check_not_differentiable(f, np.ones((2, 2)), np.random.default_rng(4))
+
+
+# ---- review 8 ---------------------------------------------------------------------------------
+
+def test_a_case_that_sets_one_value_on_the_switch_is_a_jump():
+    a = analyze(r"\begin{cases} x^2 & x> 1 \\ x & x< 1 \\ 2 & x=1\end{cases}", wrt="x", at="1")
+    assert a.verdict.continuous is False and a.verdict.smoothness is None and a.convexity.convex is not True
+    assert a.point.differentiable is False and a.point.subdifferential is None
+    f = lambda x: x * x if x > 1 else (x if x < 1 else 2.0)   # noqa: E731
+    assert abs(f(1 + 1e-9) - 1) < 1e-8 and abs(f(1 - 1e-9) - 1) < 1e-8 and f(1) == 2
+    assert f(1) > (f(0.9) + f(1.1)) / 2                  # not convex: a midpoint lies above
+
+
+@pytest.mark.parametrize("latex, wrt, fn, diff, smooth", [
+    (r"\sqrt{x^Tx}", "x", lambda X: np.linalg.norm(X), False, 0),
+    (r"(x^Tx)^{3/2}", "x", lambda X: np.linalg.norm(X) ** 3, True, 2),
+    (r"\|X\|_F^{3/2}", "X", lambda X: np.linalg.norm(X) ** 1.5, True, 1),
+    (r"\|X\|_F^{1/2}", "X", lambda X: np.linalg.norm(X) ** 0.5, False, 0),
+    (r"\exp(\|X\|_F)", "X", lambda X: np.exp(np.linalg.norm(X)), False, 0),
+])
+def test_powers_and_functions_of_a_norm_at_its_zero(latex, wrt, fn, diff, smooth):
+    a = analyze(latex, wrt=wrt)
+    assert a.verdict.differentiable_everywhere is diff and a.verdict.smoothness == smooth
+    assert not a.verdict.domain                          # defined everywhere: no domain is invented
+    shape = (2, 1) if wrt == "x" else (2, 2)
+    Z = np.zeros(shape)
+    p = analyze(latex, wrt=wrt, at="[0,0]" if wrt == "x" else "[[0,0],[0,0]]").point
+    rng = np.random.default_rng(8)
+    D = rng.normal(size=shape)
+    if diff:
+        assert p.differentiable and np.allclose(np.asarray(p.gradient, dtype=float), 0)
+        q = [(fn(t * D) - fn(Z)) / t for t in (1e-4, 1e-8)]
+        assert q[1] < q[0] / 50                          # the quotient goes to 0: the gradient is 0
+        U = D / np.linalg.norm(D)
+        if smooth == 2:
+            oracle.check_class_at(fn, Z, U, smooth)
+        else:                      # r^(3/2): the second difference quotient blows up like h^(-1/2)
+            q2 = [(fn(2 * h * U) - 2 * fn(h * U) + fn(Z)) / h ** 2 for h in (1e-2, 1e-6)]
+            assert q2[1] > 50 * q2[0]
+    else:
+        assert not p.differentiable
+        assert abs(oracle.one_sided(fn, Z, D) - oracle.one_sided(fn, Z, -D)) < 1e-6 or \
+            np.isinf(oracle.one_sided(fn, Z, D)) or oracle.one_sided(fn, Z, D) > 1e3   # even: no linear part
+        assert oracle.one_sided(fn, Z, D) > 0.1          # yet it grows in every direction
+        if smooth == 0 and latex.endswith("{1/2}"):
+            assert p.subdifferential is None             # an infinite slope: no Clarke set
+
+
+@pytest.mark.parametrize("latex, lets, fn, smooth", [
+    (r"\|\sigma(Ax)\|^2", ["A=[[1,1],[-1,-1]]"], lambda v: (v[0] + v[1]) ** 2, "inf"),
+    (r"\|\sigma(Ax)\|_2^2-\|Ax\|_2^2/2", ["A=[[1,1],[-1,-1]]"], lambda v: 0.0, "inf"),
+    (r"c^T\sigma(Ax)", ["A=[" + ",".join(["[" + ",".join(["1"] * 17) + "]", "[" + ",".join(["2"] * 17) + "]"]) + "]",
+                        "c=[2,-1]"], lambda v: 0.0, "inf"),
+])
+def test_given_rows_that_make_f_smooth_are_read_entry_by_entry(latex, lets, fn, smooth):
+    a = analyze(latex, wrt="x", let=lets)
+    assert a.verdict.differentiable_everywhere is True and a.verdict.smoothness == smooth
+    A = np.array(json.loads(lets[0][2:]), dtype=float)
+    c = np.array(json.loads(lets[1][2:]), dtype=float) if len(lets) > 1 else None
+    relu_ = lambda u: np.maximum(u, 0)   # noqa: E731
+    rng = np.random.default_rng(6)
+    for _ in range(50):
+        v = rng.normal(size=(A.shape[1],))
+        u = A @ v
+        value = (c @ relu_(u)) if c is not None else (np.sum(relu_(u) ** 2) - (np.sum(u ** 2) / 2 if "-" in latex else 0))
+        assert abs(value - fn(v)) < 1e-9
+
+
+def test_numbered_entries_of_the_variable():
+    a = analyze(r"x_1^2+x_2^2", wrt="x", at="[1.5,-2]")
+    assert a.point.differentiable and np.allclose(np.asarray(a.point.gradient, dtype=float).ravel(), [3, -4])
+    f = lambda X: float(X[0, 0] ** 2 + X[1, 0] ** 2)   # noqa: E731
+    assert np.allclose(oracle.numeric_gradient(f, np.array([[1.5], [-2.0]])).ravel(), [3, -4], atol=1e-6)
+    with pytest.raises(InputError, match="outside its 2x2 shape"):
+        analyze(r"X_{33}", wrt="X", at="[[1,2],[3,4]]")

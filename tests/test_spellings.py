@@ -298,6 +298,10 @@ SPELLINGS = [
     # x_1 beside a vector x is its entry; σ(x)^T keeps x a vector through σ
     R(r"\sin 2x", "x", lambda v: math.sin(2 * v.x), notes=[r"\sin 2x read as \sin(2x)"]),
     R(r"3\cos 2x + \sin 2 \cdot x", "x", lambda v: 3 * math.cos(2 * v.x) + math.sin(2) * v.x),
+    R(r"\sin\pi x + \cos \frac{\pi}{2} x", "x", lambda v: math.sin(math.pi * v.x) + math.cos(math.pi / 2 * v.x)),
+    R(r"\sin a x + \sin xy", "x", lambda v: math.sin(v.a * v.x) + math.sin(v.x * v.y), {"a": S, "y": S}),
+    R(r"\sin 2\sigma(x) + \sin x \cos y", "x", lambda v: math.sin(2 * max(v.x, 0)) + math.sin(v.x) * math.cos(v.y),
+      {"y": S}),
     R(r"\sum_{i,j}\sin 2x_{ij}", "X", lambda v: float(np.sum(np.sin(2 * v.X)))),
     R(r"2\pi x + \sin(\pi x)", "x", lambda v: 2 * math.pi * v.x + math.sin(math.pi * v.x), notes=["π"]),
     R(r"x^\top x + 3x_1", "v", lambda v: (v.x.T @ v.x).item() + 3 * v.x[0, 0], notes=["x_1 is entry 1 of the vector x"]),

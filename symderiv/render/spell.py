@@ -219,6 +219,11 @@ def gradient_kink_set(verdict, N: Notation) -> str | None:
     joiner = r" \text{ or } " if N.latex else " or "
     parts = []
     for k in verdict.hessian_failing:
+        if k.kind != "switch":     # ‖X‖_F^(3/2) at X = 0
+            text = f"{N.node(k.node.arg)} = 0" if k.kind == "norm" else _tie(k, N)
+            if text not in parts:
+                parts.append(text)
+            continue
         conds = [N.entry(k.switch_eq, k.args)] + [N.entry(c, k.args) for c in (k.order_condition or [])]
         text = (r" \text{ and } " if N.latex else " and ").join(conds) + quantifier(k.args, N.latex)
         if text not in parts:
