@@ -468,13 +468,19 @@ def test_the_nondifferentiable_set_where_switches_meet(capsys, latex, fn, text, 
     a = analyze(latex, wrt="x,y")
     from symderiv.render import spell
     assert spell.nondifferentiable_set(a.verdict, spell.notation(False, a)) == text
-    rng = np.random.default_rng(31)
+    _probe(latex, "x,y", fn, inside, outside, seed=31)
+
+
+def _probe(latex, wrt, fn, inside, outside, seed):
+    """Not differentiable at the points inside the claimed set (the oracle agrees), and
+    differentiable outside it with the gradient the oracle measures."""
+    rng = np.random.default_rng(seed)
     f = lambda v: float(fn(np.asarray(v, dtype=float)))  # noqa: E731
     for p in inside:
         oracle.check_not_differentiable(f, np.array(p, dtype=float), rng)
-        assert analyze(latex, wrt="x,y", at=str(list(p))).point.differentiable is False
+        assert analyze(latex, wrt=wrt, at=str(list(p))).point.differentiable is False
     for p in outside:
-        G = np.asarray(analyze(latex, wrt="x,y", at=str(list(p))).point.gradient, float).reshape(2)
+        G = np.asarray(analyze(latex, wrt=wrt, at=str(list(p))).point.gradient, float).reshape(len(p))
         oracle.check_gradient(f, np.array(p, dtype=float), G, rng)
 
 
@@ -587,14 +593,7 @@ def test_three_variables_whose_jumps_were_undecided(latex, fn, inside, outside):
     refused; a non-zero polynomial on a cell that occurs now decides them."""
     a = analyze(latex, wrt="x,y,z")
     assert a.verdict.differentiable_everywhere is False
-    rng = np.random.default_rng(37)
-    f = lambda v: float(fn(np.asarray(v, dtype=float)))  # noqa: E731
-    for p in inside:
-        oracle.check_not_differentiable(f, np.array(p, dtype=float), rng)
-        assert analyze(latex, wrt="x,y,z", at=str(list(p))).point.differentiable is False
-    for p in outside:
-        G = np.asarray(analyze(latex, wrt="x,y,z", at=str(list(p))).point.gradient, float).reshape(3)
-        oracle.check_gradient(f, np.array(p, dtype=float), G, rng)
+    _probe(latex, "x,y,z", fn, inside, outside, seed=37)
 
 
 # Rows of a constant given with --let that are parallel: their kinks lie on one hyperplane
