@@ -53,6 +53,7 @@ class Kink:
     critical: bool = False              # u is not linear in the variable: grad u may vanish on u = 0
     unbounded: bool = False             # the one-sided derivatives blow up there (sqrt|x| at 0)
     entry: sp.Expr | None = None        # the node's entry over ``args``, for exact limits at a point
+    slope: sp.Expr | None = None        # a norm's h'(0+) in f = h(‖M‖), where the weight's formula is 0/0
 
     @property
     def switch_eq(self):
@@ -415,6 +416,8 @@ def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
             return k
         if j % 2 and is_zero(to_sign_form(sp.expand(c))) is not True:
             k.order = j
+            if j == 1:             # cos(‖X‖^(1/2)) = 1 - ‖X‖/2 + ...: a cone at 0
+                k.harmless, k.slope = False, c
             return k
     k.order = None
     return k

@@ -16,6 +16,7 @@ from .numbers import as_sympy, is_concrete
 
 from . import budget
 from . import expr as E
+from . import syntax as S
 from .analysis import Verdict, analyse, specialise
 from .build import Problem, build
 from .convexity import Convexity, decide
@@ -75,7 +76,7 @@ def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: li
 
 
 MAX_EXPANDED_ENTRIES = 64
-EXPAND_SECONDS = 5.0
+EXPAND_SECONDS = 2.0
 
 
 def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict | None:
@@ -91,7 +92,9 @@ def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict
         return None
     if any(s.name not in values for s in E.symbols_of(f) if s.name != var.name):
         return None
-    # only kinks whose rows mix entries (a switch of A x) can be parallel to one another
+    if any(isinstance(n, (E.FroNorm, E.MaxEntry)) for n in E.walk(f)):
+        return None                # written out, a norm is a root of kinks, which hides its kink
+
     def mixes(k):
         # a switch of A x, or of x^T, which another kink reads as x: their jumps add up
         used = k.u.free_symbols if k.u is not None else set()
@@ -120,8 +123,8 @@ def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict
         better = budget.attempt(expand, seconds=EXPAND_SECONDS)
     except SymderivError:           # outside the exact class entry by entry: keep the matrix form's answer
         return None
-    if better is None:
-        return None
+    if better is None or better.domain:
+        return None                # (‖max(Ax, 0)‖ written out is a root on a restricted domain)
     rank = {None: -1, "inf": 10 ** 6}
 
     def grade(v):
@@ -142,7 +145,6 @@ def _real_constants(f: E.Node):
     """x/0 and (-1)^{1/2} x are no functions of real matrices: say so, rather than analyse
     SymPy's complex infinity or imaginary unit (printed zoo and I); nor is an entry past
     the shape the point gives (X_{33} of a 2x2 X)."""
-    import sympy as sp
     for n in E.walk(f):
         if isinstance(n, E.Pick) and all(isinstance(d, int) for d in n.arg.shape) and (
                 n.i >= n.arg.shape[0] or n.j >= n.arg.shape[1]):
@@ -152,7 +154,7 @@ def _real_constants(f: E.Node):
         if not isinstance(n, E.Entrywise):
             continue
         if n.expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-            raise InputError("the expression divides by zero (or is infinite) for every value of the variable")
+            raise InputError("the expression divides by zero (SymPy reads it as an infinite constant)")
         if n.expr.has(sp.I):
             raise InputError("the expression has a constant that is not a real number (such as \\sqrt{-1} "
                              "or \\log(-1)); symderiv works over the reals")
@@ -218,8 +220,7 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
         point = at_point(verdict, values)
     notes = list(parsed.notes) + [n for n in problem.notes if n not in parsed.notes]
     notes += [n for n in verdict.notes if n not in notes]      # what the values given with --let decided
-    from .checking.world import names_in
-    present = names_in(parsed.term) | {s.name for s in E.symbols_of(first.f)}
+    present = S.names_in(parsed.term) | {s.name for s in E.symbols_of(first.f)}
     for name in sorted(set(values) - present - {problem.var.name}):
         notes.append(f"--let {name}: {name} does not occur in f, so its value is not used")
     return Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes,

@@ -407,8 +407,7 @@ def _numbered_entries(term: S.Term, vectors: set, found: list) -> S.Term:
                 found.append(t.name)
                 return S.Entry(base, (str(int(k) - 1), "0"), t.span, zero_based=True)
         return None
-    from .checking.world import transform
-    return transform(term, fn)
+    return S.transform(term, fn)
 
 
 def _entrywise_of_one(t) -> bool:
@@ -517,10 +516,6 @@ class Builder:
             self.notes.append(text)
 
     # --- names
-    # cases that leave a gap are refused for analysis (f has no value there); the checker
-    # reads them with no value in the gap, as a post means d|x|/dx = {1 if x > 0; -1 if x < 0}
-    gaps_allowed = False
-
     def special(self, name: str):
         if name in self.values:
             return None
@@ -591,8 +586,7 @@ class Builder:
         self.vector_names = set()
         for t in terms:
             self.vector_names |= _vector_names(t, self)
-        from .checking.world import names_in
-        named = set().union(*(names_in(t) for t in terms)) if terms else set()
+        named = set().union(*(S.names_in(t) for t in terms)) if terms else set()
         numbered = {n.partition("_")[0] for n in named if re.fullmatch(r"[a-z]_\d+", n)}
         # x_1 beside a bare x, or x_1, x_2 with --wrt x: entries of the vector x
         both = {b for b in numbered if (b in named or b == self.wrt) and b not in self.values}
@@ -1014,7 +1008,7 @@ class Builder:
             covers = _covers_everything([c for _, c in pieces])
             if covers is True:     # the last row holds wherever the others do not
                 pieces[-1] = (pieces[-1][0], True)
-            elif covers is False and not self.gaps_allowed:
+            elif covers is False:
                 raise Unsupported("the cases leave some values undefined (no row holds there): add a row "
                                   "with \\text{otherwise}, or conditions that cover every value",
                                   column=t.span[0], source=self.source)

@@ -91,6 +91,7 @@ class _Checker:
         self.until = time.monotonic() + CHECK_SECONDS
         self.steps: list[Step] = []
         self.seen: set = set()          # names used in displayed equations so far
+        self.introduced: set = set()    # names a factorisation brought in (X = U Σ V^T)
         self.mentioned: set = set()     # ... and in equations inside sentences
 
     # -- the document ------------------------------------------------------------------
@@ -256,6 +257,7 @@ class _Checker:
         if not display and isinstance(left.term, S.Name) and len(new) >= 2:
             # 'write $X = U\Sigma V^T$ for the SVD': names that only this line brings in
             # (it factors X into them), not a claim about names the post already has
+            self.introduced |= set(new)
             return (f"introduces {', '.join(X.shown_name(n) for n in new)} "
                     f"(it writes {X.shown_name(left.term.name)} in terms of them)")
         return None
@@ -345,6 +347,13 @@ class _Checker:
             elif outcome.verdict == "valid":
                 outcome.verdict = "valid-where"
         ex = X.explain(outcome, built, stated)
+        used = (names_in(left.term) | names_in(right.term)) & self.introduced
+        if outcome.verdict == "invalid" and used:
+            # ‖X‖² = tr(Σ^T Σ) holds for the SVD, not for any Σ: the relation that ties the
+            # names to X is not one the checker uses, so a counterexample proves nothing
+            self._add(source, "unverified", f"uses {', '.join(sorted(X.shown_name(n) for n in used))}, which the "
+                      "post ties to other names by a factorisation the checker does not use", eq, chain_id)
+            return
         if outcome.verdict == "invalid" and eq.solving:
             # 'setting it to zero gives $w = 1/\lambda$': an equation that holds at its
             # solution, which no identity test can confirm or refute

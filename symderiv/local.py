@@ -181,7 +181,14 @@ class _Local:
         if k.unbounded:            # ‖X‖^(1/2) at 0: an infinite slope, no Clarke set
             self.unbounded.append(k)
             return
-        w = _broadcast(scalar_eval(k.weight, env, (1, 1), {}, k.args), (1, 1))[0, 0]
+        try:
+            w = _broadcast(scalar_eval(k.weight, env, (1, 1), {}, k.args), (1, 1))[0, 0]
+        except Unsupported:
+            w = None
+        if k.slope is not None and (w is None or w == 0 or not _finite(w)):
+            w = k.slope            # h'(0+) of f = h(‖M‖): cos(‖X‖^(1/2)) has slope -1/2 at 0
+        if w is None:
+            raise Unsupported("unverified: the weight of the norm in f is 0/0 at its zero")
         if w != 0:
             self.norms.append((k, w))
 
@@ -304,6 +311,7 @@ class _Local:
             G = map_entrywise(adjoints(self.v.f, skip=skip).get(self.var.key, E.const(0, self.var.shape)), to_sign_form)
         else:
             G = self.v.gradient_sign
+        quiet = {a[1].node.key for a in self.active if a[0] == "norm"} - {k.node.key for k, _ in self.norms}
         try:
             g = ev(G)
         except Unsupported:
@@ -312,8 +320,12 @@ class _Local:
             # read-back formula (3/2 sign(x) sqrt|x|), finite at the kink, gives its value.
             if skip or self.items or self.jumps or self.unbounded or self.interacting:
                 raise
-            g = Evaluator(self.values, self.dims)(self.v.gradient)
-        quiet = {a[1].node.key for a in self.active if a[0] == "norm"} - {k.node.key for k, _ in self.norms}
+            try:
+                g = Evaluator(self.values, self.dims)(self.v.gradient)
+            except Unsupported:
+                if not quiet:
+                    raise
+                return self.gradient(frozenset(quiet))      # cos(‖X‖_F) at 0: see below
         if not skip and quiet and any(not _finite(x) for x in np.ravel(g)):
             # ‖X‖^(3/2) at X = 0: the formula is 0/0, but a norm at its zero with weight 0
             # in f contributes nothing to the gradient there; the rest is read without it

@@ -666,7 +666,8 @@ class _Build(Transformer_NonRecursive):
     def __init__(self, run: _Run):
         super().__init__()
         self.run = run
-        self.numeric_bare: dict = {}     # id of \sin 2 (a bare call of a number) -> its note's index
+        self.numeric_bare: dict = {}     # id of \sin 2 (a bare call of a leading factor) -> its note's index
+        self.bare_calls: set = set()     # ids of every bare call (\sin\cos 2x: the outer one)
 
     def _error(self, message, pos):
         return self.run.error(message, pos)
@@ -713,29 +714,36 @@ class _Build(Transformer_NonRecursive):
 
     def _absorb(self, a, b):
         """\\sin 2x is sin(2x), as everyone reads it (not sin(2)·x): a bare function of a
-        number takes the letters written right after it; \\sin 2 \\cdot x keeps sin(2)·x."""
+        leading factor (a number, π, a scalar letter) takes the factors written right after
+        it, letters, entries, powers, transposes, |.| and applied functions; \\sin 2 \\cdot x
+        keeps sin(2)·x, and \\sin x \\cos y two factors.  \\sin^2 2x and \\sin\\cos 2x too."""
         if isinstance(a, S.BinOp) and a.op == "*":
             inner = self._absorb(a.right, b)
             return None if inner is None else S.BinOp("*", a.left, inner, (a.span[0], b.span[1]))
-        if id(a) not in self.numeric_bare or not isinstance(b, (S.Name, S.Entry, S.Pow, S.Call)):
-            return None
-        if isinstance(b, S.Name) and b.name[:1].isupper():
-            return None            # a matrix letter: a product with the value, as the note says
-        if isinstance(b, S.Pow) and not isinstance(b.base, (S.Name, S.Entry)):
+        if id(a) in self.bare_calls and id(a) not in self.numeric_bare and len(a.args) == 1 \
+                and id(a.args[0]) in self.numeric_bare:
+            inner = self._absorb(a.args[0], b)    # \sin\cos 2x: the inner call takes x
+            return None if inner is None else S.Call(a.name, a.spelling, (inner,), (a.span[0], b.span[1]))
+        if id(a) not in self.numeric_bare or not _absorbable(b):
             return None
         if isinstance(b, S.Call) and not self.run.text(*b.span).rstrip().endswith(")"):
             return None            # \sin x \cos y: the next function starts a factor of its own
-        between = self.run.text(a.span[1], b.span[0])
-        if between.strip():
+        if self.run.text(a.span[1], b.span[0]).strip():
             return None            # \cdot, \times, or a bracket: the product is meant
-        (arg,) = a.args
-        call = S.Call(a.name, a.spelling, (S.BinOp("*", arg, b, (arg.span[0], b.span[1])),), (a.span[0], b.span[1]))
+        call = a.base if isinstance(a, S.Pow) else a
+        (arg,) = call.args
+        call = S.Call(call.name, call.spelling, (S.BinOp("*", arg, b, (arg.span[0], b.span[1])),),
+                      (call.span[0], b.span[1]))
+        out = S.Pow(call, a.exp, (a.span[0], b.span[1])) if isinstance(a, S.Pow) else call
         k = self.numeric_bare.pop(id(a))
-        fsrc = self.run.text(a.span[0], arg.span[0]).strip()
+        whole = self.run.text(a.span[0], b.span[1]).strip()
         asrc = self.run.text(arg.span[0], b.span[1]).strip()
-        self.run.notes[k] = (a.span[0], f"{fsrc} {asrc} read as {fsrc}({asrc})")
-        self.numeric_bare[id(call)] = k
-        return call
+        read = f"\\{call.spelling}({asrc})"
+        if isinstance(a, S.Pow):
+            read = f"({read})^{{{self.run.text(*a.exp.span)}}}"
+        self.run.notes[k] = (a.span[0], f"{whole} read as {read}")
+        self.numeric_bare[id(out)] = k
+        return out
 
     def div(self, meta, a, b):
         return S.BinOp("/", a, b, _span(meta))
@@ -851,6 +859,7 @@ class _Build(Transformer_NonRecursive):
         self.run.note(meta.start_pos, f"{fsrc} {asrc} read as {fsrc}({asrc})")
         k = len(self.run.notes) - 1
         call = self._call(meta, func, (arg,))
+        self.bare_calls.add(id(call))
         if _leading_factor(arg):
             self.numeric_bare[id(call)] = k
         return call
@@ -863,7 +872,10 @@ class _Build(Transformer_NonRecursive):
         return self._power_of_call(meta, func, exp, args)
 
     def call_bare_power(self, meta, func, exp, arg):
-        return self._power_of_call(meta, func, exp, (arg,))
+        out = self._power_of_call(meta, func, exp, (arg,))
+        if _leading_factor(arg):   # \sin^2 2x: (sin(2x))^2, like \sin 2x
+            self.numeric_bare[id(out)] = len(self.run.notes) - 1
+        return out
 
     def _power_of_call(self, meta, func, exp, args):
         """\\tanh^2(x) is (\\tanh x)^2 by convention; \\sin^{-1} is the inverse function."""
@@ -1007,11 +1019,23 @@ class _Build(Transformer_NonRecursive):
 
 # ---- errors from Lark -----------------------------------------------------------------------------
 
+def _absorbable(b) -> bool:
+    """What a bare function's argument goes on with: x, x_i, x^2, x^T, |x|, σ(x) (a
+    scalar letter; a matrix letter is a product with the value)."""
+    if isinstance(b, (S.Pow, S.Transpose)):
+        b = b.base if isinstance(b, S.Pow) else b.arg
+    if isinstance(b, S.Name):
+        return not b.name[:1].isupper()
+    return isinstance(b, (S.Entry, S.Abs, S.Call))
+
+
 def _leading_factor(t) -> bool:
     """A factor that the letters after it multiply inside a bare function: \\sin 2x,
     \\sin \\pi x, \\sin \\frac{\\pi}{2} x, \\sin a x are sin(2x), sin(πx), sin(πx/2), sin(ax)."""
     if isinstance(t, S.Num):
         return True
+    if isinstance(t, S.Transpose):
+        t = t.arg                  # \\exp x^T x: exp(x^T x)
     if isinstance(t, S.Name):
         return not t.name[:1].isupper()    # a scalar; \\tr AB stays as the note reads it
     if isinstance(t, S.Neg):

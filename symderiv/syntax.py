@@ -7,7 +7,7 @@ point at the text.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 
 @dataclass(frozen=True)
@@ -170,3 +170,46 @@ class Statement:
     terms: tuple
     ops: tuple
     span: tuple = field(default=(0, 0), compare=False)
+
+
+# ---- walking terms ---------------------------------------------------------------------------
+
+def transform(term, fn):
+    """Rebuild ``term`` top-down: where ``fn`` returns a term, that replaces the node."""
+    if term is None:
+        return None
+    out = fn(term)
+    if out is not None:
+        return out
+    changes = {}
+    for f in fields(term):
+        v = getattr(term, f.name)
+        nv = _map(v, lambda t: transform(t, fn))
+        if nv is not v:
+            changes[f.name] = nv
+    return replace(term, **changes) if changes else term
+
+
+def _map(v, go):
+    if isinstance(v, Term):
+        return go(v)
+    if isinstance(v, tuple):
+        items = tuple(_map(x, go) for x in v)
+        return v if all(a is b for a, b in zip(items, v)) else items
+    return v
+
+
+def names_in(term) -> set:
+    """Every name a term mentions (entries count as their matrix, in upper case)."""
+    found = set()
+
+    def visit(t):
+        if isinstance(t, Name):
+            found.add(t.name)
+        elif isinstance(t, Entry):
+            found.add(t.base.upper() if t.base.islower() else t.base)
+        elif isinstance(t, Call) and t.name is None:
+            found.add(t.spelling)
+        return None
+    transform(term, lambda t: visit(t))
+    return found

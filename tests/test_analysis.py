@@ -7,6 +7,7 @@ and at points with exact zeros, never only compared with a string.
 from __future__ import annotations
 
 import json
+import math
 import zlib
 
 import numpy as np
@@ -741,3 +742,30 @@ def test_numbered_entries_of_the_variable():
     assert np.allclose(oracle.numeric_gradient(f, np.array([[1.5], [-2.0]])).ravel(), [3, -4], atol=1e-6)
     with pytest.raises(InputError, match="outside its 2x2 shape"):
         analyze(r"X_{33}", wrt="X", at="[[1,2],[3,4]]")
+
+
+def test_a_norm_of_kinks_that_cancel_keeps_its_own_kink():
+    # ‖max(Ax, 0)‖ with rows u, -u is |u|: written out entry by entry the norm would be a root
+    # of kinks, which hides the kink; the matrix form's answer is kept
+    a = analyze(r"\|\sigma(Ax)\|_2", wrt="x", let=["A=[[1,2],[-1,-2]]"])
+    assert a.verdict.differentiable_everywhere is False
+    f = lambda X: float(np.linalg.norm(np.maximum(np.array([[1, 2], [-1, -2]]) @ np.asarray(X, float), 0)))  # noqa
+    X0, D = np.array([[2.0], [-1.0]]), np.array([[1.0], [0.0]])          # on x_1 + 2 x_2 = 0
+    assert oracle.one_sided(f, X0, D) == pytest.approx(1) and oracle.one_sided(f, X0, -D) == pytest.approx(1)
+
+
+@pytest.mark.parametrize("latex, radius", [(r"\cos(\|X\|_F^{1/2})", 0.5), (r"\cos(\|X\|_F)", None)])
+def test_a_smooth_function_of_a_norm_at_its_zero(latex, radius):
+    p = analyze(latex, wrt="X", at="[[0,0],[0,0]]").point
+    fn = (lambda X: math.cos(math.sqrt(np.linalg.norm(X)))) if radius else (lambda X: math.cos(np.linalg.norm(X)))
+    rng = np.random.default_rng(12)
+    if radius is None:
+        assert p.differentiable and np.allclose(np.asarray(p.gradient, dtype=float), 0)
+        assert abs(oracle.one_sided(fn, np.zeros((2, 2)), rng.normal(size=(2, 2)))) < 1e-4
+        return
+    assert not p.differentiable and p.subdifferential["form"] == "ball"
+    assert float(p.subdifferential["radius"]) == pytest.approx(radius)
+    # gradients near 0 have norm -> 1/2: the ball of radius 1/2 is their closed convex hull
+    for _ in range(5):
+        X = 1e-8 * rng.normal(size=(2, 2))
+        assert np.linalg.norm(oracle.numeric_gradient(fn, X, h=1e-11)) == pytest.approx(radius, rel=1e-2)

@@ -665,3 +665,23 @@ def test_the_differential_of_a_function_written_without_brackets():
     X, D = np.array(c["X"], dtype=float), np.array(c["dX"], dtype=float)
     slope = one_sided(lambda M: math.log(abs(np.linalg.det(M))), X, D)
     assert slope == pytest.approx(np.trace(np.linalg.inv(X) @ D), abs=1e-5)
+
+
+def test_a_symmetric_hypothesis_opening_a_sentence_covers_each_display_in_it():
+    report = check(r"For symmetric $A$ and $B$, $$\operatorname{tr}(AB)=\operatorname{tr}(BA)$$ and $$(AB)^T = BA$$")
+    s = report.steps[1]
+    assert s.verdict == "valid-where" and report.first_error is None
+    rng = np.random.default_rng(4)
+    A, B = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+    assert not np.allclose((A @ B).T, B @ A)
+    A, B = A + A.T, B + B.T
+    assert np.allclose((A @ B).T, B @ A)
+
+
+def test_a_step_about_names_a_factorisation_brought_in_is_not_refuted():
+    report = check(r"Let $f = \|X\|_F^2$ and write $X = U\Sigma V^T$ for the SVD. "
+                   r"$$\|X\|_F^2 = \operatorname{tr}(\Sigma^T\Sigma)$$ $$\nabla f = 3X$$")
+    assert [s.verdict for s in report.steps] == ["definition", "definition", "unverified", "invalid"]
+    X = RNG.normal(size=(3, 2))
+    U, sv, Vt = np.linalg.svd(X, full_matrices=False)
+    assert np.sum(X ** 2) == pytest.approx(np.trace(np.diag(sv).T @ np.diag(sv)))   # true for the SVD

@@ -50,8 +50,6 @@ class _Builder(Builder):
     belong to dX, and (``one_J``) that every J of a step is the same all-ones matrix: a
     derivation writes tr(J^T J) meaning the J of the line before, not one of any size."""
 
-    gaps_allowed = True
-
     def __init__(self, source: str, entry_names: dict, one_J: bool, quantities=frozenset()):
         super().__init__(source, {}, None, None)
         self.entry_names = entry_names

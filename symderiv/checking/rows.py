@@ -291,6 +291,8 @@ def _symmetric(body: str, prose_before: str, after: str, sentence: _Sentence, st
             standing.add(cond, "standing")
         else:
             sentence.stated = sentence.stated + [cond]
+            if not sentence.last:  # 'For symmetric $A$, $$...$$ and $$...$$': for each display
+                sentence.opening = sentence.opening + [cond]
     return True
 
 

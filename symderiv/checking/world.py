@@ -12,9 +12,10 @@ Everything here works on syntax trees, before shapes or meanings are decided.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 
 from .. import syntax as S
+from ..syntax import names_in, transform  # noqa: F401 - used here and by the checker's modules
 
 
 @dataclass(frozen=True)
@@ -23,47 +24,6 @@ class Definition:
     params: tuple            # () for a plain name, ('x',) for f(x) = ...
     body: S.Term             # already read in the world of its line
     step: int
-
-
-def transform(term, fn):
-    """Rebuild ``term`` top-down: where ``fn`` returns a term, that replaces the node."""
-    if term is None:
-        return None
-    out = fn(term)
-    if out is not None:
-        return out
-    changes = {}
-    for f in fields(term):
-        v = getattr(term, f.name)
-        nv = _map(v, lambda t: transform(t, fn))
-        if nv is not v:
-            changes[f.name] = nv
-    return replace(term, **changes) if changes else term
-
-
-def _map(v, go):
-    if isinstance(v, S.Term):
-        return go(v)
-    if isinstance(v, tuple):
-        items = tuple(_map(x, go) for x in v)
-        return v if all(a is b for a, b in zip(items, v)) else items
-    return v
-
-
-def names_in(term) -> set:
-    """Every name a term mentions (entries count as their matrix, in upper case)."""
-    found = set()
-
-    def visit(t):
-        if isinstance(t, S.Name):
-            found.add(t.name)
-        elif isinstance(t, S.Entry):
-            found.add(t.base.upper() if t.base.islower() else t.base)
-        elif isinstance(t, S.Call) and t.name is None:
-            found.add(t.spelling)
-        return None
-    transform(term, lambda t: visit(t))
-    return found
 
 
 def _bracketed(product: S.BinOp) -> bool:
