@@ -281,9 +281,9 @@ def compare_at(built: Built, point: Point):
 
 def decide(built: Built, generic: bool | None, how: str, witness: Counterexample | None = None) -> Outcome:
     left, right = built.sides
-    # the kinks of what was differentiated count too: d sign(x) = 0 has none left in its
-    # sides, yet sign jumps at 0 and has no derivative there
-    # (with their directions: d sign(x) = 0 has no dx left in its sides to pick a side by)
+    # the kinks of what was differentiated count too, with the directions: d sign(x) = 0
+    # has neither a kink nor dx left in its sides, yet sign jumps at 0 and has no
+    # derivative there
     jumping = built.differentiated + list(built.differentials.values()) if built.variables else []
     switches = switch_nodes([left, right] + jumping)
     if how == "empty":
@@ -299,11 +299,10 @@ def decide(built: Built, generic: bool | None, how: str, witness: Counterexample
             outside_claim = any(no_value(a, point) for a in built.differentiated)   # log det X at det X = 0
             if ok is None and built.variables and not outside_claim and (
                     undefined[0] != undefined[1] and (lv is None) != (rv is None) or all(undefined)):
-                # a derivative claim where what is differentiated has a value but a side
-                # has none (x/|x| at 0, ‖X‖_F at 0): it holds only where both are defined
-                # (an identity such as X X^{-1} = I holds on its domain, and stays valid)
-                # d|x|/dx = x/|x| at 0, ∇ det X = det(X) X^{-T} at a singular X: one side has a
-                # value and the other none, so the step holds only where both are defined
+                # a derivative claim where what is differentiated has a value but a side has
+                # none (d|x|/dx = x/|x| at 0, ∇‖X‖_F at 0, ∇ det X = det(X) X^{-T} at a
+                # singular X): it holds only where both are defined (an identity such as
+                # X X^{-1} = I holds on its domain, and stays valid)
                 return Outcome("valid-where", how, Counterexample(point, lv, rv, "undefined"), switches,
                                tested=tested, conditions=built.conditions)
             if ok is False:
