@@ -364,6 +364,13 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
             table = {("matrix", "vector"): "vector", ("row", "matrix"): "row", ("row", "vector"): "scalar",
                      ("vector", "row"): "matrix", ("matrix", "matrix"): "matrix"}
             return table.get((ka, kc), "matrix")
+        if isinstance(t, S.BinOp) and t.op == "hadamard":
+            ka, kc = kind(t.left), kind(t.right)
+            for side, other in ((t.left, kc), (t.right, ka)):
+                c = candidate(side)
+                if c and other in ("vector", "row"):
+                    vec.add(c)             # y ⊙ (X w): y has the shape of X w
+            return ka if ka != "scalar" else kc
         if isinstance(t, S.BinOp) and t.op in ("+", "-"):
             ka, kc = kind(t.left), kind(t.right)
             for side, other in ((t.left, kc), (t.right, ka)):

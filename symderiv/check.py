@@ -289,10 +289,26 @@ class _Checker:
         var = grad.var or self.world.variable
         if var is None:
             return Unreadable(grad.latex, "which variable? write \\nabla_X f or \\partial f / \\partial X"), right, None
+        if self._scalar_for_a_matrix(other.term, var):
+            # ∇_W (u^T W x) = u^T x: read as <G, dW> it would make W 1×1 and hold there
+            return (Unreadable(grad.latex, f"the claimed gradient is a scalar, but {X.shown_name(var)} is not: a "
+                               "gradient has the shape of its variable"), right, None) if grad is left else (
+                left, Unreadable(grad.latex, f"the claimed gradient is a scalar, but {X.shown_name(var)} is not: "
+                                 "a gradient has the shape of its variable"), None)
         d = S.Differential(grad.of)
         inner = S.Inner(other.term, S.Differential(S.Name(var)))
         pair = (Expr(d, grad.latex), Expr(inner, other.latex))
         return (pair if grad is left else pair[::-1]) + ([var],)
+
+    def _scalar_for_a_matrix(self, term, var: str) -> bool:
+        """Whether the term is 1×1 while the variable, as the post uses it, is not."""
+        try:
+            built = build_step([self.world.read(term), self.world.read(S.Name(var))], [], [var],
+                               quantities=self.world.quantities)
+        except (SymderivError, ShapeMismatch):
+            return False
+        G, V = built.sides
+        return G.is_scalar and not V.is_scalar
 
     def _quotient_limit(self, grad: Gradient):
         """d/dx f beside a limit: by definition, lim_{h→0} (f(x + h) - f(x))/h, which the
@@ -336,7 +352,7 @@ class _Checker:
                            w.quantities)
         outcome = D.decide(built, *D.symbolic(built))
         stated = given
-        if (built.conditions or built.symmetric) and outcome.verdict in ("valid", "valid-where"):
+        if (built.conditions or built.symmetric) and outcome.verdict in ("valid", "valid-where", "unverified"):
             # does it need the stated condition at all?  (a hypothesis A = A^T is built into
             # the sides, so without it the step is built again)
             free = replace(built, conditions=[]) if not built.symmetric else build_step(

@@ -685,3 +685,45 @@ def test_a_step_about_names_a_factorisation_brought_in_is_not_refuted():
     X = RNG.normal(size=(3, 2))
     U, sv, Vt = np.linalg.svd(X, full_matrices=False)
     assert np.sum(X ** 2) == pytest.approx(np.trace(np.diag(sv).T @ np.diag(sv)))   # true for the SVD
+
+
+# ---- review 10 ---------------------------------------------------------------------------------
+
+def test_a_scalar_claimed_as_the_gradient_of_a_matrix_is_not_passed():
+    report = check(r"Let $L(W) = u^T W x$. Then $$\nabla_W L = u^T x$$ and $$\nabla_W L = ux^T$$")
+    assert [s.verdict for s in report.steps] == ["definition", "unverified", "valid"]
+    assert "shape of its variable" in report.steps[1].reason
+    rng = np.random.default_rng(9)
+    u, x, W = rng.normal(size=(3, 1)), rng.normal(size=(2, 1)), rng.normal(size=(3, 2))
+    G = numeric_gradient(lambda M: (u.T @ M @ x).item(), W)
+    assert np.allclose(G, u @ x.T, atol=1e-6) and G.shape != (1, 1)
+
+
+def test_an_assumed_equation_is_a_hypothesis_not_a_claim():
+    report = check(r"Let $L(z) = -y^T z + \log(\mathbf 1^T e^{z})$, and assume $\mathbf 1^T y = 1$. "
+                   r"$$\nabla_z L = \frac{e^z}{\mathbf 1^T e^z} - y$$")
+    assert report.first_error is None and "invalid" not in [s.verdict for s in report.steps]
+    assert len(report.steps) == 2                       # the assumption is not a step
+    z, y = np.array([[0.3], [-1.2], [0.5]]), np.array([[0.2], [0.5], [0.3]])
+    G = numeric_gradient(lambda v: (-y.T @ v).item() + math.log(np.sum(np.exp(v))), z)
+    assert np.allclose(G, np.exp(z) / np.sum(np.exp(z)) - y, atol=1e-6)
+
+
+def test_a_hadamard_factor_beside_a_vector_is_a_vector():
+    s = check(r"Let $L(w) = \mathbf 1^T \max(0, \mathbf 1 - y\odot Xw)$. Then "
+              r"$$\nabla_w L = -X^T(y\odot\mathbb{1}[y\odot Xw < 1])$$").steps[-1]
+    assert s.verdict == "valid-where"
+    rng = np.random.default_rng(10)
+    X, y, w = rng.normal(size=(4, 3)), np.sign(rng.normal(size=(4, 1))), rng.normal(size=(3, 1))
+    L = lambda v: float(np.sum(np.maximum(0, 1 - y * (X @ v))))   # noqa: E731
+    assert np.allclose(numeric_gradient(L, w), -X.T @ (y * (y * (X @ w) < 1)), atol=1e-6)
+
+
+def test_intertext_between_rows_is_prose():
+    report = check(r"$$f = \operatorname{tr}(AXB)$$" "\n"
+                   r"$$\begin{align*} df &= \operatorname{tr}(A\,dX\,B) \\ &= \operatorname{tr}(BA\,dX) "
+                   r"\intertext{so that} \nabla_X f &= A^T B^T \end{align*}$$")
+    assert [s.verdict for s in report.steps] == ["definition", "valid", "valid", "valid"]
+    rng = np.random.default_rng(11)
+    A, X, B = rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
+    assert np.allclose(numeric_gradient(lambda M: np.trace(A @ M @ B), X), A.T @ B.T, atol=1e-6)

@@ -30,6 +30,9 @@ CONDITION_WORDS = ("for", "if", "when", "whenever", "where", "assuming", "assume
                    "with", "at", "on")
 # words after which an equation between names is a hypothesis, not a claim or a definition
 EQUATING_WORDS = ("at", "if", "when", "whenever", "assuming", "assume", "suppose", "given", "for", "on")
+# words after which any equation is a hypothesis ('assume $\mathbf{1}^T y = 1$'), unless it
+# puts a bare name on its left (which 'where $S = ...$' defines)
+HYPOTHESIS_WORDS = ("assume", "assuming", "suppose", "given", "where", "with", "if", "whenever")
 # words after which a condition speaks of the display before it, whatever follows
 BACK_WORDS = ("where", "with", "whenever")
 LAYOUT_ENVS = ("equation", "align", "alignat", "aligned", "alignedat", "gather", "gathered",
@@ -65,6 +68,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"\\(label|tag\*?)\s*\{[^{}]*\}", " ", text)
     text = re.sub(r"\\(nonumber|notag)(?![a-zA-Z])", " ", text)
     text = re.sub(r"\\cr(?![a-zA-Z])", r"\\\\", text)        # plain TeX's row end (\eqalign{a \cr b})
+    # \intertext{so that} between rows of align*: prose, and a row break
+    text = re.sub(r"\\(?:short)?intertext\s*\{(?:[^{}]|\{[^{}]*\})*\}", r" \\\\ ", text)
     envs = "|".join(LAYOUT_ENVS)
     text = re.sub(r"\\begin\s*\{(?:" + envs + r")\*?\}(\s*\{\d+\})?", " ", text)
     text = re.sub(r"\\end\s*\{(?:" + envs + r")\*?\}", " ", text)
@@ -117,7 +122,8 @@ def _has_relation(text: str) -> bool:
                 or _INTERVAL.match(text))
 
 
-def read_condition(text: str, worded: bool = False, equating: bool = False) -> Condition | None:
+def read_condition(text: str, worded: bool = False, equating: bool = False,
+                   hypothesis: bool = False) -> Condition | None:
     r"""A condition if ``text`` is one: a variable compared with a number (x > 0, 0 < x < 1,
     X >= 0, x = 0).  After a word such as 'for' or 'if' any inequality is one; without
     it, ``\sigma(x) >= 0`` is a claim, not a condition.  After 'at', 'if' or 'assume'
@@ -135,7 +141,14 @@ def read_condition(text: str, worded: bool = False, equating: bool = False) -> C
         return Condition(text.strip(), st)
     if st.ops == ("=",) and (simple or equating and all(_named(t) for t in st.terms)):
         return Condition(text.strip(), st)
+    if st.ops == ("=",) and hypothesis and not isinstance(st.terms[0], S.Name) \
+            and not _FUNCTION_HEAD.match(text):
+        # 'assume $\mathbf{1}^T y = 1$'; a name or a head f(X) on the left would be defined
+        return Condition(text.strip(), st)
     return None
+
+
+_FUNCTION_HEAD = re.compile(r"^\s*\\?[A-Za-z]+(_\{?\w+\}?)?\s*(\\left\s*)?\(")
 
 
 def _named(t) -> bool:
@@ -304,7 +317,9 @@ def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Stan
               or prose_before.strip() == ",") and sentence.word
     worded = bool(listed or word in CONDITION_WORDS or word in STANDING_WORDS)
     equating = (sentence.word if listed else word) in EQUATING_WORDS
-    cond = read_condition(body, worded=worded, equating=equating) if _has_relation(body) else None
+    hypothesis = (sentence.word if listed else word) in HYPOTHESIS_WORDS
+    cond = read_condition(body, worded=worded, equating=equating, hypothesis=hypothesis) \
+        if _has_relation(body) else None
     if cond is None:
         return False
     if listed:                         # 'for $x > 0$ and $x < 0$': the list goes on, about
