@@ -92,11 +92,14 @@ def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict
         return None
     if any(s.name not in values for s in E.symbols_of(f) if s.name != var.name):
         return None
-    if any(isinstance(n, (E.FroNorm, E.MaxEntry)) for n in E.walk(f)):
+    if any(isinstance(n, E.FroNorm) for n in E.walk(f)):
         return None                # written out, a norm is a root of kinks, which hides its kink
 
     def mixes(k):
         # a switch of A x, or of x^T, which another kink reads as x: their jumps add up
+        # (and a tie of the largest entry of A x, whose rows may be the same)
+        if k.kind == "max":
+            return any(isinstance(m, E.MatMul) and E.depends_on(m, var) for m in E.walk(k.node.arg))
         used = k.u.free_symbols if k.u is not None else set()
         return any(E.placeholder(i) in used and any(isinstance(m, (E.MatMul, E.Transpose)) and E.depends_on(m, var)
                                                     for m in E.walk(a)) for i, a in enumerate(k.args))

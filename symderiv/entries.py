@@ -48,6 +48,15 @@ def entry_values(node: E.Node, dims: dict) -> list:
         elif isinstance(n, E.Inverse):
             m = go(n.arg)
             out = m.adjugate(method="berkowitz") / m.det(method="berkowitz")
+        elif isinstance(n, E.MaxEntry):
+            # the largest entry as nested max(a, b) of the table: equal entries merge
+            # (max(u, u) = u), which is how ties of identical rows cancel
+            from .scalar import FUNCS
+            vals = list(dict.fromkeys(go(n.arg)))
+            top = vals[0]
+            for v in vals[1:]:
+                top = FUNCS["max"](top, v)
+            out = sp.Matrix([[top]])
         elif isinstance(n, E.Entrywise):
             args = [go(a) for a in n.args]
             ps = n.placeholders()

@@ -769,3 +769,22 @@ def test_a_smooth_function_of_a_norm_at_its_zero(latex, radius):
     for _ in range(5):
         X = 1e-8 * rng.normal(size=(2, 2))
         assert np.linalg.norm(oracle.numeric_gradient(fn, X, h=1e-11)) == pytest.approx(radius, rel=1e-2)
+
+
+@pytest.mark.parametrize("lets, fn, diff, inside, outside", [
+    (["A=[[1,1],[1,1]]"], lambda v: v[0] + v[1], True, [], [(0.3, -2.0)]),
+    (["A=[[1,2],[1,2],[0,1]]"], lambda v: max(v[0] + 2 * v[1], v[1]), False, [(1.0, -1.0)], [(1.0, 1.0)]),
+    (["A=[[1,2],[2,1],[0,1]]"], lambda v: max(v[0] + 2 * v[1], 2 * v[0] + v[1], v[1]), False,
+     [(1.0, 1.0), (-1.0, 1.0), (0.0, -1.0)], [(1.0, 2.0), (2.0, -1.0)]),
+])
+def test_ties_of_identical_given_rows_in_a_max_are_no_kink(lets, fn, diff, inside, outside):
+    a = analyze(r"\max_i (Ax)_i", wrt="x", let=lets)
+    assert a.verdict.differentiable_everywhere is diff
+    rng = np.random.default_rng(14)
+    f = lambda X: float(fn(np.asarray(X, dtype=float).ravel()))   # noqa: E731
+    for p in inside:
+        oracle.check_not_differentiable(f, np.array(p).reshape(2, 1), rng)
+        assert analyze(r"\max_i (Ax)_i", wrt="x", let=lets, at=str(list(p))).point.differentiable is False
+    for p in outside:
+        G = analyze(r"\max_i (Ax)_i", wrt="x", let=lets, at=str(list(p))).point.gradient
+        oracle.check_gradient(f, np.array(p).reshape(2, 1), np.asarray(G, dtype=float).reshape(2, 1), rng)
