@@ -117,9 +117,9 @@ class _Checker:
             if chain is None:
                 self._add(eq.text, "unverified", eq.error, eq, chain_id)
                 continue
-            if not chain.ops and eq.display and _unbalanced(eq.text):
-                # '\frac{x = 2x': the relation is swallowed by a group that never closes
-                self._add(_restore(eq.text), "unverified", f"cannot read it: {_unbalanced(eq.text)}", eq, chain_id)
+            unbalanced = _unbalanced(eq.text) if not chain.ops and eq.display else None
+            if unbalanced:         # '\frac{x = 2x': the relation is swallowed by a group that never closes
+                self._add(_restore(eq.text), "unverified", f"cannot read it: {unbalanced}", eq, chain_id)
                 continue
             terms = list(chain.terms)
             aside = eq.aside and terms[0] is not None     # a reason beside a step: its own chain
@@ -291,10 +291,9 @@ class _Checker:
             return Unreadable(grad.latex, "which variable? write \\nabla_X f or \\partial f / \\partial X"), right, None
         if self._scalar_for_a_matrix(other.term, var):
             # ∇_W (u^T W x) = u^T x: read as <G, dW> it would make W 1×1 and hold there
-            return (Unreadable(grad.latex, f"the claimed gradient is a scalar, but {X.shown_name(var)} is not: a "
-                               "gradient has the shape of its variable"), right, None) if grad is left else (
-                left, Unreadable(grad.latex, f"the claimed gradient is a scalar, but {X.shown_name(var)} is not: "
-                                 "a gradient has the shape of its variable"), None)
+            why = Unreadable(grad.latex, f"the claimed gradient is a scalar, but {X.shown_name(var)} is not: a "
+                             "gradient has the shape of its variable")
+            return (why, right, None) if grad is left else (left, why, None)
         d = S.Differential(grad.of)
         inner = S.Inner(other.term, S.Differential(S.Name(var)))
         pair = (Expr(d, grad.latex), Expr(inner, other.latex))
