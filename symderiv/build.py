@@ -87,7 +87,7 @@ class _Shapes:
         self.dims = _Dims()
         self.one = self.dims.new(1)
         self.names: dict[str, tuple] = {}
-        self.of: dict[int, tuple] = {}
+        self.of = S.NodeTable()
         self.in_sum = 0
 
     def scalar(self):
@@ -128,7 +128,7 @@ class _Shapes:
 
     def infer(self, t: S.Term):
         sh = self._infer(t)
-        self.of[id(t)] = sh
+        self.of[t] = sh
         return sh
 
     def _infer(self, t: S.Term):
@@ -249,8 +249,8 @@ class _Shapes:
         (a scalar has no Frobenius product with a matrix)."""
         for term, mine, other in ((left, a, c), (right, c, a)):
             if _is_one_term(term) and self.is_scalar(mine) and not self.is_scalar(other):
-                self.of[id(term)] = other
-                self.b.ones_literals.add(id(term))
+                self.of[term] = other
+                self.b.ones_literals[term] = True
                 return other, other
         return a, c
 
@@ -258,7 +258,7 @@ class _Shapes:
         if isinstance(c, S.Rel):
             a = self.infer(c.left) if not isinstance(c.left, S.Rel) else self._infer_cond(c.left)
             d = self.infer(c.right)
-            self.of[id(c)] = a
+            self.of[c] = a
             if self.is_scalar(a):
                 return d
             if not self.is_scalar(d):
@@ -516,7 +516,7 @@ class Builder:
         self.notes: list[str] = []
         self.styles: dict[str, str] = {}
         self._dims = None
-        self.ones_literals: set = set()       # ids of Num 1 read as all-ones (see _ones_against)
+        self.ones_literals = S.NodeTable()   # Num 1 read as all-ones (see _ones_against)
 
     def note(self, text: str):
         if text not in self.notes:
@@ -690,7 +690,7 @@ class Builder:
         return v if v is not None else self.dim_symbol[r]
 
     def shape_of(self, t) -> tuple:
-        sh = self.shapes.of[id(t)]
+        sh = self.shapes.of[t]
         return (self.dim(sh[0]), self.dim(sh[1]))
 
     def sym(self, name: str) -> E.Node:
@@ -743,7 +743,7 @@ class Builder:
                                  column=t.span[0], source=self.source)
             return E.pick(whole, at[0], at[1])
         if isinstance(t, S.Num):
-            if id(t) in self.ones_literals:
+            if t in self.ones_literals:
                 self.note("1 paired with a matrix in A:B or <A, B> read as the all-ones matrix")
                 return E.ones(self.shape_of(t))
             return E.const(_number(t.text, t, self.source))

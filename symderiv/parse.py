@@ -666,8 +666,8 @@ class _Build(Transformer_NonRecursive):
     def __init__(self, run: _Run):
         super().__init__()
         self.run = run
-        self.numeric_bare: dict = {}     # id of \sin 2 (a bare call of a leading factor) -> its note's index
-        self.bare_calls: set = set()     # ids of every bare call (\sin\cos 2x: the outer one)
+        self.numeric_bare = S.NodeTable()   # \sin 2 (a bare call of a leading factor) -> its note's index
+        self.bare_calls = S.NodeTable()     # every bare call (\sin\cos 2x: the outer one) -> True
 
     def _error(self, message, pos):
         return self.run.error(message, pos)
@@ -720,11 +720,11 @@ class _Build(Transformer_NonRecursive):
         if isinstance(a, S.BinOp) and a.op == "*":
             inner = self._absorb(a.right, b)
             return None if inner is None else S.BinOp("*", a.left, inner, (a.span[0], b.span[1]))
-        if id(a) in self.bare_calls and id(a) not in self.numeric_bare and len(a.args) == 1 \
-                and id(a.args[0]) in self.numeric_bare:
+        if a in self.bare_calls and a not in self.numeric_bare and len(a.args) == 1 \
+                and a.args[0] in self.numeric_bare:
             inner = self._absorb(a.args[0], b)    # \sin\cos 2x: the inner call takes x
             return None if inner is None else S.Call(a.name, a.spelling, (inner,), (a.span[0], b.span[1]))
-        if id(a) not in self.numeric_bare or not _absorbable(b):
+        if a not in self.numeric_bare or not _absorbable(b):
             return None
         if isinstance(b, S.Call) and not self.run.text(*b.span).rstrip().endswith(")"):
             return None            # \sin x \cos y: the next function starts a factor of its own
@@ -735,14 +735,14 @@ class _Build(Transformer_NonRecursive):
         call = S.Call(call.name, call.spelling, (S.BinOp("*", arg, b, (arg.span[0], b.span[1])),),
                       (call.span[0], b.span[1]))
         out = S.Pow(call, a.exp, (a.span[0], b.span[1])) if isinstance(a, S.Pow) else call
-        k = self.numeric_bare.pop(id(a))
+        k = self.numeric_bare.pop(a)
         whole = self.run.text(a.span[0], b.span[1]).strip()
         asrc = self.run.text(arg.span[0], b.span[1]).strip()
         read = f"\\{call.spelling}({asrc})"
         if isinstance(a, S.Pow):
             read = f"({read})^{{{self.run.text(*a.exp.span)}}}"
         self.run.notes[k] = (a.span[0], f"{whole} read as {read}")
-        self.numeric_bare[id(out)] = k
+        self.numeric_bare[out] = k
         return out
 
     def div(self, meta, a, b):
@@ -859,9 +859,9 @@ class _Build(Transformer_NonRecursive):
         self.run.note(meta.start_pos, f"{fsrc} {asrc} read as {fsrc}({asrc})")
         k = len(self.run.notes) - 1
         call = self._call(meta, func, (arg,))
-        self.bare_calls.add(id(call))
+        self.bare_calls[call] = True
         if _leading_factor(arg):
-            self.numeric_bare[id(call)] = k
+            self.numeric_bare[call] = k
         return call
 
     def call_sub(self, meta, func, sub, *args):
@@ -874,7 +874,7 @@ class _Build(Transformer_NonRecursive):
     def call_bare_power(self, meta, func, exp, arg):
         out = self._power_of_call(meta, func, exp, (arg,))
         if _leading_factor(arg):   # \sin^2 2x: (sin(2x))^2, like \sin 2x
-            self.numeric_bare[id(out)] = len(self.run.notes) - 1
+            self.numeric_bare[out] = len(self.run.notes) - 1
         return out
 
     def _power_of_call(self, meta, func, exp, args):

@@ -172,6 +172,38 @@ class Statement:
     span: tuple = field(default=(0, 0), compare=False)
 
 
+# ---- facts about one node ------------------------------------------------------------------------
+
+class NodeTable:
+    """Facts about particular nodes, not about every equal one: nodes compare by value (two
+    spellings of \\sin 2 are equal, one of them is being read), so the key is the node's
+    identity.  The table holds its nodes, so that a freed node's id, which Python hands
+    to the next object made, can never find another node's fact."""
+
+    def __init__(self):
+        self._items: dict[int, tuple] = {}
+
+    def __setitem__(self, node, value):
+        self._items[id(node)] = (node, value)
+
+    def __contains__(self, node) -> bool:
+        item = self._items.get(id(node))
+        return item is not None and item[0] is node
+
+    def __getitem__(self, node):
+        if node not in self:
+            raise KeyError(node)
+        return self._items[id(node)][1]
+
+    def get(self, node, default=None):
+        return self[node] if node in self else default
+
+    def pop(self, node):
+        value = self[node]
+        del self._items[id(node)]
+        return value
+
+
 # ---- walking terms ---------------------------------------------------------------------------
 
 def transform(term, fn):
