@@ -335,6 +335,8 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
         if isinstance(t, S.Name):
             if b.special(t.name) in ("ones", "eye"):
                 return "matrix"
+            if b.special(t.name) == "ones_vector":
+                return "vector"
             if t.name in b.values:
                 v = b.values[t.name]
                 return "scalar" if v.shape == (1, 1) else ("vector" if v.shape[1] == 1 else "matrix")
@@ -969,11 +971,12 @@ class Builder:
             if len(e.indices) == 2 and e.indices != tuple(t.indices):
                 node = E.transpose(node)
             binding[e] = node
-        named = [e for e in entries if isinstance(e, S.Entry)]
-        if any(len(e.indices) == 2 for e in named):
-            self.note("x_ij is the (i,j) entry of X")
-        elif named:
-            self.note("x_i is the i-th entry of the vector x")
+        for e in dict.fromkeys(e for e in entries if isinstance(e, S.Entry)):
+            whole = self.matrix_name(e.base, entry=True, indices=len(e.indices))
+            if len(e.indices) == 2:
+                self.note(f"{e.base}_{''.join(e.indices)} is the ({e.indices[0]},{e.indices[1]}) entry of {whole}")
+            else:
+                self.note(f"{e.base}_{e.indices[0]} is the {e.indices[0]}-th entry of the vector {whole}")
         saved = self._entry_nodes
         self._entry_nodes = {**saved, **binding}
         try:

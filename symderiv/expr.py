@@ -503,13 +503,31 @@ def matmul(*factors: Node) -> Node:
     elif len(mats) == 1:
         body = mats[0]
     else:
-        body = MatMul(tuple(mats))
+        body = _ones_sum(mats) or MatMul(tuple(mats))
     if not coeffs:
         return body
     c = coeffs[0]
     for d in coeffs[1:]:
         c = ew_map(lambda p, q: p * q, c, d)
     return scale(c, body) if not body.is_scalar else ew_map(lambda p, q: p * q, c, body)
+
+
+def _ones_sum(mats: list) -> Node | None:
+    """1^T v, v^T 1 and 1^T M 1 are the sum of the entries: written so, they meet the rules
+    sums already have (a sum of convex entries is convex; its gradient is read entry by
+    entry), where a product with a ones vector would be a product of two unknowns."""
+    def is_ones(m):
+        return isinstance(m, Entrywise) and not m.args and m.expr == 1
+    rest = list(mats)
+    left = is_ones(rest[0]) and rest[0].shape[0] == 1
+    right = is_ones(rest[-1]) and rest[-1].shape[1] == 1
+    rest = rest[int(left):len(rest) - int(right)]
+    if not (left or right) or len(rest) != 1:
+        return None
+    (m,) = rest
+    if (left and right) or (left and m.shape[1] == 1) or (right and m.shape[0] == 1):
+        return sum_all(m)
+    return None
 
 
 def inverse(a: Node) -> Node:

@@ -206,6 +206,13 @@ CASES = [
      dict(diff=True, smooth="inf", convex=True, shape=(3, 1))),
     ("sine of a multiple", r"\sum_{i,j}\sin 2x_{ij} + \pi\|X\|_F^2", "X", {},
      lambda X: np.sum(np.sin(2 * X)) + np.pi * np.sum(X ** 2), dict(diff=True, smooth="inf", convex=True)),
+    # -- a row of ones makes a sum, and its partner a vector
+    ("ones row times relu", r"\mathbf 1^\top\sigma(x)", "x", {}, lambda v: np.sum(relu(v)),
+     dict(diff=False, smooth=0, convex=True, shape=(3, 1))),
+    ("hinge through a ones row", r"\mathbf{1}^T\max(0, 1 - y\odot Aw)", "w",
+     {"A": "[[1,2],[3,-1],[0,1]]", "y": "[1,-1,1]"},
+     lambda w: np.sum(np.maximum(0, 1 - np.array([[1], [-1], [1]]) * (np.array([[1, 2], [3, -1], [0, 1]]) @ w))),
+     dict(diff=False, smooth=0, convex=True, shape=(2, 1))),
     ("relu quadratic form", r"\sigma(x)^T A\sigma(x)", "x", {"A": "[[1,2],[2,-5]]"},
      lambda v: (relu(v).T @ np.array([[1, 2], [2, -5]]) @ relu(v)).item(),
      dict(diff=False, smooth=0, convex=False, shape=(2, 1))),
@@ -788,3 +795,10 @@ def test_ties_of_identical_given_rows_in_a_max_are_no_kink(lets, fn, diff, insid
     for p in outside:
         G = analyze(r"\max_i (Ax)_i", wrt="x", let=lets, at=str(list(p))).point.gradient
         oracle.check_gradient(f, np.array(p).reshape(2, 1), np.asarray(G, dtype=float).reshape(2, 1), rng)
+
+
+def test_entry_notes_name_the_letters_written():
+    a = _analysis(r"\sum_i \max(0, 1 - y_i (Xw)_i) + \sum_{i,j} a_{ji} x_{ij}", "X", {})
+    assert "y_i is the i-th entry of the vector y" in a.notes
+    assert "a_ji is the (j,i) entry of A" in a.notes and "x_ij is the (i,j) entry of X" in a.notes
+    assert not any(n.startswith("x_i is") for n in a.notes)

@@ -140,9 +140,11 @@ class Notation:
         return f"{num}{ones}" if self.latex else f"{num} {ones}", PROD
 
     def _ones(self, shape) -> str:
-        """J for a matrix of ones, the bold 1 for a vector of ones."""
+        """J for a matrix of ones, the bold 1 for a vector of ones (1^T for a row)."""
         if shape[1] == 1 and shape[0] != 1:
             return r"\mathbf{1}" if self.latex else "1"
+        if shape[0] == 1 and shape[1] != 1:
+            return r"\mathbf{1}^\top" if self.latex else "1^T"
         return "J"
 
     def _number(self, c):
