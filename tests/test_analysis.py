@@ -213,6 +213,17 @@ CASES = [
      {"A": "[[1,2],[3,-1],[0,1]]", "y": "[1,-1,1]"},
      lambda w: np.sum(np.maximum(0, 1 - np.array([[1], [-1], [1]]) * (np.array([[1, 2], [3, -1], [0, 1]]) @ w))),
      dict(diff=False, smooth=0, convex=True, shape=(2, 1))),
+    # -- samples x_i as machine learning writes them: rows of a data matrix X
+    ("hinge over samples", r"\sum_i \max(0, 1 - y_i w^T x_i)", "w", {"X": "[[1,2],[3,-1],[0,1]]", "y": "[1,-1,1]"},
+     lambda w: np.sum(np.maximum(0, 1 - np.array([[1], [-1], [1]]) * (np.array([[1, 2], [3, -1], [0, 1]]) @ w))),
+     dict(diff=False, smooth=0, convex=True, shape=(2, 1))),
+    ("logistic over samples", r"\sum_{i=1}^n \log(1+\exp(-y_i x_i^\top w))", "w",
+     {"X": "[[1,2],[3,-1],[0,1]]", "y": "[1,-1,1]"},
+     lambda w: np.sum(np.log1p(np.exp(-np.array([[1], [-1], [1]]) * (np.array([[1, 2], [3, -1], [0, 1]]) @ w)))),
+     dict(diff=True, smooth="inf", convex=True, shape=(2, 1))),
+    ("squares over samples", r"\sum_i (\langle w, x_i\rangle - y_i)^2", "w", {"X": "[[1,2],[3,-1],[0,1]]", "y": "[1,-1,1]"},
+     lambda w: np.sum((np.array([[1, 2], [3, -1], [0, 1]]) @ w - np.array([[1], [-1], [1]])) ** 2),
+     dict(diff=True, smooth="inf", convex=True, shape=(2, 1))),
     ("relu quadratic form", r"\sigma(x)^T A\sigma(x)", "x", {"A": "[[1,2],[2,-5]]"},
      lambda v: (relu(v).T @ np.array([[1, 2], [2, -5]]) @ relu(v)).item(),
      dict(diff=False, smooth=0, convex=False, shape=(2, 1))),
@@ -802,3 +813,22 @@ def test_entry_notes_name_the_letters_written():
     assert "y_i is the i-th entry of the vector y" in a.notes
     assert "a_ji is the (j,i) entry of A" in a.notes and "x_ij is the (i,j) entry of X" in a.notes
     assert not any(n.startswith("x_i is") for n in a.notes)
+
+
+def test_samples_read_as_rows_say_so_and_refuse_a_clash():
+    a = _analysis(r"\sum_i \max(0, 1 - y_i w^T x_i)", "w", {})
+    assert any(n.startswith("x_i is the i-th sample") for n in a.notes)
+    with pytest.raises(Unsupported) as info:
+        _analysis(r"\sum_i \max(0, 1 - y_i w^T x_i) + \sum_i x_i", "w", {})
+    assert "as a sample" in info.value.message and info.value.exit_code == 3
+
+
+def test_route_comparison_at_transcendental_values_is_bounded():
+    # exp of a large rational: each side is evaluated on its own to 60 digits, not their
+    # difference (whose evalf raised its precision without end when it was 0)
+    from symderiv.api import _differ
+    import sympy as sp
+    big = sp.Rational(40000, 13)
+    assert not _differ(sp.exp(big) / (1 + sp.exp(big)), 1 / (1 + sp.exp(-big)))
+    assert _differ(sp.exp(big), sp.exp(big) * (1 + sp.Rational(1, 10**20)))
+    assert _differ(sp.log(3), sp.log(2))
