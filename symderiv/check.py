@@ -21,6 +21,7 @@ import types
 from fractions import Fraction
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import sympy as sp
 
 from . import budget
@@ -81,7 +82,7 @@ def check(text: str) -> Report:
         raise InputError("the input must be text")
     if len(text) > MAX_CHARS:
         raise InputError(f"the input is longer than {MAX_CHARS} characters")
-    with budget.deadline(budget.REQUEST_SECONDS, "checking the derivation"):
+    with budget.deadline(budget.REQUEST_SECONDS, "checking the derivation"), np.errstate(all="ignore"):
         return _Checker(text).run()
 
 
@@ -93,6 +94,7 @@ class _Checker:
         self.seen: set = set()          # names used in displayed equations so far
         self.introduced: set = set()    # names a factorisation brought in (X = U Σ V^T)
         self.mentioned: set = set()     # ... and in equations inside sentences
+        self.opaque: dict = {}          # a name whose defining line could not be read -> that step
 
     # -- the document ------------------------------------------------------------------
 
@@ -198,6 +200,13 @@ class _Checker:
             if isinstance(side, Unreadable):
                 self._add(source, "unverified", f"cannot read '{_restore(side.latex)}': {side.reason}", eq, chain_id)
                 return
+        hidden = sorted({n for side in (left, right) if isinstance(side, Expr) for n in names_in(side.term)}
+                        & set(self.opaque))
+        if hidden:
+            n = hidden[0]
+            self._add(source, "unverified", f"{X.shown_name(n)} is defined at step {self.opaque[n]} in a form "
+                      "the checker could not read", eq, chain_id)
+            return
             if isinstance(side, Label):
                 self._add(source, "unverified", f"'{side.latex}' is read as a label, so there is nothing to compare",
                           eq, chain_id)
@@ -234,7 +243,16 @@ class _Checker:
 
     def _definition(self, left, op, right, display: bool) -> str | None:
         if isinstance(right, Unreadable):
-            return None            # reported as unreadable, not taken as a definition
+            # reported as unreadable, not taken as a definition; but the name is the post's
+            # own now, and a later df compared as if f were a free letter would be a false
+            # 'invalid' (f = \t(\r^T\r) unread, then df = ...)
+            if isinstance(left, Expr):
+                name = left.head[0] if left.head is not None else (
+                    left.term.name if isinstance(left.term, S.Name) else None)
+                if name is not None and name not in self.world.defs and name != self.world.variable \
+                        and name not in SPECIAL and not canonical(name):
+                    self.opaque[name] = len(self.steps) + 1
+            return None
         if isinstance(left, Label):
             return f"names the expression on the right ('{left.latex}' is read as a label, not differentiated)"
         if not isinstance(left, Expr):
@@ -247,10 +265,12 @@ class _Checker:
             if fresh and all(p not in self.world.defs for p in params):
                 if body is not None:
                     self.world.define(name, params, body, len(self.steps) + 1)
+                    self.opaque.pop(name, None)
                 return f"defines {X.shown_name(name)}({', '.join(X.shown_name(p) for p in params)})"
         if isinstance(left.term, S.Name) and self._fresh(left.term.name, used, op, display):
             if body is not None:
                 self.world.define(left.term.name, (), body, len(self.steps) + 1)
+                self.opaque.pop(left.term.name, None)
             return f"defines {X.shown_name(left.term.name)}"
         new = sorted(n for n in used if n not in self.seen | self.mentioned | set(self.world.defs)
                      and n != self.world.variable and n not in SPECIAL and not canonical(n))
@@ -287,6 +307,16 @@ class _Checker:
         if not isinstance(other, Expr):
             return left, right, None
         var = grad.var or self.world.variable
+        if grad.var is None and var is not None:
+            # a bare ∇‖X‖_F in a post whose variable is x: the step's own letter, when it
+            # has one and not the post's (differentiated in x, ‖X‖_F would be constant)
+            mine = {n for n in names_in(self.world.read(grad.of)) | names_in(self.world.read(other.term))
+                    if n not in SPECIAL and not canonical(n) and n not in self.world.defs}
+            if mine and var not in mine:
+                if len(mine) != 1:
+                    return Unreadable(grad.latex, f"which variable? {X.shown_name(var)} is not in this step; "
+                                      "write \\nabla_X f"), right, None
+                (var,) = mine
         if var is None:
             return Unreadable(grad.latex, "which variable? write \\nabla_X f or \\partial f / \\partial X"), right, None
         if self._scalar_for_a_matrix(other.term, var):

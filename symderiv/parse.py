@@ -530,7 +530,7 @@ class _Stage:
                 i = j - 1
                 nxt = toks[j]
             elif (run.statement and t.type == "LETTER" and str(t) == "d" and not scripted
-                  and nxt is not None and nxt.type in ("LETTER", "GREEK", "_LPAR", "FUNC", "_LBAR", "_LNORM")):
+                  and nxt is not None and nxt.type in ("LETTER", "GREEK", "_LPAR", "FUNC", "_LBAR", "_LNORM", "_SUM")):
                 t = _retype(t, "_DIFF")
             elif t.type == "NUM" and str(t) == "1" and nxt is not None and nxt.type == "_UNDER" \
                     and not scripted:
@@ -793,6 +793,12 @@ class _Build(Transformer_NonRecursive):
 
     def prime(self, meta, base, tick):
         src = self.run.text(meta.start_pos, tick.start_pos)
+        if self.run.text(tick.end_pos, tick.end_pos + 1) == "(" and isinstance(base, S.Name):
+            # H'(x), f'(x): the derivative of a function, applied; read as H^T (x) it
+            # would be a silently wrong product
+            raise Unsupported(f"{src}'(...) is a derivative of a function applied to an argument, which is not "
+                              f"read inside a formula; write \\frac{{d}}{{dx}}{src}(x)",
+                              column=meta.start_pos, source=self.run.source)
         self.run.note(meta.start_pos, f"{src}' read as the transpose of {src}")
         return S.Transpose(base, _span(meta))
 
@@ -1012,6 +1018,9 @@ class _Build(Transformer_NonRecursive):
 
     def differential(self, meta, arg):
         return S.Differential(arg, _span(meta))
+
+    def differential_sum(self, meta, indices, body):
+        return S.Differential(self.bigsum(meta, indices, body), _span(meta))
 
     def differential_bare(self, meta, func, arg):
         return S.Differential(self._call(meta, func, (arg,)), _span(meta))

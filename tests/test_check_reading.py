@@ -727,3 +727,86 @@ def test_intertext_between_rows_is_prose():
     rng = np.random.default_rng(11)
     A, X, B = rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
     assert np.allclose(numeric_gradient(lambda M: np.trace(A @ M @ B), X), A.T @ B.T, atol=1e-6)
+
+
+# ---- review 12 ------------------------------------------------------------------------------
+
+def test_a_name_whose_definition_was_not_read_is_not_a_free_letter():
+    # f's line cannot be read (\operatorname{\sigma} with no argument); df = ... after it was
+    # compared as if f were a free scalar and called false
+    report = check(r"$ \def\r{\operatorname{\sigma}} $ $$f = \operatorname{tr}(\r^T\r)$$" "\n"
+                   r"$$df = \operatorname{tr}\big((X\odot(\operatorname{sign}(X)+J))^TdX\big)$$")
+    last = report.steps[-1]
+    assert last.verdict == "unverified" and "could not read" in last.reason
+    # what the step says is true: the gradient of ‖σ(X)‖² is X ⊙ (sign X + 1)
+    X = np.array([[0.7, -1.2], [0.0, 2.1]])
+    G = numeric_gradient(lambda M: float(np.sum(np.maximum(M, 0) ** 2)), X)
+    assert np.allclose(G, X * (np.sign(X) + 1), atol=1e-6)
+
+
+def test_d_before_a_sum_is_a_differential():
+    report = check(r"$$d\sum_{i,j}x_{ij}^2 = 2\operatorname{tr}(X^TdX)$$" "\n"
+                   r"$$d\sum_{i,j}x_{ij}^2 = \operatorname{tr}(X^TdX)$$")
+    assert [s.verdict for s in report.steps] == ["valid", "invalid"]
+    X, D = RNG.normal(size=(2, 3)), RNG.normal(size=(2, 3))
+    assert abs(one_sided(lambda M: float(np.sum(M ** 2)), X, D) - 2 * np.trace(X.T @ D)) < 1e-5
+
+
+def test_a_standing_assumption_survives_a_local_condition_that_mentions_it():
+    report = check(r"Let $\lambda>0$. For $x>\lambda$," "\n"
+                   r"$$\operatorname{sign}(x)\max(|x|-\lambda,0) = x-\lambda$$" "\n\n"
+                   r"Let $\mu>0$. For $x>\mu$," "\n" r"$$\max(|x|-\mu,0) = x+\mu$$")
+    assert [s.verdict for s in report.steps] == ["valid-where", "invalid"]
+    f = lambda x, lam: np.sign(x) * max(abs(x) - lam, 0)      # noqa: E731
+    for lam in (0.5, 2.0):
+        for x in (lam + 0.1, lam + 3):
+            assert abs(f(x, lam) - (x - lam)) < 1e-12
+    assert abs(f(-1.0, -2.0) - (-1 + 2)) > 1    # without λ > 0 it fails: the assumption matters
+    c = report.steps[1].counterexample.values
+    mu, x = exact(c["μ"]), exact(c["x"])
+    assert mu > 0 and x > mu and max(abs(x) - mu, 0) != x + mu
+
+
+def test_a_condition_word_before_a_naming_noun():
+    report = check(r"Leaky ReLU with slope $0<a<1$: $\max(x, ax)$." "\n"
+                   r"$$\max(x, ax) = x + (1-a)\max(-x,0)$$")
+    assert [s.verdict for s in report.steps] == ["valid-where"]
+    for a in (0.1, 0.5, 0.9):
+        for x in (-2.0, -0.3, 0.0, 1.5):
+            assert abs(max(x, a * x) - (x + (1 - a) * max(-x, 0))) < 1e-12
+    assert abs(max(-2.0, 2 * -2.0) - (-2 + (1 - 2) * 2)) > 1       # a = 2 breaks it
+
+
+def test_an_identity_one_side_undefined_on_a_kink_holds_where_defined():
+    report = check(r"$$\frac{|x|}{x} = \operatorname{sign}(x)$$" "\n" r"$$XX^{-1} = I$$")
+    assert [s.verdict for s in report.steps] == ["valid-where", "valid"]
+    assert exact(report.steps[0].counterexample.values["x"]) == 0
+    for x in (-2.5, 0.3, 7.0):
+        assert abs(x) / x == np.sign(x)
+
+
+def test_a_piece_not_selected_is_no_root_of_a_negative_number():
+    # d|x|^{3/2}/dx in sign form has (1 - sign x)(-x)^{3/2}: at x = 1 that piece is not there
+    s = check(r"$$\frac{d}{dx}|x|^{3/2} = \frac32|x|^{1/2}\operatorname{sign}(x)$$").steps[0]
+    assert s.verdict == "valid"
+    f = lambda x: abs(x) ** 1.5                                    # noqa: E731
+    for x in (-1.7, 0.4, 1.0):
+        assert abs(one_sided(lambda v: f(v.item()), np.array([[x]]), np.array([[1.0]]))
+                   - 1.5 * abs(x) ** 0.5 * np.sign(x)) < 1e-5
+    for d in (1.0, -1.0):           # at 0 both one-sided slopes are 0, as the right side
+        assert abs(one_sided(lambda v: f(v.item()), np.array([[0.0]]), np.array([[d]]), h=1e-8)) < 1e-3
+
+
+def test_a_prime_applied_inside_a_formula_is_not_a_transpose():
+    report = check(r"$$x\,H'(x) = 0$$" "\n" r"$$H'(x) = 0$$")
+    assert report.steps[0].verdict == "unverified" and "derivative of a function" in report.steps[0].reason
+    assert report.steps[1].verdict == "valid-where"
+
+
+def test_a_bare_nabla_takes_the_steps_own_letter():
+    # the post's variable is x (step 2); step 1 is about X alone, and was differentiated in x
+    report = check(r"$$\nabla\|X\|_F = \frac{X}{\|X\|_F}$$" "\n" r"$$\nabla_x\|x\|_2 = \frac{x}{\|x\|_2}$$" "\n"
+                   r"$$\nabla\|Y\|_F = \frac{2Y}{\|Y\|_F}$$")
+    assert [s.verdict for s in report.steps] == ["valid-where", "valid-where", "invalid"]
+    X = np.array([[1.0, -2.0], [0.5, 3.0]])
+    assert np.allclose(numeric_gradient(lambda M: float(np.linalg.norm(M)), X), X / np.linalg.norm(X), atol=1e-6)

@@ -36,6 +36,9 @@ class Standing:
         self.conditions = [c for c in self.conditions if not (names(c) & mine)] + [replace(cond, scope=scope)]
 
     def beside(self, local: list) -> list:
-        """The standing conditions a line with its own ``local`` conditions keeps."""
-        said = set().union(*(names(c) for c in local)) if local else set()
-        return [c for c in self.conditions if not (names(c) & said)]
+        """The standing conditions a line with its own ``local`` conditions keeps: all but
+        those a local one restates about the same names ('assume x > 0 ... for x < 0').
+        A local condition that only mentions a standing one's name keeps it: 'let λ > 0;
+        for x > λ' is about x and still has λ > 0."""
+        said = [names(c) for c in local]
+        return [c for c in self.conditions if names(c) not in said]

@@ -297,12 +297,16 @@ def decide(built: Built, generic: bool | None, how: str, witness: Counterexample
             tested += ok is not None
             undefined = [no_value(side, point) if v is None else False for side, v in ((left, lv), (right, rv))]
             outside_claim = any(no_value(a, point) for a in built.differentiated)   # log det X at det X = 0
-            if ok is None and built.variables and not outside_claim and (
-                    undefined[0] != undefined[1] and (lv is None) != (rv is None) or all(undefined)):
+            one_sided = undefined[0] != undefined[1] and (lv is None) != (rv is None)
+            if ok is None and not outside_claim and (
+                    built.variables and (one_sided or all(undefined))
+                    or not built.variables and one_sided and switches and on_kink(point, switches)):
                 # a derivative claim where what is differentiated has a value but a side has
                 # none (d|x|/dx = x/|x| at 0, ∇‖X‖_F at 0, ∇ det X = det(X) X^{-T} at a
-                # singular X): it holds only where both are defined (an identity such as
-                # X X^{-1} = I holds on its domain, and stays valid)
+                # singular X): it holds only where both are defined.  So does an identity
+                # whose one side has no value on a kink where the other has one (|x|/x =
+                # sign x at 0); away from kinks (X X^{-1} = I at a singular X, which is no
+                # kink) an identity holds on its domain, and stays valid
                 return Outcome("valid-where", how, Counterexample(point, lv, rv, "undefined"), switches,
                                tested=tested, conditions=built.conditions)
             if ok is False:

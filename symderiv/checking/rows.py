@@ -309,9 +309,27 @@ def _symmetric(body: str, prose_before: str, after: str, sentence: _Sentence, st
     return True
 
 
+# words that may stand between a condition word and its formula: 'with slope $0<a<1$',
+# 'for some constant $c > 0$', 'let the threshold $\lambda > 0$'
+_NAMING = {"slope", "slopes", "parameter", "parameters", "constant", "constants", "some", "all", "any", "every",
+           "a", "an", "the", "fixed", "real", "scalar", "scalars", "threshold", "rate", "weight", "weights",
+           "number", "numbers", "positive", "negative", "margin", "step", "size", "leak", "small", "large"}
+
+
+def _condition_word(prose: str) -> str:
+    clause = re.split(r"[.;:!?]", prose[-80:])[-1]
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", clause)]
+    for k in range(len(words) - 1, max(len(words) - 5, -1), -1):
+        if words[k] in CONDITION_WORDS or words[k] in STANDING_WORDS:
+            return words[k]
+        if words[k] not in _NAMING:
+            break
+    return _last_word(prose)
+
+
 def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Standing) -> bool:
     """Read an inline formula as a condition of the prose, if it is one (and say so)."""
-    word = _last_word(prose_before)
+    word = _condition_word(prose_before)
     # 'for $x < 0$, $x = 0$ and $x > 0$': a comma or 'and' goes on with the list
     listed = (word in ("and", "or") and prose_before.strip().lower() == word
               or prose_before.strip() == ",") and sentence.word

@@ -120,8 +120,29 @@ def outside(node: E.Node, point: Point, value=None) -> bool:
     for arg, strict in domain_nodes(node):
         a = evaluate(arg, point)
         if a is not None and not inside(a, strict):
-            return True
+            selected = _selected(node, point)
+            return selected is None or any(
+                (b := evaluate(arg2, point)) is not None and not inside(b, strict2)
+                for arg2, strict2 in domain_nodes(selected))
     return False
+
+
+def _selected(node: E.Node, point: Point):
+    """A scalar sign form with its switches read at the point: (1 - sign x)(-x)^{3/2}
+    at x = 1 is no root of a negative number, the piece is not selected there (the
+    derivative of |x|^{3/2} is defined everywhere).  None where that cannot be read."""
+    if not (isinstance(node, E.Entrywise) and node.args and all(a.shape == (1, 1) for a in node.args)):
+        return None
+    env = {}
+    for i, a in enumerate(node.args):
+        v = evaluate(a, point)
+        if v is None:
+            return None
+        env[E.placeholder(i)] = as_sympy(np.asarray(v, dtype=object).flat[0])
+    switches = {w: w.xreplace(env) for w in node.expr.atoms(sp.sign, sp.Heaviside, Sw)}
+    if not switches or not all(v.is_number for v in switches.values()):
+        return None
+    return E.ew(node.expr.xreplace(switches), node.args, node.shape)
 
 
 def _sized(node: E.Node, dims: dict) -> E.Node:
