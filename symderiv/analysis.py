@@ -605,6 +605,19 @@ def _jump_condition(k: Kink, var: E.Sym) -> list | None:
     return [c for c in cond if not (isinstance(c, sp.Ne) and sp.expand(to_sign_form(c.lhs)) in drop)]
 
 
+def _moving(k: Kink, var: E.Sym) -> list:
+    """max(αx, x) switches where (α - 1)x = 0, which for α = 1 is every x, and f = x is
+    smooth there: a switch whose slope along the variable is a constant c fails only
+    where c != 0.  Read when the variable enters the switch as itself, entry by entry."""
+    V = variable_placeholders(k.args, var)
+    if len(V) != 1 or k.args[E.placeholder_index(V[0])] != var:
+        return []
+    c = sp.expand(sp.diff(k.u, V[0]))
+    if c.is_number or c.free_symbols & set(V) or c.has(Sw):
+        return []
+    return [prettify(sp.Ne(c, 0))] if sp.Ne(c, 0) not in (sp.true, sp.false) else []
+
+
 def _off_domain(k: Kink, domain: list) -> bool:
     """A switch on which f is not defined (|x|^(-1/2) or log|x| at x = 0) is no kink of f:
     some domain condition's expression is identically 0 there."""
@@ -709,6 +722,8 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
             k.condition = nonzero_condition(k.weight)
         elif not k.harmless:
             k.condition = nonzero_condition(k.strength) if k.kind != "norm" else nonzero_condition(k.weight)
+        if k.kind == "switch" and k.condition is not None and not (k.harmless and k.continuous):
+            k.condition = k.condition + _moving(k, var)
     # a norm's zero outside f's domain (1/||X||) is not a kink of f
     outside = {node.key for node, _ in domain}
     kinks = [k for k in kinks if not (k.kind == "norm" and k.node.key in outside)]

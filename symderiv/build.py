@@ -19,6 +19,7 @@ from . import expr as E
 from . import primitives
 from . import syntax as S
 from .errors import InputError, Unsupported
+from .parse import GREEK_NAMES
 
 STRUCTURAL_UNSUPPORTED = {"diag": "diag(.)", "vec": "vec(.)"}
 DIM_NAMES = ["m", "n", "p", "q", "r", "s", "k", "l"]
@@ -295,6 +296,10 @@ class _Shapes:
                 else:
                     self.names[key] = sh
             else:
+                if _has_reduce(t.body):
+                    raise Unsupported("a sum of maxima (or minima) over part of the indices, such as "
+                                      "\\sum_i \\max_j x_{ij}, is not analysed; \\max_{i,j} and \\sum_{i,j} "
+                                      "over every entry are", column=t.span[0], source=self.b.source)
                 # \sum_j x_{1j}, \sum_i x_{ii}: a sum over one row or the diagonal, well formed
                 # but not a sum over every entry, the only kind the engine represents
                 raise Unsupported(f"the entry {_entry_text(node)} does not run over all of the sum's indices "
@@ -309,7 +314,28 @@ class _Shapes:
         if not self.is_scalar(body):
             raise InputError("the body of a sum over entries must be a scalar expression in those entries",
                              column=t.body.span[0], source=self.b.source)
+        self._bounded(t)
         return self.scalar()
+
+    def _bounded(self, t: S.Sum):
+        """\\sum_{i=1}^{n} with --let n=2: the sum runs to n, so n is the size it sums over;
+        a given size that differs is a sum over part of the entries, refused as such."""
+        whole = self.names.get(("sum", id(t)))
+        if not getattr(t, "upper", ()) or whole is None:
+            return
+        dims = whole if len(t.indices) == 2 else whole[:1]
+        for d, bound in zip(dims, t.upper):
+            v = self.b.values.get(bound)
+            if v is None or v.shape != (1, 1):
+                continue
+            n = v[0, 0]
+            if not isinstance(n, (int, Fraction)) or n != int(n) or n < 1:
+                raise Unsupported(f"the sum runs to {bound} = {n}, which is not a size", column=t.span[0],
+                                  source=self.b.source)
+            if not self.dims.unify(d, self.dims.new(int(n))):
+                raise Unsupported(f"the sum runs to {bound} = {int(n)}, but the entries it sums number "
+                                  f"{self.dims.get(d)}: a sum over part of them, which symderiv does not "
+                                  "represent", column=t.span[0], source=self.b.source)
 
 
 def _vector_names(term: S.Term, b: "Builder") -> set:
@@ -319,7 +345,10 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
     vec: set = set()
 
     def name(t) -> str | None:
-        if isinstance(t, S.Name) and len(t.name) == 1 and t.name.islower() and t.name not in b.values \
+        # a letter, or a lower-case Greek name (θ^T x, ‖θ‖_2); σ is ReLU and π a number
+        letter = len(t.name) == 1 if isinstance(t, S.Name) else False
+        greek = isinstance(t, S.Name) and t.name in GREEK_NAMES and t.name not in ("sigma", "varsigma", "pi", "varpi")
+        if isinstance(t, S.Name) and (letter or greek) and t.name.islower() and t.name not in b.values \
                 and t.name not in b._entry_bases and b.special(t.name) is None and t.name != "e":
             return t.name
         return None
@@ -330,6 +359,18 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
         while _entrywise_of_one(t):
             t = t.args[0] if isinstance(t, S.Call) else t.arg
         return name(t)
+
+    def additive(t, unwrap=True) -> list:
+        """The letters a sum or difference is made of (w - v, 2w + b): each has its shape
+        (and, with ``unwrap``, the letter inside an entrywise map, σ(x))."""
+        if isinstance(t, S.BinOp) and t.op in ("+", "-"):
+            return additive(t.left, unwrap) + additive(t.right, unwrap)
+        if isinstance(t, S.Neg):
+            return additive(t.arg, unwrap)
+        if isinstance(t, S.BinOp) and t.op in ("*", "/") and isinstance(t.left if t.op == "*" else t.right, S.Num):
+            return additive(t.right if t.op == "*" else t.left, unwrap)
+        c = candidate(t) if unwrap else name(t)
+        return [c] if c else []
 
     def kind(t) -> str:
         if isinstance(t, S.Name):
@@ -384,10 +425,13 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
             ka = kind(t.left) if candidate(t.left) else ka
             kc = kind(t.right) if candidate(t.right) else kc
             return ka if ka != "scalar" else kc
-        if isinstance(t, S.Norm) and t.kind in ("2", "1"):
-            c = candidate(t.arg)
-            if c:
-                vec.add(c)
+        if isinstance(t, S.Norm) and t.kind in ("2", "1", "inf", ""):
+            # ‖w - v‖_2, ‖w‖: nobody writes a norm of a number, so its letters are vectors
+            vec.update(additive(t.arg))
+        if isinstance(t, S.Inner) and not any(_differential(u) for u in (t.left, t.right)):
+            # <w, x> of two letters is of two vectors; <G, dx>, the checker's reading of a
+            # derivative claim, says nothing about shapes
+            vec.update(additive(t.left, False) + additive(t.right, False))
         for v in t.__dict__.values() if isinstance(t, S.Term) else ():
             for x in (v if isinstance(v, tuple) else (v,)):
                 if isinstance(x, S.Term):
@@ -426,6 +470,21 @@ def _entrywise_of_one(t) -> bool:
     if isinstance(t, S.Call) and len(t.args) == 1:
         return t.spelling == "sigma" and t.name is None or primitives.lookup(t.name or "") is not None
     return False
+
+
+def _differential(t) -> bool:
+    """dx, dX or ∂0: a differential as written, or as the checker names it once lifted
+    (parser names are one letter, Greek, or numbered, so 'dx' is never one)."""
+    if isinstance(t, S.Differential):
+        return True
+    return isinstance(t, S.Name) and (t.name.startswith("∂") or t.name[:1] == "d" and len(t.name) > 1
+                                      and t.name not in GREEK_NAMES and t.name[1:2] != "_")
+
+
+def _has_reduce(t) -> bool:
+    found = []
+    S.transform(t, lambda u: found.append(u) if isinstance(u, S.Reduce) else None)
+    return bool(found)
 
 
 def _sample_rows(term: S.Term, found: list) -> S.Term:
@@ -670,6 +729,9 @@ class Builder:
         numbered = {n.partition("_")[0] for n in named if re.fullmatch(r"[a-z]_\d+", n)}
         # x_1 beside a bare x, or x_1, x_2 with --wrt x: entries of the vector x
         both = {b for b in numbered if (b in named or b == self.wrt) and b not in self.values}
+        if self.wrt is None and "x" in numbered and not {"X", "x"} & named and "x" not in self.values:
+            both.add("x")          # |x_1| + |x_2|: the default variable x, through its entries
+        self._through_entries = both - self.vector_names     # vectors known only by x_1, x_2
         self.vector_names |= both
         vectors = self.vector_names | {n for n, v in self.values.items()
                                        if n.islower() and v.shape[1] == 1 and v.shape[0] > 1}
@@ -683,7 +745,7 @@ class Builder:
 
     def build(self, term: S.Term) -> Problem:
         (term,) = self.prepare([term])
-        for name in sorted(self.vector_names):
+        for name in sorted(self.vector_names - self._through_entries):
             if name not in self.values:
                 self.note(f"{name} is a column vector (it is transposed or multiplied by a matrix)")
         if self.wrt and "," in self.wrt:
@@ -893,6 +955,10 @@ class Builder:
     def _norm(self, t: S.Norm) -> E.Node:
         a = self.node(t.arg)
         kind = t.kind
+        if self._entry_nodes and self.shapes.is_scalar(self.shapes.of[t.arg]) and not a.is_scalar:
+            # ‖x_i‖ inside a sum over i: the norm of one entry, a number, is its absolute
+            # value; the node stands for all entries at once, whose norm is another thing
+            return E.apply("abs", a)
         is_vector = a.shape[1] == 1 or a.shape[0] == 1
         if kind == "F":
             return E.fro_norm(a)
@@ -908,7 +974,8 @@ class Builder:
             if not is_vector:
                 self.note("||A||_1 of a matrix read as the entrywise sum of |a_ij| (not the induced 1-norm)")
             return E.sum_all(E.apply("abs", a))
-        what = {"inf": "the max norm ||.||_inf", "*": "the nuclear norm ||.||_*"}.get(kind, f"the norm ||.||_{kind}")
+        what = {"inf": "the max norm ||.||_inf (for a vector, write \\max_i |x_i|, which is analysed)",
+                "*": "the nuclear norm ||.||_*"}.get(kind, f"the norm ||.||_{kind}")
         raise Unsupported(what, column=t.span[0], source=self.source)
 
     def _exp(self, t: S.Pow) -> E.Node:
@@ -1075,7 +1142,7 @@ class Builder:
         args, exprs = E.frame(*nodes)
         vals = exprs[:len(values)]
         rest = exprs[len(values):]
-        pieces = []
+        pieces, bounds = [], []
         for v, c in zip(vals, conds):
             if c is None:
                 pieces.append((v, True))
@@ -1083,21 +1150,33 @@ class Builder:
             cond = sp.true
             for op, _ in c:
                 diff = rest.pop(0)
+                bounds.append(diff)
                 cond = sp.And(cond, _relation(op, diff))
             pieces.append((v, cond))
+        shape = E._shape_of(*nodes)
         if pieces[-1][1] is not True:
             covers = _covers_everything([c for _, c in pieces])
             if covers is True:     # the last row holds wherever the others do not
                 pieces[-1] = (pieces[-1][0], True)
             elif covers is False:
-                raise Unsupported("the cases leave some values undefined (no row holds there): add a row "
-                                  "with \\text{otherwise}, or conditions that cover every value",
-                                  column=t.span[0], source=self.source)
+                on_edges = sp.Or(*(sp.Eq(d, 0) for d in dict.fromkeys(bounds)))
+                if _covers_everything([c for _, c in pieces] + [on_edges]) is True \
+                        and self.gap_on_edges([E.ew(d, args, shape) for d in dict.fromkeys(bounds)]):
+                    pieces[-1] = (pieces[-1][0], True)
+                else:
+                    raise Unsupported("the cases leave some values undefined (no row holds there): add a row "
+                                      "with \\text{otherwise}, or conditions that cover every value",
+                                      column=t.span[0], source=self.source)
             else:
                 self.note("cases that cover nothing else are undefined elsewhere")
                 pieces.append((sp.nan, True))
-        shape = E._shape_of(*nodes)
         return E.ew(sp.Piecewise(*pieces), args, shape)
+
+    def gap_on_edges(self, edges: list) -> bool:
+        """Cases that leave out only their rows' edges ({1 if x > 0; 0 if x < 0}, no row
+        at x = 0): a function to analyse must say its value there, so no (False).  The
+        checker, which reads such a line as a claim off the edges, says yes."""
+        return False
 
     def _condition(self, c: S.Term) -> list:
         """A condition as [(op, node for lhs - rhs)], chains a < x <= b split in two."""

@@ -177,6 +177,7 @@ class _Checker:
 
     def _link(self, left, op, right, first, given, eq, chain, chain_id):
         source = _restore(f"{left.latex} {OP_TEX.get(op, op)} {right.latex}")
+        left, right = (_scalar_d(side, left, right, self.seen | self.mentioned) for side in (left, right))
         if isinstance(left, Label):
             left = derivative_claim(left, right, self.world) or left
         if first:
@@ -200,6 +201,14 @@ class _Checker:
             if isinstance(side, Unreadable):
                 self._add(source, "unverified", f"cannot read '{_restore(side.latex)}': {side.reason}", eq, chain_id)
                 return
+            if isinstance(side, Label):
+                self._add(source, "unverified", f"'{side.latex}' is read as a label, so there is nothing to compare",
+                          eq, chain_id)
+                return
+        convention = _convention(left, right)
+        if convention:
+            self._add(source, "unverified", convention, eq, chain_id)
+            return
         hidden = sorted({n for side in (left, right) if isinstance(side, Expr) for n in names_in(side.term)}
                         & set(self.opaque))
         if hidden:
@@ -207,10 +216,6 @@ class _Checker:
             self._add(source, "unverified", f"{X.shown_name(n)} is defined at step {self.opaque[n]} in a form "
                       "the checker could not read", eq, chain_id)
             return
-            if isinstance(side, Label):
-                self._add(source, "unverified", f"'{side.latex}' is read as a label, so there is nothing to compare",
-                          eq, chain_id)
-                return
         bound = min(STEP_SECONDS, self.until - time.monotonic())
         if bound < MIN_STEP_SECONDS:
             self._add(source, "unverified", f"not checked: the steps before it used the {CHECK_SECONDS:g} s the "
@@ -319,6 +324,12 @@ class _Checker:
                 (var,) = mine
         if var is None:
             return Unreadable(grad.latex, "which variable? write \\nabla_X f or \\partial f / \\partial X"), right, None
+        entry = re.fullmatch(r"([A-Za-z])_\d", var)
+        if entry and entry.group(1) in (names_in(self.world.read(grad.of)) | names_in(self.world.read(other.term))):
+            # ∂‖x‖²/∂x_1 beside the whole x: a partial along one entry of a vector, which the
+            # differential of x_1 alone (a free scalar) would get wrong
+            return Unreadable(grad.latex, f"a partial derivative along one entry of the vector "
+                              f"{entry.group(1)} is not read; write the gradient \\nabla_{entry.group(1)}"), right, None
         if self._scalar_for_a_matrix(other.term, var):
             # ∇_W (u^T W x) = u^T x: read as <G, dW> it would make W 1×1 and hold there
             why = Unreadable(grad.latex, f"the claimed gradient is a scalar, but {X.shown_name(var)} is not: a "
@@ -636,6 +647,54 @@ def _symbol(name: str):
 
 def _rational(v):
     return sp.Rational(v.numerator, v.denominator)
+
+
+def _scalar_d(side, left, right, names: set):
+    """d\\sum_i x_i is a differential unless the post uses d as a number ('let $d$ be the
+    dimension', (d - 1)\\sum_i x_i on the other side): then it is d times the sum."""
+    if not isinstance(side, Expr):
+        return side
+    terms = [s.term for s in (left, right) if isinstance(s, Expr)]
+    if "d" not in names and not any("d" in names_in(t) for t in terms):
+        return side
+
+    def fn(t):
+        if isinstance(t, S.Differential) and isinstance(t.arg, S.Sum):
+            return S.BinOp("*", S.Name("d", (t.span[0], t.span[0] + 1)), t.arg, t.span)
+        return None
+    term = transform(side.term, fn)
+    return side if term is side.term else Expr(term, side.latex, side.head)
+
+
+# The value a jump takes on its switch is a convention (H(0) = 1 in some texts, 1/2 in
+# symderiv), and any value in the jump's range is one: a line stating it is not false.
+_CONVENTIONS = {"heaviside": (0, 1, Fraction(1, 2), "H"), "sign": (-1, 1, 0, "sign")}
+
+
+def _convention(left, right) -> str | None:
+    for a, b in ((left, right), (right, left)):
+        if not (isinstance(a, Expr) and isinstance(b, Expr) and isinstance(a.term, S.Call)
+                and a.term.name in _CONVENTIONS and len(a.term.args) == 1
+                and isinstance(a.term.args[0], S.Num) and Fraction(a.term.args[0].text) == 0):
+            continue
+        value = _number_of(b.term)
+        low, high, ours, shown = _CONVENTIONS[a.term.name]
+        if value is not None and low <= value <= high and value != ours:
+            return (f"{shown}(0) is a convention, not a fact: this post takes {value}, symderiv takes {ours} "
+                    "(its verdicts at the jump use its own)")
+    return None
+
+
+def _number_of(t) -> Fraction | None:
+    if isinstance(t, S.Num):
+        return Fraction(t.text)
+    if isinstance(t, S.Neg):
+        v = _number_of(t.arg)
+        return None if v is None else -v
+    if isinstance(t, S.BinOp) and t.op == "/":
+        a, b = _number_of(t.left), _number_of(t.right)
+        return None if a is None or not b else a / b
+    return None
 
 
 def _restore(text: str) -> str:

@@ -237,8 +237,9 @@ class _Stage:
             return _retype(t, "NUM", word)
         g = re.fullmatch(r"\\([a-zA-Z]+)", word)
         if g and g.group(1) in GREEK_NAMES:
-            if style == "operatorname":
+            if style == "operatorname" and g.group(1) != "sigma":
                 return _retype(t, "FUNC", g.group(1))
+            # \operatorname{\sigma} is \sigma: applied, or bare as the seed writes σ^T σ
             return _retype(t, "GREEK", word)
         if style in FONT_STYLES:
             raise run.error(f"unsupported \\{style}{{{word}}}", pos)
@@ -531,6 +532,8 @@ class _Stage:
                 nxt = toks[j]
             elif (run.statement and t.type == "LETTER" and str(t) == "d" and not scripted
                   and nxt is not None and nxt.type in ("LETTER", "GREEK", "_LPAR", "FUNC", "_LBAR", "_LNORM", "_SUM")):
+                # d\sum too (d\sum_{i,j} x_{ij}^2); where the post uses d as a number the
+                # checker reads it back as a product (check._scalar_d)
                 t = _retype(t, "_DIFF")
             elif t.type == "NUM" and str(t) == "1" and nxt is not None and nxt.type == "_UNDER" \
                     and not scripted:
@@ -870,6 +873,12 @@ class _Build(Transformer_NonRecursive):
             self.numeric_bare[call] = k
         return call
 
+    def call_bare_sum(self, meta, func, indices, body):
+        fsrc = self.run.show(func)
+        self.run.note(meta.start_pos, f"{fsrc} before \\sum read as {fsrc} of the whole sum")
+        whole = self.bigsum(meta, indices, body)
+        return self._call(meta, func, (S.Sum(whole.indices, whole.body, (func.end_pos, meta.end_pos), whole.upper),))
+
     def call_sub(self, meta, func, sub, *args):
         # the subscript is the primitive's trailing parameter, as symderiv itself prints it
         return self._call(meta, func, tuple(args) + (sub,))
@@ -941,9 +950,12 @@ class _Build(Transformer_NonRecursive):
         for p in parts:
             if isinstance(p, S.Term) and not isinstance(p, S.Name):
                 self._partial_sum(p, "upper")      # \sum_{i=1}^{2}: part of the entries
+        uppers = tuple(p.name for p in parts if isinstance(p, S.Name))
         for p in parts:
             if isinstance(p, _Indices):
-                return p
+                out = _Indices(p)
+                out.upper = uppers if len(uppers) == len(p) else ()   # \sum_{i=1}^n: checked in build
+                return out
         return _Indices(())
 
     def sum_sub(self, meta, *parts):
@@ -968,13 +980,15 @@ class _Build(Transformer_NonRecursive):
                           "\\sum_{i=1}^{m}", column=pos, source=self.run.source)
 
     def bigsum(self, meta, indices, body):
+        upper = getattr(indices, "upper", ())
         if isinstance(body, S.Sum):
-            return S.Sum(tuple(indices) + body.indices, body.body, _span(meta))
-        return S.Sum(tuple(indices), body, _span(meta))
+            both = upper + body.upper if upper and body.upper else ()
+            return S.Sum(tuple(indices) + body.indices, body.body, _span(meta), both)
+        return S.Sum(tuple(indices), body, _span(meta), upper)
 
     def times_bigsum(self, meta, left, indices, body):
         s = self.bigsum(meta, indices, body)
-        s = S.Sum(s.indices, s.body, (left.span[1], meta.end_pos))
+        s = S.Sum(s.indices, s.body, (left.span[1], meta.end_pos), s.upper)
         return S.BinOp("*", left, s, _span(meta))
 
     def reduceop(self, meta, func, indices):
@@ -1151,6 +1165,10 @@ def _check_depth(term):
                     stack.append((x, d + 1))
 
 
+_MIXED_NORM = re.compile(r"(?:\\\||\\[rR]?Vert)\s*_\s*\{\s*([0-9a-zA-Z\\]+\s*,\s*[0-9a-zA-Z\\]+)\s*\}")
+_SHIFTED_INDEX = re.compile(r"_\{\s*[a-zA-Z]\s*[+-]\s*[0-9a-zA-Z]\s*\}")
+
+
 def _run(text, statement, macros):
     try:
         source = _prepare(text, macros)
@@ -1158,6 +1176,18 @@ def _run(text, statement, macros):
         raise
     except Exception as e:          # a bug must still not surface as a traceback
         raise InputError(f"could not read the formula ({type(e).__name__})") from None
+    shifted = _SHIFTED_INDEX.search(source)
+    if shifted:
+        # well formed, and common (total variation), but a sum of neighbours is not a sum
+        # over every entry: refused as unsupported, with the spelling that is analysed
+        raise Unsupported(f"the shifted index {shifted.group(0).lstrip('_')} at column {shifted.start()} (a sum over "
+                          "neighbouring entries) is not analysed; write it with a difference matrix D, "
+                          "\\|Dx\\|_1 with --let D=[[-1,1,0],[0,-1,1]]", column=shifted.start(), source=source)
+    mixed = _MIXED_NORM.search(source)
+    if mixed:
+        raise Unsupported(f"the mixed norm ||.||_{{{mixed.group(1)}}} at column {mixed.start()} is not analysed "
+                          "(a norm of the columns' norms); the entrywise \\|W\\|_1 and \\|W\\|_F are",
+                          column=mixed.start(), source=source)
     run = _Run(source, statement)
     token = _RUN.set(run)
     try:

@@ -483,7 +483,7 @@ def nonzero_condition(J: sp.Expr) -> list | None:
         return []
     factored = attempt(sp.factor_list, poly, seconds=1.0)
     if factored is None:
-        return [sp.Ne(prettify(J), 0)]
+        return _decided([sp.Ne(prettify(J), 0)])
     _, factors = factored
     out = []
     for fac, _power in factors:
@@ -511,4 +511,12 @@ def nonzero_condition(J: sp.Expr) -> list | None:
             c = c.lhs > 0 if isinstance(c, sp.GreaterThan) else c.lhs < 0
         merged.append(c)
     strict = [c for c in merged if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan))]
-    return [c for c in merged if not (isinstance(c, sp.Ne) and any(same(c.lhs, r.lhs) for r in strict))]
+    return _decided([c for c in merged if not (isinstance(c, sp.Ne) and any(same(c.lhs, r.lhs) for r in strict))])
+
+
+def _decided(conds: list) -> list | None:
+    """A condition SymPy decides on its own (1/n != 0 for a size n; a jump -2α/(2α-2) +
+    2/(2α-2) that is -1) is no condition: dropped when true, nowhere when false."""
+    if any(c is sp.false for c in conds):
+        return None
+    return [c for c in conds if c is not sp.true]

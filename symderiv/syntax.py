@@ -115,6 +115,7 @@ class Sum(Term):
     indices: tuple
     body: Term
     span: tuple = _span()
+    upper: tuple = field(default=(), compare=False)   # the letters of upper bounds, one per index, or ()
 
 
 @dataclass(frozen=True)

@@ -832,3 +832,122 @@ def test_route_comparison_at_transcendental_values_is_bounded():
     assert not _differ(sp.exp(big) / (1 + sp.exp(big)), 1 / (1 + sp.exp(-big)))
     assert _differ(sp.exp(big), sp.exp(big) * (1 + sp.Rational(1, 10**20)))
     assert _differ(sp.log(3), sp.log(2))
+
+
+# ---- review 12: machine-learning losses ---------------------------------------------------
+
+def test_a_norm_of_one_entry_inside_a_sum_is_its_absolute_value():
+    # \sum_i \|x_i\| was read as \|x\| (the entry stood for the whole vector)
+    for latex, fn in ((r"\sum_i \|x_i\|_2", lambda v: np.sum(np.abs(v))),
+                      (r"\sum_i \|x_i - y_i\|^2", lambda v: np.sum((v - np.array([[1.0], [-2.0], [0.5]])) ** 2))):
+        lets = {} if "y" not in latex else {"y": "[1,-2,1/2]"}
+        for point in (np.array([[3.0], [4.0], [-1.0]]), np.array([[0.0], [4.0], [-1.0]])):
+            a = _analysis(latex, "x", lets, at=_point_text(point))
+            assert float(a.point.value) == pytest.approx(fn(point))
+            rng = np.random.default_rng(3)
+            if a.point.gradient is not None:
+                oracle.check_gradient(fn, point, np.asarray(a.point.gradient, float).reshape(3, 1), rng)
+            else:      # |x_1| at x_1 = 0: the one-sided slopes along e_1 are -1 and +1
+                e = np.zeros((3, 1)); e[0, 0] = 1
+                assert oracle.one_sided(fn, point, e) + oracle.one_sided(fn, point, -e) == pytest.approx(2)
+    a = _analysis(r"\sum_i \|x_i\|_2", "x", {})
+    assert not a.verdict.differentiable_everywhere and a.verdict.smoothness == 0
+
+
+def test_a_switch_that_does_not_move_with_the_variable_is_no_kink():
+    # max(αx, x) switches on (α - 1)x = 0: for α = 1 that is every x, and f = x is smooth
+    from symderiv.render import spell
+    for latex in (r"\max(\alpha x, x)", r"\min(\alpha x, x)"):
+        a = _analysis(latex, "x", {})
+        assert "α ≠ 1" in spell.nondifferentiable_set(a.verdict, spell.notation(False, a))
+        b = _analysis(latex, "x", {"alpha": "1"})
+        assert b.verdict.differentiable_everywhere and b.verdict.smoothness == "inf"
+    c = _analysis(r"|a x - b|", "x", {"a": "0", "b": "2"})
+    assert c.verdict.differentiable_everywhere
+    for x in (-1.0, 0.0, 2.0):                  # f = |0 x - 2| = 2 has slope 0 everywhere
+        assert abs(oracle.one_sided(lambda v: abs(0 * v - 2), np.array([[x]]), np.array([[1.0]]))) < 1e-9
+
+
+def test_a_condition_sympy_decides_is_not_printed():
+    from symderiv.render import spell
+    a = _analysis(r"\frac{1}{n}\|Xw - y\|_1", "w", {})
+    assert "True" not in spell.nondifferentiable_set(a.verdict, spell.notation(False, a))
+
+
+def test_a_direct_route_that_cannot_finish_leaves_the_verdict_standing():
+    # |a_i - p_i|^2 in sign form made route 2 undecidable; the answer at the point is right
+    lets = {"p": "[1,0,2]", "n": "[0,1,0]"}
+    a = _analysis(r"\sum_i \max(0, \|a_i - p_i\|_2^2 - \|a_i - n_i\|_2^2 + 1)", "a", lets, at="[0,0,0]")
+    p, n = np.array([[1.0], [0.0], [2.0]]), np.array([[0.0], [1.0], [0.0]])
+    fn = lambda v: float(np.sum(np.maximum(0, (v - p) ** 2 - (v - n) ** 2 + 1)))   # noqa: E731
+    assert float(a.point.value) == pytest.approx(fn(np.zeros((3, 1)))) == 7
+    assert a.point.differentiable is False
+    e = np.zeros((3, 1)); e[1, 0] = 1
+    assert oracle.one_sided(fn, np.zeros((3, 1)), e) == pytest.approx(2)
+    assert oracle.one_sided(fn, np.zeros((3, 1)), -e) == pytest.approx(0, abs=1e-9)
+
+
+def test_letters_inside_a_norm_or_an_inner_product_are_vectors():
+    rng = np.random.default_rng(8)
+    v0 = np.array([[1.0], [-2.0], [0.5]])
+    cases = [(r"\|\mathbf{w}-\mathbf{v}\|_2", "w", {"v": "[1,-2,1/2]"}, lambda w: float(np.linalg.norm(w - v0))),
+             (r"\|\boldsymbol{\theta}\|_2^2 + \theta^T v", "theta", {"v": "[1,-2,1/2]"},
+              lambda t: float(np.sum(t ** 2) + (t.T @ v0).item())),
+             (r"\max(0, 1 - \langle w, v\rangle)", "w", {"v": "[1,-2,1/2]"},
+              lambda w: max(0.0, 1 - (w.T @ v0).item()))]
+    for latex, wrt, lets, fn in cases:
+        a = _analysis(latex, wrt, lets)
+        assert a.problem.var.shape[1] == 1 and a.problem.var.shape[0] != 1, latex
+        for _ in range(3):
+            X = np.round(rng.uniform(-3, 3, (3, 1)) * 4) / 4
+            p = _analysis(latex, wrt, lets, at=_point_text(X)).point
+            assert float(p.value) == pytest.approx(fn(X))
+            if p.gradient is not None:
+                oracle.check_gradient(fn, X, np.asarray(p.gradient, float).reshape(3, 1), rng)
+
+
+def test_log_sum_exp_in_its_usual_spelling():
+    for latex in (r"\log\sum_i e^{x_i}", r"\ln\sum_j \exp(x_j)", r"2\log\sum_i e^{x_i} - 1"):
+        scale, shift = (2, -1) if latex.startswith("2") else (1, 0)
+        fn = lambda v: scale * float(np.log(np.sum(np.exp(v)))) + shift          # noqa: E731
+        X = np.array([[0.5], [-1.0], [2.0]])
+        p = _analysis(latex, "x", {}, at=_point_text(X)).point
+        assert float(p.value) == pytest.approx(fn(X))
+        oracle.check_gradient(fn, X, np.asarray(p.gradient, float).reshape(3, 1), np.random.default_rng(1))
+
+
+def test_entries_alone_make_x_the_default_variable():
+    a = analyze(r"|x_1| + |x_2|")
+    assert a.problem.var.name == "x"
+    p = analyze(r"|x_1| + |x_2|", at="[0,3]").point
+    assert p.differentiable is False
+    fn = lambda v: abs(v[0, 0]) + abs(v[1, 0])                                   # noqa: E731
+    e = np.array([[1.0], [0.0]])
+    assert oracle.one_sided(fn, np.array([[0.0], [3.0]]), e) + oracle.one_sided(fn, np.array([[0.0], [3.0]]), -e) \
+        == pytest.approx(2)
+
+
+def test_a_sum_bound_given_a_value_is_the_size_it_sums_over():
+    latex = r"\frac{1}{n}\sum_{i=1}^{n}\max(0,1-y_i x_i^T w)"
+    lets = {"X": "[[1,2],[3,4],[1,0]]", "y": "[1,-1,1]"}
+    with pytest.raises(Unsupported) as info:
+        _analysis(latex, "w", {**lets, "n": "2"})
+    assert "runs to n = 2" in info.value.message
+    X, y = np.array([[1, 2], [3, 4], [1, 0]], float), np.array([[1], [-1], [1]], float)
+    fn = lambda w: float(np.sum(np.maximum(0, 1 - y * (X @ w)))) / 3                # noqa: E731
+    p = _analysis(latex, "w", {**lets, "n": "3"}, at="[1/2,1/2]").point
+    assert float(p.value) == pytest.approx(fn(np.array([[0.5], [0.5]])))
+    b = _analysis(r"\sum_{i=1}^{n} |x_i|", "x", {"n": "4"})
+    assert b.problem.var.shape == (4, 1)
+
+
+def test_the_max_norm_refusal_says_what_to_write():
+    with pytest.raises(Unsupported) as info:
+        _analysis(r"\|w\|_\infty", "w", {})
+    assert r"\max_i |x_i|" in info.value.message
+
+
+def test_a_sum_of_row_maxima_is_refused_with_what_is_analysed():
+    with pytest.raises(Unsupported) as info:
+        _analysis(r"\sum_i \max_j X_{ij}", "X", {})
+    assert "sum of maxima" in info.value.message and info.value.exit_code == 3

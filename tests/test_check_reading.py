@@ -732,9 +732,9 @@ def test_intertext_between_rows_is_prose():
 # ---- review 12 ------------------------------------------------------------------------------
 
 def test_a_name_whose_definition_was_not_read_is_not_a_free_letter():
-    # f's line cannot be read (\operatorname{\sigma} with no argument); df = ... after it was
+    # f's line cannot be read (\operatorname{\phi} with no argument); df = ... after it was
     # compared as if f were a free scalar and called false
-    report = check(r"$ \def\r{\operatorname{\sigma}} $ $$f = \operatorname{tr}(\r^T\r)$$" "\n"
+    report = check(r"$ \def\r{\operatorname{\phi}} $ $$f = \operatorname{tr}(\r^T\r)$$" "\n"
                    r"$$df = \operatorname{tr}\big((X\odot(\operatorname{sign}(X)+J))^TdX\big)$$")
     last = report.steps[-1]
     assert last.verdict == "unverified" and "could not read" in last.reason
@@ -810,3 +810,115 @@ def test_a_bare_nabla_takes_the_steps_own_letter():
     assert [s.verdict for s in report.steps] == ["valid-where", "valid-where", "invalid"]
     X = np.array([[1.0, -2.0], [0.5, 3.0]])
     assert np.allclose(numeric_gradient(lambda M: float(np.linalg.norm(M)), X), X / np.linalg.norm(X), atol=1e-6)
+
+
+def test_cases_that_leave_out_their_edges_are_claimed_off_them():
+    report = check(r"$$\frac{d}{dx}\max(x,0) = \begin{cases}1 & x>0\\ 0 & x<0\end{cases}$$" "\n"
+                   r"$$\frac{d}{dx}|x| = \begin{cases}1 & x>0\\ 1 & x<0\end{cases}$$" "\n"
+                   r"$$\frac{d}{dx}|x| = \begin{cases}1 & x>1\\ -1 & x<0\end{cases}$$")
+    assert [s.verdict for s in report.steps] == ["valid-where", "invalid", "unverified"]
+    assert report.steps[0].condition["text"] == "x ≠ 0"
+    x = exact(report.steps[1].counterexample.values["x"])
+    assert x < 0          # where the claim says 1 and d|x|/dx is -1:
+    assert abs(quotient(abs, float(x), 1e-7) + 1) < 1e-6
+    for x in (-2.0, 0.5):
+        assert abs(quotient(lambda v: max(v, 0), x, 1e-7) - (1 if x > 0 else 0)) < 1e-6
+
+
+def test_a_partial_derivative_along_a_numbered_scalar():
+    report = check(r"$$\frac{\partial}{\partial x_1}\max(x_1,x_2) = H(x_1-x_2)$$" "\n"
+                   r"$$\frac{\partial}{\partial x_{2}}\max(x_1,x_2) = H(x_1-x_2)$$" "\n"
+                   r"$$\frac{\partial \max(x_1,x_2)}{\partial x_2} = H(x_2-x_1)$$")
+    assert [s.verdict for s in report.steps] == ["valid-where", "invalid", "valid-where"]
+    c = report.steps[1].counterexample.values
+    x1, x2 = float(exact(c["x_1"])), float(exact(c["x_2"]))
+    slope = quotient(lambda t: max(x1, t), x2, 1e-7)                # ∂/∂x_2 there
+    assert abs(slope - (1.0 if x1 > x2 else 0.0)) > 0.5             # ... is not H(x_1 - x_2)
+    assert abs(slope - (1.0 if x2 > x1 else 0.0)) < 1e-6            # but H(x_2 - x_1), step 3
+
+
+def test_operatorname_sigma_is_sigma_bare_or_applied():
+    report = check(r"$ \def\r{\operatorname{\sigma}} $ $$f = \operatorname{tr}(\r^T\r)$$" "\n"
+                   r"$$df = \operatorname{tr}\big((X\odot(\operatorname{sign}(X)+J))^TdX\big)$$" "\n"
+                   r"$$df = \operatorname{tr}\big((X\odot\operatorname{sign}(X))^TdX\big)$$")
+    assert [s.verdict for s in report.steps] == ["definition", "valid", "invalid"]
+    X = np.array([[0.7, -1.2], [0.0, 2.1]])
+    G = numeric_gradient(lambda M: float(np.sum(np.maximum(M, 0) ** 2)), X)
+    assert np.allclose(G, X * (np.sign(X) + 1), atol=1e-6)
+    assert not np.allclose(G, X * np.sign(X), atol=1e-3)
+
+
+def test_a_condition_said_after_its_display_with_needs_or_provided():
+    report = check(r"The shortcut $$\nabla_x (x^TAx) = 2Ax$$ needs $A=A^T$." "\n\n"
+                   r"$$\frac{d}{dx}|x| = 1$$ provided that $x > 0$." "\n\n" r"$$\frac{d}{dx}|x| = 1$$")
+    assert [s.verdict for s in report.steps] == ["valid-where", "valid-where", "invalid"]
+    assert "A=A^T" in report.steps[0].condition["text"].replace(" ", "")
+    rng = np.random.default_rng(12)
+    A = rng.normal(size=(3, 3))
+    S, x = A + A.T, rng.normal(size=(3, 1))
+    assert np.allclose(numeric_gradient(lambda v: (v.T @ S @ v).item(), x), 2 * S @ x, atol=1e-6)
+    assert not np.allclose(numeric_gradient(lambda v: (v.T @ A @ v).item(), x), 2 * A @ x, atol=1e-3)
+    assert exact(report.steps[2].counterexample.values["x"]) < 0
+
+
+def test_the_value_of_a_jump_on_its_switch_is_a_convention():
+    report = check(r"$$H(0) = 1$$" "\n" r"$$\operatorname{sign}(0) = 1$$" "\n" r"$$H(0) = \frac12$$" "\n"
+                   r"$$H(0) = 3$$")
+    assert [s.verdict for s in report.steps] == ["unverified", "unverified", "valid", "invalid"]
+    assert "convention" in report.steps[0].reason
+    # every value in [0, 1] is H(0) for some convention: the limits from either side bound it
+    h = lambda x: 1.0 if x > 0 else 0.0                    # noqa: E731
+    assert h(-1e-12) <= 1 <= h(1e-12) + 1e-12 and not (h(-1e-12) <= 3 <= h(1e-12))
+
+
+# ---- review 12, regressions of the rules above ------------------------------------------------
+
+@pytest.mark.parametrize("post", [
+    "$$\\frac{d}{dx}|x| = 1$$\nI tested at some $x=2$.",
+    "$$\\frac{d}{dx}|x| = 1$$ I first tried this with a small positive $x > 0$ in NumPy.",
+    "$$\\nabla_x \\, x^TAx = 2Ax$$\nand a faster method needs $A = A^T$ too, which we do not assume here.",
+    "$$\\frac{d}{dx}|x| = 1$$ The ReLU network needs a positive $x > 0$ to pass gradients at all.",
+])
+def test_prose_about_testing_or_other_methods_is_no_condition(post):
+    first = check(post).steps[0]
+    assert first.verdict == "invalid"
+    c = first.counterexample.values
+    if "A" in c:      # x^T A x has gradient (A + A^T) x, which is 2Ax only for a symmetric A
+        A, x = np.array(c["A"], float), np.array(c["x"], float)
+        assert not np.allclose((A + A.T) @ x, 2 * A @ x)
+    else:             # d|x|/dx = -1 where x < 0
+        x = float(exact(c["x"]))
+        assert x < 0 and abs(quotient(abs, x, 1e-7) - 1) > 1
+
+
+def test_a_partial_along_one_entry_beside_the_whole_vector_is_not_read():
+    report = check(r"$$\frac{\partial}{\partial x_1}\|x\|^2 = 2x_1$$" "\n"
+                   r"Let $$f(x)=\|x\|^2.$$ $$\frac{\partial f}{\partial x_1}=2x_1$$")
+    assert [s.verdict for s in report.steps] == ["unverified", "definition", "unverified"]
+    x = np.array([[3.0], [1.0]])
+    assert numeric_gradient(lambda v: float(np.sum(v ** 2)), x)[0, 0] == pytest.approx(6)   # true: 2x_1
+
+
+def test_a_d_the_post_uses_as_a_number_stays_a_number_before_a_sum():
+    report = check(r"Let $d$ be the dimension, a positive integer. Then "
+                   r"$$d\sum_{i} x_i - \sum_i x_i = (d-1)\sum_i x_i$$" "\n\n"
+                   r"$$\frac{1}{k}\, k\sum_{i} x_i^2 = \sum_i x_i^2$$")
+    assert [s.verdict for s in report.steps] == ["valid", "valid"]
+    d, x = 3, np.array([1.0, 2.0])
+    assert d * x.sum() - x.sum() == (d - 1) * x.sum()
+
+
+def test_a_primed_label_on_the_right_is_a_label_not_a_crash():
+    s = check("$$2x = g'(x)$$").steps[0]
+    assert s.verdict == "unverified" and "label" in s.reason
+
+
+def test_standing_and_local_conditions_that_speak_of_the_same_names():
+    report = check(r"Assume $x > |y|$. For $x < 0$, $$\max(x,0) = x$$" "\n\n"
+                   r"Let $\lambda>0$ and assume $x>\lambda$. Then "
+                   r"$$\operatorname{sign}(x)\max(|x|-\lambda,0) = x-\lambda$$")
+    assert [s.verdict for s in report.steps] == ["invalid", "valid-where"]
+    x = float(exact(report.steps[0].counterexample.values["x"]))
+    assert x < 0 and max(x, 0) != x
+    for lam, x in ((0.5, 0.7), (2.0, 5.0)):
+        assert np.sign(x) * max(abs(x) - lam, 0) == pytest.approx(x - lam)

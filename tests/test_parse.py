@@ -598,3 +598,23 @@ def test_node_table_is_about_one_node_and_keeps_it():
     table[c] = 2
     assert sys.getrefcount(c) == before + 1
     assert table.pop(c) == 2 and c not in table and a in table
+
+
+@pytest.mark.parametrize("text,phrase,column", [
+    (r"\sum_{i=1}^{n-1} |x_{i+1}-x_i|", "shifted index", 19),
+    (r"\sum_i|x_i-x_{i-1}|", "shifted index", 12),
+    (r"\|W\|_{2,1}", "mixed norm", 3),
+    (r"\left\|W\right\|_{2,1} + \|W\|_F", "mixed norm", 14),
+])
+def test_well_formed_but_unanalysed_spellings_are_unsupported_not_syntax_errors(text, phrase, column):
+    from symderiv.errors import Unsupported
+    with pytest.raises(Unsupported) as info:
+        parse(text)
+    assert phrase in info.value.message and info.value.column == column and info.value.exit_code == 3
+
+
+def test_a_bare_function_before_a_sum_takes_the_whole_sum():
+    t = parse(r"\frac1\beta\log\sum_i e^{\beta x_i} + 1").term
+    assert isinstance(t, BinOp) and t.op == "+"
+    product = t.left
+    assert isinstance(product.right, Call) and product.right.name == "log" and isinstance(product.right.args[0], Sum)

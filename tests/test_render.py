@@ -70,3 +70,12 @@ def test_printed_gradient_reads_back_to_the_same_function(latex, lets, at):
         assert all(x == y for x, y in zip(np.asarray(got).flat, np.asarray(want).flat)), printed
         compared += 1
     assert compared >= 3
+
+
+def test_a_number_spread_over_a_vector_shows_its_ones():
+    a = analyze(r"x^T \mathbf 1 \mathbf 1^T x", wrt="x")
+    assert Notation(False).node(a.verdict.gradient) == "2 sum(x) 1"
+    assert Notation(True).node(a.verdict.gradient) == r"\left(2 \mathbf{1}^\top x\,\mathbf{1}\right) \mathbf{1}"
+    x = np.array([[1.0], [2.0]])
+    G = analyze(r"x^T \mathbf 1 \mathbf 1^T x", wrt="x", at="[1,2]").point.gradient
+    assert np.allclose(np.asarray(G, float).reshape(2, 1), 2 * x.sum() * np.ones((2, 1)))

@@ -33,12 +33,18 @@ class Standing:
 
     def add(self, cond, scope: str):
         mine = names(cond)
-        self.conditions = [c for c in self.conditions if not (names(c) & mine)] + [replace(cond, scope=scope)]
+        self.conditions = [c for c in self.conditions if not _replaced(names(c), mine)] + [replace(cond, scope=scope)]
 
     def beside(self, local: list) -> list:
         """The standing conditions a line with its own ``local`` conditions keeps: all but
-        those a local one restates about the same names ('assume x > 0 ... for x < 0').
-        A local condition that only mentions a standing one's name keeps it: 'let λ > 0;
+        those a local one speaks of again ('assume x > |y| ... for x < 0').  A local
+        condition that only brings in a standing one's parameter keeps it: 'let λ > 0;
         for x > λ' is about x and still has λ > 0."""
         said = [names(c) for c in local]
-        return [c for c in self.conditions if names(c) not in said]
+        return [c for c in self.conditions if not any(_replaced(names(c), s) for s in said)]
+
+
+def _replaced(old: set, new: set) -> bool:
+    """Whether a condition on the names ``new`` takes the place of one on ``old``: when they
+    share a name, unless ``old`` is only a parameter of the new one (λ > 0 beside x > λ)."""
+    return bool(old & new) and not old < new

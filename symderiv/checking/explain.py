@@ -217,13 +217,16 @@ def _conventions(built: Built) -> str:
 def explain(outcome: Outcome, built: Built, conditions) -> Explained:
     cex = counterexample(outcome, built)
     given = stated(conditions)
+    if built.edges:               # cases that say nothing on their edges: claimed off them
+        given = join(given, off_kinks(built.edges))
     how = HOW.get(outcome.how, "the two sides agree")
     if outcome.verdict == "valid":
         if outcome.switches:
             how += f", and they are equal at the {outcome.tested} kink points tested"
         return Explained(how)
     if outcome.verdict == "valid-where" and outcome.counterexample is None:
-        return Explained(f"holds where {given['text']} (the condition stated for it): {how}", given)
+        source = "the condition stated for it" if conditions else "where a row of its cases holds"
+        return Explained(f"holds where {given['text']} ({source}): {how}", given)
     if outcome.verdict == "valid-where" and outcome.counterexample.note == "undefined":
         side = "neither side has a value" if cex.lhs is None and cex.rhs is None else (
             f"the {'left' if cex.lhs is None else 'right'} side has no value while the other has one")

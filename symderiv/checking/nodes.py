@@ -37,6 +37,7 @@ class Built:
     differentiated: list = field(default_factory=list)  # nodes whose differentials were taken
     shown: dict = field(default_factory=dict)        # Sym name -> how to show it
     symmetric: set = field(default_factory=set)      # names stood in for by (A + A^T)/2
+    edges: list = field(default_factory=list)        # the edges of cases no row covers (≠ 0 in conditions)
 
 
 class ShapeMismatch(Exception):
@@ -55,6 +56,14 @@ class _Builder(Builder):
         self.entry_names = entry_names
         self.one_J = one_J
         self.quantities = quantities      # names the post uses as numbers (a noise level σ)
+
+    edges: list = []
+
+    def gap_on_edges(self, edges: list) -> bool:
+        # σ'(x) = {1 if x > 0; 0 if x < 0}: the claim is made where a row holds, so the
+        # step is checked where no edge is 0 (and says so: valid where x ≠ 0)
+        self.edges = self.edges + edges
+        return True
 
     def matrix_name(self, name: str, *args, **kwargs) -> str:
         entry = kwargs.get("entry", args[0] if args else False)
@@ -163,6 +172,7 @@ def _build(sides, conditions, doc_variables, source, one_J, quantities) -> Built
     b.symbols = {}
     nodes = [b.node(s) for s in sides]
     cond_nodes = [(op, difference(b.node(a), b.node(c))) for op, a, c in conds]
+    cond_nodes += [("!=", e) for e in b.edges]
     variables = [b.sym(v) for v in leaf_diffs if v in b.shapes.names]
     dsyms = {v.name: b.sym(leaf_diffs[v.name]) for v in variables}
     mapping, differentiated = {}, []
@@ -181,7 +191,7 @@ def _build(sides, conditions, doc_variables, source, one_J, quantities) -> Built
     nodes = [real_roots(n) for n in nodes]
     cond_nodes = [(op, real_roots(c)) for op, c in cond_nodes]
     differentiated = [real_roots(a) for a in differentiated]
-    return Built(nodes, cond_nodes, variables, dsyms, differentiated, shown, symmetric)
+    return Built(nodes, cond_nodes, variables, dsyms, differentiated, shown, symmetric, b.edges)
 
 
 def _prepare(b: _Builder, terms: list):

@@ -40,10 +40,13 @@ _LIMIT = re.compile(
     r"(?:\^\s*\{?\s*(?P<side>[+-])\s*\}?|(?P<side2>[+-]))?\s*\}(?P<body>.*)$", re.S)
 _D = r"(?:\\partial|d|\\mathrm\s*\{\s*d\s*\}|\\operatorname\s*\{\s*d\s*\})"
 _ARG = r"(?:\s*\(\s*[A-Za-z]\s*\))?"
+# the variable of a derivative: a letter, or one numbered scalar (∂/∂x_1, ∂/∂x_{2})
+_VAR = r"[A-Za-z](?:_\s*(?:[0-9]|\{\s*[0-9]\s*\}))?"
 _NABLA = re.compile(r"^\s*\\nabla\s*(?:_\s*\{?\s*(?P<var>[A-Za-z])\s*\}?)?\s*(?P<body>.+)$", re.S)
 _RATIO = re.compile(r"^\s*\\[dt]?frac\s*\{\s*" + _D + r"\s*(?P<body>[A-Za-z]" + _ARG + r")\s*\}\s*\{\s*" + _D
-                    + r"\s*(?P<var>[A-Za-z])\s*\}\s*$")
-_OPERATOR = re.compile(r"^\s*\\[dt]?frac\s*\{\s*" + _D + r"\s*\}\s*\{\s*" + _D + r"\s*(?P<var>[A-Za-z])\s*\}(?P<body>.+)$", re.S)
+                    + r"\s*(?P<var>" + _VAR + r")\s*\}\s*$")
+_OPERATOR = re.compile(r"^\s*\\[dt]?frac\s*\{\s*" + _D + r"\s*\}\s*\{\s*" + _D + r"\s*(?P<var>" + _VAR
+                       + r")\s*\}(?P<body>.+)$", re.S)
 _PRIMED = re.compile(r"^\s*(?P<body>.*[)\]|])\s*'\s*$", re.S)
 _FRAC_HEAD = re.compile(r"^\s*\\[dt]?frac\s*")
 _FUNCTION = re.compile(r"^\s*(?P<f>[A-Za-z])" + _ARG + r"\s*$")
@@ -213,7 +216,7 @@ def _leibniz(text: str):
     bottom, end = _braced(text, end)
     if bottom is None or text[end:].strip():
         return None
-    var = re.fullmatch(r"\s*" + _D + r"\s*(?P<var>[A-Za-z])\s*", bottom)
+    var = re.fullmatch(r"\s*" + _D + r"\s*(?P<var>" + _VAR + r")\s*", bottom)
     body = re.fullmatch(r"\s*" + _D + r"(?P<body>(?:\\[,;!:]|\s)*\S.*)", top, re.S)
     if var is None or body is None:
         return None
@@ -240,6 +243,8 @@ def _braced(text: str, start: int):
 
 
 def _gradient_of(text: str, body: str, var):
+    if var is not None:
+        var = re.sub(r"[\s{}]", "", var)          # x_{1} -> x_1, the name the parser gives it
     f = _FUNCTION.match(body)
     if f and not canonical(f.group("f")):
         # f or f(X): the function's name, not a product f·X (H(x) is the step function)

@@ -26,13 +26,16 @@ from .assumptions import names as assumed_names
 from .notes import strip_notes
 from .reading import top_level
 
+# words after which a condition is said of the display before it alone ('$$...$$ needs
+# $A = A^T$', 'provided $x > 0$'), and not carried on as a parameter's range
+AFTER_WORDS = ("needs", "need", "requires", "require", "provided")
 CONDITION_WORDS = ("for", "if", "when", "whenever", "where", "assuming", "assume", "suppose",
-                   "with", "at", "on")
+                   "with", "at", "on") + AFTER_WORDS
 # words after which an equation between names is a hypothesis, not a claim or a definition
-EQUATING_WORDS = ("at", "if", "when", "whenever", "assuming", "assume", "suppose", "given", "for", "on")
+EQUATING_WORDS = ("at", "if", "when", "whenever", "assuming", "assume", "suppose", "given", "for", "on") + AFTER_WORDS
 # words after which any equation is a hypothesis ('assume $\mathbf{1}^T y = 1$'), unless it
 # puts a bare name on its left (which 'where $S = ...$' defines)
-HYPOTHESIS_WORDS = ("assume", "assuming", "suppose", "given", "where", "with", "if", "whenever")
+HYPOTHESIS_WORDS = ("assume", "assuming", "suppose", "given", "where", "with", "if", "whenever") + AFTER_WORDS
 # words after which a condition speaks of the display before it, whatever follows
 BACK_WORDS = ("where", "with", "whenever")
 LAYOUT_ENVS = ("equation", "align", "alignat", "aligned", "alignedat", "gather", "gathered",
@@ -309,11 +312,15 @@ def _symmetric(body: str, prose_before: str, after: str, sentence: _Sentence, st
     return True
 
 
-# words that may stand between a condition word and its formula: 'with slope $0<a<1$',
-# 'for some constant $c > 0$', 'let the threshold $\lambda > 0$'
-_NAMING = {"slope", "slopes", "parameter", "parameters", "constant", "constants", "some", "all", "any", "every",
-           "a", "an", "the", "fixed", "real", "scalar", "scalars", "threshold", "rate", "weight", "weights",
-           "number", "numbers", "positive", "negative", "margin", "step", "size", "leak", "small", "large"}
+# nouns that may stand between a condition word and its formula, naming the quantity:
+# 'with slope $0<a<1$', 'provided that $x > 0$'.  Only nouns: 'at some $x = 2$' or 'with a
+# positive $x > 0$' in a sentence about testing is no condition of a display.
+_NAMING = {"that", "slope", "slopes", "parameter", "parameters", "constant", "constants", "threshold",
+           "rate", "weight", "weights", "margin", "leak"}
+# 'needs', 'requires', 'provided' bind back only right after their display: '$$...$$ needs
+# $A = A^T$', '$$...$$, which requires $x > 0$' (not 'a faster method needs ...')
+_AFTER_ONLY = re.compile(r"\s*[,;]?\s*(?:(?:which|this|it|that|and|only|but)\s+)*(?:needs|need|requires|require|provided)"
+                         r"(?:\s+that)?\s*$", re.I)
 
 
 def _condition_word(prose: str) -> str:
@@ -330,6 +337,8 @@ def _condition_word(prose: str) -> str:
 def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Standing) -> bool:
     """Read an inline formula as a condition of the prose, if it is one (and say so)."""
     word = _condition_word(prose_before)
+    if word in AFTER_WORDS and not (sentence.last and _AFTER_ONLY.fullmatch(prose_before)):
+        return False
     # 'for $x < 0$, $x = 0$ and $x > 0$': a comma or 'and' goes on with the list
     listed = (word in ("and", "or") and prose_before.strip().lower() == word
               or prose_before.strip() == ",") and sentence.word
@@ -362,7 +371,7 @@ def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Stan
         if sentence.last and not opened:
             for eq in sentence.last:
                 eq.conditions.append(cond)
-            if word not in BACK_WORDS:     # '$$...$$ and for $x > 0$, $$...$$'
+            if word not in BACK_WORDS + AFTER_WORDS:     # '$$...$$ and for $x > 0$, $$...$$'
                 sentence.tentative.append((cond, sentence.last))
     return True
 

@@ -124,6 +124,15 @@ class Notation:
         if isinstance(n, E.Entrywise):
             if not n.args:
                 return self._constant_fill(n)
+            if not n.is_scalar and all(a.is_scalar for a in n.args):
+                # a number spread over a matrix (the gradient 2 sum(x) 1 of sum(x)^2): the
+                # ones say its shape, which the number alone would not
+                body = self._wrap(self._expr(n.expr, n), PROD)
+                ones = self._ones(n.shape)
+                if self.latex:
+                    body = f"\\left({body}\\right)" if " " in body else body
+                    return f"{body} {ones}", PROD
+                return f"{body} {ones}", PROD
             return self._expr(n.expr, n)
         raise TypeError(type(n).__name__)
 
