@@ -289,7 +289,10 @@ class _Shapes:
                 else:
                     self.names[key] = (rows, cols)
             elif len(node.indices) == 1 and len(idx) == 1 and node.indices == idx:
-                self.dims.unify(sh[1], self.one)
+                if not self.dims.unify(sh[1], self.one):
+                    # x_i inside a sum: one index, so x is a vector; a given matrix is not one
+                    raise InputError(f"the entry {_entry_text(node)} has one index, so {node.base} is a vector, but "
+                                     f"it is a {self.show(sh)} matrix here", column=node.span[0], source=self.b.source)
                 key = ("sum", id(t))
                 if key in self.names:
                     self.same(self.names[key], sh, node, "entries in one sum")
@@ -330,11 +333,11 @@ class _Shapes:
                 continue
             n = v[0, 0]
             if not isinstance(n, (int, Fraction)) or n != int(n) or n < 1:
-                raise Unsupported(f"the sum runs to {bound} = {n}, which is not a size", column=t.span[0],
+                raise Unsupported(f"the index runs to {bound} = {n}, which is not a size", column=t.span[0],
                                   source=self.b.source)
             if not self.dims.unify(d, self.dims.new(int(n))):
-                raise Unsupported(f"the sum runs to {bound} = {int(n)}, but the entries it sums number "
-                                  f"{self.dims.get(d)}: a sum over part of them, which symderiv does not "
+                raise Unsupported(f"the index runs to {bound} = {int(n)}, but the entries number "
+                                  f"{self.dims.get(d)}: a sum (or max) over part of them, which symderiv does not "
                                   "represent", column=t.span[0], source=self.b.source)
 
 
@@ -530,6 +533,13 @@ def _sample_rows(term: S.Term, found: list) -> S.Term:
                 s = sample(b, indices)
                 if s and vector(a, indices):
                     return row(*s, a, t.span, indices)
+        if indices and isinstance(t, S.BinOp) and t.op == "*" and sample(t.right, indices) \
+                and isinstance(_last_factor(t.left), S.Name) and _last_factor(t.left).name[:1].isupper():
+            # W x_i: a matrix times a sample is a vector per sample, beyond a sum of numbers
+            raise Unsupported(f"{t.right.name} is a sample here (a matrix times it, at column {t.span[0]}); sums "
+                              "over samples are read in the forms w^T x_i and <w, x_i>; write the batch form with "
+                              "the data matrix X, whose rows are the samples (W X^T for every W x_i)",
+                              column=t.span[0])
         if indices and isinstance(t, S.BinOp) and t.op == "*":
             direct = pair(t.left, t.right, t.span, indices)
             if direct is not None:
@@ -541,6 +551,12 @@ def _sample_rows(term: S.Term, found: list) -> S.Term:
         return _rebuild(t, lambda x: go(x, indices))
 
     return go(term, frozenset())
+
+
+def _last_factor(t):
+    while isinstance(t, S.BinOp) and t.op == "*":
+        t = t.right
+    return t
 
 
 def _rebuild(t, go):

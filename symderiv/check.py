@@ -325,7 +325,8 @@ class _Checker:
         if var is None:
             return Unreadable(grad.latex, "which variable? write \\nabla_X f or \\partial f / \\partial X"), right, None
         entry = re.fullmatch(r"([A-Za-z])_\d", var)
-        if entry and entry.group(1) in (names_in(self.world.read(grad.of)) | names_in(self.world.read(other.term))):
+        step_names = names_in(self.world.read(grad.of)) | names_in(self.world.read(other.term))
+        if entry and any(_whole_of(n, entry.group(1)) for n in step_names):
             # ∂‖x‖²/∂x_1 beside the whole x: a partial along one entry of a vector, which the
             # differential of x_1 alone (a free scalar) would get wrong
             return Unreadable(grad.latex, f"a partial derivative along one entry of the vector "
@@ -390,6 +391,13 @@ class _Checker:
             return
         built = build_step(sides, self._read_conditions(w, conds), variables or self._variables(), source,
                            w.quantities)
+        if any(c.shadowed for c in given) and not D.satisfiable(built):
+            # 'assume x > |y|', then 'for x < 0': the local condition speaks instead of the
+            # standing one it contradicts
+            given = [c for c in given if not c.shadowed]
+            conds = _conditions(given)
+            built = build_step(sides, self._read_conditions(w, conds), variables or self._variables(), source,
+                               w.quantities)
         outcome = D.decide(built, *D.symbolic(built))
         stated = given
         if (built.conditions or built.symmetric) and outcome.verdict in ("valid", "valid-where", "unverified"):
@@ -647,6 +655,15 @@ def _symbol(name: str):
 
 def _rational(v):
     return sp.Rational(v.numerator, v.denominator)
+
+
+def _whole_of(name: str, base: str) -> bool:
+    """Whether a name in a step stands for all of x, or for any of its entries: x, X, or
+    an entry x_i with a running index (x_2 beside x_1 is another scalar)."""
+    if name in (base, base.upper()):
+        return True
+    head, _, sub = name.partition("_")
+    return head in (base, base.upper()) and bool(sub) and not sub.isdigit()
 
 
 def _scalar_d(side, left, right, names: set):

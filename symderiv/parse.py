@@ -954,7 +954,10 @@ class _Build(Transformer_NonRecursive):
         for p in parts:
             if isinstance(p, _Indices):
                 out = _Indices(p)
-                out.upper = uppers if len(uppers) == len(p) else ()   # \sum_{i=1}^n: checked in build
+                # \sum_{i=1}^n, \sum_{1 \le i \le n}, \sum_{i,j=1}^n (both to n): checked in build
+                if len(uppers) == 1 and len(p) > 1:
+                    uppers = uppers * len(p)
+                out.upper = uppers if uppers and len(uppers) == len(p) else getattr(p, "upper", ())
                 return out
         return _Indices(())
 
@@ -971,12 +974,23 @@ class _Build(Transformer_NonRecursive):
             letters.append(str(p))
         return _Indices(letters)
 
+    def sum_sub_range(self, meta, low, rel1, letter, rel2, high):
+        if str(rel1) not in ("<=", "\\le", "\\leq", "\\leqslant") or str(rel2) not in ("<=", "\\le", "\\leq", "\\leqslant"):
+            raise self._error("an index range is written 1 \\le i \\le n", rel1.start_pos)
+        if str(low) != "1":
+            self._partial_sum(S.Num(str(low), (low.start_pos, low.end_pos)), "lower")
+        if not isinstance(high, S.Name):
+            self._partial_sum(high, "upper")
+        out = _Indices([str(letter)])
+        out.upper = (high.name,)
+        return out
+
     def _partial_sum(self, bound, which: str):
         """A sum whose bounds are not 1 and a size (m, n) runs over part of the entries,
         which the engine does not represent: refused, never read as the whole sum."""
         pos = bound.span[0] if isinstance(bound, S.Term) else 0
-        raise Unsupported(f"a \\sum with the {which} bound '{self.run.text(*bound.span)}' at column {pos} runs over "
-                          "part of the entries; symderiv sums over all of them: write \\sum_{i,j} or "
+        raise Unsupported(f"an index with the {which} bound '{self.run.text(*bound.span)}' at column {pos} runs over "
+                          "part of the entries; symderiv sums (or takes the max) over all of them: write \\sum_{i,j} or "
                           "\\sum_{i=1}^{m}", column=pos, source=self.run.source)
 
     def bigsum(self, meta, indices, body):
@@ -1000,11 +1014,12 @@ class _Build(Transformer_NonRecursive):
 
     def bigreduce(self, meta, op, body):
         word, indices = op
-        return S.Reduce(word, tuple(indices), body, _span(meta))
+        return S.Reduce(word, tuple(indices), body, _span(meta), getattr(indices, "upper", ()))
 
     def times_bigreduce(self, meta, left, op, body):
         r = self.bigreduce(meta, op, body)
-        return S.BinOp("*", left, S.Reduce(r.op, r.indices, r.body, (left.span[1], meta.end_pos)), _span(meta))
+        return S.BinOp("*", left, S.Reduce(r.op, r.indices, r.body, (left.span[1], meta.end_pos), r.upper),
+                       _span(meta))
 
     # conditions
     def cond(self, meta, *items):

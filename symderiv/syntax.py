@@ -125,6 +125,7 @@ class Reduce(Term):
     indices: tuple
     body: Term
     span: tuple = _span()
+    upper: tuple = field(default=(), compare=False)   # as for Sum: \max_{1 \le i \le n}
 
 
 @dataclass(frozen=True)

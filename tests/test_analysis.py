@@ -951,3 +951,43 @@ def test_a_sum_of_row_maxima_is_refused_with_what_is_analysed():
     with pytest.raises(Unsupported) as info:
         _analysis(r"\sum_i \max_j X_{ij}", "X", {})
     assert "sum of maxima" in info.value.message and info.value.exit_code == 3
+
+
+def test_the_largest_absolute_entry_over_a_written_range():
+    fn = lambda v: float(np.max(np.abs(v)))                                          # noqa: E731
+    for point in ([1, -3, 2], [3, -3, 0]):
+        X = np.array(point, float).reshape(3, 1)
+        p = _analysis(r"\max_{1\le i\le n} |x_i|", "x", {}, at=_point_text(X)).point
+        assert float(p.value) == fn(X)
+        if p.gradient is not None:
+            oracle.check_gradient(fn, X, np.asarray(p.gradient, float).reshape(3, 1), np.random.default_rng(2))
+        else:              # a tie between |x_1| and |x_2|: the one-sided slopes along e_1 differ
+            e = np.array([[1.0], [0.0], [0.0]])
+            assert oracle.one_sided(fn, X, e) + oracle.one_sided(fn, X, -e) > 0.5
+
+
+def test_a_matrix_times_a_sample_is_refused_with_the_batch_form():
+    with pytest.raises(Unsupported) as info:
+        _analysis(r"\sum_i (w_2^T\sigma(W_1 x_i) - y_i)^2", "W_1", {})
+    assert "batch form" in info.value.message and info.value.exit_code == 3
+
+
+def test_an_index_range_with_a_value_and_a_double_sum_to_n():
+    with pytest.raises(Unsupported) as info:
+        _analysis(r"\max_{1 \le i \le n} x_i", "x", {"n": "2"}, at="[1,-2,5]")
+    assert "runs to n = 2" in info.value.message
+    with pytest.raises(Unsupported):
+        _analysis(r"\sum_{i,j=1}^{n} |X_{ij}|", "X", {"n": "2"}, at="[[1,2,3],[4,5,6],[7,8,9]]")
+    a = _analysis(r"\sum_{i,j=1}^{n} |X_{ij}|", "X", {"n": "2"}, at="[[1,-2],[0,4]]")
+    assert a.problem.var.shape == (2, 2) and float(a.point.value) == 7
+    X = np.array([[1.0, -2.0], [0.0, 4.0]])
+    e = np.zeros((2, 2)); e[1, 0] = 1
+    fn = lambda M: float(np.sum(np.abs(M)))                                           # noqa: E731
+    assert a.point.differentiable is False
+    assert oracle.one_sided(fn, X, e) + oracle.one_sided(fn, X, -e) == pytest.approx(2)
+
+
+def test_one_index_on_a_given_matrix_is_an_error():
+    with pytest.raises(InputError) as info:
+        _analysis(r"\sum_i \|X_i\|", "X", {}, at="[[1,2],[3,4]]")
+    assert "one index" in info.value.message and info.value.exit_code == 2

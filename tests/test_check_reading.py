@@ -922,3 +922,50 @@ def test_standing_and_local_conditions_that_speak_of_the_same_names():
     assert x < 0 and max(x, 0) != x
     for lam, x in ((0.5, 0.7), (2.0, 5.0)):
         assert np.sign(x) * max(abs(x) - lam, 0) == pytest.approx(x - lam)
+
+
+# ---- review 13 ----------------------------------------------------------------------------
+
+def test_a_partial_along_one_entry_beside_a_sum_over_all_of_them_is_not_read():
+    report = check("$$\\frac{\\partial}{\\partial x_1}\\left(x_1^2 + \\sum_i x_i^2\\right) = 2x_1$$\n"
+                   "$$\\frac{\\partial}{\\partial x_1}\\sum_i |x_i| = 0$$\n$$\\frac{\\partial}{\\partial x_1}\\max_i x_i = 0$$\n"
+                   "$$\\frac{\\partial}{\\partial x_1}\\max(x_1,x_2) = H(x_1-x_2)$$")
+    assert [s.verdict for s in report.steps] == ["unverified", "unverified", "unverified", "valid-where"]
+    # each of the first three is false, so 'valid' there would have been wrong
+    x = np.array([[1.0], [2.0]])
+    assert numeric_gradient(lambda v: v[0, 0] ** 2 + float(np.sum(v ** 2)), x)[0, 0] == pytest.approx(4)
+
+
+@pytest.mark.parametrize("post", [
+    "For all $x > 0$, $$|x| = x$$",
+    "We have, for all $x>0$, $$\\max(x,0)=x$$",
+    "For any real $x>0$, $$\\frac{d}{dx}|x|=1$$",
+    "For every positive $x>0$, $$\\operatorname{sign}(x) = 1$$",
+])
+def test_quantified_conditions_after_for(post):
+    s = check(post).steps[0]
+    assert s.verdict == "valid-where" and "x>0" in s.condition["text"].replace(" ", "")
+    for x in (0.1, 2.0, 7.5):
+        assert abs(x) == x and max(x, 0) == x and np.sign(x) == 1 and quotient(abs, x, 1e-7) == pytest.approx(1)
+
+
+def test_standing_conditions_are_dropped_only_where_they_clash_with_a_local_one():
+    report = check("Let $x > y$. For $x > 0$, $$\\max(x,y) = x$$\n\n"
+                   "Assume $x>0$. For $x<1$, $$\\sqrt{x^2}=x$$\n\n"
+                   "Assume $x > |y|$. For $x < 0$, $$\\max(x,0) = x$$")
+    assert [s.verdict for s in report.steps] == ["valid-where", "valid-where", "invalid"]
+    assert "x > y" in report.steps[0].condition["text"]
+    for x, y in ((2.0, 1.0), (0.5, -3.0)):
+        assert max(x, y) == x
+    x = float(exact(report.steps[2].counterexample.values["x"]))
+    assert x < 0 and max(x, 0) != x
+
+
+def test_dx_i_inside_a_sum_is_an_entry_of_dx():
+    report = check("$$d\\sum_i x_i^2 = \\sum_i 2x_i\\,dx_i$$\n$$d\\sum_i x_i^2 = \\sum_i x_i\\,dx_i$$\n"
+                   "Let $f(x) = \\sum_i |x_i|$. Then $$df = \\sum_i \\operatorname{sign}(x_i)\\,dx_i$$")
+    assert [s.verdict for s in report.steps] == ["valid", "invalid", "definition", "valid-where"]
+    x, d = RNG.normal(size=(3, 1)), RNG.normal(size=(3, 1))
+    slope = one_sided(lambda v: float(np.sum(v ** 2)), x, d)
+    assert slope == pytest.approx(float(np.sum(2 * x * d)), abs=1e-5)
+    assert abs(slope - float(np.sum(x * d))) > 1e-3

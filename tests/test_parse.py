@@ -618,3 +618,13 @@ def test_a_bare_function_before_a_sum_takes_the_whole_sum():
     assert isinstance(t, BinOp) and t.op == "+"
     product = t.left
     assert isinstance(product.right, Call) and product.right.name == "log" and isinstance(product.right.args[0], Sum)
+
+
+def test_an_index_range_written_as_a_chain():
+    r = parse(r"\max_{1\le i\le n} |x_i|").term
+    assert r.__class__.__name__ == "Reduce" and r.indices == ("i",)
+    s = parse(r"\sum_{1 \leq i \leq n} x_i^2").term
+    assert isinstance(s, Sum) and s.indices == ("i",) and s.upper == ("n",)
+    from symderiv.errors import Unsupported
+    with pytest.raises(Unsupported):
+        parse(r"\sum_{2\le i\le n} |x_i|")

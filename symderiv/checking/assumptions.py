@@ -32,19 +32,18 @@ class Standing:
         self.conditions: list = []
 
     def add(self, cond, scope: str):
+        # a later assumption on a name replaces the earlier ones on it ('assume x > |y|',
+        # later 'assume x > λ'), except a parameter's own range: 'let λ > 0 and assume
+        # x > λ' keeps λ > 0
         mine = names(cond)
-        self.conditions = [c for c in self.conditions if not _replaced(names(c), mine)] + [replace(cond, scope=scope)]
+        self.conditions = [c for c in self.conditions if not (names(c) & mine) or names(c) < mine] \
+            + [replace(cond, scope=scope)]
 
     def beside(self, local: list) -> list:
-        """The standing conditions a line with its own ``local`` conditions keeps: all but
-        those a local one speaks of again ('assume x > |y| ... for x < 0').  A local
-        condition that only brings in a standing one's parameter keeps it: 'let λ > 0;
-        for x > λ' is about x and still has λ > 0."""
-        said = [names(c) for c in local]
-        return [c for c in self.conditions if not any(_replaced(names(c), s) for s in said)]
-
-
-def _replaced(old: set, new: set) -> bool:
-    """Whether a condition on the names ``new`` takes the place of one on ``old``: when they
-    share a name, unless ``old`` is only a parameter of the new one (λ > 0 beside x > λ)."""
-    return bool(old & new) and not old < new
+        """The standing conditions a line with its own ``local`` conditions keeps: all of
+        them; those that speak of a local one's names are marked ``shadowed``, and the
+        checker drops them only where the two clash ('assume x > |y| ... for x < 0': no
+        point meets both).  'let λ > 0; for x > λ' keeps λ > 0, and 'let x > y; for x > 0'
+        keeps x > y."""
+        said = set().union(*(names(c) for c in local)) if local else set()
+        return [replace(c, shadowed=True) if names(c) & said else c for c in self.conditions]

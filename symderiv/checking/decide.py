@@ -279,6 +279,13 @@ def compare_at(built: Built, point: Point):
     return same(lv, rv), lv, rv, ""
 
 
+def satisfiable(built: Built) -> bool:
+    """Whether some point meets every condition of the step (the sampler finds one)."""
+    if not built.conditions:
+        return True
+    return next(iter(Sampler(list(built.sides), built.conditions, []).generic(count=8)), None) is not None
+
+
 def decide(built: Built, generic: bool | None, how: str, witness: Counterexample | None = None) -> Outcome:
     left, right = built.sides
     # the kinks of what was differentiated count too, with the directions: d sign(x) = 0

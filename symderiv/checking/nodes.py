@@ -133,6 +133,12 @@ def _build(sides, conditions, doc_variables, source, one_J, quantities) -> Built
         if not isinstance(t, S.Differential):
             return None
         arg = t.arg
+        base, _, sub = arg.name.partition("_") if isinstance(arg, S.Name) else ("", "", "")
+        if len(base) == 1 and base.islower() and len(sub) == 1 and sub.isalpha():
+            # dx_i inside \sum_i: the i-th entry of dx, the differential of the vector x
+            # (read as a scalar of its own it was tied to nothing: d\sum_i x_i^2 = 0)
+            leaf_diffs[base] = DIFF_PREFIX + base
+            return S.Entry(DIFF_PREFIX + base, (sub,), t.span)
         if isinstance(arg, S.Name):
             leaf_diffs[arg.name] = DIFF_PREFIX + arg.name
             return S.Name(DIFF_PREFIX + arg.name, t.span)

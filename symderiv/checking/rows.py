@@ -48,6 +48,7 @@ class Condition:
     latex: str                 # as written, macros expanded: 'x \ge 0'
     statement: S.Statement     # its parse: terms and inequality ops
     scope: str = "local"       # local (its row or sentence) | standing | carried: ``assumptions``
+    shadowed: bool = False     # a standing one beside a local one on the same names: dropped if they clash
 
 
 @dataclass
@@ -323,14 +324,25 @@ _AFTER_ONLY = re.compile(r"\s*[,;]?\s*(?:(?:which|this|it|that|and|only|but)\s+)
                          r"(?:\s+that)?\s*$", re.I)
 
 
+# quantifiers and kinds after 'for' (and the standing words): 'for all $x > 0$', 'for any
+# real $x$', 'assume a positive $\lambda > 0$'; after 'with' or 'at' they describe a test
+_QUANTIFYING = {"all", "any", "every", "each", "real", "positive", "negative", "nonzero", "non", "zero", "fixed",
+                "given", "a", "an", "the", "some", "scalar", "scalars", "number", "numbers", "integer", "integers"}
+_QUANTIFIED = ("for", "let", "assume", "suppose", "fix", "given", "throughout")
+
+
 def _condition_word(prose: str) -> str:
     clause = re.split(r"[.;:!?]", prose[-80:])[-1]
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", clause)]
-    for k in range(len(words) - 1, max(len(words) - 5, -1), -1):
+    between = []
+    for k in range(len(words) - 1, max(len(words) - 6, -1), -1):
         if words[k] in CONDITION_WORDS or words[k] in STANDING_WORDS:
-            return words[k]
-        if words[k] not in _NAMING:
+            if all(w in _NAMING or words[k] in _QUANTIFIED and w in _QUANTIFYING for w in between):
+                return words[k]
             break
+        if words[k] not in _NAMING | _QUANTIFYING:
+            break
+        between.append(words[k])
     return _last_word(prose)
 
 
