@@ -80,6 +80,12 @@ def main():
                                                             "--format", "json"], runs=3),
             "diff relu of AX squared, 500x500 A and point": cold(["diff", r"\|\sigma(AX)\|_F^2", "--at", BIG_FILE,
                                                                   "--let", "A=" + BIG_FILE, "--route", "sign"], runs=3),
+            # the routes' comparison once took 60 s here (exp of large rationals)
+            "diff logistic loss over samples (text)": cold(["diff", r"\sum_i \log(1+\exp(-y_i x_i^\top w))",
+                                                            "--wrt", "w"]),
+            "diff hinge loss over samples --at (json)": cold(["diff", r"\sum_i \max(0, 1 - y_i w^T x_i)", "--wrt", "w",
+                                                              "--let", "X=[[1,2],[3,-1],[0,1]]", "--let", "y=[1,-1,1]",
+                                                              "--at", "[1,0]", "--format", "json"]),
         },
         "warm_seconds": {
             "parse a typical formula": warm(lambda: parse(r"\left\|\sigma(AX) - Y\right\|_F^2 + \lambda\sum_{i,j}|x_{ij}|")),
