@@ -54,6 +54,8 @@ class Kink:
     unbounded: bool = False             # the one-sided derivatives blow up there (sqrt|x| at 0)
     entry: sp.Expr | None = None        # the node's entry over ``args``, for exact limits at a point
     slope: sp.Expr | None = None        # a norm's h'(0+) in f = h(‖M‖), where the weight's formula is 0/0
+    edge: tuple | None = None           # a norm of g(U) with g flat at 0: (g's switches, U's frame); f fails
+                                        # only where some entry of U is on one (‖σ(X)‖ at X < 0 is smooth)
 
     @property
     def switch_eq(self):
@@ -372,6 +374,26 @@ def _chain(start: E.Node, symbol: sp.Symbol, consumers):
         current = up
 
 
+def _flat_zero_edges(node: E.FroNorm):
+    """‖g(U)‖ where g is 0 on a whole interval (ReLU on u ≤ 0): at a U whose entries all lie
+    inside that interval f is 0 nearby, so differentiable; it fails only where some entry of
+    U sits on one of g's switches.  Returns (switches over U's placeholder, frame) or None."""
+    m = node.arg
+    if not (isinstance(m, E.Entrywise) and len(m.args) == 1 and not m.args[0].is_scalar):
+        return None
+    e = m.expr
+    if not isinstance(e, Prim) or e.args[0].free_symbols != {E.placeholder(0)}:
+        return None
+    spec, params = e.spec, e.args[e.spec.arity:]
+    if e.spec.arity != 1 or any(not p.is_number for p in params):
+        return None
+    grid = [sp.Rational(k, 4) for k in range(-40, 41)]
+    zero = [type(e)(g, *params) == 0 for g in grid]
+    if not any(a and b for a, b in zip(zero, zero[1:])):
+        return None             # zeros at points only (|u|): every zero of M is already an edge
+    return tuple(sp.expand(w) for w in spec.switches(e.args[0], *params)), m.args
+
+
 def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
     """||M|| at M = 0: harmless exactly when the adjoint vanishes there."""
     on_set = _at_zero_of(adj, node, var)
@@ -379,6 +401,8 @@ def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
     a_on = to_sign_form(a_expr)
     k = Kink(kind="norm", node=node, args=args, weight=a_on, strength=a_on)
     k.harmless = _decide_zero(a_on, "the norm's weight")
+    if not k.harmless:
+        k.edge = _flat_zero_edges(node)
     if not k.harmless and _flat_at_its_zeros(node.arg, var):
         # ||g(X)|| with g' = 0 wherever g = 0 (X ⊙ max(X, 0), X ⊙ X): near a zero of the
         # norm's argument it is o(|D|), so f is differentiable there with gradient 0
@@ -724,6 +748,8 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
             k.condition = nonzero_condition(k.strength) if k.kind != "norm" else nonzero_condition(k.weight)
         if k.kind == "switch" and k.condition is not None and not (k.harmless and k.continuous):
             k.condition = k.condition + _moving(k, var)
+        if k.kind == "switch" and k.harmless and k.continuous and k.order_condition is not None:
+            k.order_condition = k.order_condition + _moving(k, var)   # x max(αx, x) at α = 1 is x^2
     # a norm's zero outside f's domain (1/||X||) is not a kink of f
     outside = {node.key for node, _ in domain}
     kinks = [k for k in kinks if not (k.kind == "norm" and k.node.key in outside)]

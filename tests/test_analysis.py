@@ -991,3 +991,32 @@ def test_one_index_on_a_given_matrix_is_an_error():
     with pytest.raises(InputError) as info:
         _analysis(r"\sum_i \|X_i\|", "X", {}, at="[[1,2],[3,4]]")
     assert "one index" in info.value.message and info.value.exit_code == 2
+
+
+def test_a_norm_of_relu_fails_only_where_an_entry_is_on_the_switch():
+    # ‖σ(x)‖ is 0 near any x < 0, so the set is {σ(x) = 0 and some x_i = 0}, not σ(x) = 0
+    from symderiv.render import spell
+    a = _analysis(r"\|\sigma(x)\|_2", "x", {})
+    text = spell.nondifferentiable_set(a.verdict, spell.notation(False, a))
+    assert text == "max(x, 0) = 0 and x_i = 0 for some i"
+    fn = lambda v: float(np.linalg.norm(np.maximum(v, 0)))                               # noqa: E731
+    inside, edge = np.array([[-1.0], [-2.0], [-0.5]]), np.array([[-1.0], [0.0], [-0.5]])
+    e = np.zeros((3, 1)); e[1, 0] = 1
+    assert oracle.one_sided(fn, inside, e) == 0 and oracle.one_sided(fn, inside, -e) == 0
+    assert oracle.one_sided(fn, edge, e) == pytest.approx(1) and oracle.one_sided(fn, edge, -e) == 0
+    assert _analysis(r"\|\sigma(x)\|_2", "x", {}, at=_point_text(inside)).point.differentiable is True
+    assert _analysis(r"\|\sigma(x)\|_2", "x", {}, at=_point_text(edge)).point.differentiable is False
+    b = _analysis(r"\|X\|_F + \||X|\|_F", "X", {})            # no flat zeros: the set is unchanged
+    assert "for some" not in spell.nondifferentiable_set(b.verdict, spell.notation(False, b))
+
+
+def test_the_routes_agree_on_huber_with_a_symbolic_delta():
+    # route 2 took the piece below x = δ as if δ could be negative, and said f jumps there
+    a = _analysis(r"\sum_i \operatorname{Huber}_\delta(x_i)", "x", {})
+    assert a.agree is True and a.verdict.smoothness == 1 and a.verdict.differentiable_everywhere
+    huber = lambda u, d: np.where(np.abs(u) <= d, u * u / 2, d * (np.abs(u) - d / 2))     # noqa: E731
+    for d in (0.5, 2.0):        # at x = ±δ the one-sided slopes agree (±δ): no kink, C^1
+        for x0 in (d, -d):
+            left = (huber(x0, d) - huber(x0 - 1e-7, d)) / 1e-7
+            right = (huber(x0 + 1e-7, d) - huber(x0, d)) / 1e-7
+            assert abs(left - right) < 1e-5

@@ -81,6 +81,10 @@ def kink_where(k, N: Notation) -> str:
         base = f"{N.node(k.node.arg)} = 0"
         conds = [N.entry(c, k.args) for c in (k.condition or [])]
         joiner = r" \text{ and } " if N.latex else " and "
+        if k.edge is not None:
+            switches, args = k.edge
+            either = (r" \text{ or } " if N.latex else " or ").join(N.entry(sp.Eq(w, 0), args) for w in switches)
+            conds.append(either + quantifier(args, N.latex))
         return joiner.join([base] + conds)
     parts = [N.entry(k.switch_eq, k.args)]
     parts += [N.entry(c, k.args) for c in (k.condition or [])]
@@ -126,8 +130,14 @@ def kink_story(k, N: Notation) -> str:
             return f"At {where}: {k.note}."
         if k.harmless:
             return f"At {where} the norm has a kink, but its weight in f vanishes there, so f has none."
-        return (f"At {where} the norm has a kink, and it enters f with weight {_m(N.entry(k.weight, k.args), N)}: "
-                "f is not differentiable there.")
+        story = (f"At {where} the norm has a kink, and it enters f with weight {_m(N.entry(k.weight, k.args), N)}: "
+                 "f is not differentiable there")
+        if k.edge is not None:
+            switches, args = k.edge
+            edge = (r" \text{ or } " if N.latex else " or ").join(N.entry(sp.Eq(w, 0), args) for w in switches)
+            story += (f" if {_m(edge + quantifier(args, N.latex), N)}; where no entry is on a switch, the "
+                      "argument of the norm stays 0 nearby, so f is 0 there and differentiable")
+        return story + "."
     place = _m(N.entry(k.switch_eq, k.args), N)
     some = quantifier(k.args, False, k.off_diagonal).strip()
     where = f"Where {place}" + (f" ({some})" if some else "")

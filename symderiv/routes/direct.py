@@ -121,6 +121,12 @@ def route(verdict: Verdict) -> RouteResult:
         if not isinstance(n, E.Entrywise) or n.key not in adj or not E.depends_on(n, var):
             continue
         args, (a_expr, n_expr) = E.frame(adj[n.key], n)
+        # a primitive's parameter (Huber's δ) is positive, as its table entry assumes: the
+        # one-sided limits at x = δ take the piece x^2/2 below only where -δ < δ
+        positive = {p: sp.Symbol(p.name, positive=True) for call in n_expr.atoms(Prim)
+                    for p in call.args[call.spec.arity:] if p.is_Symbol and p.name.startswith("_p")}
+        back = {v: k for k, v in positive.items()}
+        a_expr, n_expr = a_expr.xreplace(positive), n_expr.xreplace(positive)
         V = variable_placeholders(args, var)
         pw = to_piecewise(n_expr)
         bnds = _boundaries(pw, V)
@@ -155,7 +161,7 @@ def route(verdict: Verdict) -> RouteResult:
                               and _same(sp.expand(a_plus) * (at - v_plus), 0))
             unbounded = any(_infinite(d) for d in (d_plus, d_minus))
             smooth = f_cont and not unbounded and _same(d_plus, d_minus)
-            boundaries.append((u, args, smooth, (p, base)))
+            boundaries.append((u.xreplace(back), args, smooth, (p, as_sympy(base).xreplace(back))))
             where = Math(expr=sp.Eq(u, 0) if sp.diff(u, p, 2) == 0 else sp.Eq(p, base), args=args, entry=True)
             above, below = (("from above", "from below") if coeff.is_positive or coeff.is_negative
                             else ("on one side", "on the other side"))   # du/dp changes sign
