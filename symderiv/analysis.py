@@ -375,23 +375,30 @@ def _chain(start: E.Node, symbol: sp.Symbol, consumers):
 
 
 def _flat_zero_edges(node: E.FroNorm):
-    """‖g(U)‖ where g is 0 on a whole interval (ReLU on u ≤ 0): at a U whose entries all lie
-    inside that interval f is 0 nearby, so differentiable; it fails only where some entry of
-    U sits on one of g's switches.  Returns (switches over U's placeholder, frame) or None."""
+    """‖g(U)‖ where g is 0 on a whole interval (ReLU on u ≤ 0, min(u, 0) on u ≥ 0, soft-
+    thresholding on |u| ≤ λ): at a U whose entries all lie inside that interval f is 0
+    nearby, so differentiable; it fails only where some entry of U sits on one of g's
+    switches.  Returns (switches over the node's frame, frame) or None."""
     m = node.arg
-    if not (isinstance(m, E.Entrywise) and len(m.args) == 1 and not m.args[0].is_scalar):
+    if not (isinstance(m, E.Entrywise) and m.args and not m.is_scalar):
         return None
     e = m.expr
-    if not isinstance(e, Prim) or e.args[0].free_symbols != {E.placeholder(0)}:
+    if not isinstance(e, Prim) or not e.args[0].free_symbols or any(not a.is_number for a in e.args[1:]):
         return None
-    spec, params = e.spec, e.args[e.spec.arity:]
-    if e.spec.arity != 1 or any(not p.is_number for p in params):
+    g = lambda v: type(e)(v, *e.args[1:])          # noqa: E731 - the profile of g along its argument
+    v = sp.Dummy("v", real=True)
+    try:
+        roots = sorted({r for w in e.spec.switches(v, *e.args[1:]) for r in sp.solve(w, v) if r.is_number})
+    except (NotImplementedError, TypeError, ValueError):
         return None
-    grid = [sp.Rational(k, 4) for k in range(-40, 41)]
-    zero = [type(e)(g, *params) == 0 for g in grid]
-    if not any(a and b for a, b in zip(zero, zero[1:])):
+    if not roots:
+        return None
+    # two points inside each interval between (and beyond) the switches: g is one piece there
+    bounds = [roots[0] - 3] + roots + [roots[-1] + 3]
+    flat = any(g(a + (b - a) / 3) == 0 and g(a + 2 * (b - a) / 3) == 0 for a, b in zip(bounds, bounds[1:]))
+    if not flat:
         return None             # zeros at points only (|u|): every zero of M is already an edge
-    return tuple(sp.expand(w) for w in spec.switches(e.args[0], *params)), m.args
+    return tuple(sp.expand(w) for w in e.spec.switches(e.args[0], *e.args[1:])), m.args
 
 
 def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:

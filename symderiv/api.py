@@ -315,12 +315,15 @@ def _parameter_symbols(f: E.Node) -> set:
     """Names standing alone as a primitive's parameter (the δ of Huber_δ, the ε of an
     ε-insensitive loss): the table's pieces assume them positive, so the routes are
     compared there (at δ < 0 Huber's pieces overlap, and the routes' forms part)."""
+    from .routes.direct import _needs_positive
     from .scalar import Prim
     out = set()
     for n in E.walk(f):
         if not isinstance(n, E.Entrywise):
             continue
         for call in n.expr.atoms(Prim):
+            if not _needs_positive(call.spec):
+                continue
             for p in call.args[call.spec.arity:]:
                 if p.is_Symbol and p.name.startswith("_p"):
                     try:

@@ -1020,3 +1020,23 @@ def test_the_routes_agree_on_huber_with_a_symbolic_delta():
             left = (huber(x0, d) - huber(x0 - 1e-7, d)) / 1e-7
             right = (huber(x0 + 1e-7, d) - huber(x0, d)) / 1e-7
             assert abs(left - right) < 1e-5
+
+
+@pytest.mark.parametrize("latex, lets, fn, inside, edge, text", [
+    (r"\|\operatorname{soft}_{0.1}(X)\|_F", {}, lambda M: float(np.linalg.norm(np.sign(M) * np.maximum(np.abs(M) - 0.1, 0))),
+     [[0.05, 0], [0, -0.05]], [[0.1, 0], [0, -0.05]], "x_ij = 1/10 or x_ij = -1/10 for some i, j"),
+    (r"\|\min(X,0)\|_F", {}, lambda M: float(np.linalg.norm(np.minimum(M, 0))),
+     [[2, 3], [4, 5]], [[0, 3], [4, 5]], "x_ij = 0 for some i, j"),
+    (r"\|\sigma(X-B)\|_F", {"B": "[[1,1],[1,1]]"}, lambda M: float(np.linalg.norm(np.maximum(M - 1, 0))),
+     [[0, 0], [0, 0]], [[1, 0], [0, 0]], "x_ij = b_ij for some i, j"),
+])
+def test_norms_of_maps_flat_on_an_interval(latex, lets, fn, inside, edge, text):
+    from symderiv.render import spell
+    a = _analysis(latex, "X", lets)
+    assert spell.nondifferentiable_set(a.verdict, spell.notation(False, a)).endswith(text)
+    e = np.zeros((2, 2)); e[0, 0] = 1
+    X_in, X_edge = np.array(inside, float), np.array(edge, float)
+    assert all(abs(oracle.one_sided(fn, X_in, d)) < 1e-9 for d in (e, -e, e.T, -e.T))
+    assert abs(oracle.one_sided(fn, X_edge, e) + oracle.one_sided(fn, X_edge, -e)) > 0.5
+    assert _analysis(latex, "X", lets, at=_point_text(X_in)).point.differentiable is True
+    assert _analysis(latex, "X", lets, at=_point_text(X_edge)).point.differentiable is False
