@@ -164,8 +164,21 @@ def switch(u: sp.Expr) -> sp.Expr:
         cell_u = sp.expand(u.xreplace(cell))
         # On a cell where u is identically 0 the primitive sits on its breakpoint on an
         # open set: sign(0) = 0 there, which every table rewrite turns into its value at 0.
-        total += ind * (sp.Integer(0) if cell_u == 0 else switch(cell_u))
+        total += ind * (sp.Integer(0) if cell_u == 0 else _on_cell(cell_u, cell))
     return sp.expand(total)
+
+
+def _on_cell(u: sp.Expr, cell: dict) -> sp.Expr:
+    """sign(u) on a cell whose inner switches have known signs.  Where u is a multiple c·v
+    of an inner switch's argument v (|leaky_α(x)|: u = αx on the cell x < 0), sign(u) is
+    sign(c) times the cell's sign of v: the switch is v's own, not a second one at the same
+    place that the analysis would take for another (and call harmless)."""
+    for atom, value in cell.items():
+        v = atom.args[0]
+        q = sp.cancel(u / v)
+        if q != 0 and not (q.free_symbols & v.free_symbols) and not q.has(Sw):
+            return switch(q) * value
+    return switch(u)
 
 
 def indicator(cond) -> sp.Expr:

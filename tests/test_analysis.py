@@ -1040,3 +1040,22 @@ def test_norms_of_maps_flat_on_an_interval(latex, lets, fn, inside, edge, text):
     assert abs(oracle.one_sided(fn, X_edge, e) + oracle.one_sided(fn, X_edge, -e)) > 0.5
     assert _analysis(latex, "X", lets, at=_point_text(X_in)).point.differentiable is True
     assert _analysis(latex, "X", lets, at=_point_text(X_edge)).point.differentiable is False
+
+
+@pytest.mark.parametrize("latex, fn", [
+    (r"|\operatorname{LeakyReLU}_{\alpha}(x)|", lambda x, a: abs(x if x > 0 else a * x)),
+    (r"\sigma(\operatorname{LeakyReLU}_{\alpha}(x))", lambda x, a: max(x if x > 0 else a * x, 0.0)),
+])
+def test_a_switch_that_is_a_multiple_of_an_inner_one_is_the_same_switch(latex, fn):
+    # on the cell x < 0 the outer switch is αx, the inner one's x times α: it was taken for a
+    # second, harmless switch and f was called differentiable everywhere
+    a = _analysis(latex, "x", {})
+    assert a.verdict.differentiable_everywhere is False
+    for alpha in (0.5, -0.5, 2.0):
+        right = (fn(1e-7, alpha) - fn(0.0, alpha)) / 1e-7
+        left = (fn(0.0, alpha) - fn(-1e-7, alpha)) / 1e-7
+        assert abs(right - left) > 0.1, alpha          # a kink at 0 for each α
+        for x0 in (-1.3, 0.7):                          # and the gradient off it
+            p = _analysis(latex, "x", {"alpha": str(alpha)}, at=str(x0)).point
+            slope = (fn(x0 + 1e-7, alpha) - fn(x0 - 1e-7, alpha)) / 2e-7
+            assert float(np.asarray(p.gradient, float).flat[0]) == pytest.approx(slope, abs=1e-6)
