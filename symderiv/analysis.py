@@ -646,7 +646,8 @@ def _moving(k: Kink, var: E.Sym) -> list:
     c = sp.expand(sp.diff(k.u, V[0]))
     if c.is_number or c.free_symbols & set(V) or c.has(Sw):
         return []
-    return [prettify(sp.Ne(c, 0))] if sp.Ne(c, 0) not in (sp.true, sp.false) else []
+    ne = sp.Ne(c, 0)
+    return [prettify(ne)] if ne not in (sp.true, sp.false) else []
 
 
 def _off_domain(k: Kink, domain: list) -> bool:

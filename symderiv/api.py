@@ -312,25 +312,12 @@ def _same_gradient(verdict: Verdict, g1: E.Node, g2: E.Node) -> bool | None:
 
 
 def _parameter_symbols(f: E.Node) -> set:
-    """Names standing alone as a primitive's parameter (the δ of Huber_δ, the ε of an
-    ε-insensitive loss): the table's pieces assume them positive, so the routes are
-    compared there (at δ < 0 Huber's pieces overlap, and the routes' forms part)."""
-    from .routes.direct import _needs_positive
-    from .scalar import Prim
-    out = set()
-    for n in E.walk(f):
-        if not isinstance(n, E.Entrywise):
-            continue
-        for call in n.expr.atoms(Prim):
-            if not _needs_positive(call.spec):
-                continue
-            for p in call.args[call.spec.arity:]:
-                if p.is_Symbol and p.name.startswith("_p"):
-                    try:
-                        out.add(n.args[E.placeholder_index(p)].name)
-                    except (AttributeError, IndexError, ValueError):
-                        pass
-    return out
+    """Names standing alone as a primitive's positive parameter (the δ of Huber_δ): the
+    table's pieces assume it positive, so the routes are compared there (at δ < 0 Huber's
+    pieces overlap, and the routes' forms part)."""
+    from .scalar import positive_parameters
+    return {n.args[E.placeholder_index(p)].name for n in E.walk(f) if isinstance(n, E.Entrywise)
+            for p in positive_parameters(n.expr) if isinstance(n.args[E.placeholder_index(p)], E.Sym)}
 
 
 def _differ(x, y) -> bool:

@@ -8,6 +8,7 @@ symbolic (m, n, p, ...), so the analysis does not depend on them.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -496,7 +497,6 @@ def _sample_rows(term: S.Term, found: list) -> S.Term:
     the rows of a data matrix X and the product is (Xw)_i.  Only the product of a sample
     with a vector of lower-case letters is read so; any other use of x_i stays an entry
     of a vector x (and a clash is refused by build)."""
-    import dataclasses
 
     def sample(t, indices):
         if isinstance(t, S.Name):
@@ -561,7 +561,6 @@ def _last_factor(t):
 
 def _rebuild(t, go):
     """t with go applied to each child term (in tuples too)."""
-    import dataclasses
     if not isinstance(t, S.Term) or not dataclasses.is_dataclass(t):
         return t
     changes = {}
@@ -583,7 +582,6 @@ def _rebuild(t, go):
 def _vector_entries(term: S.Term) -> S.Term:
     """Inside a sum over i, the name x_i is the i-th entry of the vector x (the parser reads
     a one-letter subscript as part of the name, which is right everywhere else)."""
-    import dataclasses
 
     def go(t, indices):
         if isinstance(t, (S.Sum, S.Reduce)):

@@ -55,6 +55,17 @@ class Primitive:
     note: str = ""                       # a convention the output should state
     defaults: dict = field(default_factory=dict)
 
+    @property
+    def positive_parameter(self) -> bool:
+        """One parameter whose domain is the positive numbers (Huber's δ); a leaky slope or
+        clip's bounds may be negative."""
+        if self.requires is None or len(self.params) != 1:
+            return False
+        try:
+            return self.requires(sp.Integer(1)) is True and self.requires(sp.Integer(-1)) is False
+        except TypeError:
+            return False
+
 
 def _relu_pieces(u):
     return [(u, u > 0), (sp.Integer(0), True)]

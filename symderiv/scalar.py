@@ -149,6 +149,12 @@ def sign_cells(inner: list, what: str = "one entry"):
         yield ind, dict(zip(inner, signs))
 
 
+def positive_parameters(expr: sp.Expr) -> set:
+    """The placeholders standing as a primitive's positive parameter (the δ of Huber_δ)."""
+    return {p for call in expr.atoms(Prim) if call.spec.positive_parameter
+            for p in call.args[call.spec.arity:] if p.is_Symbol and p.name.startswith("_p")}
+
+
 def switch(u: sp.Expr) -> sp.Expr:
     """Sw(u) for a u that may itself contain switches (a nested kink).
 

@@ -71,6 +71,13 @@ def _tie(k, N: Notation) -> str:
             else f"the largest entry of {what} is attained more than once")
 
 
+def _edge(k, N: Notation) -> str:
+    """Where a norm of a map flat on an interval fails: 'x_ij = 0 for some i, j'."""
+    switches, args = k.edge
+    either = (r" \text{ or } " if N.latex else " or ").join(N.entry(sp.Eq(w, 0), args) for w in switches)
+    return either + quantifier(args, N.latex)
+
+
 def kink_where(k, N: Notation) -> str:
     """Where a kink family fails, e.g. 'x_ij = 0 and y_ij ≠ 0 for some i, j'."""
     if k.kind == "max":
@@ -82,9 +89,7 @@ def kink_where(k, N: Notation) -> str:
         conds = [N.entry(c, k.args) for c in (k.condition or [])]
         joiner = r" \text{ and } " if N.latex else " and "
         if k.edge is not None:
-            switches, args = k.edge
-            either = (r" \text{ or } " if N.latex else " or ").join(N.entry(sp.Eq(w, 0), args) for w in switches)
-            conds.append(either + quantifier(args, N.latex))
+            conds.append(_edge(k, N))
         return joiner.join([base] + conds)
     parts = [N.entry(k.switch_eq, k.args)]
     parts += [N.entry(c, k.args) for c in (k.condition or [])]
@@ -133,9 +138,7 @@ def kink_story(k, N: Notation) -> str:
         story = (f"At {where} the norm has a kink, and it enters f with weight {_m(N.entry(k.weight, k.args), N)}: "
                  "f is not differentiable there")
         if k.edge is not None:
-            switches, args = k.edge
-            edge = (r" \text{ or } " if N.latex else " or ").join(N.entry(sp.Eq(w, 0), args) for w in switches)
-            story += (f" if {_m(edge + quantifier(args, N.latex), N)}; where no entry is on a switch, the "
+            story += (f" if {_m(_edge(k, N), N)}; where no entry is on a switch, the "
                       "argument of the norm stays 0 nearby, so f is 0 there and differentiable")
         return story + "."
     place = _m(N.entry(k.switch_eq, k.args), N)

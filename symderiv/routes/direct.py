@@ -19,7 +19,7 @@ from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
 from ..numbers import as_sympy
 from ..evaluate import switch_key
-from ..scalar import Prim, Sw, to_piecewise, to_sign_form
+from ..scalar import Prim, Sw, positive_parameters, to_piecewise, to_sign_form
 from ..signform import branches, is_zero, prettify
 from .common import Line, Math, RouteResult, Step, lit
 
@@ -123,8 +123,7 @@ def route(verdict: Verdict) -> RouteResult:
         args, (a_expr, n_expr) = E.frame(adj[n.key], n)
         # a primitive's parameter (Huber's δ) is positive, as its table entry assumes: the
         # one-sided limits at x = δ take the piece x^2/2 below only where -δ < δ
-        positive = {p: sp.Symbol(p.name, positive=True) for call in n_expr.atoms(Prim) if _needs_positive(call.spec)
-                    for p in call.args[call.spec.arity:] if p.is_Symbol and p.name.startswith("_p")}
+        positive = {p: sp.Symbol(p.name, positive=True) for p in positive_parameters(n_expr)}
         back = {v: k for k, v in positive.items()}
         a_expr, n_expr = a_expr.xreplace(positive), n_expr.xreplace(positive)
         V = variable_placeholders(args, var)
@@ -180,17 +179,6 @@ def route(verdict: Verdict) -> RouteResult:
                       [Line(lit("∇f", r"\nabla f"), "=", Math(node=G_pw)),
                        Line(lit(""), "=", Math(node=G_read))]))
     return RouteResult("direct", G_read, G_pw, steps, boundaries)
-
-
-def _needs_positive(spec) -> bool:
-    """A one-parameter primitive whose table entry requires the parameter positive (Huber's
-    δ); a leaky slope or clip's bounds may be negative and are left as they are."""
-    if spec.requires is None or len(spec.params) != 1:
-        return False
-    try:
-        return spec.requires(sp.Integer(1)) is True and spec.requires(sp.Integer(-1)) is False
-    except TypeError:
-        return False
 
 
 def _infinite(e) -> bool:
