@@ -18,6 +18,7 @@ import sympy as sp
 
 from . import expr as E
 from . import primitives
+from . import sizes
 from . import syntax as S
 from .errors import InputError, Unsupported
 from .parse import GREEK_NAMES
@@ -1247,6 +1248,8 @@ def _number(text: str, t, source) -> sp.Expr:
 
 def build(parsed_term: S.Term, source: str, *, values: dict | None = None, wrt: str | None = None,
           shape: tuple | None = None, functions: dict | None = None) -> Problem:
+    # scalars given values become numbers: their digits count (x^{1000} at x = 10^{999})
+    sizes.check(parsed_term, source, values)
     b = Builder(source, values or {}, wrt, shape, functions)
     return b.build(parsed_term)
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
+from . import sizes
 from . import syntax as S
 from .errors import InputError, SymderivError, Unsupported
 from .macros import expand
@@ -1222,6 +1223,7 @@ def _run(text, statement, macros):
     finally:
         _RUN.reset(token)
     _check_depth(result)
+    sizes.check(result, source)
     return result, run
 
 
