@@ -34,7 +34,7 @@ from .primitives import lookup
 
 MAX_INPUT = 20_000
 MAX_NESTING = 200           # delimiters open at once
-MAX_TREE_DEPTH = 500        # deeper trees would overflow the recursion of whoever walks them
+MAX_TREE_DEPTH = 100        # deeper trees would overflow the recursion of whoever walks them (build, SymPy)
 
 GRAMMAR = Path(__file__).parent / "grammar" / "latex.lark"
 
@@ -1143,7 +1143,7 @@ def _prepare(text, macros) -> str:
     if not isinstance(text, str):
         raise InputError("the input must be text")
     if len(text) > MAX_INPUT:
-        raise InputError(f"input longer than {MAX_INPUT} characters")
+        raise InputError(f"input longer than {MAX_INPUT} characters", column=MAX_INPUT)
     text = expand(text, macros)
     text = re.sub(r"\s", " ", text)        # one space per character keeps the columns
     text = _TEXT_MATH.sub(_lift_text_math, text)
@@ -1161,7 +1161,7 @@ def _prepare(text, macros) -> str:
         if text == before:
             break
     if not text.strip():
-        raise InputError("empty input")
+        raise InputError("empty input", column=0)
     return text
 
 
@@ -1171,7 +1171,9 @@ def _check_depth(term):
     while stack:
         node, d = stack.pop()
         if d > MAX_TREE_DEPTH:
-            raise InputError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep")
+            raise InputError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep "
+                             "(a sum of n terms counts n levels; a size limit)",
+                             column=getattr(node, "span", (0, 0))[0])
         for v in vars(node).values() if isinstance(node, (S.Term, S.Statement)) else ():
             items = v if isinstance(v, tuple) else (v,)
             for x in items:
