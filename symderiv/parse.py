@@ -1143,7 +1143,8 @@ def _prepare(text, macros) -> str:
     if not isinstance(text, str):
         raise InputError("the input must be text")
     if len(text) > MAX_INPUT:
-        raise InputError(f"input longer than {MAX_INPUT} characters", column=MAX_INPUT)
+        raise InputError(f"input longer than {MAX_INPUT} characters at column {MAX_INPUT}", column=MAX_INPUT,
+                         source=text)
     text = expand(text, macros)
     text = re.sub(r"\s", " ", text)        # one space per character keeps the columns
     text = _TEXT_MATH.sub(_lift_text_math, text)
@@ -1161,19 +1162,19 @@ def _prepare(text, macros) -> str:
         if text == before:
             break
     if not text.strip():
-        raise InputError("empty input", column=0)
+        raise InputError("empty input at column 0", column=0, source=text)
     return text
 
 
-def _check_depth(term):
+def _check_depth(term, source: str = ""):
     """Refuse trees deeper than MAX_TREE_DEPTH (walked without recursion)."""
     stack = [(term, 1)]
     while stack:
         node, d = stack.pop()
         if d > MAX_TREE_DEPTH:
-            raise InputError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep "
-                             "(a sum of n terms counts n levels; a size limit)",
-                             column=getattr(node, "span", (0, 0))[0])
+            col = getattr(node, "span", (0, 0))[0]
+            raise InputError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep at column {col} "
+                             "(a sum of n terms counts n levels; a size limit)", column=col, source=source)
         for v in vars(node).values() if isinstance(node, (S.Term, S.Statement)) else ():
             items = v if isinstance(v, tuple) else (v,)
             for x in items:
@@ -1224,7 +1225,7 @@ def _run(text, statement, macros):
         raise InputError(f"could not read the formula ({type(e).__name__})", source=source) from None
     finally:
         _RUN.reset(token)
-    _check_depth(result)
+    _check_depth(result, source)
     sizes.check(result, source)
     return result, run
 
