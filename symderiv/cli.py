@@ -115,9 +115,24 @@ def _write(text: str, path: str | None):
 def _write_file(text: str, path: str):
     from .errors import InputError
     data = text.encode("utf-8", "surrogateescape")   # undecodable bytes of a path given back as they came
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise InputError(f"-o {path}: cannot write: {exc.strerror}")
+    if st is not None and stat.S_ISDIR(st.st_mode):
         raise InputError(f"-o {path}: is a folder")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        # /dev/null, /dev/stdout, a pipe: written to as they are, never replaced by a file
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise InputError(f"-o {path}: cannot write: {exc.strerror}")
+        return
+    target = os.path.realpath(path)                   # through a symbolic link, to the file it names
+    folder = os.path.dirname(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".symderiv-", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -125,13 +140,13 @@ def _write_file(text: str, path: str):
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        if os.path.exists(path):
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        if st is not None:
+            os.chmod(tmp, st.st_mode & 0o7777)
         else:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

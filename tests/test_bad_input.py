@@ -172,6 +172,17 @@ def test_a_successful_run_replaces_the_output_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.tex"]
 
 
+def test_output_through_a_link_replaces_the_file_it_names_and_a_device_is_written_not_replaced(tmp_path):
+    real, link = tmp_path / "real.txt", tmp_path / "link.txt"
+    real.write_text("old\n")
+    link.symlink_to(real)
+    done = cli(["diff", "x^2", "-o", str(link)])
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and real.read_text().startswith("f(x) = x^2")
+    done = cli(["diff", "x^2", "-o", "/dev/null"])
+    assert done.returncode == 0 and os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+
+
 def test_output_to_a_folder_or_a_missing_folder_is_an_input_error(tmp_path):
     code, _, err = run(["diff", "x^2", "-o", str(tmp_path)])
     assert code == 2 and f"-o {tmp_path}: is a folder" in err
