@@ -185,9 +185,10 @@ def _read_text(name: str) -> str:
     if len(raw) > MAX_CHECK_BYTES:
         raise InputError(f"{where} is longer than {MAX_CHECK_BYTES} bytes (a size limit)")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{where} is not UTF-8 text (byte {exc.start})")
+    return text.replace("\r\n", "\n").replace("\r", "\n")     # as a file opened as text reads it
 
 
 def _diff(args):

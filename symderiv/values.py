@@ -140,9 +140,9 @@ def to_array(data, what: str) -> np.ndarray:
     raise InputError(f"{what}: mixes numbers and lists")
 
 
-def _from_float(x):
+def _from_float(x, what: str):
     # The shortest decimal that prints as x: 0.1 stays 1/10, not its binary expansion.
-    return _number(repr(float(x)), "a point file")
+    return _number(repr(float(x)), what)
 
 
 def _point_file(path: str, what: str) -> int:
@@ -169,12 +169,17 @@ def load(text: str, what: str) -> np.ndarray:
             try:
                 with open(text, "rb") as fh:
                     raw = fh.read(MAX_FILE_BYTES + 1)
+            except OSError as exc:
+                raise InputError(f"{what}: cannot read {text}: {exc.strerror}")
+            if len(raw) > MAX_FILE_BYTES:         # it grew since it was measured
+                raise InputError(f"{what}: {text} is larger than {MAX_FILE_BYTES} bytes (a size limit)")
+            try:
                 data = json.loads(raw.decode("utf-8"), parse_float=lambda t: _number(t, what),
                                   parse_int=lambda t: _number(t, what), parse_constant=_reject)
-            except (ValueError, OSError, RecursionError) as exc:
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{what}: {text} is not valid JSON ({exc.msg} at column {exc.pos})")
+            except (ValueError, RecursionError) as exc:
                 raise InputError(f"{what}: {text} is not valid JSON ({exc.__class__.__name__})")
-            if len(raw) > MAX_FILE_BYTES:
-                raise InputError(f"{what}: {text} is larger than {MAX_FILE_BYTES} bytes (a size limit)")
             return to_array(data, what)
         try:
             arr = np.load(text, allow_pickle=False)
@@ -186,7 +191,7 @@ def load(text: str, what: str) -> np.ndarray:
             raise InputError(f"{what}: {text} holds an empty array")
         if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
             raise InputError(f"{what}: {text} holds a value that is not a finite number (inf or nan)")
-        conv = (lambda v: int(v)) if arr.dtype.kind in "iu" else _from_float
+        conv = (lambda v: int(v)) if arr.dtype.kind in "iu" else (lambda v: _from_float(v, what))
         data = arr.tolist()
         if arr.ndim == 0:
             return to_array(conv(data), what)

@@ -266,6 +266,15 @@ def test_inputs_the_fuzz_found(args, code, words):
     clean(err)
 
 
+def test_a_value_past_the_range_of_a_json_number_is_refused_in_json_and_exact_in_text():
+    args = ["diff", "x^T x", "--at", "[0.1, 1e300]"]
+    code, out, err = run([*args, "--format", "json"])
+    assert code == 3 and out == "" and "beyond the range of a JSON number" in err, err
+    code, out, err = run(args)
+    assert code == 0 and "f = " + "1" + "0" * 600 in out.replace("\n", ""), err   # 1/100 + 10^600, exactly
+    assert "1/5, 2" + "0" * 300 in out
+
+
 # ---- every exit-2 message names its column or option ------------------------------------------------
 
 BAD = [
