@@ -141,7 +141,7 @@ def _measure(t: S.Term, kids: list, values: dict) -> tuple:
             return max(degs), max(digs)
         k = max(abs(k), 1.0)
         b_deg, b_dig = kids[0]
-        return b_deg * k, b_dig * k
+        return (b_deg * k if b_deg else 0), b_dig * k      # (0 * inf would be nan, which passes every test)
     if isinstance(t, S.BinOp) and t.op in ("*", "/", "hadamard", ":"):
         return sum(degs), sum(digs) + 1
     if isinstance(t, S.Inner):
