@@ -653,10 +653,18 @@ def _moving(k: Kink, var: E.Sym) -> list:
 def _off_domain(k: Kink, domain: list) -> bool:
     """A switch on which f is not defined (|x|^(-1/2) or log|x| at x = 0) is no kink of f:
     some domain condition's expression is identically 0 there."""
-    index = {a.key: i for i, a in enumerate(k.args)}
-    p, value = k.branch
+    return off_domain(k.args, k.node.shape, k.branch, domain)
+
+
+def off_domain(args: tuple, shape: tuple, branch: tuple, domain: list) -> bool:
+    """Whether the root p = value of a switch over ``args`` lies where f is not analysed:
+    where a domain condition's expression is identically 0.  That is outside the domain
+    for log u, 1/u, u^(-1/2), and on its edge for sqrt(u) (|sqrt(x)| at x = 0: the verdict
+    is about u > 0, and the side u < 0 does not exist, so there is no kink to compare)."""
+    index = {a.key: i for i, a in enumerate(args)}
+    p, value = branch
     for node, rel in domain:
-        if rel == ">=" or node.shape != k.node.shape:
+        if node.shape != shape:
             continue
         if isinstance(node, E.Sym) and node.key in index:       # |x|/x: x ≠ 0
             expr = E.placeholder(index[node.key])

@@ -70,7 +70,8 @@ def parse_lets(lets: list[str] | None) -> tuple[dict, dict]:
 def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: list[str] | None = None,
             shape: tuple | None = None, route: str = "both") -> Analysis:
     if len(text) > budget.MAX_INPUT_CHARS:
-        raise InputError(f"the expression is longer than {budget.MAX_INPUT_CHARS} characters")
+        raise InputError(f"the expression is longer than {budget.MAX_INPUT_CHARS} characters",
+                         column=budget.MAX_INPUT_CHARS)
     # numbers are exact here; NumPy's float warnings (an overflow flag SymPy's estimates
     # raise) are noise on stderr
     with budget.deadline(budget.REQUEST_SECONDS, "the analysis"), np.errstate(all="ignore"):

@@ -406,7 +406,7 @@ def _at_point(v: Verdict, values: dict) -> PointResult:
                 raise Unsupported(f"{_words(node)} {'=' if rel == '!=' else '<' if rel == '>=' else '≤'} 0 here")
         value = L.ev(v.f)[0, 0]
     except Unsupported as exc:
-        raise InputError(f"the point is outside f's domain ({exc.message}); the domain is where {domain}") from None
+        raise InputError(f"--at: the point is outside f's domain ({exc.message}); the domain is where {domain}") from None
     if edge:
         raise Unsupported(f"unverified: {', '.join(edge)} has a zero entry here, where a root or fractional "
                           "power of it is not smooth (sqrt(x) is defined on one side of 0 only; "

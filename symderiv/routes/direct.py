@@ -13,7 +13,7 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from .. import expr as E
-from ..analysis import LIMIT_SECONDS, Verdict, variable_placeholders
+from ..analysis import LIMIT_SECONDS, Verdict, off_domain, variable_placeholders
 from ..budget import attempt
 from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
@@ -145,6 +145,8 @@ def route(verdict: Verdict) -> RouteResult:
         steps.append(Step("Differentiate each case", "", dlines))
         a_pw = to_piecewise(a_expr)
         for u, (p, base) in [(u, b) for u in bnds for b in branches(u, V)]:
+            if off_domain(args, n.shape, (p, base), verdict.domain):
+                continue      # not in f's domain, or on its edge: no sides to compare (as route 1)
             coeff = sp.diff(u, p).xreplace({p: base})
             weighted = sp.expand(a_pw) * piecewise_partial(n_expr, p) / coeff
             v_plus = side_limit(pw, p, base, coeff, +1)
