@@ -27,7 +27,7 @@ from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign
 from .signform import branches, coincident, is_zero, nonzero_condition, prettify, restrict
 
 MAX_ORDER = 8
-LIMIT_CALLS = 9_000_000         # one one-sided limit where substituting gives 0/0
+LIMIT_CALLS = 3_000_000         # one one-sided limit where substituting gives 0/0
 
 
 @dataclass
@@ -705,7 +705,7 @@ def _nonnegative(e: sp.Expr) -> bool:
 DIRECTION = "D"
 # deciding from --let values whether a kink can occur: one symbol per entry of the variable
 MAX_SYMBOLIC_ENTRIES = 64
-OCCUR_CALLS = 6_000_000
+OCCUR_CALLS = 2_000_000
 HESSIAN_CALLS = 15_000_000
 
 

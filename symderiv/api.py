@@ -27,7 +27,7 @@ from .local import PointResult, at_point
 from .routes.common import RouteResult
 from .values import load
 
-COMPARE_CALLS = 9_000_000
+COMPARE_CALLS = 3_000_000
 
 
 @dataclass
@@ -81,7 +81,7 @@ def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: li
 
 
 MAX_EXPANDED_ENTRIES = 64
-EXPAND_CALLS = 6_000_000
+EXPAND_CALLS = 8_000_000
 
 
 def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict | None:

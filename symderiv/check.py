@@ -44,9 +44,9 @@ MAX_EQUATIONS = 400
 # Work, counted in function calls (bounds): one step may use STEP_CALLS; the steps share
 # CHECK_CALLS, and past it the rest are unverified while what was decided is kept (the
 # wall-clock guard, guard.REQUEST_SECONDS, is only a last resort behind them).
-STEP_CALLS = 30_000_000
-CHECK_CALLS = 90_000_000
-MIN_STEP_CALLS = 1_500_000
+STEP_CALLS = 12_000_000
+CHECK_CALLS = 60_000_000
+MIN_STEP_CALLS = 500_000
 SPECIAL = {"J", "I", "sigma", "mathbf{1}"}
 OP_TEX = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", ":=": ":=",
           "approx": r"\approx"}

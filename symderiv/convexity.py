@@ -210,7 +210,7 @@ def _compose(curv, monotone, args, sign):
 
 # the piece-by-piece test of one entry function: past this, a midpoint counterexample is
 # looked for instead (sin(2x) cos(x) took the whole 5 s it once had)
-UNIVARIATE_CALLS = 6_000_000
+UNIVARIATE_CALLS = 5_000_000
 
 
 @dataclass

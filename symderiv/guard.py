@@ -14,8 +14,12 @@ which the size limits checked before the work are for.
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 
+from sympy.core.cache import clear_cache
+
+from . import bounds
 from .errors import InputError, Unsupported
 
 REQUEST_SECONDS = 120.0
@@ -33,7 +37,7 @@ class GuardExpired(Unsupported):
 def _raise_in(thread_id: int, exc) -> None:
     set_async = getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
     if set_async is not None:   # (CPython; elsewhere there is no guard)
-        set_async(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc is not None else None)
+        set_async(ctypes.c_ulong(thread_id), ctypes.py_object(exc))
 
 
 class _Watchdog:
@@ -53,10 +57,13 @@ class _Watchdog:
     def stop(self):
         self.done = True
         self.timer.cancel()
-        if self.timer is not threading.current_thread():
-            self.timer.join()
+        self.timer.join()
         if self.fired:
-            _raise_in(self.thread_id, None)   # an exception still pending is dropped
+            # An exception set but not yet delivered is delivered here, where run() catches
+            # it.  (Clearing it instead, with a NULL exception, leaves CPython 3.11 checking
+            # for it at every instruction from then on: everything after crawls.)
+            for _ in range(1000):
+                pass
 
 
 def run(fn, seconds: float | None, what: str):
@@ -73,8 +80,22 @@ def run(fn, seconds: float | None, what: str):
             dog.stop()
     except Expired:
         dog.stop()   # (when it landed inside the first stop)
+        _recover()
         raise GuardExpired(f"{what} ran past the {seconds:g} s wall-clock guard (the last-resort limit "
                            "against a hang); give it more time with --timeout SECONDS") from None
+
+
+def _recover() -> None:
+    """The exception landed between two bytecodes of whatever was running, maybe inside a
+    cache's own bookkeeping.  Caches are only speed: they are emptied, and the bounds
+    start afresh, so the next request in this process is not the worse for it."""
+    bounds.forget()
+    clear_cache()
+    for name, module in list(sys.modules.items()):
+        if name == "symderiv" or name.startswith("symderiv."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
 
 
 def valid(seconds) -> float:

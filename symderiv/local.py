@@ -36,7 +36,7 @@ from .exact_numbers import as_sympy
 from .scalar import to_sign_form
 
 MAX_ENUMERATED = 10
-LIMIT_CALLS = 15_000_000
+LIMIT_CALLS = 5_000_000
 MAX_BASIS = 400
 
 

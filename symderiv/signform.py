@@ -26,7 +26,7 @@ def _random_point(symbols, rng):
     return {s: sp.Rational(rng.randint(-997, 997), rng.choice((7, 11, 13, 17, 19))) for s in symbols}
 
 
-def is_zero(e: sp.Expr, *, calls: int = 12_000_000) -> bool | None:
+def is_zero(e: sp.Expr, *, calls: int = 4_000_000) -> bool | None:
     """True if e is identically 0 off the switches, False if not, None if undecided.
 
     'False' is only returned with an exact witness (a rational point where e != 0);
@@ -167,7 +167,7 @@ def branches(u: sp.Expr, variables) -> list:
     for v in variables:
         if not u.has(v) or u.has(Sw):
             continue
-        roots = attempt(sp.solveset, u, v, sp.S.Reals, calls=QUICK_CALLS * 2)
+        roots = attempt(sp.solveset, u, v, sp.S.Reals, calls=QUICK_CALLS)
         if not isinstance(roots, sp.FiniteSet):
             raise Unsupported(f"the kink {u} = 0 cannot be solved for the variable's entries")
         out = []
@@ -273,7 +273,7 @@ def _readings(u):
     return out
 
 
-PRETTY_CALLS = 9_000_000
+PRETTY_CALLS = 10_000_000
 
 
 def prettify(form: sp.Expr) -> sp.Expr:

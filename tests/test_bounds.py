@@ -180,6 +180,9 @@ def test_the_guard_fires_in_a_worker_thread_and_leaves_nothing_behind():
     with pytest.raises(guard.GuardExpired):
         check((CORPUS / "two_layer_relu.md").read_text(encoding="utf-8"), timeout=0.01)
     assert sum(_fib(12) for _ in range(200)) == 200 * 233
+    # ... and the next request in the same thread runs as it would have
+    assert bounds.attempt(_fib, 15, calls=1973) == 987
+    assert text.render(analyze(*ANALYSES[0][:1], **ANALYSES[0][1])) == text.render(analyze(ANALYSES[0][0], wrt="X"))
     with pytest.raises(symderiv.errors.InputError, match="--timeout"):
         analyze("x", timeout=0)
 

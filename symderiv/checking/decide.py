@@ -34,7 +34,7 @@ from .sample import (Point, Sampler, dim_symbols, evaluate, no_value, on_kink, o
                      switch_nodes)
 
 ENTRY_SIZES = (3, 2, 4, 5)       # the sizes m, n, p, ... take when entries are expanded
-SYMBOLIC_CALLS = 6_000_000
+SYMBOLIC_CALLS = 10_000_000
 MAX_POLYNOMIAL_KINKS = 40
 FEW_KINKS = 8
 MAX_HOLD_SWITCHES = 3

@@ -24,7 +24,7 @@ from ..scalar import Sw, to_sign_form
 from ..signform import is_zero
 from .sample import SIMPLE, OPS, leaf_bounds
 
-LIMIT_CALLS = 9_000_000
+LIMIT_CALLS = 3_000_000
 MAX_ORDER = 4
 
 

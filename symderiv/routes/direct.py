@@ -23,7 +23,7 @@ from ..scalar import Prim, Sw, positive_parameters, to_piecewise, to_sign_form
 from ..signform import branches, is_zero, prettify
 from .common import Line, Math, RouteResult, Step, lit
 
-READ_BACK_CALLS = 9_000_000
+READ_BACK_CALLS = 3_000_000
 
 T = sp.Symbol("_t", positive=True)
 
