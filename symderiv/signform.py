@@ -279,7 +279,7 @@ PRETTY_CALLS = 10_000_000
 def prettify(form: sp.Expr) -> sp.Expr:
     """Rewrite a sign form with the table's primitives: (1+S(x))x -> 2 max(x,0).
 
-    Reading back is a search over the table's readings; it is bounded in time, and past
+    Reading back is a search over the table's readings; it is bounded in work (calls), and past
     the bound the sign form itself (sign(u) written out) is returned: still exact."""
     out = attempt(_prettify, sp.expand(form), calls=PRETTY_CALLS)
     return out if out is not None else tidy(form)

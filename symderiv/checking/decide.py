@@ -124,7 +124,7 @@ def _by_entries(d: E.Node) -> tuple[bool | None, str]:
         return None, "entries"
     verdict, how = True, "entries"
     for e in entries:
-        # past a few kinks the symbolic expansion runs into its time bound: test the
+        # past a few kinks the symbolic expansion runs into its work bound: test the
         # polynomial identity at integer points first (``identity``), expand only if it fails
         many = len(e.atoms(Prim, Sw)) > FEW_KINKS
         z = True if many and attempt(lambda: zero_off_kinks(e), calls=SYMBOLIC_CALLS) is True else None
@@ -150,7 +150,7 @@ def _too_big(e: sp.Expr) -> bool:
                if (isinstance(f, sp.Pow) and not f.exp.is_Integer or isinstance(f, sp.Function)
                    and not isinstance(f, Prim)) and f.has(Prim)]
     # a polynomial in the kinks stays a polynomial in their signs, one term per product
-    # (a ReLU layer's 4×2 entries of σ(WX) and H(WX) are 16): only the time bound limits it
+    # (a ReLU layer's 4×2 entries of σ(WX) and H(WX) are 16): only the work bound limits it
     return len(kinks) > (3 if wrapped else MAX_POLYNOMIAL_KINKS)
 
 
