@@ -25,7 +25,7 @@ EXAMPLES_CHECK = r"""examples:
 """
 
 
-TIMEOUT_HELP = ("the wall-clock guard, a last resort against a hang (default 120): past it the command "
+TIMEOUT_HELP = ("the wall-clock guard, a last resort against a hang (default 300): past it the command "
                 "stops with exit 3; no answer depends on it")
 
 

@@ -22,7 +22,7 @@ from sympy.core.cache import clear_cache
 from . import bounds
 from .errors import InputError, Unsupported
 
-REQUEST_SECONDS = 120.0
+REQUEST_SECONDS = 300.0
 
 
 class Expired(BaseException):
