@@ -29,6 +29,10 @@ EXAMPLES_CHECK = r"""examples:
 """
 
 
+TIMEOUT_HELP = ("the wall-clock guard, a last resort against a hang (default 300): past it the command "
+                "stops with exit 3; no answer depends on it")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         raise _UsageError(message)
@@ -73,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--compare", choices=("autodiff",),
                    help="with --at: PyTorch's gradient there, and whether it lies in the Clarke set")
     d.add_argument("-o", "--output", help="write to this file instead of standard output")
+    d.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
 
     c = sub.add_parser("check", help="check a hand derivation step by step", epilog=EXAMPLES_CHECK,
                        description="Check every step of a derivation in a Markdown post or a .tex file: "
@@ -83,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file", help="a .tex or Markdown file, or - for standard input")
     c.add_argument("--format", choices=("text", "latex", "json"), default="text",
                    help="text (marks ✓ ✗ ~ ?), json (the contract's fields) or latex (the derivation annotated)")
+    c.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
 
     v = sub.add_parser("derive", help="write a LaTeX document deriving the answer", epilog=EXAMPLES_DERIVE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -91,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--wrt")
     v.add_argument("--let", action="append", default=[], metavar="NAME=VALUE")
     v.add_argument("-o", "--output", help="the .tex file to write (default: standard output)")
+    v.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
     return p
 
 
@@ -194,7 +201,8 @@ def _read_text(name: str) -> str:
 def _diff(args):
     from .api import analyze
     shape = _shape(args.shape) if args.shape else None
-    analysis = analyze(args.expr, wrt=args.wrt, at=args.at, let=args.let, shape=shape, route=args.route)
+    analysis = analyze(args.expr, wrt=args.wrt, at=args.at, let=args.let, shape=shape, route=args.route,
+                       timeout=args.timeout)
     if args.compare == "autodiff":
         from .errors import InputError
         if args.at is None:
@@ -216,7 +224,7 @@ def _diff(args):
 def _derive(args):
     from .api import analyze
     from .render import latex
-    analysis = analyze(args.expr, wrt=args.wrt, let=args.let)
+    analysis = analyze(args.expr, wrt=args.wrt, let=args.let, timeout=args.timeout)
     _write(latex.document(analysis), args.output)
 
 
@@ -226,7 +234,7 @@ def _check(args):
     from .errors import SymderivError
     text = _read_text(args.file)
     try:
-        report = check(text)
+        report = check(text, timeout=args.timeout)
     except SymderivError as exc:
         if exc.column is None:       # about the input as a whole: say which input
             exc.message = f"{'standard input' if args.file == '-' else args.file}: {exc.message}"
@@ -235,7 +243,7 @@ def _check(args):
     _write(render(report), None)
 
 
-VALUED = {"--wrt", "--shape", "--at", "--let", "--route", "--format", "--compare", "-o", "--output"}
+VALUED = {"--wrt", "--shape", "--at", "--let", "--route", "--format", "--compare", "-o", "--output", "--timeout"}
 FLAGS = {"-h", "--help", "--version"}
 
 

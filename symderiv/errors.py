@@ -50,4 +50,4 @@ class Unsupported(SymderivError):
 
 
 class BudgetExceeded(Unsupported):
-    """A step ran past its time or size bound (exit 3): too large to decide here."""
+    """A step ran past its work or size bound (exit 3): too large to decide here."""
