@@ -336,7 +336,7 @@ def test_every_input_error_names_its_column_or_option(tmp_path, monkeypatch):
 
 
 def _names_its_place(line: str) -> bool:
-    return bool(re.search(r"at column \d+", line) or re.search(r"--(at|let|shape|wrt|compare)\b|-o \S", line)
+    return bool(re.search(r"at column \d+", line) or re.search(r"--(at|let|shape|wrt|compare|timeout)\b|-o \S", line)
                 or re.search(r"error: (/|standard input)", line) or re.search(r"\S+\.(md|tex|json|npy)\b", line))
 
 
@@ -382,7 +382,7 @@ def _raise_sites():
 
 def test_every_input_error_raise_site_carries_a_column_or_an_option():
     """A static walk over every InputError the package can make: it passes a column, or
-    its message names the option (--at, --let, --shape, --wrt, --compare, -o) or the file,
+    its message names the option (--at, --let, --shape, --wrt, --compare, --timeout, -o) or the file,
     or it is a value reader's ({what} is always '--at' or '--let NAME'), or it is raised
     while a term is being built (the builder attaches that term's column)."""
     unplaced = []
@@ -391,7 +391,7 @@ def test_every_input_error_raise_site_carries_a_column_or_an_option():
         if name == "errors.py":
             continue
         count += 1
-        ok = ("column=" in call or re.search(r"--(at|let|shape|wrt|compare)\b|-o \{|\{what\}|\{path\}|\{name\}|"
+        ok = ("column=" in call or re.search(r"--(at|let|shape|wrt|compare|timeout)\b|-o \{|\{what\}|\{path\}|\{name\}|"
                                              r"\{where\}|\{args\.file\}|standard input", call)
               or name in LOCATED or name == "check.py"         # check: the CLI prefixes the file name
               or any(name == f and words in call for f, words in FALLBACKS))
