@@ -13,7 +13,8 @@ The C^k class comes from the order to which f's jump vanishes along the normal.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import sympy as sp
@@ -24,7 +25,7 @@ from .calculus import adjoints, directional, map_entrywise
 from .errors import Unsupported
 from .exact_numbers import as_sympy
 from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign_form
-from .signform import branches, coincident, is_zero, nonzero_condition, prettify, restrict
+from .signform import INTEGER, branches, coincident, is_zero, nonzero_condition, prettify, restrict
 
 MAX_ORDER = 8
 LIMIT_SECONDS = 3.0         # one one-sided limit where substituting gives 0/0
@@ -99,6 +100,51 @@ class Verdict:
     @property
     def failing(self) -> list:
         return [k for k in self.kinks if not (k.harmless and k.continuous)]
+
+
+_PLACEHOLDER = re.compile(r"\b_p(\d+)\b")
+
+
+def entry_name(node: E.Node) -> str:
+    """How a placeholder's node is named to a user: x, y, x_ij, x_ji, x_i."""
+    if isinstance(node, E.Pick):
+        return node.label or f"{entry_name(node.arg)}[{node.i + 1},{node.j + 1}]"
+    if isinstance(node, E.Transpose) and isinstance(node.arg, E.Sym):
+        return entry_name(node.arg)[:-2] + "_ji" if node.arg.shape[1] != 1 else entry_name(node.arg)
+    if isinstance(node, E.Sym):
+        if node.is_scalar:
+            return node.name
+        base = node.name.lower() if node.name.isupper() else node.name
+        return f"{base}_i" if node.shape[1] == 1 else f"{base}_ij"
+    return "an entry of an argument"
+
+
+def named(exc: Unsupported, args: tuple) -> Unsupported:
+    """The same refusal, with the frame's placeholders (_p0) replaced by the entries they
+    stand for: a user reads 'the switch x**2 - 4*x + 4', never '_p0**2 - 4*_p0 + 4'."""
+    def name(m):
+        i = int(m.group(1))
+        return entry_name(args[i]) if i < len(args) else "an entry"
+    message = _PLACEHOLDER.sub(name, exc.message)
+    if message == exc.message:
+        return exc
+    out = type(exc)(message, column=exc.column, source=exc.source)
+    return out
+
+
+def pin_family(k: Kink, n: int) -> Kink:
+    """One member of a family of kinks (x = π/2 + kπ), the integer k fixed to n."""
+    at = {INTEGER: sp.Integer(n)}
+
+    def pin(x):
+        if isinstance(x, sp.Basic):
+            return x.xreplace(at)
+        if isinstance(x, (list, tuple)):
+            return type(x)(pin(y) for y in x)
+        return x
+    fields = ("u", "jump", "strength", "weight", "slopes", "condition", "primitives",
+              "order_condition", "branch", "entry", "slope")
+    return replace(k, **{name: pin(getattr(k, name)) for name in fields})
 
 
 def variable_placeholders(args: tuple, var: E.Sym) -> list:
@@ -230,6 +276,10 @@ def _critical(u, args, V, var, branch) -> bool:
         return False
     p, value = branch
     slope_on = sp.diff(u, p).xreplace({p: value})
+    if value.has(INTEGER):
+        # a family of roots (cos x = 0 at pi/2 + k pi): branches() already proved the
+        # slope there non-zero for every integer k
+        return False
     return not (slope_on.is_number and slope_on != 0)
 
 
@@ -741,12 +791,15 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
     for n in E.walk(f):
         if n.key not in adj or not E.depends_on(n, var):
             continue
-        if isinstance(n, E.Entrywise):
-            kinks.extend(_switch_kinks(n, adj[n.key], var, consumers))
-        elif isinstance(n, E.FroNorm):
-            kinks.append(_norm_kink(n, adj[n.key], var, consumers))
-        elif isinstance(n, E.MaxEntry):
-            kinks.append(_max_kink(n, adj[n.key]))
+        try:
+            if isinstance(n, E.Entrywise):
+                kinks.extend(_switch_kinks(n, adj[n.key], var, consumers))
+            elif isinstance(n, E.FroNorm):
+                kinks.append(_norm_kink(n, adj[n.key], var, consumers))
+            elif isinstance(n, E.MaxEntry):
+                kinks.append(_max_kink(n, adj[n.key]))
+        except Unsupported as exc:
+            raise named(exc, E.frame(adj[n.key], n)[0]) from None
     for k in kinks:
         if not k.continuous:
             k.condition = _jump_condition(k, var)
