@@ -98,12 +98,15 @@ def family_members(k, ev: Evaluator, fshape) -> list:
     """The kink family x = a + kT pinned to each integer k whose member passes through an
     entry of the point (exactly: k = (x - a)/T must be an integer)."""
     p, value = k.branch
-    env = _frame_env(ev, k.args, fshape, {p})
     step = sp.diff(value, INTEGER)
     offset = sp.expand(value - step * INTEGER)
+    used = {p} | (offset.free_symbols - {INTEGER})
+    env = {ph: np.broadcast_to(np.asarray(v, dtype=object), fshape) for ph, v in
+           _frame_env(ev, k.args, fshape, used).items()}
     ks = set()
-    for x in np.ravel(env[p]):
-        n = sp.nsimplify(sp.simplify((as_sympy(x) - offset) / step))
+    for pos in np.ndindex(fshape):
+        here = {ph: as_sympy(env[ph][pos]) for ph in env}
+        n = sp.simplify((here[p] - offset.xreplace(here)) / step)
         if n.is_integer:
             ks.add(int(n))
     return [pin_family(k, n) for n in sorted(ks)]

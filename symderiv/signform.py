@@ -239,26 +239,33 @@ def roots_of(roots) -> list | None:
 
 
 def _merge_families(families: list) -> list:
-    """{a_j + n T} with offsets a_j = a_0 + j T/m (mod T) for j < m is {a_0 + k T/m}."""
+    """{a_j + n T} with offsets a_j = a_0 + j T/m (mod T) for j < m is {a_0 + k T/m}
+    (the offsets may share a symbolic part: sin(x + y) = 0 at x = -y + k pi)."""
     if len(families) < 2:
         return [(_least_offset(a, T), T) for a, T in families]
     steps = {T for _, T in families}
-    if len(steps) != 1 or any(not a.is_number for a, _ in families):
+    base = families[0][0]
+    shifts = [sp.simplify(a - base) for a, _ in families]
+    if len(steps) != 1 or any(not d.is_number for d in shifts):
         return families
     (T,) = steps
     m = len(families)
-    offsets = sorted((_least_offset(a, T) for a, _ in families), key=lambda a: float(a))
+    shifts = sorted((_least_offset(d, T) for d in shifts), key=lambda d: float(d))
     gap = T / m
-    if all(sp.simplify(b - a - gap) == 0 for a, b in zip(offsets, offsets[1:])):
-        return [(_least_offset(offsets[0], gap), gap)]
-    return [(a, T) for a in offsets]
+    if all(sp.simplify(b - a - gap) == 0 for a, b in zip(shifts, shifts[1:])):
+        return [(sp.expand(_least_offset(base + shifts[0], gap)), gap)]
+    return families
 
 
 def _least_offset(a, T):
-    """a reduced into [0, T)."""
-    if not (a.is_number and T.is_number):
+    """a reduced into [0, T) (its numeric part, when a has a symbolic one: -y + 3pi/2
+    with T = pi is -y + pi/2)."""
+    if not T.is_number:
         return a
-    return sp.expand(a - T * sp.floor(a / T))
+    number, rest = sp.expand(a).as_independent(*a.free_symbols, as_Add=True) if a.free_symbols else (a, 0)
+    if not number.is_number:
+        return a
+    return sp.expand(number - T * sp.floor(number / T) + rest)
 
 
 def _root_order(u, v, r) -> int | None:

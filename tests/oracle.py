@@ -143,6 +143,8 @@ def _in_hull(g, gens, tol) -> bool:
     w = np.full(len(gens), 1.0 / len(gens))
     for _ in range(2000):
         r = w @ V - g
+        if np.linalg.norm(r) <= tol / 2:
+            return True          # the residual only decreases from here: the answer is already known
         grad = V @ r
         k = int(np.argmin(grad))
         d = -w
