@@ -13,7 +13,6 @@ The C^k class comes from the order to which f's jump vanishes along the normal.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -23,6 +22,7 @@ from . import expr as E
 from .budget import attempt
 from .calculus import adjoints, directional, map_entrywise
 from .errors import Unsupported
+from .naming import named
 from .exact_numbers import as_sympy
 from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign_form
 from .signform import INTEGER, branches, coincident, is_zero, nonzero_condition, prettify, restrict
@@ -102,36 +102,6 @@ class Verdict:
         return [k for k in self.kinks if not (k.harmless and k.continuous)]
 
 
-_PLACEHOLDER = re.compile(r"\b_p(\d+)\b")
-
-
-def entry_name(node: E.Node) -> str:
-    """How a placeholder's node is named to a user: x, y, x_ij, x_ji, x_i."""
-    if isinstance(node, E.Pick):
-        return node.label or f"{entry_name(node.arg)}[{node.i + 1},{node.j + 1}]"
-    if isinstance(node, E.Transpose) and isinstance(node.arg, E.Sym):
-        return entry_name(node.arg)[:-2] + "_ji" if node.arg.shape[1] != 1 else entry_name(node.arg)
-    if isinstance(node, E.Sym):
-        if node.is_scalar:
-            return node.name
-        base = node.name.lower() if node.name.isupper() else node.name
-        return f"{base}_i" if node.shape[1] == 1 else f"{base}_ij"
-    return "an entry of an argument"
-
-
-def named(exc: Unsupported, args: tuple) -> Unsupported:
-    """The same refusal, with the frame's placeholders (_p0) replaced by the entries they
-    stand for: a user reads 'the switch x**2 - 4*x + 4', never '_p0**2 - 4*_p0 + 4'."""
-    def name(m):
-        i = int(m.group(1))
-        return entry_name(args[i]) if i < len(args) else "an entry"
-    message = _PLACEHOLDER.sub(name, exc.message)
-    if message == exc.message:
-        return exc
-    out = type(exc)(message, column=exc.column, source=exc.source)
-    return out
-
-
 def pin_family(k: Kink, n: int) -> Kink:
     """One member of a family of kinks (x = π/2 + kπ), the integer k fixed to n."""
     at = {INTEGER: sp.Integer(n)}
@@ -196,7 +166,7 @@ def _switch_kinks(node: E.Entrywise, adj: E.Node, var: E.Sym, consumers) -> list
     for u in jump_switches(n_expr):
         if not (u.free_symbols & set(V)) or sp.srepr(Sw(u)) in seen or sp.srepr(-Sw(u)) in seen:
             continue
-        for branch in branches(u, V):
+        for branch in branches(u, V, touching=True):
             p, value = branch
             limit = restrict(F, u, V, branch)
             at = to_sign_form(n_expr.xreplace({p: value}))

@@ -458,3 +458,19 @@ def test_a_family_of_kinks_is_stated_in_closed_form():
         assert abs(lo + 1) < 1e-12 and abs(hi - 1) < 1e-12
         mid = P(k * PI)
         assert not in_tool_set(a, mid) and oracle.mp_differentiable(f, [mp_of(k * PI)])[0] is True
+
+
+@pytest.mark.parametrize("latex_text,at,fn", [
+    # a switch that touches 0 without changing sign is no kink of a continuous primitive,
+    # but a jump of a discontinuous one still sits there: H(0) is not the limit 1
+    (r"H((x-2)^2)", 2, lambda x: 1.0 if x != 2 else float(np.heaviside(0.0, 0.5))),
+    (r"\operatorname{sign}(x^2)", 0, lambda x: float(np.sign(x * x))),
+])
+def test_a_touching_switch_of_a_jump_is_still_a_jump(latex_text, at, fn):
+    a = analyze(latex_text)
+    assert a.verdict.continuous is False
+    assert [k.branch[1] for k in a.verdict.kinks if not k.continuous] == [at]
+    # the oracle: the value at the point differs from the (equal) limits on both sides
+    left, right, here = fn(at - 1e-9), fn(at + 1e-9), fn(at)
+    assert left == right and here != left
+    assert analyze(latex_text, at=str(at)).point.differentiable is False

@@ -13,11 +13,12 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from .. import expr as E
-from ..analysis import LIMIT_SECONDS, Verdict, named, variable_placeholders
+from ..analysis import LIMIT_SECONDS, Verdict, variable_placeholders
 from ..budget import attempt
 from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
 from ..exact_numbers import as_sympy
+from ..naming import named
 from ..evaluate import switch_key
 from ..scalar import Prim, Sw, crossing_part, positive_parameters, to_piecewise, to_sign_form
 from ..signform import branches, is_zero, prettify
