@@ -374,7 +374,11 @@ def test_nested_kink(case):
     if refused is not None:
         check_refusal(case, refused)
         return
-    for out in (text.render(a), json_out.render(a), latex.render(a)):
+    # the two routes may disagree only where a third, exact test settled the claim
+    if a.agree is False:
+        arbiter = getattr(a, "arbiter", None)
+        assert getattr(arbiter, "settled", False), f"{case.name}: the routes disagree ({a.agree_reason}), unsettled"
+    for out in (text.render(a), json_out.render(a), latex.fragment(a)):
         assert not PLACEHOLDER.search(out), f"{case.name}: an internal name in the output: {PLACEHOLDER.search(out)}"
     off = off_points(case)
     points = list(case.points) + off + list(case.off)
@@ -390,7 +394,8 @@ def test_nested_kink(case):
             f"{case.name}: at {p} the oracle says differentiable={ok}, the tool's set says the opposite")
         if not rational(p) or p not in asked:
             continue
-        here, refused = analyze_or_refuse(case, at=point_text(p))
+        # (the answer at a point does not depend on the routes, which the call above ran)
+        here, refused = analyze_or_refuse(case, at=point_text(p), route="sign")
         if refused is not None:
             assert not PLACEHOLDER.search(refused), refused
             assert case.name in REFUSALS, f"{case.name} at {p}: refused ({refused})"
