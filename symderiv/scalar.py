@@ -94,16 +94,21 @@ def odd_part(u: sp.Expr):
     >= 0, and f = x^2 on both sides; one of odd multiplicity is crossed as the factor
     itself is ((x - 1)^3 -> x - 1), whose gradient does not vanish there.  None when u
     is not a polynomial of degree >= 2, or has no repeated factor (nothing to reduce)."""
-    free = sorted(u.free_symbols, key=sp.default_sort_key)
-    if not free or u.has(Sw) or not u.is_polynomial(*free):
+    if not u.free_symbols or u.has(Sw):
         return None
     try:
-        poly = sp.Poly(u, *free)
+        # a polynomial in its entries, or in smooth real functions of them (sin(x)^3 +
+        # sin(x)^5 = sin(x)^3 (1 + sin(x)^2) is crossed as sin x): the factorisation is an
+        # identity of the generators as symbols, so of the functions too
+        poly = sp.Poly(u)
     except sp.PolynomialError:
+        return None
+    gens = poly.gens
+    if any(g.is_real is not True or g.has(Sw) for g in gens):
         return None
     if poly.total_degree() < 2 or poly.total_degree() > MAX_ODD_PART_DEGREE:
         return None
-    coeff, factors = sp.sqf_list(u, *free)
+    coeff, factors = sp.sqf_list(u, *gens)
     if all(m == 1 for _, m in factors):
         return None
     out = sp.Mul(coeff, *[f for f, m in factors if m % 2 == 1])
