@@ -13,7 +13,7 @@ The C^k class comes from the order to which f's jump vanishes along the normal.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import sympy as sp
@@ -22,9 +22,10 @@ from . import expr as E
 from .bounds import QUICK_CALLS, attempt
 from .calculus import adjoints, directional, map_entrywise
 from .errors import Unsupported
+from .naming import named
 from .exact_numbers import as_sympy
 from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign_form
-from .signform import branches, coincident, is_zero, nonzero_condition, prettify, restrict
+from .signform import INTEGER, branches, coincident, is_zero, nonzero_condition, prettify, restrict
 
 MAX_ORDER = 8
 LIMIT_CALLS = 3_000_000         # one one-sided limit where substituting gives 0/0
@@ -101,6 +102,21 @@ class Verdict:
         return [k for k in self.kinks if not (k.harmless and k.continuous)]
 
 
+def pin_family(k: Kink, n: int) -> Kink:
+    """One member of a family of kinks (x = π/2 + kπ), the integer k fixed to n."""
+    at = {INTEGER: sp.Integer(n)}
+
+    def pin(x):
+        if isinstance(x, sp.Basic):
+            return x.xreplace(at)
+        if isinstance(x, (list, tuple)):
+            return type(x)(pin(y) for y in x)
+        return x
+    fields = ("u", "jump", "strength", "weight", "slopes", "condition", "primitives",
+              "order_condition", "branch", "entry", "slope")
+    return replace(k, **{name: pin(getattr(k, name)) for name in fields})
+
+
 def variable_placeholders(args: tuple, var: E.Sym) -> list:
     """Placeholders bound to something that depends on var, the variable itself first."""
     scored = []
@@ -150,7 +166,7 @@ def _switch_kinks(node: E.Entrywise, adj: E.Node, var: E.Sym, consumers) -> list
     for u in jump_switches(n_expr):
         if not (u.free_symbols & set(V)) or sp.srepr(Sw(u)) in seen or sp.srepr(-Sw(u)) in seen:
             continue
-        for branch in branches(u, V):
+        for branch in branches(u, V, touching=True):
             p, value = branch
             limit = restrict(F, u, V, branch)
             at = to_sign_form(n_expr.xreplace({p: value}))
@@ -230,6 +246,10 @@ def _critical(u, args, V, var, branch) -> bool:
         return False
     p, value = branch
     slope_on = sp.diff(u, p).xreplace({p: value})
+    if value.has(INTEGER):
+        # a family of roots (cos x = 0 at pi/2 + k pi): branches() already proved the
+        # slope there non-zero for every integer k
+        return False
     return not (slope_on.is_number and slope_on != 0)
 
 
@@ -749,12 +769,15 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
     for n in E.walk(f):
         if n.key not in adj or not E.depends_on(n, var):
             continue
-        if isinstance(n, E.Entrywise):
-            kinks.extend(_switch_kinks(n, adj[n.key], var, consumers))
-        elif isinstance(n, E.FroNorm):
-            kinks.append(_norm_kink(n, adj[n.key], var, consumers))
-        elif isinstance(n, E.MaxEntry):
-            kinks.append(_max_kink(n, adj[n.key]))
+        try:
+            if isinstance(n, E.Entrywise):
+                kinks.extend(_switch_kinks(n, adj[n.key], var, consumers))
+            elif isinstance(n, E.FroNorm):
+                kinks.append(_norm_kink(n, adj[n.key], var, consumers))
+            elif isinstance(n, E.MaxEntry):
+                kinks.append(_max_kink(n, adj[n.key]))
+        except Unsupported as exc:
+            raise named(exc, E.frame(adj[n.key], n)[0]) from None
     for k in kinks:
         if not k.continuous:
             k.condition = _jump_condition(k, var)

@@ -17,6 +17,7 @@ from sympy.core.relational import Relational
 
 from . import expr as E
 from .errors import InputError, Unsupported
+from .naming import named
 from .scalar import Prim, Sw
 
 
@@ -286,7 +287,10 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
             return _elementwise(lambda v: to_number(fn(as_sympy(v))), inner)
         raise Unsupported(f"cannot evaluate {x}")
 
-    return go(e)
+    try:
+        return go(e)
+    except Unsupported as exc:
+        raise named(exc, args) from None
 
 
 # Points outside f's domain are refused before evaluating, so a 0/0 here is a formula's

@@ -27,13 +27,14 @@ import numpy as np
 import sympy as sp
 
 from . import expr as E
-from .analysis import Verdict, variable_placeholders
+from .analysis import Verdict, pin_family, variable_placeholders
 from .calculus import adjoints, gradient, map_entrywise
 from .errors import InputError, Unsupported
 from .bounds import attempt
 from .evaluate import Evaluator, bind_dims, scalar_eval, switch_key, to_number
 from .exact_numbers import as_sympy
 from .scalar import to_sign_form
+from .signform import INTEGER
 
 MAX_ENUMERATED = 10
 LIMIT_CALLS = 5_000_000
@@ -91,6 +92,24 @@ def _frame_env(ev: Evaluator, args: tuple, shape, only=None) -> dict:
         v = ev(a)
         env[E.placeholder(i)] = _full(shape, v[0, 0]) if v.shape == (1, 1) and shape != (1, 1) else v
     return env
+
+
+def family_members(k, ev: Evaluator, fshape) -> list:
+    """The kink family x = a + kT pinned to each integer k whose member passes through an
+    entry of the point (exactly: k = (x - a)/T must be an integer)."""
+    p, value = k.branch
+    step = sp.diff(value, INTEGER)
+    offset = sp.expand(value - step * INTEGER)
+    used = {p} | (offset.free_symbols - {INTEGER})
+    env = {ph: np.broadcast_to(np.asarray(v, dtype=object), fshape) for ph, v in
+           _frame_env(ev, k.args, fshape, used).items()}
+    ks = set()
+    for pos in np.ndindex(fshape):
+        here = {ph: as_sympy(env[ph][pos]) for ph in env}
+        n = sp.simplify((here[p] - offset.xreplace(here)) / step)
+        if n.is_integer:
+            ks.add(int(n))
+    return [pin_family(k, n) for n in sorted(ks)]
 
 
 def _finite(c) -> bool:
@@ -193,6 +212,11 @@ class _Local:
             self.norms.append((k, w))
 
     def _switch(self, k):
+        if k.branch is not None and k.branch[1].has(INTEGER):
+            # a family of zeros (sin x = 0 at x = kπ): the members this point is on
+            for member in family_members(k, self.ev, _frame_shape(self.ev, k.args)):
+                self._switch(member)
+            return
         fshape = _frame_shape(self.ev, k.args)
         needed = k.u.free_symbols | (k.branch[1].free_symbols | {k.branch[0]} if k.branch else set())
         u = _broadcast(scalar_eval(k.u, _frame_env(self.ev, k.args, fshape, needed), fshape, {}, k.args), fshape)

@@ -59,6 +59,11 @@ class Sw(sp.Function):
                 return cls(sp.Mul(*keep))
         if u.is_Pow and u.exp.is_Integer and u.exp.is_odd and u.exp > 0:
             return cls(u.base)
+        if u.is_Pow and u.exp.is_Integer and u.exp.is_even and u.exp > 0 and u.base.is_real:
+            return sp.Integer(1)       # sin(x)^2 >= 0: the same sign on both sides of its zeros
+        odd = odd_part(u)
+        if odd is not None:
+            return cls(odd)
         return None
 
     def fdiff(self, argindex=1):
@@ -75,6 +80,51 @@ class Sw(sp.Function):
 
     def _sympystr(self, printer):
         return "sign(%s)" % printer._print(self.args[0])
+
+
+MAX_ODD_PART_DEGREE = 12
+
+
+@lru_cache(maxsize=4096)
+def odd_part(u: sp.Expr):
+    """A switch with the same sign as u wherever u != 0, with no repeated factor: for a
+    polynomial u = c f1^m1 f2^m2 ... (square-free factors fi) it is c times the fi of odd
+    multiplicity.  A factor of even multiplicity does not change sign across its zeros,
+    so it is no switch at all there: max(x^2, 4x - 4) switches on (x - 2)^2, which is
+    >= 0, and f = x^2 on both sides; one of odd multiplicity is crossed as the factor
+    itself is ((x - 1)^3 -> x - 1), whose gradient does not vanish there.  None when u
+    is not a polynomial of degree >= 2, or has no repeated factor (nothing to reduce)."""
+    if not u.free_symbols or u.has(Sw):
+        return None
+    try:
+        # a polynomial in its entries, or in smooth real functions of them (sin(x)^3 +
+        # sin(x)^5 = sin(x)^3 (1 + sin(x)^2) is crossed as sin x): the factorisation is an
+        # identity of the generators as symbols, so of the functions too
+        poly = sp.Poly(u)
+    except sp.PolynomialError:
+        return None
+    gens = poly.gens
+    if any(g.is_real is not True or g.has(Sw) for g in gens):
+        return None
+    if poly.total_degree() < 2 or poly.total_degree() > MAX_ODD_PART_DEGREE:
+        return None
+    coeff, factors = sp.sqf_list(u, *gens)
+    if all(m == 1 for _, m in factors):
+        return None
+    out = sp.Mul(coeff, *[f for f, m in factors if m % 2 == 1])
+    return sp.expand(out)
+
+
+def crossing_part(u: sp.Expr):
+    """The argument of a switch that changes sign exactly where sign(u) does, or None
+    when sign(u) is the same on both sides of every zero of u (u = (x - 2)^2): x^3 and
+    (x - 1)^3 are crossed as x and x - 1, whose gradients do not vanish there."""
+    if u.is_Pow and u.exp.is_Integer and u.exp > 0:
+        return None if u.exp.is_even else crossing_part(u.base)
+    odd = odd_part(u)
+    if odd is None:
+        return u
+    return None if odd.is_number else odd
 
 
 class Prim(sp.Function):

@@ -22,8 +22,10 @@ from . import primitives
 
 
 def _random_point(symbols, rng):
-    # Wide, odd-denominator rationals: they avoid the kinks of small-integer switches.
-    return {s: sp.Rational(rng.randint(-997, 997), rng.choice((7, 11, 13, 17, 19))) for s in symbols}
+    # Wide, odd-denominator rationals: they avoid the kinks of small-integer switches.  An
+    # integer symbol (the k of a family of zeros x = pi/2 + k pi) gets an integer.
+    return {s: (sp.Integer(rng.randint(-97, 97)) if s.is_integer else
+                sp.Rational(rng.randint(-997, 997), rng.choice((7, 11, 13, 17, 19)))) for s in symbols}
 
 
 def is_zero(e: sp.Expr, *, calls: int = 4_000_000) -> bool | None:
@@ -157,10 +159,21 @@ def linear_solution(u: sp.Expr, variables) -> tuple[sp.Symbol, sp.Expr] | None:
     return None
 
 
-def branches(u: sp.Expr, variables) -> list:
+# the integer that numbers the zeros of a switch with infinitely many (x = pi/2 + k pi)
+INTEGER = sp.Symbol("k", integer=True)
+MAX_ROOT_ORDER = 8
+
+
+def branches(u: sp.Expr, variables, *, touching: bool = False) -> list:
     """The ways the switch u = 0 can be solved for one variable placeholder: (p, value)
-    pairs.  A linear u has one; a smooth u (exp(x) - 1, x^2 - 1) one per real root,
-    each required to cross transversally (du/dp != 0 there), else nothing is claimed."""
+    pairs.  A linear u has one; a smooth u (exp(x) - 1, x^2 - 1) one per real root; a
+    periodic one (cos x) one per family of roots, its value written with the integer
+    ``INTEGER`` (x = pi/2 + k pi).  Each root must be crossed transversally (du/dp != 0
+    there, for every k of a family).  A root where u touches 0 without changing sign
+    (a zero of even order: cos(x) - 1 at 2 k pi) is no switch: both sides select the same
+    piece, so it is left out, unless ``touching`` asks for it (a jump of a discontinuous
+    primitive, H(cos x - 1), still sits there).  A root crossed with a vanishing gradient
+    that the sign form did not already reduce is not decided."""
     lin = linear_solution(u, variables)
     if lin is not None:
         return [lin]
@@ -168,17 +181,116 @@ def branches(u: sp.Expr, variables) -> list:
         if not u.has(v) or u.has(Sw):
             continue
         roots = attempt(sp.solveset, u, v, sp.S.Reals, calls=QUICK_CALLS)
-        if not isinstance(roots, sp.FiniteSet):
-            raise Unsupported(f"the kink {u} = 0 cannot be solved for the variable's entries")
+        found = roots_of(roots)
+        if found is None:
+            raise Unsupported(f"not decided: the switch {u} = 0 cannot be solved for {v} in closed form")
         out = []
-        for r in sorted(roots, key=sp.default_sort_key):
-            slope = sp.diff(u, v).xreplace({v: r})
-            if is_zero(slope) is not False:
-                raise Unsupported(f"unverified: the kink {u} = 0 is degenerate (its gradient vanishes there); "
-                                  "this non-linear kink is outside the exact class")
+        for r in found:
+            order = _root_order(u, v, r)
+            if order is None:
+                raise Unsupported(f"not decided: at the zeros {v} = {r} of the switch {u}, whether the switch "
+                                  "changes sign could not be decided (its derivatives there vanish for some "
+                                  "of them, or could not be decided)")
+            if order % 2 == 0:
+                if touching:
+                    out.append((v, sp.expand(r)))
+                continue
+            if order > 1:
+                raise Unsupported(f"not decided: the switch {u} = 0 is crossed at {v} = {r} with a vanishing "
+                                  f"gradient (a zero of order {order}); symderiv does not decide such a "
+                                  "crossing unless the switch is a polynomial")
             out.append((v, sp.expand(r)))
         return out
     raise Unsupported(f"the kink {u} = 0 is not a smooth function of the variable's entries")
+
+
+def roots_of(roots) -> list | None:
+    """The real roots as a list: numbers or expressions, and one value per family of
+    roots with the integer INTEGER in it (families a + n T with equally spaced offsets
+    are merged: cos x = 0 at pi/2 + 2n pi and 3 pi/2 + 2n pi is pi/2 + k pi).  None when
+    the set is not a finite union of points and arithmetic families."""
+    if roots is None:
+        return None
+    parts = list(roots.args) if isinstance(roots, sp.Union) else [roots]
+    points, families = [], []
+    for part in parts:
+        if isinstance(part, sp.FiniteSet):
+            if any(not r.is_real for r in part):
+                return None
+            points.extend(part)
+        elif isinstance(part, sp.ImageSet) and part.base_sets == (sp.S.Integers,) and len(part.lamda.variables) == 1:
+            n = part.lamda.variables[0]
+            body = sp.expand(part.lamda.expr)
+            step = sp.diff(body, n)
+            offset = sp.expand(body - step * n)
+            if step.has(n) or not step.is_number or step == 0 or not offset.is_real:
+                return None
+            families.append((offset, abs(step)))
+        elif part is sp.S.EmptySet:
+            continue
+        else:
+            return None
+    families = _merge_families(families)
+    if points and families:
+        return None                # a point among a family (x sin x at 0): not read as one
+    out = sorted(points, key=sp.default_sort_key)
+    out += [sp.expand(a + INTEGER * T) for a, T in families]
+    return out
+
+
+def _merge_families(families: list) -> list:
+    """{a_j + n T} with offsets a_j = a_0 + j T/m (mod T) for j < m is {a_0 + k T/m}
+    (the offsets may share a symbolic part: sin(x + y) = 0 at x = -y + k pi)."""
+    if len(families) < 2:
+        return [(_least_offset(a, T), T) for a, T in families]
+    steps = {T for _, T in families}
+    base = families[0][0]
+    shifts = [sp.simplify(a - base) for a, _ in families]
+    if len(steps) != 1 or any(not d.is_number for d in shifts):
+        return families
+    (T,) = steps
+    m = len(families)
+    shifts = sorted((_least_offset(d, T) for d in shifts), key=lambda d: float(d))
+    gap = T / m
+    if all(sp.simplify(b - a - gap) == 0 for a, b in zip(shifts, shifts[1:])):
+        return [(sp.expand(_least_offset(base + shifts[0], gap)), gap)]
+    return families
+
+
+def _least_offset(a, T):
+    """a reduced into [0, T) (its numeric part, when a has a symbolic one: -y + 3pi/2
+    with T = pi is -y + pi/2)."""
+    if not T.is_number:
+        return a
+    number, rest = sp.expand(a).as_independent(*a.free_symbols, as_Add=True) if a.free_symbols else (a, 0)
+    if not number.is_number:
+        return a
+    return sp.expand(number - T * sp.floor(number / T) + rest)
+
+
+def _root_order(u, v, r) -> int | None:
+    """The order of the zero of u at v = r (1: a simple zero, crossed transversally), or
+    None when not decided.  For a family of roots (r has INTEGER) each derivative must be
+    0 for every k, or non-zero for every k: SymPy's assumptions decide that
+    ((-1)^k != 0), never a sample of k."""
+    family = r.has(INTEGER)
+    for j in range(1, MAX_ROOT_ORDER + 1):
+        d = sp.diff(u, v, j).xreplace({v: r})
+        d = sp.simplify(d) if family else d
+        if family:
+            if d.is_zero is False:
+                return j
+            if is_zero(d) is True:
+                continue
+            return None
+        z = is_zero(d)
+        if z is False:
+            # a generic witness: where it vanishes (x^2 - y^2 at y = 0) the kink is
+            # marked critical by the analysis
+            return j
+        if z is None:
+            return None
+    return None
 
 
 def restrict(expr: sp.Expr, u: sp.Expr, variables, branch=None) -> sp.Expr:

@@ -14,6 +14,7 @@ from .. import expr as E
 from sympy.core.relational import Relational
 
 from ..scalar import Prim, Sw
+from ..signform import INTEGER
 
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
@@ -197,7 +198,26 @@ class Notation:
         return _Printer(self, args, False).print(e)[0]
 
     def entry(self, e: sp.Expr, args: tuple) -> str:
+        family = self._family(e, args)
+        if family is not None:
+            return family
         return _Printer(self, args, True).print(e)[0]
+
+    def _family(self, e, args) -> str | None:
+        """A family of zeros, x = a + k T for every integer k: 'x = π/2 + kπ, k ∈ ℤ'."""
+        if not (isinstance(e, sp.Eq) and e.rhs.has(INTEGER) and not e.lhs.has(INTEGER)):
+            return None
+        step = sp.diff(e.rhs, INTEGER)
+        offset = sp.expand(e.rhs - step * INTEGER)
+        if step.has(INTEGER) or offset.has(INTEGER):
+            return None
+
+        def show(x):
+            return _Printer(self, args, True).print(x)[0]
+        term = "k" + ("" if step == 1 else show(step))
+        value = term if offset == 0 else f"{show(offset)} + {term}"
+        where = r",\ k \in \mathbb{Z}" if self.latex else ", k ∈ ℤ"
+        return f"{show(e.lhs)} = {value}{where}"
 
     def entry_of(self, node: E.Node) -> str:
         """The generic (i,j) entry of a node: x_{ij}, x_{ji}, (AX)_{ij}, or a scalar."""

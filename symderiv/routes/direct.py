@@ -18,14 +18,16 @@ from ..bounds import attempt
 from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
 from ..exact_numbers import as_sympy
+from ..naming import named
 from ..evaluate import switch_key
-from ..scalar import Prim, Sw, positive_parameters, to_piecewise, to_sign_form
+from ..scalar import Prim, Sw, crossing_part, positive_parameters, to_piecewise, to_sign_form
 from ..signform import branches, is_zero, prettify
 from .common import Line, Math, RouteResult, Step, lit
 
 READ_BACK_CALLS = 3_000_000
 
 T = sp.Symbol("_t", positive=True)
+MAX_SIDE_ORDER = 8
 
 
 def _limit_condition(cond, sign: int):
@@ -43,12 +45,16 @@ def _limit_condition(cond, sign: int):
         d0 = sp.expand(d.xreplace({T: 0}))
         if d0 != 0:
             return cond.func(d0, 0)
-        slope = sp.expand(sp.diff(d, T).xreplace({T: 0}))
-        if slope == 0 or slope.has(T):
-            raise Unsupported("a boundary whose side cannot be decided")
-        # d ~ slope * t with t > 0; a symbolic slope (y in t*y) leaves its sign as the
-        # condition, which holds off the lower-dimensional set where the slope is 0
-        return cond.func(slope, 0)
+        # d ~ c t^j with t > 0: the first derivative in t that is not 0 gives the side
+        # ((x - 1)^3 > 0 just above x = 1: its third derivative); a symbolic c (y in t*y)
+        # leaves its sign as the condition, which holds off the set where c is 0
+        for j in range(1, MAX_SIDE_ORDER + 1):
+            slope = sp.expand(sp.diff(d, T, j).xreplace({T: 0}))
+            if slope.has(T):
+                break
+            if slope != 0:
+                return cond.func(slope, 0)
+        raise Unsupported("a boundary whose side cannot be decided")
     return cond
 
 
@@ -86,6 +92,10 @@ def _boundaries(pw_expr, V):
         u = sp.expand(rel.lhs - rel.rhs)
         if not (u.free_symbols & set(V)):
             continue
+        # the switch as it is crossed: (x - 2)^2 is never crossed, (x - 1)^3 is x - 1
+        u = crossing_part(u)
+        if u is None or not (u.free_symbols & set(V)):
+            continue
         k = sp.srepr(u) if not u.could_extract_minus_sign() else sp.srepr(-u)
         if k in seen:
             continue
@@ -121,66 +131,74 @@ def route(verdict: Verdict) -> RouteResult:
         if not isinstance(n, E.Entrywise) or n.key not in adj or not E.depends_on(n, var):
             continue
         args, (a_expr, n_expr) = E.frame(adj[n.key], n)
-        # a primitive's parameter (Huber's δ) is positive, as its table entry assumes: the
-        # one-sided limits at x = δ take the piece x^2/2 below only where -δ < δ
-        positive = {p: sp.Symbol(p.name, positive=True) for p in positive_parameters(n_expr)}
-        back = {v: k for k, v in positive.items()}
-        a_expr, n_expr = a_expr.xreplace(positive), n_expr.xreplace(positive)
-        V = variable_placeholders(args, var)
-        pw = to_piecewise(n_expr)
-        bnds = _boundaries(pw, V)
-        if not bnds:
-            continue
-        entry = Math(expr=n_expr, args=args, entry=True)
-        steps.append(Step("Case split", "Each primitive replaced by its pieces:",
-                          [Line(entry, "=", Math(expr=pw, args=args, entry=True))]))
-        dlines = []
-        for p in V:
-            if not n_expr.has(p):
-                continue
-            d = piecewise_partial(n_expr, p)
-            dlines.append(Line(Math(expr=p, args=args, entry=True, wrap=("∂/∂{}", r"\frac{\partial}{\partial {}}")),
-                               "=", Math(expr=d, args=args, entry=True),
-                               "case by case; on a boundary the piece SymPy picks is not a derivative"))
-        steps.append(Step("Differentiate each case", "", dlines))
-        a_pw = to_piecewise(a_expr)
-        for u, (p, base) in [(u, b) for u in bnds for b in branches(u, V)]:
-            if off_domain(args, n.shape, (p, base), verdict.domain):
-                continue      # not in f's domain, or on its edge: no sides to compare (as route 1)
-            coeff = sp.diff(u, p).xreplace({p: base})
-            weighted = sp.expand(a_pw) * piecewise_partial(n_expr, p) / coeff
-            v_plus = side_limit(pw, p, base, coeff, +1)
-            v_minus = side_limit(pw, p, base, coeff, -1)
-            at = to_piecewise(n_expr.xreplace({p: base}))
-            d_plus = side_limit(weighted, p, base, coeff, +1)
-            d_minus = side_limit(weighted, p, base, coeff, -1)
-            a_plus = side_limit(a_pw, p, base, coeff, +1)
-            cont = _same(v_plus, v_minus) and _same(v_plus, at)
-            # f itself is continuous when neither the two sides nor the value on the
-            # boundary differ, once weighted (sign(x)^2 is 1 on both sides and 0 at 0)
-            f_cont = cont or (_same(sp.expand(a_plus) * (v_plus - v_minus), 0)
-                              and _same(sp.expand(a_plus) * (at - v_plus), 0))
-            unbounded = any(_infinite(d) for d in (d_plus, d_minus))
-            smooth = f_cont and not unbounded and _same(d_plus, d_minus)
-            boundaries.append((u.xreplace(back), args, smooth, (p, as_sympy(base).xreplace(back))))
-            where = Math(expr=sp.Eq(u, 0) if sp.diff(u, p, 2) == 0 else sp.Eq(p, base), args=args, entry=True)
-            above, below = (("from above", "from below") if coeff.is_positive or coeff.is_negative
-                            else ("on one side", "on the other side"))   # du/dp changes sign
-            lines = [
-                Line(lit(f"value {above}"), "=", Math(expr=v_plus, args=args, entry=True)),
-                Line(lit(f"value {below}"), "=", Math(expr=v_minus, args=args, entry=True)),
-                Line(lit(f"slope of f {above}"), "=", _slope(d_plus, args)),
-                Line(lit(f"slope of f {below}"), "=", _slope(d_minus, args)),
-            ]
-            verdict_text = ("equal: no kink of f here" if smooth else
-                            ("the values differ: f jumps here" if not f_cont else
-                             "unbounded: f is not differentiable here" if unbounded else
-                             "the slopes differ: f has a kink here"))
-            steps.append(Step("One-sided limits", "", [Line(lit("at"), "", where, verdict_text)] + lines))
+        try:
+            _case_split(n, args, a_expr, n_expr, var, verdict.domain, steps, boundaries)
+        except Unsupported as exc:
+            raise named(exc, args) from None
     steps.append(Step("Gradient", "Assembled case by case, then read back:",
                       [Line(lit("∇f", r"\nabla f"), "=", Math(node=G_pw)),
                        Line(lit(""), "=", Math(node=G_read))]))
     return RouteResult("direct", G_read, G_pw, steps, boundaries)
+
+
+def _case_split(n, args, a_expr, n_expr, var, domain, steps: list, boundaries: list):
+    """The cases of one entrywise node, and the one-sided limits at each boundary."""
+    # a primitive's parameter (Huber's δ) is positive, as its table entry assumes: the
+    # one-sided limits at x = δ take the piece x^2/2 below only where -δ < δ
+    positive = {p: sp.Symbol(p.name, positive=True) for p in positive_parameters(n_expr)}
+    back = {v: k for k, v in positive.items()}
+    a_expr, n_expr = a_expr.xreplace(positive), n_expr.xreplace(positive)
+    V = variable_placeholders(args, var)
+    pw = to_piecewise(n_expr)
+    bnds = _boundaries(pw, V)
+    if not bnds:
+        return
+    entry = Math(expr=n_expr, args=args, entry=True)
+    steps.append(Step("Case split", "Each primitive replaced by its pieces:",
+                      [Line(entry, "=", Math(expr=pw, args=args, entry=True))]))
+    dlines = []
+    for p in V:
+        if not n_expr.has(p):
+            continue
+        d = piecewise_partial(n_expr, p)
+        dlines.append(Line(Math(expr=p, args=args, entry=True, wrap=("∂/∂{}", r"\frac{\partial}{\partial {}}")),
+                           "=", Math(expr=d, args=args, entry=True),
+                           "case by case; on a boundary the piece SymPy picks is not a derivative"))
+    steps.append(Step("Differentiate each case", "", dlines))
+    a_pw = to_piecewise(a_expr)
+    for u, (p, base) in [(u, b) for u in bnds for b in branches(u, V)]:
+        if off_domain(args, n.shape, (p, base), domain):
+            continue      # not in f's domain, or on its edge: no sides to compare (as route 1)
+        coeff = sp.diff(u, p).xreplace({p: base})
+        weighted = sp.expand(a_pw) * piecewise_partial(n_expr, p) / coeff
+        v_plus = side_limit(pw, p, base, coeff, +1)
+        v_minus = side_limit(pw, p, base, coeff, -1)
+        at = to_piecewise(n_expr.xreplace({p: base}))
+        d_plus = side_limit(weighted, p, base, coeff, +1)
+        d_minus = side_limit(weighted, p, base, coeff, -1)
+        a_plus = side_limit(a_pw, p, base, coeff, +1)
+        cont = _same(v_plus, v_minus) and _same(v_plus, at)
+        # f itself is continuous when neither the two sides nor the value on the
+        # boundary differ, once weighted (sign(x)^2 is 1 on both sides and 0 at 0)
+        f_cont = cont or (_same(sp.expand(a_plus) * (v_plus - v_minus), 0)
+                          and _same(sp.expand(a_plus) * (at - v_plus), 0))
+        unbounded = any(_infinite(d) for d in (d_plus, d_minus))
+        smooth = f_cont and not unbounded and _same(d_plus, d_minus)
+        boundaries.append((u.xreplace(back), args, smooth, (p, as_sympy(base).xreplace(back))))
+        where = Math(expr=sp.Eq(u, 0) if sp.diff(u, p, 2) == 0 else sp.Eq(p, base), args=args, entry=True)
+        above, below = (("from above", "from below") if coeff.is_positive or coeff.is_negative
+                        else ("on one side", "on the other side"))   # du/dp changes sign
+        lines = [
+            Line(lit(f"value {above}"), "=", Math(expr=v_plus, args=args, entry=True)),
+            Line(lit(f"value {below}"), "=", Math(expr=v_minus, args=args, entry=True)),
+            Line(lit(f"slope of f {above}"), "=", _slope(d_plus, args)),
+            Line(lit(f"slope of f {below}"), "=", _slope(d_minus, args)),
+        ]
+        verdict_text = ("equal: no kink of f here" if smooth else
+                        ("the values differ: f jumps here" if not f_cont else
+                         "unbounded: f is not differentiable here" if unbounded else
+                         "the slopes differ: f has a kink here"))
+        steps.append(Step("One-sided limits", "", [Line(lit("at"), "", where, verdict_text)] + lines))
 
 
 def _infinite(e) -> bool:
