@@ -47,7 +47,6 @@ class _Watchdog:
         self.fired = False
         self.timer = threading.Timer(seconds, self._fire)
         self.timer.daemon = True
-        self.timer.start()
 
     def _fire(self):
         if not self.done:
@@ -56,8 +55,11 @@ class _Watchdog:
 
     def stop(self):
         self.done = True
-        self.timer.cancel()
-        self.timer.join()
+        self.timer.cancel()          # (a timer not yet running never fires after this)
+        try:
+            self.timer.join()
+        except RuntimeError:         # the exception landed while the timer was starting
+            pass
         if self.fired:
             # An exception set but not yet delivered is delivered here, where run() catches
             # it.  (Clearing it instead, with a NULL exception, leaves CPython 3.11 checking
@@ -75,6 +77,8 @@ def run(fn, seconds: float | None, what: str):
     dog = _Watchdog(seconds)
     try:
         try:
+            # started inside the try: on a busy machine the timer can fire before start() returns
+            dog.timer.start()
             return fn()
         finally:
             dog.stop()
