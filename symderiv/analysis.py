@@ -85,6 +85,10 @@ class Verdict:
     # the kinks over f's own nodes, which the analysis at a point reads, when ``kinks`` was
     # replaced by the kinks of f written out entry by entry (api._entry_by_entry)
     point_kinks: list | None = None
+    # set by the arbiter (routes/compare.py) when the exact test corrected the kinks' verdict:
+    # the points where f is not differentiable, spelled; None with ``arbitrated`` = nowhere
+    arbiter_set: str | None = None
+    arbitrated: bool = False
 
     @property
     def own_kinks(self) -> list:

@@ -202,6 +202,11 @@ def domain(verdict, N: Notation) -> str | None:
 
 
 def nondifferentiable_set(verdict, N: Notation) -> str | None:
+    if verdict.arbitrated:
+        # the exact test's points (routes/compare.py), in place of the kinks' own verdict
+        if verdict.arbiter_set is None:
+            return None
+        return verdict.arbiter_set.replace(" or ", r" \text{ or } ") if N.latex else verdict.arbiter_set
     failing = verdict.failing
     if not failing:
         return None

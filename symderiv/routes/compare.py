@@ -1,0 +1,447 @@
+"""The routes' comparison, and the arbiter that settles a disputed kink claim.
+
+The two routes read the same kinks and can share a blind spot: each kink is judged on
+its own, so where switches of several kinks meet (a tie of max/min on a kink of one of
+its arguments: max(|x|, 2x^2) at 0, where f = |x| nearby) every one of them can look
+harmless while f is not differentiable.  The arbiter is a third, independent test: the
+exact one-sided directional derivatives of f written out entry by entry
+(directional.py), at the points concerned.  It runs when the routes disagree, when a
+switch is degenerate (its gradient vanishes on it), or when switches of two or more
+kinks meet at a point; it also checks every --at answer.  What it cannot settle is
+"not decided", never a verdict one of the routes contradicts.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from .. import budget
+from .. import expr as E
+from ..analysis import Verdict
+from ..calculus import map_entrywise
+from ..directional import (NotDecided, NotLipschitz, PointTest, as_array, directional_map, sign_of,
+                           support, test_point)
+from ..entries import entry_values
+from ..errors import SymderivError, Unsupported
+from ..evaluate import Evaluator, switch_key
+from ..exact_numbers import as_sympy, is_concrete
+from ..local import PointResult
+from ..scalar import Sw, to_sign_form, positive_parameters
+
+COMPARE_SECONDS = 3.0
+MAX_ENTRIES = 16            # the exact test writes f out entry by entry: small variables only
+MAX_CANDIDATES = 40         # points the global arbiter tests
+TEST = "exact one-sided directional derivatives f'(p; D) (forward directional chain rule), " \
+       "linearity of D ↦ f'(p; D) decided over sign cells"
+
+
+# ---------------------------------------------------------------- comparing the routes
+
+def compare_routes(verdict: Verdict, routes: dict) -> tuple[bool | None, str]:
+    """Do the two routes give the same gradient and the same verdict at every boundary?"""
+    if "sign" not in routes or "direct" not in routes:
+        return None, "only one route was run"
+    s, d = routes["sign"], routes["direct"]
+    same_gradient = _same_gradient(verdict, s.raw_gradient, d.raw_gradient)
+    if same_gradient is False:
+        return False, "the routes' gradients differ at a point off the kinks"
+    s_b = {(switch_key(u, args)[0], str(b[1]) if b else ""): ok for u, args, ok, b in s.boundaries}
+    d_b = {(switch_key(u, args)[0], str(b[1]) if b else ""): ok for u, args, ok, b in d.boundaries}
+    for key in set(s_b) | set(d_b):
+        if key in s_b and key in d_b and s_b[key] != d_b[key]:
+            return False, "the routes disagree about a kink"
+    if same_gradient is None:
+        return None, "could not compare the gradients exactly"
+    return True, "same gradient off the kinks and the same verdict at every boundary"
+
+
+def _same_gradient(verdict: Verdict, g1: E.Node, g2: E.Node) -> bool | None:
+    """Exact comparison at random rational points (with random values for every symbol
+    and every symbolic size), away from the kinks: equal values at many generic points of
+    two expressions built from polynomials and kinks means equal functions there."""
+    a = map_entrywise(g1, to_sign_form)
+    # a case split over k kinks has 2^k pieces: past a bound its sign form is not built,
+    # and the pieces themselves are evaluated at the points below
+    b = budget.attempt(lambda: map_entrywise(g2, to_sign_form), seconds=COMPARE_SECONDS) or g2
+    if a.key == b.key:
+        return True
+    f = verdict.f
+    rng = random.Random(11)
+    syms = E.symbols_of(f)
+    positive = _parameter_symbols(f)
+    sizes = {}
+    for s in syms:
+        for d in s.shape:
+            if not (is_concrete(d)):
+                sizes.setdefault(d, rng.choice((2, 3)))
+    tried = 0
+    for _ in range(12):
+        vals = {}
+        for s in syms:
+            shp = tuple(int(d) if is_concrete(d) else sizes[d] for d in s.shape)
+            arr = np.empty(shp, dtype=object)
+            for idx in np.ndindex(shp):
+                num = rng.randint(1, 900) if s.name in positive else rng.randint(-900, 900)
+                arr[idx] = Fraction(num, rng.choice((7, 11, 13)))
+            vals[s.name] = arr
+        try:
+            ga = Evaluator(vals, sizes)(a)
+            gb = Evaluator(vals, sizes)(b)
+        except SymderivError:
+            continue
+        tried += 1
+        if any(_differ(x, y) for x, y in zip(ga.flat, gb.flat)):
+            return False
+    return True if tried >= 3 else None
+
+
+def _parameter_symbols(f: E.Node) -> set:
+    """Names standing alone as a primitive's positive parameter (the δ of Huber_δ): the
+    table's pieces assume it positive, so the routes are compared there (at δ < 0 Huber's
+    pieces overlap, and the routes' forms part)."""
+    return {n.args[E.placeholder_index(p)].name for n in E.walk(f) if isinstance(n, E.Entrywise)
+            for p in positive_parameters(n.expr) if isinstance(n.args[E.placeholder_index(p)], E.Sym)}
+
+
+def _differ(x, y) -> bool:
+    """Rational values compare exactly.  Others (exp, log and roots of the rational point)
+    compare at 60 digits: simplify on exp(40000/13) - exp(...) runs for minutes (the
+    logistic loss did), while two gradients that differ as functions differ at a random
+    point by far more than 10^-40 of their size."""
+    if isinstance(x, (int, Fraction)) and isinstance(y, (int, Fraction)):
+        return x != y
+    a, b = as_sympy(x), as_sympy(y)
+    if a == b:
+        return False
+    # each side on its own: evalf of the difference raises its precision to resolve
+    # the cancellation, without end when the difference is 0
+    va, vb = sp.N(a, 60), sp.N(b, 60)
+    if not (va.is_Float or va.is_Integer or va.is_Rational) or not (vb.is_Float or vb.is_Integer or vb.is_Rational):
+        return True
+    gap = abs(va - vb)
+    return bool(gap > max(abs(va), abs(vb), 1) * sp.Float("1e-40", 60))
+
+
+# ---------------------------------------------------------------- f written out
+
+@dataclass
+class Scalar:
+    """f as one SymPy expression in the variable's entries (every constant a number)."""
+    F: sp.Expr
+    xs: list
+    shape: tuple
+    names: list            # how each entry is spelled ('x', 'y', 'X_11')
+
+
+def scalar_form(f: E.Node, var: E.Sym, values: dict) -> Scalar | None:
+    """f entry by entry at a concrete, small shape of the variable, or None."""
+    if not all(is_concrete(d) for d in var.shape):
+        given = values.get(var.name)
+        if given is None:
+            return None
+        shape = tuple(given.shape)
+    else:
+        shape = (int(var.shape[0]), int(var.shape[1]))
+    if shape[0] * shape[1] > MAX_ENTRIES:
+        return None
+    others = [s for s in E.symbols_of(f) if s.name != var.name]
+    if any(s.name not in values for s in others):
+        return None
+    dims = {}
+    for s in E.symbols_of(f):
+        arr = values.get(s.name)
+        got = tuple(arr.shape) if arr is not None else shape
+        for want, have in zip(s.shape, got):
+            if not is_concrete(want):
+                dims[want] = have
+    try:
+        (F,) = entry_values(f, dims)
+    except (TypeError, SymderivError, ValueError):
+        return None
+    known = {sp.Symbol(f"{name}[{i},{j}]", real=True): as_sympy(v)
+             for name, arr in values.items() if name != var.name for (i, j), v in np.ndenumerate(arr)}
+    F = F.xreplace(known)
+    xs = [sp.Symbol(f"{var.name}[{i},{j}]", real=True) for i, j in np.ndindex(shape)]
+    if var.parts:
+        names = [getattr(p, "name", str(p)) for p in var.parts]
+    elif shape == (1, 1):
+        names = [var.name]
+    else:
+        names = [f"{var.name}_{i + 1}{j + 1}" if shape[1] > 1 else f"{var.name}_{i + 1}" for i, j in np.ndindex(shape)]
+    return Scalar(F, xs, shape, names)
+
+
+def point_text(S: Scalar, point: list) -> str:
+    vals = [sp.sstr(as_sympy(v)) for v in point]
+    if len(vals) == 1:
+        return f"{S.names[0]} = {vals[0]}"
+    return f"({', '.join(S.names)}) = ({', '.join(vals)})"
+
+
+# ---------------------------------------------------------------- the global arbiter
+
+@dataclass
+class Arbiter:
+    settled: bool
+    test: str
+    points: list                      # the points tested, spelled
+    reason: str = ""
+    failing: list = field(default_factory=list)    # spelled points where f is not differentiable
+    changed: bool = False             # the verdict was corrected
+    trigger: str = ""
+
+
+def _switch_arguments(F: sp.Expr) -> list:
+    form = to_sign_form(F)
+    return sorted({a.args[0] for a in form.atoms(Sw)}, key=sp.default_sort_key)
+
+
+def _real_roots(u: sp.Expr, x) -> list | None:
+    """The real zeros of a switch argument in one variable, exactly, or None (infinitely
+    many, or not found in closed form)."""
+    num = sp.numer(sp.together(u))
+    if num.is_polynomial(x):
+        if sp.expand(num) == 0:
+            return None
+        return sorted(set(sp.real_roots(sp.Poly(num, x))), key=lambda r: sp.N(r, 30))
+    found = budget.attempt(lambda: sp.solveset(num, x, sp.S.Reals), seconds=COMPARE_SECONDS)
+    if isinstance(found, sp.FiniteSet):
+        return sorted(found, key=lambda r: sp.N(r, 30))
+    return None
+
+
+def arbitrate(problem, verdict: Verdict, agree: bool | None, values: dict) -> Arbiter | None:
+    """Settle the kink claims where they need it; corrects the verdict when the exact test
+    finds it wrong.  None when nothing needed settling (or f is not written out)."""
+    S = scalar_form(verdict.f, problem.var, values)
+    if S is None or len(S.xs) != 1 or not verdict.kinks:
+        if agree is False:
+            return Arbiter(False, TEST, [], reason="the routes disagree about a kink and f could not be written "
+                                                   "out in one variable for the exact test", trigger="routes")
+        return None
+    x = S.xs[0]
+    try:
+        us = _switch_arguments(S.F)
+    except SymderivError:
+        us = []
+    roots = {}
+    unknown = []
+    for u in us:
+        r = _real_roots(u, x)
+        if r is None:
+            unknown.append(u)
+            continue
+        roots[u] = r
+    meet = {}
+    for u, rs in roots.items():
+        for r in rs:
+            meet.setdefault(r, []).append(u)
+    trigger = ""
+    if agree is False:
+        trigger = "the routes disagree about a kink"
+    else:
+        for r, here in meet.items():
+            if len(here) > 1:
+                trigger = "switches of several kinks meet at " + point_text(S, [r])
+                break
+            if sp.diff(here[0], x).xreplace({x: r}) == 0:
+                trigger = "a switch is degenerate (its gradient vanishes on it) at " + point_text(S, [r])
+                break
+    if not trigger:
+        return None
+    points = sorted(meet, key=lambda r: sp.N(r, 30))
+    spelled = [point_text(S, [r]) for r in points]
+    if unknown:
+        return Arbiter(False, TEST, spelled, trigger=trigger,
+                       reason="a switch has zeros the exact test cannot list (" + sp.sstr(unknown[0]) + " = 0)")
+    if len(points) > MAX_CANDIDATES:
+        return Arbiter(False, TEST, spelled[:MAX_CANDIDATES], trigger=trigger,
+                       reason=f"more than {MAX_CANDIDATES} points to test")
+    failing, jumps = [], []
+    for r in points:
+        t = test_point(S.F, S.xs, [r])
+        if t.differentiable is None:
+            return Arbiter(False, TEST, spelled, trigger=trigger,
+                           reason=f"at {point_text(S, [r])}: {t.reason}")
+        if t.differentiable is False:
+            failing.append(r)
+            if not t.lipschitz:
+                jumps.append(r)
+    arb = Arbiter(True, TEST, spelled, failing=[point_text(S, [r]) for r in failing], trigger=trigger)
+    arb.changed = _correct(verdict, S, failing, jumps)
+    return arb
+
+
+def _correct(verdict: Verdict, S: Scalar, failing: list, jumps: list) -> bool:
+    """Make the verdict say what the exact test found, where they differ (one variable:
+    the candidate points are every place f can fail)."""
+    claimed = verdict.failing
+    now_diff = not failing
+    spelled = " or ".join(point_text(S, [r]) for r in failing)
+    before = (verdict.differentiable_everywhere, getattr(verdict, "arbiter_set", None))
+    current_text = None
+    if claimed and all(k.kind == "switch" for k in claimed):
+        current_text = _claimed_points(verdict, S)
+    if current_text is not None and set(current_text) == set(failing):
+        return False
+    verdict.arbiter_set = spelled if failing else None
+    verdict.arbitrated = True
+    verdict.differentiable_everywhere = now_diff
+    if not jumps and verdict.continuous is not False:
+        if failing:
+            verdict.smoothness, verdict.smoothness_exact = 0, True
+        elif verdict.smoothness == 0 or verdict.smoothness is None:
+            # one variable, piecewise C^1 and differentiable everywhere: C^1 (its exact class is not re-derived)
+            verdict.smoothness, verdict.smoothness_exact = 1, False
+    return before != (verdict.differentiable_everywhere, verdict.arbiter_set)
+
+
+def _claimed_points(verdict: Verdict, S: Scalar) -> list | None:
+    """The points where the kinks' verdict says f fails, when each is a point of one variable."""
+    out = []
+    for k in verdict.failing:
+        if k.condition:
+            return None
+        if k.branch is not None:
+            out.append(as_sympy(k.branch[1]))
+            continue
+        free = [s for s in k.u.free_symbols]
+        if len(free) != 1:
+            return None
+        rs = _real_roots(k.u, free[0])
+        if rs is None:
+            return None
+        out.extend(rs)
+    return out
+
+
+# ---------------------------------------------------------------- the arbiter at a point
+
+@dataclass
+class PointArbiter:
+    settled: bool
+    test: str
+    overrode: bool = False
+    reason: str = ""
+    directional: object = None        # f'(p; D) with --direction
+    directional_reason: str = ""
+
+
+def settle_point(problem, verdict: Verdict, values: dict, point, direction=None):
+    """Check the analysis at a point with the exact test; returns (PointResult, PointArbiter)."""
+    S = scalar_form(verdict.f, problem.var, values)
+    if S is None:
+        if direction is not None:
+            raise Unsupported("the exact directional derivative needs a variable of at most "
+                              f"{MAX_ENTRIES} entries with every constant given")
+        return point, PointArbiter(False, TEST, reason="f is not written out entry by entry here")
+    p = [as_sympy(v) for v in np.asarray(values[problem.var.name]).flat]
+    t = test_point(S.F, S.xs, p)
+    arb = PointArbiter(t.differentiable is not None, t.test, reason=t.reason)
+    if direction is not None:
+        D = [as_sympy(v) for v in np.asarray(direction).flat]
+        if len(D) != len(p):
+            raise Unsupported("--direction must have the shape of the point")
+        if t.map is not None:
+            arb.directional = t.map.at(D)
+        elif not t.lipschitz:
+            arb.directional_reason = t.reason
+        else:
+            raise Unsupported(f"f'(X; D) is not decided here: {t.reason}")
+    shape = S.shape
+    one = len(p) == 1
+    if point is None:
+        # the kinks' analysis could not answer here: the exact test may
+        if t.differentiable is None:
+            return None, arb
+        point = PointResult(t.value, not t.differentiable, None, None,
+                            reason="the Clarke set is not decided here")
+    if t.differentiable is None:
+        # the exact test cannot decide: the analysis stands only where f'(p; ·) does not refute it
+        if t.map is not None and point.differentiable and point.gradient is not None:
+            G = [as_sympy(v) for v in point.gradient.flat]
+            if not _matches(t.map, G):
+                raise Unsupported("not decided: the analysis at this point says differentiable, but its gradient "
+                                  f"does not give the exact one-sided directional derivatives ({t.reason})")
+        return point, arb
+    if t.differentiable:
+        G = as_array(t.gradient, shape)
+        same = point.differentiable and point.gradient is not None and all(
+            sign_of(as_sympy(a) - b) == 0 for a, b in zip(point.gradient.flat, t.gradient))
+        if same:
+            return point, arb
+        arb.overrode = True
+        sub = {"form": "point", "value": G} if one else None
+        point.differentiable, point.gradient, point.subdifferential = True, G, sub
+        point.one_sided = []
+        if sub is None:
+            point.reason = "the Clarke set is not decided here (the exact test gives the gradient, not the set)"
+        return point, arb
+    # not differentiable
+    if not t.lipschitz:
+        if point.differentiable or point.subdifferential is not None:
+            arb.overrode = True
+        point.differentiable, point.gradient, point.subdifferential = False, None, None
+        point.reason = t.reason + "; it has no Clarke subdifferential"
+        return point, arb
+    if one:
+        right, left = t.map.at([1]), -t.map.at([-1])
+        lo, hi = (left, right) if sign_of(right - left) >= 0 else (right, left)
+        box = {"form": "box", "lower": as_array([lo], shape), "upper": as_array([hi], shape)}
+        was = point.subdifferential
+        ok = (not point.differentiable and was is not None and was.get("form") == "box"
+              and sign_of(as_sympy(was["lower"].flat[0]) - lo) == 0 and sign_of(as_sympy(was["upper"].flat[0]) - hi) == 0)
+        if not ok:
+            arb.overrode = True
+            point.differentiable, point.gradient, point.subdifferential = False, None, box
+            point.one_sided = [{"entry": [0, 0], "left": left, "right": right}]
+        return point, arb
+    if point.differentiable:
+        arb.overrode = True
+        point.differentiable, point.gradient = False, None
+        point.subdifferential = None
+        point.reason = "f is not differentiable here (D ↦ f'(p; D) is not linear); its Clarke set is not decided"
+        return point, arb
+    if point.subdifferential is not None and not _consistent(point.subdifferential, t.map, len(p)):
+        arb.overrode = True
+        point.subdifferential = None
+        point.reason = ("the Clarke set is not decided here: the one the kinks give has a support function "
+                        "below the exact f'(p; D) in some direction")
+    return point, arb
+
+
+def _matches(m, G) -> bool:
+    from ..directional import _probe_directions
+    for D in _probe_directions(len(G)):
+        if sign_of(m.at(D) - sp.Add(*[g * d for g, d in zip(G, D)])) != 0:
+            return False
+    return True
+
+
+def _consistent(sub: dict, m, n: int) -> bool:
+    """The support function of a Clarke set is at least f'(p; D) in every direction; checked
+    exactly at the probe directions (a failure is a proof that the set is wrong)."""
+    from ..directional import _probe_directions
+    form = sub.get("form")
+    for D in _probe_directions(n):
+        want = m.at(D)
+        if form == "point":
+            have = sp.Add(*[as_sympy(g) * d for g, d in zip(sub["value"].flat, D)])
+        elif form == "box":
+            have = sp.Add(*[max(as_sympy(l) * d, as_sympy(u) * d, key=lambda v: v)
+                            for l, u, d in zip(sub["lower"].flat, sub["upper"].flat, D)])
+        elif form == "hull":
+            have = support([list(g.flat) for g in sub["generators"]], D)
+        elif form == "ball":
+            have = sp.Add(*[as_sympy(c) * d for c, d in zip(sub["center"].flat, D)]) + \
+                as_sympy(sub["radius"]) * sp.sqrt(sp.Add(*[sp.sympify(d) ** 2 for d in D]))
+        else:
+            return True
+        if sign_of(have - want) < 0:
+            return False
+    return True
