@@ -357,7 +357,8 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
     one = len(p) == 1
     if point is None:
         # the kinks' analysis could not answer here: the exact test may
-        if t.differentiable is None:
+        # (not where f has no directional derivative: the edge of a domain, sqrt(x) at 0, stays refused)
+        if t.differentiable is None or not t.lipschitz:
             return None, arb
         point = PointResult(t.value, not t.differentiable, None, None,
                             reason="the Clarke set is not decided here")
