@@ -476,7 +476,7 @@ def test_point(F: sp.Expr, xs: list, point: list) -> PointTest:
     except NotLipschitz as exc:
         value = _value_or_none(F, xs, point)
         return PointTest(value, False, reason=exc.message, lipschitz=False)
-    except NotDecided as exc:
+    except Unsupported as exc:         # NotDecided, or a bound of the sign-form machinery
         return PointTest(None, None, reason=exc.message)
     n = len(xs)
     units = [[1 if k == i else 0 for k in range(n)] for i in range(n)]
@@ -484,13 +484,13 @@ def test_point(F: sp.Expr, xs: list, point: list) -> PointTest:
         grad = [m.at(e) for e in units]
         g = m.h - sp.Add(*[gi * d for gi, d in zip(grad, m.ds)])
         linear = _zero_map(g, m.ds)
-    except NotDecided as exc:
+    except Unsupported as exc:
         return PointTest(m.value, None, reason=exc.message, map=m)
     if linear is False:
         gens = None
         try:
             gens = _piece_gradients(m)
-        except NotDecided:
+        except Unsupported:
             pass
         return PointTest(m.value, False, reason="D ↦ f'(p; D) is not linear", map=m, generators=gens)
     if linear is None:

@@ -70,8 +70,8 @@ def point_lines(analysis) -> list[str]:
             out.append(f"  f'(X; D) = {spell.exact(arb.directional)} along D = {analysis.direction_text}")
         else:
             out.append(f"  f'(X; D) along D = {analysis.direction_text}: none ({arb.directional_reason})")
-    if arb is not None and arb.settled:
-        out.append(f"  checked by the arbiter: {arb.test}" + ("; it corrected the kinks' answer here" if arb.overrode else ""))
+    if arb is not None and arb.overrode:
+        out.append(f"  decided by the arbiter ({arb.test}), which corrected the kinks' answer here")
     return out
 
 
