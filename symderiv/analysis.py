@@ -89,6 +89,9 @@ class Verdict:
     # the points where f is not differentiable, spelled; None with ``arbitrated`` = nowhere
     arbiter_set: str | None = None
     arbitrated: bool = False
+    # (points where f fails that the kinks' set leaves out, points of that set where f is
+    # differentiable), spelled: the arbiter's amendment of a set in the plane
+    arbiter_amend: tuple | None = None
 
     @property
     def own_kinks(self) -> list:

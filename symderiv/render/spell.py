@@ -208,7 +208,8 @@ def nondifferentiable_set(verdict, N: Notation) -> str | None:
             return None
         return verdict.arbiter_set.replace(" or ", r" \text{ or } ") if N.latex else verdict.arbiter_set
     failing = verdict.failing
-    if not failing:
+    extra, cleared = verdict.arbiter_amend or ([], [])
+    if not failing and not extra:
         return None
     joiner = r" \text{ or } " if N.latex else " or "
     seen, parts = set(), []
@@ -217,7 +218,12 @@ def nondifferentiable_set(verdict, N: Notation) -> str | None:
         if s not in seen:
             seen.add(s)
             parts.append(s)
-    return joiner.join(parts)
+    parts += extra          # points the exact test found (routes/compare.py)
+    out = joiner.join(parts)
+    if cleared:
+        out += (r" \text{ (except at } " + r" \text{, } ".join(cleared) + r"\text{)}") if N.latex else \
+            " (except at " + ", ".join(cleared) + ")"
+    return out
 
 
 def jump_set(verdict, N: Notation) -> str | None:

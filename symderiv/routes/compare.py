@@ -219,6 +219,8 @@ def arbitrate(problem, verdict: Verdict, agree: bool | None, values: dict) -> Ar
     """Settle the kink claims where they need it; corrects the verdict when the exact test
     finds it wrong.  None when nothing needed settling (or f is not written out)."""
     S = scalar_form(verdict.f, problem.var, values)
+    if S is not None and len(S.xs) == 2 and verdict.kinks:
+        return _arbitrate_plane(problem, verdict, agree, values, S)
     if S is None or len(S.xs) != 1 or not verdict.kinks:
         if agree is False:
             return Arbiter(False, TEST, [], reason="the routes disagree about a kink and f could not be written "
@@ -318,6 +320,135 @@ def _claimed_points(verdict: Verdict, S: Scalar) -> list | None:
             return None
         out.extend(rs)
     return out
+
+
+MAX_PLANE_DEGREE = 2         # switch curves intersected exactly: conics and lines
+
+
+def _plane_candidates(S: Scalar, with_switch_points: bool):
+    """Points of the plane where the kinks can interact: where two switch curves meet, where
+    a switch is degenerate (u = 0 and grad u = 0), and (when the routes disagree) rational
+    points on each switch.  (points, reason) with points None when they cannot be listed."""
+    x, y = S.xs
+    try:
+        us = _switch_arguments(S.F)
+    except SymderivError as exc:
+        return None, exc.message
+    polys = []
+    for u in us:
+        num = sp.expand(sp.numer(sp.together(u)))
+        if not num.is_polynomial(x, y) or sp.Poly(num, x, y).total_degree() > MAX_PLANE_DEGREE:
+            return None, f"the switch {sp.sstr(u)} = 0 is not a line or a conic"
+        polys.append(num)
+    found = []
+
+    def add(sols):
+        for sol in sols:
+            pt = (sp.nsimplify(sol[0]) if sol[0].is_Float else sol[0], sol[1])
+            if all(v.is_real for v in pt) and pt not in found:
+                found.append(pt)
+    meets = {}
+    for a, b in itertools.combinations(polys, 2):
+        if sp.gcd(a, b).free_symbols:
+            continue              # curves sharing a component: each is tested on its points below
+        sols = sp.solve([a, b], [x, y], dict=True)
+        pts = [(sol.get(x), sol.get(y)) for sol in sols]
+        if any(v is None or v.free_symbols for pt in pts for v in pt):
+            return None, "two switches meet along a curve the exact test cannot list"
+        add(pts)
+        for pt in pts:
+            meets[pt] = meets.get(pt, 0) + 1
+    for a in polys:
+        sols = sp.solve([a, sp.diff(a, x), sp.diff(a, y)], [x, y], dict=True)
+        pts = [(sol.get(x), sol.get(y)) for sol in sols]
+        add([pt for pt in pts if not any(v is None or v.free_symbols for v in pt)])
+    if with_switch_points:
+        for a in polys:
+            for c in (sp.Rational(1, 3), sp.Rational(-7, 5)):
+                for var, other in ((x, y), (y, x)):
+                    if not a.has(var):
+                        continue
+                    roots = sp.Poly(a.xreplace({other: c}), var).real_roots() if a.xreplace({other: c}).has(var) else []
+                    add([(r, c) if var == x else (c, r) for r in roots])
+                    break
+    return found, ""
+
+
+def _arbitrate_plane(problem, verdict: Verdict, agree, values: dict, S: Scalar) -> Arbiter | None:
+    found, why = _plane_candidates(S, agree is False)
+    if found is None:
+        if agree is False:
+            return Arbiter(False, TEST, [], reason=why, trigger="the routes disagree about a kink")
+        return None
+    if agree is False:
+        trigger = "the routes disagree about a kink"
+    elif found:
+        trigger = "switches of several kinks meet at " + point_text(S, list(found[0]))
+    else:
+        return None
+    if len(found) > MAX_CANDIDATES:
+        return Arbiter(False, TEST, [], trigger=trigger, reason=f"more than {MAX_CANDIDATES} points to test")
+    spelled = [point_text(S, list(pt)) for pt in found]
+    failing, extra, cleared = [], [], []
+    for pt in found:
+        t = test_point(S.F, S.xs, list(pt))
+        if t.differentiable is None:
+            return Arbiter(False, TEST, spelled, trigger=trigger, reason=f"at {point_text(S, list(pt))}: {t.reason}")
+        claimed = claimed_at(verdict, problem.var, values, pt, S.shape)
+        if claimed is None:
+            return Arbiter(False, TEST, spelled, trigger=trigger,
+                           reason=f"the kinks' claim at {point_text(S, list(pt))} could not be evaluated")
+        if not t.differentiable:
+            failing.append(point_text(S, list(pt)))
+            if not claimed:
+                extra.append(point_text(S, list(pt)))
+        elif claimed:
+            cleared.append(point_text(S, list(pt)))
+    arb = Arbiter(True, TEST, spelled, failing=failing, trigger=trigger)
+    if extra or cleared:
+        arb.changed = True
+        verdict.arbiter_amend = (extra, cleared)
+        if extra:
+            verdict.differentiable_everywhere = False
+            if verdict.continuous and verdict.smoothness not in (0, None):
+                verdict.smoothness, verdict.smoothness_exact = 0, True
+    return arb
+
+
+def claimed_at(verdict: Verdict, var: E.Sym, values: dict, point, shape) -> bool | None:
+    """Does the kinks' verdict put the point in the set where f is not differentiable?
+    None when a kink's place or condition cannot be evaluated there."""
+    from ..evaluate import bind_dims, truth
+    arr = np.empty(shape, dtype=object)
+    for k, idx in enumerate(np.ndindex(shape)):
+        arr[idx] = as_sympy(point[k])
+    vals = {**values, var.name: arr}
+    try:
+        ev = Evaluator(vals, bind_dims(verdict.f, vals))
+        for k in verdict.failing:
+            if k.kind == "norm":
+                if all(sign_of(as_sympy(v)) == 0 for v in ev(k.node.arg).flat) and not k.condition:
+                    return True
+                if k.condition:
+                    return None
+                continue
+            if k.kind != "switch":
+                return None
+            u = ev(E.ew(k.u, k.args, k.node.shape))
+            on = np.vectorize(lambda v: sign_of(as_sympy(v)) == 0, otypes=[bool])(u)
+            if k.branch is not None:
+                b = ev(E.ew(k.branch[0] - k.branch[1], k.args, k.node.shape))
+                on &= np.vectorize(lambda v: sign_of(as_sympy(v)) == 0, otypes=[bool])(b)
+            for c in (k.condition or []):
+                used = c.free_symbols
+                env = {ph: ev(k.args[E.placeholder_index(ph)]) for ph in used if ph.name.startswith("_p")}
+                held = truth(c, env, on.shape, {}, k.args)
+                on &= np.broadcast_to(held, on.shape)
+            if np.any(on):
+                return True
+    except (SymderivError, TypeError, ValueError, IndexError):
+        return None
+    return False
 
 
 # ---------------------------------------------------------------- the arbiter at a point
