@@ -469,7 +469,7 @@ class PointTest:
     test: str = "exact one-sided directional derivatives"
 
 
-def test_point(F: sp.Expr, xs: list, point: list) -> PointTest:
+def decide_point(F: sp.Expr, xs: list, point: list) -> PointTest:
     """Differentiable at p iff D ↦ f'(p; D) is linear (f locally Lipschitz, or f jumps)."""
     try:
         m = directional_map(F, xs, point)

@@ -25,7 +25,7 @@ from .. import expr as E
 from ..analysis import Verdict
 from ..calculus import map_entrywise
 from ..directional import (NotDecided, NotLipschitz, PointTest, as_array, directional_map, sign_of,
-                           support, test_point)
+                           support, decide_point)
 from ..entries import entry_values
 from ..errors import SymderivError, Unsupported
 from ..evaluate import Evaluator, switch_key
@@ -266,7 +266,7 @@ def arbitrate(problem, verdict: Verdict, agree: bool | None, values: dict) -> Ar
                        reason=f"more than {MAX_CANDIDATES} points to test")
     failing, jumps = [], []
     for r in points:
-        t = test_point(S.F, S.xs, [r])
+        t = decide_point(S.F, S.xs, [r])
         if t.differentiable is None:
             return Arbiter(False, TEST, spelled, trigger=trigger,
                            reason=f"at {point_text(S, [r])}: {t.reason}")
@@ -391,7 +391,7 @@ def _arbitrate_plane(problem, verdict: Verdict, agree, values: dict, S: Scalar) 
     spelled = [point_text(S, list(pt)) for pt in found]
     failing, extra, cleared = [], [], []
     for pt in found:
-        t = test_point(S.F, S.xs, list(pt))
+        t = decide_point(S.F, S.xs, list(pt))
         if t.differentiable is None:
             return Arbiter(False, TEST, spelled, trigger=trigger, reason=f"at {point_text(S, list(pt))}: {t.reason}")
         claimed = claimed_at(verdict, problem.var, values, pt, S.shape)
@@ -472,7 +472,7 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
                               f"{MAX_ENTRIES} entries with every constant given")
         return point, PointArbiter(False, TEST, reason="f is not written out entry by entry here")
     p = [as_sympy(v) for v in np.asarray(values[problem.var.name]).flat]
-    t = test_point(S.F, S.xs, p)
+    t = decide_point(S.F, S.xs, p)
     arb = PointArbiter(t.differentiable is not None, t.test, reason=t.reason)
     if direction is not None:
         D = [as_sympy(v) for v in np.asarray(direction).flat]
