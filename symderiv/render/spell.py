@@ -144,6 +144,9 @@ def kink_story(k, N: Notation) -> str:
     place = _m(N.entry(k.switch_eq, k.args), N)
     some = quantifier(k.args, False, k.off_diagonal).strip()
     where = f"Where {place}" + (f" ({some})" if some else "")
+    if k.decided_by:
+        return f"{where}" + (f" and {_m(' and '.join(N.entry(c, k.args) for c in k.condition), N)}"
+                             if k.condition else "") + f": {k.decided_by}."
     if not k.continuous:
         return f"{where}, f jumps by {_m(N.entry(k.jump, k.args), N)}: it is not continuous there."
     parts = []
@@ -202,11 +205,6 @@ def domain(verdict, N: Notation) -> str | None:
 
 
 def nondifferentiable_set(verdict, N: Notation) -> str | None:
-    if verdict.arbitrated:
-        # the exact test's points (routes/compare.py), in place of the kinks' own verdict
-        if verdict.arbiter_set is None:
-            return None
-        return verdict.arbiter_set.replace(" or ", r" \text{ or } ") if N.latex else verdict.arbiter_set
     failing = verdict.failing
     extra, cleared = verdict.arbiter_amend or ([], [])
     if not failing and not extra:

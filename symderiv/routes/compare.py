@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
@@ -22,13 +22,13 @@ import sympy as sp
 
 from .. import budget
 from .. import expr as E
-from ..analysis import Verdict
+from ..analysis import Verdict, _summarise
 from ..calculus import map_entrywise
 from ..directional import (NotDecided, NotLipschitz, PointTest, as_array, directional_map, sign_of,
                            support, decide_point)
 from ..entries import entry_values
 from ..errors import SymderivError, Unsupported
-from ..evaluate import Evaluator, switch_key
+from ..evaluate import Evaluator, bind_dims, switch_key, truth
 from ..exact_numbers import as_sympy, is_concrete
 from ..local import PointResult
 from ..scalar import Sw, to_sign_form, positive_parameters
@@ -209,9 +209,7 @@ def _real_roots(u: sp.Expr, x) -> list | None:
         if sp.expand(num) == 0:
             return None
         return sorted(set(sp.real_roots(sp.Poly(num, x))), key=lambda r: sp.N(r, 30))
-    found = budget.attempt(lambda: sp.solveset(num, x, sp.S.Reals), seconds=COMPARE_SECONDS)
-    if isinstance(found, sp.FiniteSet):
-        return sorted(found, key=lambda r: sp.N(r, 30))
+    # not a polynomial (cos x): its zeros are not listed here (no clock-bounded solve)
     return None
 
 
@@ -275,51 +273,94 @@ def arbitrate(problem, verdict: Verdict, agree: bool | None, values: dict) -> Ar
             if not t.lipschitz:
                 jumps.append(r)
     arb = Arbiter(True, TEST, spelled, failing=[point_text(S, [r]) for r in failing], trigger=trigger)
-    arb.changed = _correct(verdict, S, failing, jumps)
+    arb.changed = _correct(verdict, S, failing, jumps, problem.var, values, points)
     return arb
 
 
-def _correct(verdict: Verdict, S: Scalar, failing: list, jumps: list) -> bool:
-    """Make the verdict say what the exact test found, where they differ (one variable:
-    the candidate points are every place f can fail)."""
-    claimed = verdict.failing
-    now_diff = not failing
-    spelled = " or ".join(point_text(S, [r]) for r in failing)
-    before = (verdict.differentiable_everywhere, getattr(verdict, "arbiter_set", None))
-    current_text = None
-    if claimed and all(k.kind == "switch" for k in claimed):
-        current_text = _claimed_points(verdict, S)
-    if current_text is not None and set(current_text) == set(failing):
-        return False
-    verdict.arbiter_set = spelled if failing else None
-    verdict.arbitrated = True
-    verdict.differentiable_everywhere = now_diff
-    if not jumps and verdict.continuous is not False:
-        if failing:
-            verdict.smoothness, verdict.smoothness_exact = 0, True
-        elif verdict.smoothness == 0 or verdict.smoothness is None:
-            # one variable, piecewise C^1 and differentiable everywhere: C^1 (its exact class is not re-derived)
-            verdict.smoothness, verdict.smoothness_exact = 1, False
-    return before != (verdict.differentiable_everywhere, verdict.arbiter_set)
+def _correct(verdict: Verdict, S: Scalar, failing: list, jumps: list, var: E.Sym, values: dict,
+             candidates: list) -> bool:
+    """Make the kinks say what the exact test found at the candidate points (one variable:
+    every place f can fail): a kink pinned to each failing point they missed, a point
+    excluded from a kink that claimed it wrongly."""
+    changed = False
+    _own_copies(verdict)
+    for r in candidates:
+        claimed = claimed_at(verdict, var, values, [r], S.shape)
+        fails = r in failing
+        if claimed is None:
+            raise Unsupported(f"not decided: the kinks' claim at {point_text(S, [r])} could not be evaluated")
+        if fails and not claimed:
+            _pin(verdict, var, values, [r], S, r in jumps)
+            changed = True
+        elif claimed and not fails:
+            for k in verdict.failing:
+                if _covers(k, var, values, [r], S.shape):
+                    k.condition = list(k.condition or []) + _at(k, var, values, [r], S.shape, sp.Ne)
+            changed = True
+    if changed:
+        _summarise(verdict)
+    return changed
 
 
-def _claimed_points(verdict: Verdict, S: Scalar) -> list | None:
-    """The points where the kinks' verdict says f fails, when each is a point of one variable."""
+def _own_copies(verdict: Verdict):
+    """The analysis at a point and the routes keep reading the kinks of f's own nodes; the
+    corrected copies are the global verdict's."""
+    if verdict.point_kinks is None:
+        verdict.point_kinks = verdict.kinks
+        verdict.kinks = [replace(k) for k in verdict.kinks]
+
+
+DECIDED = ("f is not differentiable here: the exact one-sided directional derivatives f'(p; D) are not "
+           "linear in D (several kinks meet here, and each alone looks harmless)")
+
+
+def _pin(verdict: Verdict, var, values, point, S, jump: bool):
+    """A copy of a kink whose switch passes through the point, restricted to it."""
+    for k in verdict.kinks:
+        if k.kind == "switch" and _covers(k, var, values, point, S.shape, failing_only=False):
+            cond = _at(k, var, values, point, S.shape, sp.Eq)
+            if len(cond) == 1 and k.u.free_symbols == {cond[0].lhs} and \
+                    _real_roots(k.u, cond[0].lhs) == [cond[0].rhs]:
+                cond = []           # the switch is that one point: saying it twice reads badly
+            extra = replace(k, harmless=False, continuous=not jump, order=1, order_exact=True, unbounded=False,
+                            condition=cond, decided_by=DECIDED,
+                            primitives=list(k.primitives))
+            if jump:
+                extra.order, extra.jump = None, sp.Integer(1)
+            verdict.kinks.append(extra)
+            return
+    raise Unsupported(f"not decided: the exact test finds f not differentiable at {point_text(S, point)}, "
+                      "where no kink's switch passes")
+
+
+def _at(k, var, values, point, shape, rel) -> list:
+    """Conditions over the kink's placeholders that pin (Eq) or exclude (Ne) the point."""
+    arr = np.empty(shape, dtype=object)
+    for n, idx in enumerate(np.ndindex(shape)):
+        arr[idx] = as_sympy(point[n])
+    ev = Evaluator({**values, var.name: arr}, bind_dims(verdict_f(k), {**values, var.name: arr}))
     out = []
-    for k in verdict.failing:
-        if k.condition:
-            return None
-        if k.branch is not None:
-            out.append(as_sympy(k.branch[1]))
-            continue
-        free = [s for s in k.u.free_symbols]
-        if len(free) != 1:
-            return None
-        rs = _real_roots(k.u, free[0])
-        if rs is None:
-            return None
-        out.extend(rs)
+    for i, a in enumerate(k.args):
+        if E.depends_on(a, var) and a.is_scalar:
+            out.append(rel(E.placeholder(i), as_sympy(ev(a)[0, 0])))
+    if not out:
+        raise Unsupported("not decided: the point cannot be written over the kink's arguments")
+    if rel is sp.Ne and len(out) > 1:
+        raise Unsupported("not decided: a point in the plane cannot be excluded from a kink's set")
     return out
+
+
+def verdict_f(k):
+    return E.ew(k.u, k.args, k.node.shape)
+
+
+def _covers(k, var, values, point, shape, failing_only=True) -> bool:
+    from ..analysis import Verdict as _V
+    probe = _V(f=verdict_f(k), var=var, gradient=None, gradient_sign=None, adjoint={}, kinks=[k])
+    if not failing_only:
+        k = replace(k, harmless=False, condition=[])
+        probe.kinks = [k]
+    return bool(claimed_at(probe, var, values, point, shape))
 
 
 MAX_PLANE_DEGREE = 2         # switch curves intersected exactly: conics and lines
@@ -389,7 +430,7 @@ def _arbitrate_plane(problem, verdict: Verdict, agree, values: dict, S: Scalar) 
     if len(found) > MAX_CANDIDATES:
         return Arbiter(False, TEST, [], trigger=trigger, reason=f"more than {MAX_CANDIDATES} points to test")
     spelled = [point_text(S, list(pt)) for pt in found]
-    failing, extra, cleared = [], [], []
+    failing, extra, cleared, jumps = [], [], [], []
     for pt in found:
         t = decide_point(S.F, S.xs, list(pt))
         if t.differentiable is None:
@@ -401,24 +442,25 @@ def _arbitrate_plane(problem, verdict: Verdict, agree, values: dict, S: Scalar) 
         if not t.differentiable:
             failing.append(point_text(S, list(pt)))
             if not claimed:
-                extra.append(point_text(S, list(pt)))
+                extra.append(pt)
+                if not t.lipschitz:
+                    jumps.append(pt)
         elif claimed:
             cleared.append(point_text(S, list(pt)))
     arb = Arbiter(True, TEST, spelled, failing=failing, trigger=trigger)
     if extra or cleared:
         arb.changed = True
-        verdict.arbiter_amend = (extra, cleared)
-        if extra:
-            verdict.differentiable_everywhere = False
-            if verdict.continuous and verdict.smoothness not in (0, None):
-                verdict.smoothness, verdict.smoothness_exact = 0, True
+        _own_copies(verdict)
+        for pt in extra:
+            _pin(verdict, problem.var, values, list(pt), S, pt in jumps)
+        verdict.arbiter_amend = ([], cleared)
+        _summarise(verdict)
     return arb
 
 
 def claimed_at(verdict: Verdict, var: E.Sym, values: dict, point, shape) -> bool | None:
     """Does the kinks' verdict put the point in the set where f is not differentiable?
     None when a kink's place or condition cannot be evaluated there."""
-    from ..evaluate import bind_dims, truth
     arr = np.empty(shape, dtype=object)
     for k, idx in enumerate(np.ndindex(shape)):
         arr[idx] = as_sympy(point[k])
