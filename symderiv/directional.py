@@ -59,7 +59,7 @@ def direction_symbols(n: int) -> list:
 def sign_of(v: sp.Expr) -> int:
     """The exact sign of a constant (rational, algebraic, or a transcendental the evaluator
     certifies); NotDecided when it cannot be certified."""
-    v = sp.sympify(v)
+    v = as_sympy(v)
     if v.is_Rational:
         return 1 if v > 0 else (-1 if v < 0 else 0)
     if v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
@@ -368,7 +368,7 @@ class DirectionalMap:
 def _settle(e):
     """Evaluate the Piecewise/Max/Abs of numbers exactly (SymPy leaves some unevaluated
     when the numbers are algebraic)."""
-    e = sp.sympify(e)
+    e = as_sympy(e)
     if isinstance(e, sp.Piecewise):
         for value, cond in e.args:
             c = cond
@@ -422,7 +422,7 @@ def directional_derivative(F: sp.Expr, xs: list, point: list, direction: list) -
 def _zero_map(g: sp.Expr, ds: list) -> bool | None:
     """Is the map D ↦ g(D) identically zero?  False only with an exact witness; True only
     from the exact sign-cell test (or from g having no direction left in it)."""
-    g = sp.sympify(g)
+    g = as_sympy(g)
     for D in _probe_directions(len(ds)):
         v = _settle(g.xreplace(dict(zip(ds, D))))
         if sign_of(v) != 0:
@@ -437,7 +437,7 @@ def _zero_map(g: sp.Expr, ds: list) -> bool | None:
 
 def _has_root(g) -> bool:
     return any(p.exp.is_Rational and not p.exp.is_integer and (p.base.free_symbols)
-               for p in sp.sympify(g).atoms(sp.Pow))
+               for p in as_sympy(g).atoms(sp.Pow))
 
 
 def _probe_directions(n: int) -> list:

@@ -22,7 +22,7 @@ T = mpmath.mpf("1e-25")
 def quotient(fn, p, D):
     """(f(p + tD) - f(p))/t at t = 1e-25, 60 digits: for these piecewise smooth functions
     the error is O(t) (a second-order term), far below the 1e-15 the tests ask."""
-    p = [mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q if sp.sympify(v).is_Rational else mpmath.mpf(sp.N(v, 70))
+    p = [mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q if isinstance(v, (int, sp.Rational)) else mpmath.mpf(sp.N(v, 70))
          for v in p]
     D = [mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q for v in D]
     moved = [a + T * d for a, d in zip(p, D)]

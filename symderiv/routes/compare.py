@@ -478,6 +478,15 @@ def claimed_at(verdict: Verdict, var: E.Sym, values: dict, point, shape) -> bool
                 return None
             u = ev(E.ew(k.u, k.args, k.node.shape))
             on = np.vectorize(lambda v: sign_of(as_sympy(v)) == 0, otypes=[bool])(u)
+            if k.critical:
+                # a non-linear switch claims only where its gradient does not vanish (x y = 0 and
+                # ∇(x y) ≠ 0): where every partial is 0 the kink says nothing
+                moving = np.zeros(on.shape, dtype=bool)
+                for i, a in enumerate(k.args):
+                    if E.depends_on(a, var):
+                        g = ev(E.ew(sp.diff(k.u, E.placeholder(i)), k.args, k.node.shape))
+                        moving |= np.vectorize(lambda v: sign_of(as_sympy(v)) != 0, otypes=[bool])(g)
+                on &= moving
             if k.branch is not None:
                 b = ev(E.ew(k.branch[0] - k.branch[1], k.args, k.node.shape))
                 on &= np.vectorize(lambda v: sign_of(as_sympy(v)) == 0, otypes=[bool])(b)
@@ -613,7 +622,7 @@ def _consistent(sub: dict, m, n: int) -> bool:
             have = support([list(g.flat) for g in sub["generators"]], D)
         elif form == "ball":
             have = sp.Add(*[as_sympy(c) * d for c, d in zip(sub["center"].flat, D)]) + \
-                as_sympy(sub["radius"]) * sp.sqrt(sp.Add(*[sp.sympify(d) ** 2 for d in D]))
+                as_sympy(sub["radius"]) * sp.sqrt(sp.Add(*[as_sympy(d) ** 2 for d in D]))
         else:
             return True
         if sign_of(have - want) < 0:
