@@ -256,6 +256,8 @@ def arbitrate(problem, verdict: Verdict, agree: bool | None, values: dict) -> Ar
         return None
     points = sorted(meet, key=lambda r: sp.N(r, 30))
     spelled = [point_text(S, [r]) for r in points]
+    if not points:
+        return Arbiter(False, TEST, [], trigger=trigger, reason="no point where a switch vanishes to test")
     if unknown:
         return Arbiter(False, TEST, spelled, trigger=trigger,
                        reason="a switch has zeros the exact test cannot list (" + sp.sstr(unknown[0]) + " = 0)")
@@ -421,6 +423,9 @@ def _arbitrate_plane(problem, verdict: Verdict, agree, values: dict, S: Scalar) 
         if agree is False:
             return Arbiter(False, TEST, [], reason=why, trigger="the routes disagree about a kink")
         return None
+    if agree is False and not found:
+        return Arbiter(False, TEST, [], trigger="the routes disagree about a kink",
+                       reason="no point where switches meet to test")
     if agree is False:
         trigger = "the routes disagree about a kink"
     elif found:
