@@ -221,7 +221,7 @@ def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
     if route == "direct":
         routes.pop("sign")
     agree, why = compare_routes(verdict, routes) if skipped is None else (None, skipped)
-    arbiter = arbitrate(problem, verdict, agree, lets_only)
+    arbiter = arbitrate(problem, verdict, agree, lets_only, why)
     if arbiter is not None and not arbiter.settled:
         raise Unsupported(f"not decided: {arbiter.trigger}, and the exact test could not settle it "
                           f"({arbiter.reason})")

@@ -213,9 +213,13 @@ def _real_roots(u: sp.Expr, x) -> list | None:
     return None
 
 
-def arbitrate(problem, verdict: Verdict, agree: bool | None, values: dict) -> Arbiter | None:
+def arbitrate(problem, verdict: Verdict, agree: bool | None, values: dict, why: str = "") -> Arbiter | None:
     """Settle the kink claims where they need it; corrects the verdict when the exact test
     finds it wrong.  None when nothing needed settling (or f is not written out)."""
+    if agree is False and "gradients differ" in why:
+        # a dispute off the kinks is not one the kink points can settle
+        return Arbiter(False, TEST, [], trigger="the routes' gradients differ off the kinks",
+                       reason="the arbiter settles kink claims, not the gradient on the smooth region")
     S = scalar_form(verdict.f, problem.var, values)
     if S is not None and len(S.xs) == 2 and verdict.kinks:
         return _arbitrate_plane(problem, verdict, agree, values, S)
