@@ -483,6 +483,17 @@ def claimed_at(verdict: Verdict, var: E.Sym, values: dict, point, shape) -> bool
                 if k.condition:
                     return None
                 continue
+            if k.kind == "max":
+                if k.condition:
+                    return None
+                vals = [as_sympy(v) for v in ev(k.node.arg).flat]
+                top = vals[0]
+                for v in vals[1:]:
+                    if sign_of(v - top) > 0:
+                        top = v
+                if sum(1 for v in vals if sign_of(v - top) == 0) > 1:
+                    return True
+                continue
             if k.kind != "switch":
                 return None
             u = ev(E.ew(k.u, k.args, k.node.shape))
