@@ -17,8 +17,9 @@ demo: $(STAMP)
 	@echo
 	$(BIN)/symderiv check tests/check_corpus/seed_answer.md
 
+# one worker per core; worksteal keeps the cores busy when a few tests are long
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 derivations: $(STAMP)
 	$(BIN)/python derivations/generate.py --write

@@ -1,7 +1,8 @@
 """The pipeline: text -> expression -> analysis and both routes -> a result to render.
 
 Data flows one way; each stage lives in its own module and this one only wires them
-and enforces the request's time bound.
+and puts the request under its bounds (sizes here, counts at each expensive step, and the
+wall-clock guard behind them).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sympy as sp
 
 from .exact_numbers import as_sympy, is_concrete
 
-from . import budget
+from . import bounds, guard
 from . import expr as E
 from . import syntax as S
 from .analysis import Verdict, analyse, specialise
@@ -25,7 +26,6 @@ from .routes.common import RouteResult
 from .routes.compare import arbitrate, compare_routes, settle_point
 from .values import load
 
-COMPARE_SECONDS = 3.0
 
 
 @dataclass
@@ -70,17 +70,22 @@ def parse_lets(lets: list[str] | None) -> tuple[dict, dict]:
 
 
 def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: list[str] | None = None,
-            shape: tuple | None = None, route: str = "both", direction: str | None = None) -> Analysis:
-    if len(text) > budget.MAX_INPUT_CHARS:
-        raise InputError(f"the expression is longer than {budget.MAX_INPUT_CHARS} characters")
+            shape: tuple | None = None, route: str = "both", timeout: float | None = None,
+            direction: str | None = None) -> Analysis:
+    """``timeout``: seconds for the wall-clock guard (default guard.REQUEST_SECONDS), a
+    last resort against a hang; no answer depends on it.  ``direction``: with ``at``, a
+    direction D for the exact one-sided derivative f'(X; D)."""
+    if len(text) > bounds.MAX_INPUT_CHARS:
+        raise InputError(f"the expression is longer than {bounds.MAX_INPUT_CHARS} characters",
+                         column=bounds.MAX_INPUT_CHARS)
     # numbers are exact here; NumPy's float warnings (an overflow flag SymPy's estimates
     # raise) are noise on stderr
-    with budget.deadline(budget.REQUEST_SECONDS, "the analysis"), np.errstate(all="ignore"):
-        return _analyze(text, wrt, at, let, shape, route, direction)
+    with np.errstate(all="ignore"):
+        return guard.run(lambda: _analyze(text, wrt, at, let, shape, route, direction), timeout, "the analysis")
 
 
 MAX_EXPANDED_ENTRIES = 64
-EXPAND_SECONDS = 2.0
+EXPAND_CALLS = 8_000_000
 
 
 def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict | None:
@@ -127,7 +132,7 @@ def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict
                     (1, 1))
         return analyse(node, var)
     try:
-        better = budget.attempt(expand, seconds=EXPAND_SECONDS)
+        better = bounds.attempt(expand, calls=EXPAND_CALLS)
     except SymderivError:           # outside the exact class entry by entry: keep the matrix form's answer
         return None
     if better is None or better.domain:
@@ -192,8 +197,8 @@ def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
         problem = first
     problem.f = _numbers_for_scalars(problem, values)
     _real_constants(problem.f)
-    if E.count_nodes(problem.f) > budget.MAX_NODES:
-        raise Unsupported(f"the expression has more than {budget.MAX_NODES} nodes")
+    if E.count_nodes(problem.f) > bounds.MAX_NODES:
+        raise Unsupported(f"the expression has more than {bounds.MAX_NODES} nodes")
     verdict = analyse(problem.f, problem.var)
     lets_only = {k: val for k, val in values.items() if k != problem.var.name}
     expanded = None

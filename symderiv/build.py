@@ -18,8 +18,9 @@ import sympy as sp
 
 from . import expr as E
 from . import primitives
+from . import sizes
 from . import syntax as S
-from .errors import InputError, Unsupported
+from .errors import InputError, SymderivError, Unsupported
 from .parse import GREEK_NAMES
 
 STRUCTURAL_UNSUPPORTED = {"diag": "diag(.)", "vec": "vec(.)"}
@@ -129,7 +130,12 @@ class _Shapes:
         return f"{one(sh[0])}x{one(sh[1])}"
 
     def infer(self, t: S.Term):
-        sh = self._infer(t)
+        try:
+            sh = self._infer(t)
+        except SymderivError as exc:
+            if exc.column is None:          # the innermost term at fault names its column
+                exc.column, exc.source = getattr(t, "span", (0, 0))[0], self.b.source
+            raise
         self.of[t] = sh
         return sh
 
@@ -868,11 +874,33 @@ class Builder:
         if len(names) == 1:
             return self.symbols[names[0]]
         if not names:
-            raise InputError("the expression has no variable")
+            raise InputError("the expression has no variable to differentiate by (--wrt names one)")
         raise InputError(f"which variable? the expression has {', '.join(names)}: give --wrt")
 
     # --- pass 2
     def node(self, t: S.Term) -> E.Node:
+        """The node for ``t``; an error raised while building it names t's column unless a
+        part of t already named its own."""
+        try:
+            out = self._node(t)
+        except SymderivError as exc:
+            if exc.column is None:
+                exc.column, exc.source = t.span[0], self.source
+            raise
+        if isinstance(out, E.Entrywise) and out.expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise InputError("this divides by zero (SymPy reads it as an infinite constant)",
+                             column=t.span[0], source=self.source)
+        if isinstance(out, E.Entrywise) and out.expr.has(sp.I):
+            raise InputError("this has a constant that is not a real number (such as \\sqrt{-1} or \\log(-1)); "
+                             "symderiv works over the reals", column=t.span[0], source=self.source)
+        if isinstance(out, E.Pick) and all(isinstance(d, int) for d in out.arg.shape) and (
+                out.i >= out.arg.shape[0] or out.j >= out.arg.shape[1]):
+            name = out.arg.name if isinstance(out.arg, E.Sym) else "the matrix"
+            raise InputError(f"the entry ({out.i + 1},{out.j + 1}) of {name} is outside its "
+                             f"{E.fmt_shape(out.arg.shape)} shape", column=t.span[0], source=self.source)
+        return out
+
+    def _node(self, t: S.Term) -> E.Node:
         if isinstance(t, S.Entry) and _fixed(t):
             name = t.base if t.zero_based else self.matrix_name(t.base, entry=True, indices=len(t.indices))
             i, j = (int(k) - (0 if t.zero_based else 1) for k in t.indices)
@@ -1247,6 +1275,8 @@ def _number(text: str, t, source) -> sp.Expr:
 
 def build(parsed_term: S.Term, source: str, *, values: dict | None = None, wrt: str | None = None,
           shape: tuple | None = None, functions: dict | None = None) -> Problem:
+    # scalars given values become numbers: their digits count (x^{1000} at x = 10^{999})
+    sizes.check(parsed_term, source, values)
     b = Builder(source, values or {}, wrt, shape, functions)
     return b.build(parsed_term)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 import types
 from fractions import Fraction
 from dataclasses import dataclass, field, replace
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import sympy as sp
 
-from . import budget
+from . import bounds, guard
 from . import syntax as S
 from .checking import decide as D
 from .checking import explain as X
@@ -42,11 +41,12 @@ from .parse import canonical
 
 MAX_CHARS = 200_000
 MAX_EQUATIONS = 400
-STEP_SECONDS = 10.0
-# The steps share this much time; past it the rest are unverified, and what was decided is
-# kept (the request's own limit, budget.REQUEST_SECONDS, is only a safety net behind it).
-CHECK_SECONDS = 30.0
-MIN_STEP_SECONDS = 0.5
+# Work, counted in function calls (bounds): one step may use STEP_CALLS; the steps share
+# CHECK_CALLS, and past it the rest are unverified while what was decided is kept (the
+# wall-clock guard, guard.REQUEST_SECONDS, is only a last resort behind them).
+STEP_CALLS = 12_000_000
+CHECK_CALLS = 60_000_000
+MIN_STEP_CALLS = 500_000
 SPECIAL = {"J", "I", "sigma", "mathbf{1}"}
 OP_TEX = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", ":=": ":=",
           "approx": r"\approx"}
@@ -77,19 +77,21 @@ class Report:
         return next((s.index for s in self.steps if s.verdict == "invalid"), None)
 
 
-def check(text: str) -> Report:
+def check(text: str, *, timeout: float | None = None) -> Report:
+    """``timeout``: seconds for the wall-clock guard (default guard.REQUEST_SECONDS), a
+    last resort against a hang; no verdict depends on it."""
     if not isinstance(text, str):
         raise InputError("the input must be text")
     if len(text) > MAX_CHARS:
         raise InputError(f"the input is longer than {MAX_CHARS} characters")
-    with budget.deadline(budget.REQUEST_SECONDS, "checking the derivation"), np.errstate(all="ignore"):
-        return _Checker(text).run()
+    with np.errstate(all="ignore"):
+        return guard.run(_Checker(text).run, timeout, "checking the derivation")
 
 
 class _Checker:
     def __init__(self, text: str):
         self.text = text
-        self.until = time.monotonic() + CHECK_SECONDS
+        self.used = 0                   # calls the steps have used so far
         self.steps: list[Step] = []
         self.seen: set = set()          # names used in displayed equations so far
         self.introduced: set = set()    # names a factorisation brought in (X = U Σ V^T)
@@ -216,19 +218,21 @@ class _Checker:
             self._add(source, "unverified", f"{X.shown_name(n)} is defined at step {self.opaque[n]} in a form "
                       "the checker could not read", eq, chain_id)
             return
-        bound = min(STEP_SECONDS, self.until - time.monotonic())
-        if bound < MIN_STEP_SECONDS:
-            self._add(source, "unverified", f"not checked: the steps before it used the {CHECK_SECONDS:g} s the "
-                      "checker gives a whole derivation", eq, chain_id)
+        bound = min(STEP_CALLS, CHECK_CALLS - self.used)
+        if bound < MIN_STEP_CALLS:
+            self._add(source, "unverified", f"not checked: the steps before it used the {CHECK_CALLS:,} steps of "
+                      "work the checker gives a whole derivation", eq, chain_id)
             return
+        block = bounds.limited(bound, "this step")
         try:
-            with budget.deadline(bound, "this step"):
+            with block:
                 if isinstance(left, Limit) or isinstance(right, Limit):
                     self._limit_step(source, left, right, given, eq, chain, chain_id)
                 else:
                     self._equality(source, left, right, given, eq, chain_id, variables, prefix)
         except BudgetExceeded:
-            self._add(source, "unverified", f"deciding this step took longer than {bound:.3g} s", eq, chain_id)
+            self._add(source, "unverified", f"deciding this step needed more than {bound:,} steps of work", eq,
+                      chain_id)
         except ShapeMismatch as exc:
             if eq.solving:         # w = (X^T X + λI)^{-1} X^T y: a solution, where w's shape is the post's
                 self._add(source, "unverified", "read as an equation the sentence solves, not an identity", eq,
@@ -241,10 +245,10 @@ class _Checker:
         except RecursionError:
             self._add(source, "unverified", "the expression is nested too deeply to check", eq, chain_id)
         except Exception as exc:   # noqa: BLE001 - one step's failure must not lose the others
-            if isinstance(exc, budget._Expired):
-                raise              # the whole request's time is up: that is not this step's failure
             self._add(source, "unverified", f"the checker failed on this step (internal {type(exc).__name__}: "
                       f"{exc}); please report it", eq, chain_id)
+        finally:
+            self.used += block.calls
 
     def _definition(self, left, op, right, display: bool) -> str | None:
         if isinstance(right, Unreadable):
@@ -490,11 +494,12 @@ class _Checker:
         rewrites = [(w.read(s.claim[0]), w.read(s.claim[1]), s.index) for s in assumed]
         hyp = w.assuming(rewrites)
         left, right, conds = step.claim
-        bound = min(STEP_SECONDS, self.until - time.monotonic())
-        if bound < MIN_STEP_SECONDS:
+        bound = min(STEP_CALLS, CHECK_CALLS - self.used)
+        if bound < MIN_STEP_CALLS:
             return False
+        block = bounds.limited(bound, "a dependency")
         try:
-            with budget.deadline(bound, "a dependency"):
+            with block:
                 real = build_step([w.read(left), w.read(right)], self._read_conditions(w, conds),
                                   self._variables(), quantities=w.quantities)
                 if D.quick(real) is True:
@@ -504,6 +509,8 @@ class _Checker:
                 return D.quick(built) is True
         except (SymderivError, ShapeMismatch):
             return False
+        finally:
+            self.used += block.calls
 
 
 def _unbalanced(text: str) -> str | None:

@@ -7,7 +7,11 @@ exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import stat
 import sys
+import tempfile
 
 from . import __version__
 
@@ -23,6 +27,10 @@ EXAMPLES_DERIVE = r"""examples:
 EXAMPLES_CHECK = r"""examples:
   symderiv check answer.md --format json
 """
+
+
+TIMEOUT_HELP = ("the wall-clock guard, a last resort against a hang (default 300): past it the command "
+                "stops with exit 3; no answer depends on it")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--compare", choices=("autodiff",),
                    help="with --at: PyTorch's gradient there, and whether it lies in the Clarke set")
     d.add_argument("-o", "--output", help="write to this file instead of standard output")
+    d.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
 
     c = sub.add_parser("check", help="check a hand derivation step by step", epilog=EXAMPLES_CHECK,
                        description="Check every step of a derivation in a Markdown post or a .tex file: "
@@ -80,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file", help="a .tex or Markdown file, or - for standard input")
     c.add_argument("--format", choices=("text", "latex", "json"), default="text",
                    help="text (marks ✓ ✗ ~ ?), json (the contract's fields) or latex (the derivation annotated)")
+    c.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
 
     v = sub.add_parser("derive", help="write a LaTeX document deriving the answer", epilog=EXAMPLES_DERIVE,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -88,28 +98,112 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--wrt")
     v.add_argument("--let", action="append", default=[], metavar="NAME=VALUE")
     v.add_argument("-o", "--output", help="the .tex file to write (default: standard output)")
+    v.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
     return p
 
 
 def _write(text: str, path: str | None):
+    """The output, whole or not at all: to a file through a temporary file in the same
+    folder renamed into place once written (a run that fails leaves an existing file as it
+    was), or to standard output."""
+    if not text.endswith("\n"):
+        text += "\n"
     if path:
-        from .errors import InputError
-        try:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise InputError(f"cannot write {path}: {exc.strerror}")
-    else:
+        _write_file(text, path)
+        return
+    try:
         sys.stdout.write(text)
-        if not text.endswith("\n"):
-            sys.stdout.write("\n")
+    except UnicodeEncodeError:
+        # a terminal whose encoding has no ∇ (or a name read from undecodable bytes):
+        # escaped, as Python's own stderr does, rather than lost
+        enc = sys.stdout.encoding or "utf-8"
+        sys.stdout.write(text.encode(enc, "backslashreplace").decode(enc, "replace"))
+
+
+def _write_file(text: str, path: str):
+    from .errors import InputError
+    data = text.encode("utf-8", "surrogateescape")   # undecodable bytes of a path given back as they came
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise InputError(f"-o {path}: cannot write: {exc.strerror}")
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise InputError(f"-o {path}: is a folder")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        # /dev/null, /dev/stdout, a pipe: written to as they are, never replaced by a file
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise InputError(f"-o {path}: cannot write: {exc.strerror}")
+        return
+    target = os.path.realpath(path)                   # through a symbolic link, to the file it names
+    folder = os.path.dirname(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".symderiv-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError(f"-o {path}: cannot write in {folder}: {exc.strerror}")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        if st is not None:
+            os.chmod(tmp, st.st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(f"-o {path}: cannot write: {exc.strerror}")
+
+
+# `check` reads at most this many bytes (the checker takes 200,000 characters).
+MAX_CHECK_BYTES = 1_000_000
+
+
+def _read_text(name: str) -> str:
+    """A derivation to check: standard input for '-', else a regular file; read to a fixed
+    limit (a FIFO would block, /dev/zero never ends) and decoded as UTF-8."""
+    from .errors import InputError
+    if name == "-":
+        where = "standard input"
+        stream = getattr(sys.stdin, "buffer", None)
+        try:
+            raw = stream.read(MAX_CHECK_BYTES + 1) if stream is not None else \
+                sys.stdin.read(MAX_CHECK_BYTES + 1).encode("utf-8", "surrogateescape")
+        except (OSError, ValueError, AttributeError) as exc:
+            raise InputError(f"standard input cannot be read ({type(exc).__name__})")
+    else:
+        where = name
+        try:
+            st = os.stat(name)
+        except OSError as exc:
+            raise InputError(f"cannot read {name}: {exc.strerror}")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{name} is not a regular file")
+        try:
+            with open(name, "rb") as fh:
+                raw = fh.read(MAX_CHECK_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read {name}: {exc.strerror}")
+    if len(raw) > MAX_CHECK_BYTES:
+        raise InputError(f"{where} is longer than {MAX_CHECK_BYTES} bytes (a size limit)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where} is not UTF-8 text (byte {exc.start})")
+    return text.replace("\r\n", "\n").replace("\r", "\n")     # as a file opened as text reads it
 
 
 def _diff(args):
     from .api import analyze
     shape = _shape(args.shape) if args.shape else None
     analysis = analyze(args.expr, wrt=args.wrt, at=args.at, let=args.let, shape=shape, route=args.route,
-                       direction=args.direction)
+                       timeout=args.timeout, direction=args.direction)
     if args.compare == "autodiff":
         from .errors import InputError
         if args.at is None:
@@ -131,33 +225,27 @@ def _diff(args):
 def _derive(args):
     from .api import analyze
     from .render import latex
-    analysis = analyze(args.expr, wrt=args.wrt, let=args.let)
+    analysis = analyze(args.expr, wrt=args.wrt, let=args.let, timeout=args.timeout)
     _write(latex.document(analysis), args.output)
 
 
 def _check(args):
     from .check import check
-    from .errors import InputError, Unsupported
     from .render import check_out
-    if args.file == "-":
-        try:
-            text = sys.stdin.read()
-        except OSError as exc:
-            raise Unsupported(f"standard input is not available to read ({exc})")
-    else:
-        try:
-            with open(args.file, encoding="utf-8") as fh:
-                text = fh.read()
-        except UnicodeDecodeError:
-            raise InputError(f"{args.file} is not UTF-8 text")
-        except OSError as exc:
-            raise InputError(f"cannot read {args.file}: {exc.strerror}")
-    report = check(text)
+    from .errors import SymderivError
+    text = _read_text(args.file)
+    try:
+        report = check(text, timeout=args.timeout)
+    except SymderivError as exc:
+        if exc.column is None:       # about the input as a whole: say which input
+            exc.message = f"{'standard input' if args.file == '-' else args.file}: {exc.message}"
+        raise
     render = {"json": check_out.render_json, "latex": check_out.render_latex}.get(args.format, check_out.render_text)
     _write(render(report), None)
 
 
-VALUED = {"--wrt", "--shape", "--at", "--direction", "--let", "--route", "--format", "--compare", "-o", "--output"}
+VALUED = {"--wrt", "--shape", "--at", "--direction", "--let", "--route", "--format", "--compare", "-o", "--output",
+          "--timeout"}
 FLAGS = {"-h", "--help", "--version"}
 
 
@@ -184,6 +272,34 @@ def _protect_dashes(argv: list) -> list:
     return out
 
 
+def _surrogate(text: str) -> int | None:
+    """The column of the first character that stands for an undecodable byte of argv
+    (Python keeps such bytes as lone surrogates), or None."""
+    return next((k for k, ch in enumerate(text) if "\ud800" <= ch <= "\udfff"), None)
+
+
+def _undecodable(args) -> str | None:
+    """Text that is to be read as math or names must be valid UTF-8; paths need not be."""
+    items = []
+    if getattr(args, "expr", None) is not None:
+        items.append(("the expression", args.expr))
+    for option in ("wrt", "shape"):
+        if getattr(args, option, None) is not None:
+            items.append((f"--{option}", getattr(args, option)))
+    for item in getattr(args, "let", None) or []:
+        name, _, value = item.partition("=")
+        items.append(("--let", name))
+        if not value.strip().endswith((".npy", ".json")):
+            items.append((f"--let {name.strip()}", value))
+    if getattr(args, "at", None) is not None and not args.at.strip().endswith((".npy", ".json")):
+        items.append(("--at", args.at))
+    for what, text in items:
+        col = _surrogate(text)
+        if col is not None:
+            return f"{what}: not valid UTF-8 text (an undecodable byte at column {col})"
+    return None
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -203,6 +319,10 @@ def main(argv=None) -> int:
         if args.expr is None:
             print("error: the expression to analyse is missing", file=sys.stderr)
             return 2
+    bad = _undecodable(args)
+    if bad:
+        print(f"error: {bad}", file=sys.stderr)
+        return 2
     try:
         {"diff": _diff, "derive": _derive, "check": _check}[args.command](args)
         return 0

@@ -18,7 +18,7 @@ from .exact_numbers import as_sympy, is_concrete
 
 from . import expr as E
 from . import primitives
-from .budget import attempt
+from .bounds import attempt
 from .errors import SymderivError
 from .evaluate import Evaluator
 from .scalar import Prim
@@ -210,7 +210,7 @@ def _compose(curv, monotone, args, sign):
 
 # the piece-by-piece test of one entry function: past this, a midpoint counterexample is
 # looked for instead (sin(2x) cos(x) took the whole 5 s it once had)
-UNIVARIATE_SECONDS = 2.0
+UNIVARIATE_CALLS = 5_000_000
 
 
 @dataclass
@@ -247,7 +247,7 @@ def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None 
         return Convexity(True, f"f is affine: it is differentiable everywhere with a gradient that does not depend on {var.name}")
     uni = _univariate(f, var) if continuous else None
     if uni is not None:
-        verdict, where = attempt(_convex_univariate, *uni, seconds=UNIVARIATE_SECONDS) or (None, None)
+        verdict, where = attempt(_convex_univariate, *uni, calls=UNIVARIATE_CALLS) or (None, None)
         if verdict is True:
             return Convexity(True, "f is a sum of one convex function of each entry (checked piece by piece and at every kink)")
         if verdict is False:

@@ -16,8 +16,27 @@ class SymderivError(Exception):
         if self.column is not None and "column" not in self.message:
             line += f" at column {self.column}"
         if self.column is not None and self.source is not None and "\n" not in self.source:
-            line += f"\n  {self.source}\n  {' ' * self.column}^"
+            shown, caret = _window(self.source, self.column)
+            line += f"\n  {shown}\n  {' ' * caret}^"
         return line
+
+
+SHOWN = 72      # characters of the source shown under a message
+
+
+def _window(source: str, column: int) -> tuple[str, int]:
+    """The source around ``column`` (a long input is cut to SHOWN characters, with ...),
+    and where the caret goes under it."""
+    if len(source) <= SHOWN:
+        return source, column
+    start = max(0, min(column - SHOWN // 2, len(source) - SHOWN))
+    shown = source[start:start + SHOWN]
+    caret = column - start
+    if start > 0:
+        shown, caret = "..." + shown, caret + 3
+    if start + SHOWN < len(source):
+        shown += "..."
+    return shown, caret
 
 
 class InputError(SymderivError):
@@ -31,4 +50,4 @@ class Unsupported(SymderivError):
 
 
 class BudgetExceeded(Unsupported):
-    """A step ran past its time or size bound (exit 3): too large to decide here."""
+    """A step ran past its work or size bound (exit 3): too large to decide here."""

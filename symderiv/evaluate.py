@@ -365,11 +365,13 @@ def bind_dims(f: E.Node, values: dict[str, np.ndarray]) -> dict:
         for want, have in zip(s.shape, got):
             if is_concrete(want):
                 if int(want) != have:
-                    raise InputError(f"{s.name} is {E.fmt_shape(s.shape)} but the value given is {have_shape(got)}")
+                    raise InputError(f"{s.name} is {E.fmt_shape(s.shape)} but the value given for it "
+                                     f"(--at or --let {s.name}) is {have_shape(got)}")
             else:
                 prev = dims.get(want)
                 if prev is not None and prev != have:
-                    raise InputError(f"the size {want} is {prev} from one value and {have} from {s.name}")
+                    raise InputError(f"the size {want} is {prev} from one value and {have} from {s.name} "
+                                     "(the values given with --at and --let disagree)")
                 dims[want] = have
     return dims
 

@@ -30,13 +30,13 @@ from . import expr as E
 from .analysis import Verdict, variable_placeholders
 from .calculus import adjoints, gradient, map_entrywise
 from .errors import InputError, Unsupported
-from .budget import attempt
+from .bounds import attempt
 from .evaluate import Evaluator, bind_dims, scalar_eval, switch_key, to_number
 from .exact_numbers import as_sympy
 from .scalar import to_sign_form
 
 MAX_ENUMERATED = 10
-LIMIT_SECONDS = 5.0
+LIMIT_CALLS = 5_000_000
 MAX_BASIS = 400
 
 
@@ -289,7 +289,7 @@ class _Local:
         at = as_sympy(base).xreplace(here)
         for side in (1, -1):
             quotient = (entry.xreplace({p: at + side * t}) - entry.xreplace({p: at})) / t
-            lim = attempt(sp.limit, quotient, t, 0, "+", seconds=LIMIT_SECONDS)
+            lim = attempt(sp.limit, quotient, t, 0, "+", calls=LIMIT_CALLS)
             if lim is not None and lim.has(sp.oo, -sp.oo, sp.zoo) and weight != 0:
                 self.unbounded.append(k)
                 return
@@ -406,7 +406,7 @@ def _at_point(v: Verdict, values: dict) -> PointResult:
                 raise Unsupported(f"{_words(node)} {'=' if rel == '!=' else '<' if rel == '>=' else '≤'} 0 here")
         value = L.ev(v.f)[0, 0]
     except Unsupported as exc:
-        raise InputError(f"the point is outside f's domain ({exc.message}); the domain is where {domain}") from None
+        raise InputError(f"--at: the point is outside f's domain ({exc.message}); the domain is where {domain}") from None
     if edge:
         raise Unsupported(f"unverified: {', '.join(edge)} has a zero entry here, where a root or fractional "
                           "power of it is not smooth (sqrt(x) is defined on one side of 0 only; "

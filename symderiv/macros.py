@@ -99,7 +99,7 @@ class _Expander:
         if not f:
             raise self._error("a lone backslash at the end of the input")
         c = f.text[f.pos]
-        if not c.isalpha():
+        if not (c.isascii() and c.isalpha()):      # TeX's letters are a-z, A-Z: \σ is a control symbol
             f.pos += 1
             return c
         m = re.compile(r"[a-zA-Z]+").match(f.text, f.pos)

@@ -26,6 +26,7 @@ from pathlib import Path
 from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
+from . import sizes
 from . import syntax as S
 from .errors import InputError, SymderivError, Unsupported
 from .macros import expand
@@ -33,7 +34,7 @@ from .primitives import lookup
 
 MAX_INPUT = 20_000
 MAX_NESTING = 200           # delimiters open at once
-MAX_TREE_DEPTH = 500        # deeper trees would overflow the recursion of whoever walks them
+MAX_TREE_DEPTH = 100        # deeper trees would overflow the recursion of whoever walks them (build, SymPy)
 
 GRAMMAR = Path(__file__).parent / "grammar" / "latex.lark"
 
@@ -1142,7 +1143,8 @@ def _prepare(text, macros) -> str:
     if not isinstance(text, str):
         raise InputError("the input must be text")
     if len(text) > MAX_INPUT:
-        raise InputError(f"input longer than {MAX_INPUT} characters")
+        raise InputError(f"input longer than {MAX_INPUT} characters at column {MAX_INPUT}", column=MAX_INPUT,
+                         source=text)
     text = expand(text, macros)
     text = re.sub(r"\s", " ", text)        # one space per character keeps the columns
     text = _TEXT_MATH.sub(_lift_text_math, text)
@@ -1160,17 +1162,19 @@ def _prepare(text, macros) -> str:
         if text == before:
             break
     if not text.strip():
-        raise InputError("empty input")
+        raise InputError("empty input at column 0", column=0, source=text)
     return text
 
 
-def _check_depth(term):
+def _check_depth(term, source: str = ""):
     """Refuse trees deeper than MAX_TREE_DEPTH (walked without recursion)."""
     stack = [(term, 1)]
     while stack:
         node, d = stack.pop()
         if d > MAX_TREE_DEPTH:
-            raise InputError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep")
+            col = getattr(node, "span", (0, 0))[0]
+            raise InputError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep at column {col} "
+                             "(a sum of n terms counts n levels; a size limit)", column=col, source=source)
         for v in vars(node).values() if isinstance(node, (S.Term, S.Statement)) else ():
             items = v if isinstance(v, tuple) else (v,)
             for x in items:
@@ -1221,7 +1225,8 @@ def _run(text, statement, macros):
         raise InputError(f"could not read the formula ({type(e).__name__})", source=source) from None
     finally:
         _RUN.reset(token)
-    _check_depth(result)
+    _check_depth(result, source)
+    sizes.check(result, source)
     return result, run
 
 

@@ -15,7 +15,7 @@ import sympy as sp
 
 from .exact_numbers import as_sympy
 
-from .budget import attempt, deadline
+from .bounds import QUICK_CALLS, attempt
 from .errors import Unsupported
 from .scalar import FUNCS, Sw, split, switches_of, to_sign_form
 from . import primitives
@@ -26,7 +26,7 @@ def _random_point(symbols, rng):
     return {s: sp.Rational(rng.randint(-997, 997), rng.choice((7, 11, 13, 17, 19))) for s in symbols}
 
 
-def is_zero(e: sp.Expr, *, seconds: float = 4.0) -> bool | None:
+def is_zero(e: sp.Expr, *, calls: int = 4_000_000) -> bool | None:
     """True if e is identically 0 off the switches, False if not, None if undecided.
 
     'False' is only returned with an exact witness (a rational point where e != 0);
@@ -49,10 +49,10 @@ def is_zero(e: sp.Expr, *, seconds: float = 4.0) -> bool | None:
         if value.is_zero is False:
             return False
         if value.is_zero is None:
-            v = attempt(lambda: sp.nsimplify(sp.simplify(value)) != 0, seconds=1.0)
+            v = attempt(lambda: sp.nsimplify(sp.simplify(value)) != 0, calls=QUICK_CALLS)
             if v:
                 return False
-    reduced = attempt(lambda: sp.expand(sp.cancel(e)), seconds=seconds)
+    reduced = attempt(lambda: sp.expand(sp.cancel(e)), calls=calls)
     if reduced == 0:
         return True
     atoms = switches_of(e)
@@ -62,14 +62,14 @@ def is_zero(e: sp.Expr, *, seconds: float = 4.0) -> bool | None:
         us = tuple(a.args[0] for a in atoms)
         cells = feasible_cells(us)
         pieces = [sp.expand(e.xreplace(dict(zip(atoms, c)))) for c in cells]
-        if all(_smooth_zero(p, seconds) for p in pieces):
+        if all(_smooth_zero(p, calls) for p in pieces):
             return True
         # a non-zero polynomial on a cell that occurs (an open set: the switches are affine,
         # so the cell is exactly feasible) is non-zero somewhere on it: an exact witness
         if all(_affine(u) for u in us) and any(p != 0 and p.is_polynomial() for p in pieces):
             return False
         return None
-    return True if _smooth_zero(e, seconds) else None
+    return True if _smooth_zero(e, calls) else None
 
 
 def _affine(u: sp.Expr) -> bool:
@@ -77,14 +77,14 @@ def _affine(u: sp.Expr) -> bool:
     return not free or (u.is_polynomial(*free) and sp.Poly(u, *free).total_degree() <= 1)
 
 
-def _smooth_zero(e, seconds) -> bool:
+def _smooth_zero(e, calls) -> bool:
     e = sp.expand(e)
     if e == 0:
         return True
-    r = attempt(lambda: sp.expand(sp.cancel(e)), seconds=seconds)
+    r = attempt(lambda: sp.expand(sp.cancel(e)), calls=calls)
     if r == 0:
         return True
-    return attempt(lambda: sp.simplify(e), seconds=seconds) == 0
+    return attempt(lambda: sp.simplify(e), calls=calls) == 0
 
 
 MAX_CELL_SWITCHES = 6
@@ -168,7 +168,7 @@ def branches(u: sp.Expr, variables) -> list:
     for v in variables:
         if not u.has(v) or u.has(Sw):
             continue
-        roots = attempt(sp.solveset, u, v, sp.S.Reals, seconds=2.0)
+        roots = attempt(sp.solveset, u, v, sp.S.Reals, calls=QUICK_CALLS)
         if not isinstance(roots, sp.FiniteSet):
             raise Unsupported(f"the kink {u} = 0 cannot be solved for the variable's entries")
         out = []
@@ -210,7 +210,7 @@ def tidy(e: sp.Expr, *, thorough: bool = False) -> sp.Expr:
     small = len(e.free_symbols) <= 8 and len(sp.Add.make_args(e)) <= 16
     fns = (sp.factor_terms, sp.cancel) + ((sp.factor,) if small else ()) + ((sp.simplify,) if thorough else ())
     for fn in fns:
-        r = attempt(fn, e, seconds=1.0)
+        r = attempt(fn, e, calls=QUICK_CALLS)
         if r is not None:
             candidates.append(r)
     return min(candidates, key=_score)
@@ -274,15 +274,15 @@ def _readings(u):
     return out
 
 
-PRETTY_SECONDS = 3.0
+PRETTY_CALLS = 10_000_000
 
 
 def prettify(form: sp.Expr) -> sp.Expr:
     """Rewrite a sign form with the table's primitives: (1+S(x))x -> 2 max(x,0).
 
-    Reading back is a search over the table's readings; it is bounded in time, and past
+    Reading back is a search over the table's readings; it is bounded in work (calls), and past
     the bound the sign form itself (sign(u) written out) is returned: still exact."""
-    out = attempt(_prettify, sp.expand(form), seconds=PRETTY_SECONDS)
+    out = attempt(_prettify, sp.expand(form), calls=PRETTY_CALLS)
     return out if out is not None else tidy(form)
 
 
@@ -367,7 +367,7 @@ def _factored(form, atoms):
     relu(x)*relu(y) from being searched as one four-term polynomial)."""
     names = [sp.Dummy() for _ in atoms]
     poly = form.xreplace(dict(zip(atoms, names)))
-    fac = attempt(sp.factor, poly, seconds=1.0)
+    fac = attempt(sp.factor, poly, calls=QUICK_CALLS)
     if fac is None:
         return None
     factors = sp.Mul.make_args(fac)
@@ -455,7 +455,7 @@ def _nonzero_on_cells(fac, atoms, names) -> bool:
         # approached: 2 sign(y) y is non-zero on both cells of y but tends to 0 at y = 0
         for d in assumed.values():
             d = next(iter(d.free_symbols))
-            edge = attempt(sp.limit, on_cell, d, 0, "+", seconds=1.0)
+            edge = attempt(sp.limit, on_cell, d, 0, "+", calls=QUICK_CALLS)
             if edge is None or (not edge.has(sp.oo, -sp.oo, sp.zoo) and is_zero(edge) is not False):
                 return False
     return True
@@ -482,7 +482,7 @@ def nonzero_condition(J: sp.Expr) -> list | None:
     poly = J.xreplace(dict(zip(atoms, names)))
     if atoms and _nonzero_on_cells(poly, atoms, names):
         return []
-    factored = attempt(sp.factor_list, poly, seconds=1.0)
+    factored = attempt(sp.factor_list, poly, calls=QUICK_CALLS)
     if factored is None:
         return _decided([sp.Ne(prettify(J), 0)])
     _, factors = factored

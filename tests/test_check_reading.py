@@ -1,5 +1,5 @@
 """How the checker reads a post: whose variable a differential varies, what a prime, a note
-beside a step, a redefined σ or J and a stated assumption mean, real roots, and its time
+beside a step, a redefined σ or J and a stated assumption mean, real roots, and its work
 budget.  Each case is a way real posts are written that the checker once misread.
 
 A verdict asserted here is re-derived without the engine: the claim is evaluated with
@@ -251,15 +251,16 @@ def test_conditions_that_never_hold_together_leave_the_step_unchecked():
     assert s.verdict == "unverified" and "never hold together" in s.reason
 
 
-# ---- time ------------------------------------------------------------------------------------
+# ---- work ------------------------------------------------------------------------------------
 
-def test_a_derivation_past_its_time_keeps_what_was_decided(monkeypatch):
+def test_a_derivation_past_its_work_bound_keeps_what_was_decided(monkeypatch):
     check_module = sys.modules["symderiv.check"]
-    monkeypatch.setattr(check_module, "CHECK_SECONDS", 0.0)
+    full = check_module.CHECK_CALLS
+    monkeypatch.setattr(check_module, "CHECK_CALLS", 0)
     r = check(r"$$|x| = x\operatorname{sign}(x)$$ $$\sigma(x) = x$$")
     assert [s.verdict for s in r.steps] == ["unverified", "unverified"]
     assert all("not checked" in s.reason for s in r.steps)
-    monkeypatch.setattr(check_module, "CHECK_SECONDS", 30.0)
+    monkeypatch.setattr(check_module, "CHECK_CALLS", full)
     assert verdicts(r"$$|x| = x\operatorname{sign}(x)$$ $$\sigma(x) = x$$") == ["valid", "invalid"]
 
 

@@ -456,9 +456,9 @@ def test_spans_point_at_the_text():
 # ---- errors ---------------------------------------------------------------------------------------
 
 ERRORS = [
-    ("", "empty input", None),
-    ("   ", "empty input", None),
-    ("$$", "empty input", None),
+    ("", "empty input", 0),
+    ("   ", "empty input", 0),
+    ("$$", "empty input", 0),
     (r"\foo x", r"unknown command \foo", 0),
     (r"x + \frob", r"unknown command \frob", 4),
     (r"\hat x", r"unknown command \hat", 0),
@@ -501,7 +501,7 @@ ERRORS = [
     (r"\rm", r"\rm must be followed by a word", 0),
     (r"\begin{cases} 1 & x \approx 0 \end{cases}", r"\approx cannot be a condition", 20),
     (r"\def\a{\a}\a", r"a macro \a expands to itself", 10),
-    ("x" * 20001, "input longer than 20000 characters", None),
+    ("x" * 20001, "input longer than 20000 characters", 20000),
     (r"\langle A \rangle", r"unexpected '\rangle'", 10),
 ]
 

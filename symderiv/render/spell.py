@@ -1,6 +1,7 @@
 """Spelling the pieces of an analysis that every output format shows."""
 from __future__ import annotations
 
+import math as _math
 from fractions import Fraction
 
 import numpy as np
@@ -9,6 +10,7 @@ import sympy as sp
 from ..exact_numbers import as_sympy, is_concrete
 
 from .. import expr as E
+from ..errors import Unsupported
 from ..routes.common import Line, Math
 from .notation import Notation
 
@@ -313,11 +315,24 @@ def number(v):
     if isinstance(v, int):
         return v
     if isinstance(v, Fraction):
-        return v.numerator if v.denominator == 1 else float(v)
+        return v.numerator if v.denominator == 1 else _float(v)
     v = as_sympy(v)
     if v.is_Integer:
         return int(v)
-    return float(v)
+    return _float(v)
+
+
+def _float(v) -> float:
+    """A non-integer as a JSON number; past a double's range (10^308) there is none, and
+    Infinity is no JSON: refused, with where the exact value is printed."""
+    try:
+        out = float(v)
+    except OverflowError:
+        out = _math.inf
+    if _math.isinf(out) or _math.isnan(out):
+        raise Unsupported("a value at the point is beyond the range of a JSON number (about 10^308); "
+                          "--format text prints it exactly")
+    return out
 
 
 def exact(v) -> str:

@@ -20,7 +20,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from .. import budget
+from .. import bounds
 from .. import expr as E
 from ..analysis import Verdict, _summarise
 from ..calculus import map_entrywise
@@ -33,7 +33,7 @@ from ..exact_numbers import as_sympy, is_concrete
 from ..local import PointResult
 from ..scalar import Sw, to_sign_form, positive_parameters
 
-COMPARE_SECONDS = 3.0
+COMPARE_CALLS = 3_000_000
 MAX_ENTRIES = 16            # the exact test writes f out entry by entry: small variables only
 MAX_CANDIDATES = 40         # points the global arbiter tests
 TEST = "exact one-sided directional derivatives f'(p; D) (forward directional chain rule), " \
@@ -67,7 +67,7 @@ def _same_gradient(verdict: Verdict, g1: E.Node, g2: E.Node) -> bool | None:
     a = map_entrywise(g1, to_sign_form)
     # a case split over k kinks has 2^k pieces: past a bound its sign form is not built,
     # and the pieces themselves are evaluated at the points below
-    b = budget.attempt(lambda: map_entrywise(g2, to_sign_form), seconds=COMPARE_SECONDS) or g2
+    b = bounds.attempt(lambda: map_entrywise(g2, to_sign_form), calls=COMPARE_CALLS) or g2
     if a.key == b.key:
         return True
     f = verdict.f

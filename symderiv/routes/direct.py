@@ -13,8 +13,8 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from .. import expr as E
-from ..analysis import LIMIT_SECONDS, Verdict, variable_placeholders
-from ..budget import attempt
+from ..analysis import LIMIT_CALLS, Verdict, off_domain, variable_placeholders
+from ..bounds import attempt
 from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
 from ..exact_numbers import as_sympy
@@ -23,7 +23,7 @@ from ..scalar import Prim, Sw, positive_parameters, to_piecewise, to_sign_form
 from ..signform import branches, is_zero, prettify
 from .common import Line, Math, RouteResult, Step, lit
 
-READ_BACK_SECONDS = 3.0
+READ_BACK_CALLS = 3_000_000
 
 T = sp.Symbol("_t", positive=True)
 
@@ -74,7 +74,7 @@ def side_limit(e: sp.Expr, p: sp.Symbol, base: sp.Expr, coeff: sp.Expr, sign: in
     value = settled.xreplace({T: 0})
     if _infinite(value):
         # 0/0 at the boundary ((-x)^(3/2)/x at 0): take the limit itself, within a bound
-        lim = attempt(sp.limit, settled, T, 0, "+", seconds=LIMIT_SECONDS)
+        lim = attempt(sp.limit, settled, T, 0, "+", calls=LIMIT_CALLS)
         if lim is not None and not isinstance(lim, sp.Limit):
             value = lim
     return sp.piecewise_fold(value)
@@ -114,7 +114,7 @@ def route(verdict: Verdict) -> RouteResult:
     # the read-back only shows the case split's gradient in the table's words; with many
     # kinks its sign form has 2^k cells, so past a bound the cases are shown as they are
     G_read = attempt(lambda: map_entrywise(G_pw, lambda e: prettify(to_sign_form(e))),
-                     seconds=READ_BACK_SECONDS) or G_pw
+                     calls=READ_BACK_CALLS) or G_pw
     steps: list[Step] = []
     boundaries = []
     for n in E.walk(f):
@@ -145,6 +145,8 @@ def route(verdict: Verdict) -> RouteResult:
         steps.append(Step("Differentiate each case", "", dlines))
         a_pw = to_piecewise(a_expr)
         for u, (p, base) in [(u, b) for u in bnds for b in branches(u, V)]:
+            if off_domain(args, n.shape, (p, base), verdict.domain):
+                continue      # not in f's domain, or on its edge: no sides to compare (as route 1)
             coeff = sp.diff(u, p).xreplace({p: base})
             weighted = sp.expand(a_pw) * piecewise_partial(n_expr, p) / coeff
             v_plus = side_limit(pw, p, base, coeff, +1)
