@@ -301,7 +301,14 @@ def _correct(verdict: Verdict, S: Scalar, failing: list, jumps: list, var: E.Sym
         elif claimed and not fails:
             for k in verdict.failing:
                 if _covers(k, var, values, [r], S.shape):
-                    k.condition = list(k.condition or []) + _at(k, var, values, [r], S.shape, sp.Ne)
+                    ph = k.u.free_symbols
+                    roots = _real_roots(k.u, next(iter(ph))) if len(ph) == 1 else None
+                    if roots is not None and set(roots) <= set(candidates) and not (set(roots) & set(failing)):
+                        # every point of this kink's switch is one where f is differentiable
+                        k.harmless, k.condition, k.order, k.order_exact = True, None, None, False
+                        k.decided_by = "f is differentiable here: the exact one-sided directional derivatives are linear"
+                    else:
+                        k.condition = list(k.condition or []) + _at(k, var, values, [r], S.shape, sp.Ne)
             changed = True
     if changed:
         _summarise(verdict)
