@@ -65,6 +65,7 @@ class Kink:
             return sp.Eq(self.branch[0], self.branch[1])
         return sp.Eq(self.u, 0)
     note: str = ""
+    decided_by: str = ""                # the arbiter's sentence when the exact test settled this kink
 
 
 @dataclass
@@ -86,6 +87,9 @@ class Verdict:
     # the kinks over f's own nodes, which the analysis at a point reads, when ``kinks`` was
     # replaced by the kinks of f written out entry by entry (api._entry_by_entry)
     point_kinks: list | None = None
+    # (points where f fails that the kinks' set leaves out, points of that set where f is
+    # differentiable), spelled: the arbiter's amendment of a set in the plane
+    arbiter_amend: tuple | None = None
 
     @property
     def own_kinks(self) -> list:

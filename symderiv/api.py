@@ -6,9 +6,7 @@ wall-clock guard behind them).
 """
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import sympy as sp
@@ -25,9 +23,9 @@ from .errors import InputError, SymderivError, Unsupported
 from .evaluate import Evaluator, bind_dims
 from .local import PointResult, at_point
 from .routes.common import RouteResult
+from .routes.compare import arbitrate, compare_routes, settle_point
 from .values import load
 
-COMPARE_CALLS = 3_000_000
 
 
 @dataclass
@@ -44,6 +42,9 @@ class Analysis:
     notes: list = field(default_factory=list)
     lets: list = field(default_factory=list)
     autodiff: dict | None = None
+    arbiter: object = None               # routes.compare.Arbiter, or None when nothing needed settling
+    point_arbiter: object = None         # routes.compare.PointArbiter with --at
+    direction_text: str | None = None
 
 
 def _parse(text: str):
@@ -69,16 +70,18 @@ def parse_lets(lets: list[str] | None) -> tuple[dict, dict]:
 
 
 def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: list[str] | None = None,
-            shape: tuple | None = None, route: str = "both", timeout: float | None = None) -> Analysis:
+            shape: tuple | None = None, route: str = "both", timeout: float | None = None,
+            direction: str | None = None) -> Analysis:
     """``timeout``: seconds for the wall-clock guard (default guard.REQUEST_SECONDS), a
-    last resort against a hang; no answer depends on it."""
+    last resort against a hang; no answer depends on it.  ``direction``: with ``at``, a
+    direction D for the exact one-sided derivative f'(X; D)."""
     if len(text) > bounds.MAX_INPUT_CHARS:
         raise InputError(f"the expression is longer than {bounds.MAX_INPUT_CHARS} characters",
                          column=bounds.MAX_INPUT_CHARS)
     # numbers are exact here; NumPy's float warnings (an overflow flag SymPy's estimates
     # raise) are noise on stderr
     with np.errstate(all="ignore"):
-        return guard.run(lambda: _analyze(text, wrt, at, let, shape, route), timeout, "the analysis")
+        return guard.run(lambda: _analyze(text, wrt, at, let, shape, route, direction), timeout, "the analysis")
 
 
 MAX_EXPANDED_ENTRIES = 64
@@ -169,9 +172,15 @@ def _real_constants(f: E.Node):
                              "or \\log(-1)); symderiv works over the reals")
 
 
-def _analyze(text, wrt, at, let, shape, route) -> Analysis:
+def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
     values, functions = parse_lets(let)
     at_value = load(at, "--at") if at is not None else None
+    if direction is not None and at is None:
+        raise InputError("--direction needs a point: give --at")
+    dir_value = load(direction, "--direction") if direction is not None else None
+    if dir_value is not None and tuple(dir_value.shape) != tuple(at_value.shape):
+        raise InputError(f"--direction is {dir_value.shape[0]}x{dir_value.shape[1]} but the --at point is "
+                         f"{at_value.shape[0]}x{at_value.shape[1]}")
     parsed = _parse(text)
     first = build(parsed.term, parsed.source, values=values, wrt=wrt, shape=None, functions=functions)
     if at is not None:
@@ -217,6 +226,10 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
     if route == "direct":
         routes.pop("sign")
     agree, why = compare_routes(verdict, routes) if skipped is None else (None, skipped)
+    arbiter = arbitrate(problem, verdict, agree, lets_only, why)
+    if arbiter is not None and not arbiter.settled:
+        raise Unsupported(f"not decided: {arbiter.trigger}, and the exact test could not settle it "
+                          f"({arbiter.reason})")
 
     dims = {}
     if at_value is not None:
@@ -232,14 +245,24 @@ def _analyze(text, wrt, at, let, shape, route) -> Analysis:
         if missing:
             name = missing[0]
             raise InputError(f"{name} needs a value: --let {name}=...")
-        point = at_point(verdict, values)
+        try:
+            point = at_point(verdict, values)
+        except Unsupported as exc:
+            point, unsettled = None, exc
+        point, point_arbiter = settle_point(problem, verdict, values, point, dir_value)
+        if point is None:
+            raise unsettled
     notes = list(parsed.notes) + [n for n in problem.notes if n not in parsed.notes]
     notes += [n for n in verdict.notes if n not in notes]      # what the values given with --let decided
     present = S.names_in(parsed.term) | {s.name for s in E.symbols_of(first.f)}
     for name in sorted(set(values) - present - {problem.var.name}):
         notes.append(f"--let {name}: {name} does not occur in f, so its value is not used")
-    return Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes,
-                    list(let or []))
+    out = Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes,
+                   list(let or []))
+    out.arbiter = arbiter
+    if at_value is not None:
+        out.point_arbiter, out.direction_text = point_arbiter, direction
+    return out
 
 
 def _numbers_for_scalars(problem, values: dict) -> E.Node:
@@ -252,92 +275,3 @@ def _numbers_for_scalars(problem, values: dict) -> E.Node:
         if s != problem.var and s.is_scalar and value is not None and value.shape == (1, 1):
             mapping[s.key] = E.const(value[0, 0])
     return E.substitute(problem.f, mapping) if mapping else problem.f
-
-
-def compare_routes(verdict: Verdict, routes: dict) -> tuple[bool | None, str]:
-    """Do the two routes give the same gradient and the same verdict at every boundary?"""
-    if "sign" not in routes or "direct" not in routes:
-        return None, "only one route was run"
-    s, d = routes["sign"], routes["direct"]
-    same_gradient = _same_gradient(verdict, s.raw_gradient, d.raw_gradient)
-    if same_gradient is False:
-        return False, "the routes' gradients differ at a point off the kinks"
-    from .evaluate import switch_key
-    s_b = {(switch_key(u, args)[0], str(b[1]) if b else ""): ok for u, args, ok, b in s.boundaries}
-    d_b = {(switch_key(u, args)[0], str(b[1]) if b else ""): ok for u, args, ok, b in d.boundaries}
-    for key in set(s_b) | set(d_b):
-        if key in s_b and key in d_b and s_b[key] != d_b[key]:
-            return False, "the routes disagree about a kink"
-    if same_gradient is None:
-        return None, "could not compare the gradients exactly"
-    return True, "same gradient off the kinks and the same verdict at every boundary"
-
-
-def _same_gradient(verdict: Verdict, g1: E.Node, g2: E.Node) -> bool | None:
-    """Exact comparison at random rational points (with random values for every symbol
-    and every symbolic size), away from the kinks: equal values at many generic points of
-    two expressions built from polynomials and kinks means equal functions there."""
-    from .calculus import map_entrywise
-    from .scalar import to_sign_form
-    a = map_entrywise(g1, to_sign_form)
-    # a case split over k kinks has 2^k pieces: past a bound its sign form is not built,
-    # and the pieces themselves are evaluated at the points below
-    b = bounds.attempt(lambda: map_entrywise(g2, to_sign_form), calls=COMPARE_CALLS) or g2
-    if a.key == b.key:
-        return True
-    f = verdict.f
-    rng = random.Random(11)
-    syms = E.symbols_of(f)
-    positive = _parameter_symbols(f)
-    sizes = {}
-    for s in syms:
-        for d in s.shape:
-            if not (is_concrete(d)):
-                sizes.setdefault(d, rng.choice((2, 3)))
-    tried = 0
-    for _ in range(12):
-        vals = {}
-        for s in syms:
-            shp = tuple(int(d) if is_concrete(d) else sizes[d] for d in s.shape)
-            arr = np.empty(shp, dtype=object)
-            for idx in np.ndindex(shp):
-                num = rng.randint(1, 900) if s.name in positive else rng.randint(-900, 900)
-                arr[idx] = Fraction(num, rng.choice((7, 11, 13)))
-            vals[s.name] = arr
-        try:
-            ga = Evaluator(vals, sizes)(a)
-            gb = Evaluator(vals, sizes)(b)
-        except SymderivError:
-            continue
-        tried += 1
-        if any(_differ(x, y) for x, y in zip(ga.flat, gb.flat)):
-            return False
-    return True if tried >= 3 else None
-
-
-def _parameter_symbols(f: E.Node) -> set:
-    """Names standing alone as a primitive's positive parameter (the δ of Huber_δ): the
-    table's pieces assume it positive, so the routes are compared there (at δ < 0 Huber's
-    pieces overlap, and the routes' forms part)."""
-    from .scalar import positive_parameters
-    return {n.args[E.placeholder_index(p)].name for n in E.walk(f) if isinstance(n, E.Entrywise)
-            for p in positive_parameters(n.expr) if isinstance(n.args[E.placeholder_index(p)], E.Sym)}
-
-
-def _differ(x, y) -> bool:
-    """Rational values compare exactly.  Others (exp, log and roots of the rational point)
-    compare at 60 digits: simplify on exp(40000/13) - exp(...) runs for minutes (the
-    logistic loss did), while two gradients that differ as functions differ at a random
-    point by far more than 10^-40 of their size."""
-    if isinstance(x, (int, Fraction)) and isinstance(y, (int, Fraction)):
-        return x != y
-    a, b = as_sympy(x), as_sympy(y)
-    if a == b:
-        return False
-    # each side on its own: evalf of the difference raises its precision to resolve
-    # the cancellation, without end when the difference is 0
-    va, vb = sp.N(a, 60), sp.N(b, 60)
-    if not (va.is_Float or va.is_Integer or va.is_Rational) or not (vb.is_Float or vb.is_Integer or vb.is_Rational):
-        return True
-    gap = abs(va - vb)
-    return bool(gap > max(abs(va), abs(vb), 1) * sp.Float("1e-40", 60))

@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--wrt", help="the variable (default X, else x, else the only symbol)")
     d.add_argument("--shape", help="m,n: the variable's size")
     d.add_argument("--at", help="a point: nested list, number, or a .npy/.json file")
+    d.add_argument("--direction", help="with --at: a direction D (shaped like the point); prints f'(X; D) exactly")
     d.add_argument("--let", action="append", default=[], metavar="NAME=VALUE",
                    help="a value for another symbol (repeatable)")
     d.add_argument("--route", choices=("sign", "direct", "both"), default="both")
@@ -202,7 +203,7 @@ def _diff(args):
     from .api import analyze
     shape = _shape(args.shape) if args.shape else None
     analysis = analyze(args.expr, wrt=args.wrt, at=args.at, let=args.let, shape=shape, route=args.route,
-                       timeout=args.timeout)
+                       timeout=args.timeout, direction=args.direction)
     if args.compare == "autodiff":
         from .errors import InputError
         if args.at is None:
@@ -243,7 +244,8 @@ def _check(args):
     _write(render(report), None)
 
 
-VALUED = {"--wrt", "--shape", "--at", "--let", "--route", "--format", "--compare", "-o", "--output", "--timeout"}
+VALUED = {"--wrt", "--shape", "--at", "--direction", "--let", "--route", "--format", "--compare", "-o", "--output",
+          "--timeout"}
 FLAGS = {"-h", "--help", "--version"}
 
 

@@ -33,6 +33,8 @@ def entry_values(node: E.Node, dims: dict) -> list:
             for f in n.factors[1:]:
                 g = go(f)
                 out = out * g if out.shape[1] == g.shape[0] else (out[0, 0] * g if out.shape == (1, 1) else out * g[0, 0])
+        elif isinstance(n, E.Pick):
+            out = sp.Matrix([[go(n.arg)[n.i, n.j]]])
         elif isinstance(n, E.Transpose):
             out = go(n.arg).T
         elif isinstance(n, E.Trace):

@@ -155,7 +155,8 @@ def linear_solution(u: sp.Expr, variables) -> tuple[sp.Symbol, sp.Expr] | None:
             continue
         if coeff.is_zero:
             continue
-        return v, sp.expand(v - u / coeff)
+        # cancel: x - (αx - x)/(α - 1) is 0, which expand alone leaves as three terms
+        return v, sp.expand(sp.cancel(v - u / coeff))
     return None
 
 

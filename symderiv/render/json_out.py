@@ -65,6 +65,15 @@ def _point(analysis):
         out["reason"] = p.reason
     else:
         out["subdifferential"] = _form(sub, flat)
+    arb = analysis.point_arbiter
+    out["arbiter"] = None if arb is None else {"settled": arb.settled, "test": arb.test, "overrode": arb.overrode,
+                                               "reason": arb.reason}
+    if analysis.direction_text is not None and arb is not None:
+        out["direction"] = analysis.direction_text
+        out["directional_derivative"] = None if arb.directional is None else spell.number(arb.directional)
+        out["directional_derivative_exact"] = None if arb.directional is None else spell.exact(arb.directional)
+        if arb.directional is None:
+            out["directional_reason"] = arb.directional_reason
     if p.one_sided:
         out["one_sided"] = [{"entry": o["entry"], "left": spell.number(o["left"]), "right": spell.number(o["right"])}
                             for o in p.one_sided]
@@ -103,6 +112,10 @@ def render(analysis) -> str:
         routes[name] = {"gradient": _node(analysis, r.gradient), "steps": _steps(analysis, r)}
     routes["agree"] = analysis.agree
     routes["reason"] = analysis.agree_reason
+    a = analysis.arbiter
+    routes["arbiter"] = None if a is None else {
+        "settled": a.settled, "test": a.test, "points": list(a.points), "trigger": a.trigger,
+        "nondifferentiable_at": list(a.failing), "corrected": a.changed, "reason": a.reason}
     conv = analysis.convexity
     out = {
         "expression": _node(analysis, analysis.problem.f),

@@ -146,6 +146,9 @@ def kink_story(k, N: Notation) -> str:
     place = _m(N.entry(k.switch_eq, k.args), N)
     some = quantifier(k.args, False, k.off_diagonal).strip()
     where = f"Where {place}" + (f" ({some})" if some else "")
+    if k.decided_by:
+        return f"{where}" + (f" and {_m(' and '.join(N.entry(c, k.args) for c in k.condition), N)}"
+                             if k.condition else "") + f": {k.decided_by}."
     if not k.continuous:
         return f"{where}, f jumps by {_m(N.entry(k.jump, k.args), N)}: it is not continuous there."
     parts = []
@@ -205,7 +208,8 @@ def domain(verdict, N: Notation) -> str | None:
 
 def nondifferentiable_set(verdict, N: Notation) -> str | None:
     failing = verdict.failing
-    if not failing:
+    extra, cleared = verdict.arbiter_amend or ([], [])
+    if not failing and not extra:
         return None
     joiner = r" \text{ or } " if N.latex else " or "
     seen, parts = set(), []
@@ -214,7 +218,12 @@ def nondifferentiable_set(verdict, N: Notation) -> str | None:
         if s not in seen:
             seen.add(s)
             parts.append(s)
-    return joiner.join(parts)
+    parts += extra          # points the exact test found (routes/compare.py)
+    out = joiner.join(parts)
+    if cleared:
+        out += (r" \text{ (except at } " + r" \text{, } ".join(cleared) + r"\text{)}") if N.latex else \
+            " (except at " + ", ".join(cleared) + ")"
+    return out
 
 
 def jump_set(verdict, N: Notation) -> str | None:

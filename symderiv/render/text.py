@@ -61,6 +61,32 @@ def route_lines(analysis, name: str, title: str) -> list[str]:
 
 
 def point_lines(analysis) -> list[str]:
+    out = _point_core(analysis)
+    if not out:
+        return out
+    arb = analysis.point_arbiter
+    if analysis.direction_text is not None and arb is not None:
+        if arb.directional is not None:
+            out.append(f"  f'(X; D) = {spell.exact(arb.directional)} along D = {analysis.direction_text}")
+        else:
+            out.append(f"  f'(X; D) along D = {analysis.direction_text}: none ({arb.directional_reason})")
+    if arb is not None and arb.overrode:
+        out.append(f"  decided by the arbiter ({arb.test}), which corrected the kinks' answer here")
+    return out
+
+
+def arbiter_lines(analysis) -> list[str]:
+    a = analysis.arbiter
+    if a is None:
+        return []
+    where = ", ".join(a.points)
+    fails = " or ".join(a.failing) if a.failing else "none of them"
+    line = (f"Arbiter ({a.trigger}): settled by {a.test} at {where}; f is not differentiable at {fails}"
+            + (" — the kinks' verdict above was corrected to this" if a.changed else ""))
+    return [line]
+
+
+def _point_core(analysis) -> list[str]:
     p = analysis.point
     if p is None:
         return []
@@ -115,6 +141,7 @@ def render(analysis) -> str:
         out += route_lines(analysis, "direct", "Route 2 — the direct case split")
     out.append("")
     out.append(f"Routes agree: {_yes(analysis.agree)} ({analysis.agree_reason})")
+    out += arbiter_lines(analysis)
     pl = point_lines(analysis)
     if pl:
         out += [""] + pl

@@ -1,0 +1,204 @@
+"""The arbiter (symderiv/routes/compare.py): kinks that meet — ties of max/min on a kink of
+an argument, kinks of kinks, products of kinks — settled by the exact directional test,
+globally and with --at.  Every claim is cross-checked by the numeric oracle on a function
+written by hand here."""
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from symderiv import local
+from symderiv.api import analyze
+from symderiv.routes import compare
+from symderiv.cli import main
+from symderiv.errors import Unsupported
+from symderiv.render import spell
+from tests import oracle
+
+relu = lambda v: np.maximum(v, 0.0)          # noqa: E731
+
+
+def f1(fn):
+    return lambda v: float(fn(float(np.ravel(v)[0])))
+
+
+def f2(fn):
+    return lambda v: float(fn(*[float(t) for t in np.ravel(v)]))
+
+
+# (latex, wrt, numeric f, differentiable everywhere?, the set's text or None, points with
+#  the expected answer there: ("grad", G) or ("box", lo, hi) or ("hull", [G, ...]))
+CASES = [
+    (r"\max(|x|, 2x^2)", None, f1(lambda a: max(abs(a), 2 * a * a)), False, "x = 1/2 or x = -1/2 or x = 0",
+     {"0": ("box", -1, 1), "1/2": ("box", 1, 2), "-1/2": ("box", -2, -1), "1/3": ("grad", 1)}),
+    (r"\min(|x|, 2x^2)", None, f1(lambda a: min(abs(a), 2 * a * a)), False, "x = 1/2 or x = -1/2",
+     {"0": ("grad", 0), "1/2": ("box", 1, 2), "1/4": ("grad", 1)}),
+    (r"\max(|x|, x^2)", None, f1(lambda a: max(abs(a), a * a)), False, "x = 1 or x = -1 or x = 0",
+     {"0": ("box", -1, 1), "1": ("box", 1, 2), "-1": ("box", -2, -1)}),
+    (r"\min(|x|, |2x|)", None, f1(lambda a: min(abs(a), abs(2 * a))), False, "x = 0",
+     {"0": ("box", -1, 1), "3": ("grad", 1)}),
+    (r"||x| - 1|", None, f1(lambda a: abs(abs(a) - 1)), False, None,
+     {"0": ("box", -1, 1), "1": ("box", -1, 1), "-1": ("box", -1, 1), "1/2": ("grad", -1)}),
+    (r"\sigma(|x|-1)", None, f1(lambda a: max(abs(a) - 1, 0)), False, None,
+     {"1": ("box", 0, 1), "-1": ("box", -1, 0), "0": ("grad", 0)}),
+    (r"\max(x,0)|x|", None, f1(lambda a: max(a, 0) * abs(a)), True, None, {"0": ("grad", 0), "2": ("grad", 4)}),
+    (r"\sigma(x)\sigma(-x)", None, f1(lambda a: max(a, 0) * max(-a, 0)), True, None, {"0": ("grad", 0)}),
+    (r"\max(|x|, 2|x|)", None, f1(lambda a: max(abs(a), 2 * abs(a))), False, "x = 0", {"0": ("box", -2, 2)}),
+    (r"\max(|x|,|y|)", "x,y", f2(lambda a, b: max(abs(a), abs(b))), False, None,
+     {"[1,1]": ("hull", [[1, 0], [0, 1]]), "[0,0]": ("hull", [[1, 0], [-1, 0], [0, 1], [0, -1]]),
+      "[2,1]": ("grad", [1, 0])}),
+    (r"||x|-|y||", "x,y", f2(lambda a, b: abs(abs(a) - abs(b))), False, None,
+     {"[0,0]": ("hull", [[1, 1], [1, -1], [-1, 1], [-1, -1]]), "[1,2]": ("grad", [-1, 1])}),
+    (r"|x||y|", "x,y", f2(lambda a, b: abs(a) * abs(b)), False, None,
+     {"[0,0]": ("grad", [0, 0]), "[0,1]": ("box", [-1, 0], [1, 0])}),
+]
+
+
+_ANALYSES: dict = {}
+
+
+def _global(latex, wrt):
+    # one analysis per function, shared by its tests (the suite's CPU budget)
+    if (latex, wrt) not in _ANALYSES:
+        _ANALYSES[latex, wrt] = analyze(latex, wrt=wrt)
+    return _ANALYSES[latex, wrt]
+
+
+def _at(a, at):
+    """The answer at a point, by the functions `diff --at` runs on the global analysis
+    (the local analysis, then the arbiter's check); test_the_shortcut_is_the_api checks
+    that this is what the API prints."""
+    value = np.array(json.loads(at) if at.startswith("[") else [Fraction(at)], dtype=object)
+    value = np.array([Fraction(v) for v in value.ravel()], dtype=object).reshape(-1, 1)
+    values = {a.problem.var.name: value}
+    try:
+        point = local.at_point(a.verdict, values)
+    except Unsupported:
+        point = None
+    point, arb = compare.settle_point(a.problem, a.verdict, values, point)
+    return point, arb
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_global_verdict(case):
+    latex, wrt, fn, everywhere, set_text, points = case
+    a = _global(latex, wrt)
+    assert a.verdict.differentiable_everywhere is everywhere
+    text = spell.nondifferentiable_set(a.verdict, spell.notation(False, a))
+    if set_text is not None:
+        assert text == set_text
+    # never a verdict that a route contradicts unless the arbiter settled it
+    if a.agree is False:
+        assert a.arbiter is not None and a.arbiter.settled
+    rng = np.random.default_rng(3)
+    # the set against the oracle: its points fail, and the tested points off it do not
+    for p in (a.arbiter.points if a.arbiter is not None else []):
+        value = [float(Fraction(s.strip())) for s in p.split("=")[1].strip(" ()").split(",")]
+        if p in a.arbiter.failing:
+            oracle.check_not_differentiable(fn, np.array(value), rng)
+        else:
+            G = oracle.numeric_gradient(fn, np.array(value))
+            oracle.check_gradient(fn, np.array(value), G, rng)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_at_points(case):
+    latex, wrt, fn, _, _, points = case
+    rng = np.random.default_rng(7)
+    a = _global(latex, wrt)
+    for at, want in points.items():
+        p, _ = _at(a, at)
+        X = np.array([float(Fraction(t)) for t in at.strip("[]").split(",")])
+        if want[0] == "grad":
+            assert p.differentiable, (latex, at, p.reason)
+            G = np.array([float(g) for g in p.gradient.flat])
+            assert np.allclose(G, np.ravel(want[1]))
+            oracle.check_gradient(fn, X, G, rng)
+            continue
+        assert not p.differentiable, (latex, at)
+        oracle.check_not_differentiable(fn, X, rng)
+        sub = p.subdifferential
+        if want[0] == "box":
+            assert sub["form"] == "box"
+            lo = np.array([float(v) for v in sub["lower"].flat])
+            hi = np.array([float(v) for v in sub["upper"].flat])
+            assert np.allclose(lo, np.ravel(want[1])) and np.allclose(hi, np.ravel(want[2]))
+            # the box's ends are the one-sided derivatives along the axes (the oracle's)
+            for i in range(len(X)):
+                E = np.zeros_like(X)
+                E[i] = 1
+                right, left = oracle.one_sided(fn, X, E), -oracle.one_sided(fn, X, -E)
+                assert abs(min(left, right) - lo[i]) < 1e-6 and abs(max(left, right) - hi[i]) < 1e-6
+        else:
+            gens = sorted(tuple(float(v) for v in g.flat) for g in sub["generators"])
+            assert gens == sorted(tuple(map(float, g)) for g in want[1])
+            # support function >= f'(X; D) in every oracle direction (the Clarke property)
+            for D in oracle.directions(X.shape, rng, 12):
+                assert max(float(np.dot(g, D)) for g in gens) >= oracle.one_sided(fn, X, D) - 1e-6
+
+
+def test_the_arbiter_says_which_test_decided(capsys):
+    assert main([r"diff", r"\max(|x|, 2x^2)", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    arb = out["routes"]["arbiter"]
+    assert out["routes"]["agree"] is False and arb["settled"] is True
+    assert "directional" in arb["test"] and "x = 0" in arb["points"] and "x = 0" in arb["nondifferentiable_at"]
+    assert out["nondifferentiable_set"]["text"] == "x = 1/2 or x = -1/2 or x = 0"
+    assert main([r"diff", r"\max(|x|, 2x^2)"]) == 0
+    text = capsys.readouterr().out
+    assert "Arbiter (the routes disagree about a kink): settled by exact one-sided directional" in text
+    # nothing to settle: null
+    assert main([r"diff", r"\max(x, 0)", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["routes"]["arbiter"] is None
+
+
+@pytest.mark.parametrize("latex,at,direction,fn", [
+    (r"\max(|x|, 2x^2)", "0", "-1", f1(lambda a: max(abs(a), 2 * a * a))),
+    (r"\min(|x|, 2x^2)", "1/2", "1", f1(lambda a: min(abs(a), 2 * a * a))),
+    (r"\max(|x|,|y|)", "[1,1]", "[1/3,-2]", f2(lambda a, b: max(abs(a), abs(b)))),
+    (r"\|X\|_F", "[[0,0],[0,0]]", "[[1,2],[2,-4]]", lambda v: float(np.linalg.norm(v))),
+])
+def test_direction_option(capsys, latex, at, direction, fn):
+    wrt = ["--wrt", "x,y"] if "y" in latex else []
+    assert main(["diff", latex, *wrt, "--at", at, "--direction", direction, "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)["at"]
+    assert got["direction"] == direction
+    X = np.array(json.loads(at.replace("1/2", "0.5")) if at.startswith("[") else float(Fraction(at)), dtype=float)
+    D = np.array(json.loads(direction.replace("1/3", "0.3333333333333333")) if direction.startswith("[")
+                 else float(Fraction(direction)), dtype=float)
+    want = oracle.one_sided(fn, X, D)
+    assert abs(got["directional_derivative"] - want) < 1e-6
+    assert Fraction(got["directional_derivative_exact"]) == Fraction(got["directional_derivative"]).limit_denominator(10 ** 6) \
+        or "sqrt" in got["directional_derivative_exact"]
+
+
+def test_direction_needs_a_point(capsys):
+    assert main(["diff", r"|x|", "--direction", "1"]) == 2
+    assert "--direction" in capsys.readouterr().err
+
+
+def test_a_dispute_nothing_settles_is_not_decided(monkeypatch):
+    """When the routes disagree and the exact test cannot decide, the answer is exit 3, never
+    the kinks' verdict."""
+    from symderiv.routes import compare
+    monkeypatch.setattr(compare, "decide_point", lambda *a, **k: compare.PointTest(None, None, reason="forced"))
+    with pytest.raises(Unsupported, match="not decided"):
+        analyze(r"\max(|x|, 2x^2)")
+
+
+@pytest.mark.parametrize("latex,wrt,at", [(r"\min(|x|, 2x^2)", None, "0"), (r"\max(|x|, 2x^2)", None, "0")])
+def test_the_shortcut_is_the_api(latex, wrt, at):
+    p, _ = _at(_global(latex, wrt), at)
+    q = analyze(latex, wrt=wrt, at=at).point
+    assert p.differentiable == q.differentiable and str(p.gradient) == str(q.gradient)
+    assert str(p.subdifferential) == str(q.subdifferential)
+
+
+def test_at_a_point_the_arbiter_corrects_the_kinks():
+    p, arb = _at(_global(r"\min(|x|, 2x^2)", None), "0")
+    assert p.differentiable and p.gradient[0, 0] == 0 and arb.overrode
+    p, arb = _at(_global(r"\max(|x|, 2x^2)", None), "0")
+    assert not p.differentiable and arb.overrode
