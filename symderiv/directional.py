@@ -71,7 +71,9 @@ def sign_of(v: sp.Expr) -> int:
         return 1
     if v.is_negative is True:
         return -1
-    s = sp.nsimplify(sp.simplify(v)) if v.is_algebraic is not False else sp.simplify(v)
+    # simplify only rewrites exactly; a zero is then proved by the minimal polynomial, never
+    # recognised from digits (nsimplify would call a tiny non-zero algebraic number 0)
+    s = sp.simplify(v)
     if s == 0:
         return 0
     if s.is_algebraic:

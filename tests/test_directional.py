@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symderiv.directional import NotLipschitz, directional_derivative, decide_point
+from symderiv.directional import NotLipschitz, decide_point, directional_derivative, sign_of
 from symderiv.routes.compare import scalar_form
 from symderiv.scalar import FUNCS
 from tests import oracle
@@ -167,3 +167,15 @@ def test_linearity_is_decided_exactly_not_by_sampling():
     # |x + y| - |x| at (0, 0): the cells x > 0 > x + y make it non-linear
     t = decide_point(sp.Abs(x + y) - sp.Abs(x), [x, y], [0, 0])
     assert t.differentiable is False
+
+
+def test_sign_of_decides_near_zero_algebraic_numbers_exactly():
+    """A sign is certified, never recognised from digits: sqrt(2) - 665857/470832 is
+    -1.6e-12 (a convergent of sqrt 2), and a sum of nested roots that is exactly 0 is 0."""
+    near = sp.sqrt(2) - sp.Rational(665857, 470832)
+    with mpmath.workdps(60):
+        assert mpmath.sqrt(2) - mpmath.mpf(665857) / 470832 < 0
+    assert sign_of(near) == -1
+    assert sign_of(-near) == 1
+    assert sign_of(sp.sqrt(2) + sp.sqrt(3) - sp.sqrt(5 + 2 * sp.sqrt(6))) == 0
+    assert sign_of(sp.sqrt(8) - 2 * sp.sqrt(2) - sp.Rational(1, 10**30)) == -1
