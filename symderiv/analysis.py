@@ -22,7 +22,7 @@ from . import expr as E
 from .budget import attempt
 from .calculus import adjoints, directional, map_entrywise
 from .errors import Unsupported
-from .numbers import as_sympy
+from .exact_numbers import as_sympy
 from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign_form
 from .signform import branches, coincident, is_zero, nonzero_condition, prettify, restrict
 

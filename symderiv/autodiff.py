@@ -16,7 +16,7 @@ import sympy as sp
 from . import expr as E
 from . import primitives
 from .errors import Unsupported
-from .numbers import is_concrete
+from .exact_numbers import is_concrete
 from .scalar import Prim
 
 TOL = 1e-9

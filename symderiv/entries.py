@@ -9,7 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from . import expr as E
-from .numbers import as_sympy, is_concrete
+from .exact_numbers import as_sympy, is_concrete
 
 
 def entry_values(node: E.Node, dims: dict) -> list:

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
-from .numbers import as_sympy, is_concrete
+from .exact_numbers import as_sympy, is_concrete
 from sympy.core.relational import Relational
 
 from . import expr as E

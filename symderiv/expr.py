@@ -21,7 +21,7 @@ from typing import Union
 
 import sympy as sp
 
-from .numbers import as_sympy
+from .exact_numbers import as_sympy
 
 from .errors import InputError, Unsupported
 from .scalar import FUNCS

@@ -32,7 +32,7 @@ from .calculus import adjoints, gradient, map_entrywise
 from .errors import InputError, Unsupported
 from .budget import attempt
 from .evaluate import Evaluator, bind_dims, scalar_eval, switch_key, to_number
-from .numbers import as_sympy
+from .exact_numbers import as_sympy
 from .scalar import to_sign_form
 
 MAX_ENUMERATED = 10

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .numbers import as_sympy
+from .exact_numbers import as_sympy
 
 from . import primitives
 from sympy.core.relational import Relational

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .numbers import as_sympy
+from .exact_numbers import as_sympy
 
 from .budget import attempt, deadline
 from .errors import Unsupported

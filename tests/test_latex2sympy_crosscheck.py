@@ -22,7 +22,7 @@ import latex2sympy2                       # a test dependency (pyproject: the te
 
 from symderiv.build import build
 from symderiv.evaluate import Evaluator
-from symderiv.numbers import as_sympy
+from symderiv.exact_numbers import as_sympy
 from symderiv.parse import parse
 
 SHARED = [

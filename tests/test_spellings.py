@@ -24,7 +24,7 @@ from symderiv.api import analyze
 from symderiv.build import build
 from symderiv.errors import InputError, Unsupported
 from symderiv.evaluate import Evaluator
-from symderiv.numbers import as_sympy
+from symderiv.exact_numbers import as_sympy
 from symderiv.parse import NOTE_SIGMA, parse
 
 # ---- the intended meanings, in NumPy -------------------------------------------------------

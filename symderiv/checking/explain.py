@@ -14,7 +14,7 @@ import numpy as np
 import sympy as sp
 
 from .. import expr as E
-from ..numbers import as_sympy
+from ..exact_numbers import as_sympy
 from ..render.notation import Notation
 from .decide import Outcome
 from .nodes import Built

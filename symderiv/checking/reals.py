@@ -17,7 +17,7 @@ import sympy as sp
 
 from .. import expr as E
 from ..calculus import map_entrywise
-from ..numbers import as_sympy
+from ..exact_numbers import as_sympy
 
 
 def real_roots(node: E.Node) -> E.Node:

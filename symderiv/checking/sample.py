@@ -24,7 +24,7 @@ from .. import expr as E
 from ..calculus import directional, map_entrywise
 from ..errors import SymderivError
 from ..evaluate import DivisionByZero, Evaluator, is_exact_zero, sign_of, switch_key
-from ..numbers import as_sympy, is_concrete
+from ..exact_numbers import as_sympy, is_concrete
 from ..scalar import Prim, Sw, jump_switches, to_sign_form
 from .reals import domain_nodes, inside, is_real
 

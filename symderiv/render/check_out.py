@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from ..numbers import as_sympy
+from ..exact_numbers import as_sympy
 from .spell import tex_text
 
 MARK = {"definition": "·", "valid": "✓", "valid-where": "~", "invalid": "✗", "unverified": "?"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..numbers import as_sympy
+from ..exact_numbers import as_sympy
 
 from .. import expr as E
 from sympy.core.relational import Relational

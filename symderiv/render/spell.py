@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from ..numbers import as_sympy, is_concrete
+from ..exact_numbers import as_sympy, is_concrete
 
 from .. import expr as E
 from ..routes.common import Line, Math

@@ -17,7 +17,7 @@ from ..analysis import LIMIT_SECONDS, Verdict, variable_placeholders
 from ..budget import attempt
 from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
-from ..numbers import as_sympy
+from ..exact_numbers import as_sympy
 from ..evaluate import switch_key
 from ..scalar import Prim, Sw, positive_parameters, to_piecewise, to_sign_form
 from ..signform import branches, is_zero, prettify
