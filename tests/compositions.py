@@ -218,6 +218,18 @@ class Generator:
             all(c in (0, 1) for c in coeffs.values())
         return Node(tex, ev, atom=single)
 
+    def poly(self) -> Node:
+        """A smooth quadratic: c L^2 or L L' with L, L' linear (a tie of |x| with 2x^2 at 0 is
+        the class where a max of a kink and a smooth function goes wrong)."""
+        rng = self.rng
+        a = self.leaf()
+        if rng.random() < 0.6:
+            c = rng.choice((Fr(1), Fr(2), Fr(-1), Fr(1, 2), Fr(3)))
+            lead = "-" if c == -1 else ("" if c == 1 else frac_tex(abs(c)) if c > 0 else "-" + frac_tex(abs(c)))
+            return Node(rf"{lead}\left({a.tex}\right)^{{2}}", lambda env, g=a.ev, c=c: c * g(env) ** 2)
+        b = self.leaf()
+        return Node(rf"{a.wrapped()} \cdot {b.wrapped()}", lambda env, g=a.ev, h=b.ev: g(env) * h(env))
+
     # -- planting: a constant shift that puts g(p) on the breakpoint b
     def _shift(self, arg: Node, b: Fr, plant: bool) -> Node:
         if not plant or not arg.exact:
@@ -294,7 +306,8 @@ class Generator:
         kind = rng.choice(("max", "min"))
         self.used.append(kind)
         a = self.node(depth - 1)
-        b = self.node(depth - 1) if rng.random() < 0.5 else self.leaf()
+        r = rng.random()
+        b = self.node(depth - 1) if r < 0.4 else (self.leaf() if r < 0.7 else self.poly())
         if rng.random() < 0.65 and a.exact and b.exact:       # plant a tie at p
             b = self._shift(b, a.ev(self.p), True)
         zeros = list(a.zeros) + list(b.zeros)
@@ -344,15 +357,15 @@ class Generator:
         rng = self.rng
         top = self.node(depth)
         r = rng.random()
-        if r < 0.06:
+        if r < 0.03:
             self.used.append("exp")
             return Node(rf"\exp\left({top.tex}\right)", lambda env, g=top.ev: exp(g(env)), False, True,
                         top.kinks, top.zeros)
-        if r < 0.12:
+        if r < 0.06:
             self.used.append("sin")
             return Node(rf"\sin\left({top.tex}\right)", lambda env, g=top.ev: sin(g(env)), False, True,
                         top.kinks, top.zeros)
-        if r < 0.2:                                       # plus a smooth term
+        if r < 0.14:                                      # plus a smooth term
             b = self.leaf()
             return Node(rf"{top.tex} + {b.wrapped()}^{{2}}", lambda env, g=top.ev, h=b.ev: add(g(env), _power(h(env), 2)),
                         top.exact, False, top.kinks, top.zeros)
