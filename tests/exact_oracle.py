@@ -196,6 +196,47 @@ def support(form: dict, d) -> float:
     return float_oracle.support(form, np.asarray(d, dtype=float))
 
 
+def _in_hull(G, gens, tol) -> bool:
+    """G in the convex hull of gens (points of the line or the plane), to within tol: by
+    the hull's edges (Andrew's monotone chain), exact in geometry where Frank-Wolfe is slow
+    on an edge."""
+    pts = sorted({tuple(float(c) for c in g) for g in gens})
+    G = tuple(float(c) for c in G)
+    if len(G) == 1:
+        return min(p[0] for p in pts) - tol <= G[0] <= max(p[0] for p in pts) + tol
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    def seg_dist(a, b):
+        ab = (b[0] - a[0], b[1] - a[1])
+        L = ab[0] ** 2 + ab[1] ** 2
+        t = 0.0 if L == 0 else max(0.0, min(1.0, ((G[0] - a[0]) * ab[0] + (G[1] - a[1]) * ab[1]) / L))
+        return math.hypot(G[0] - a[0] - t * ab[0], G[1] - a[1] - t * ab[1])
+
+    lower, upper = [], []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    hull = lower[:-1] + upper[:-1]
+    if len(hull) <= 2:                      # a point or a segment
+        a, b = hull[0], hull[-1]
+        return seg_dist(a, b) <= tol
+    inside = all(cross(hull[i], hull[(i + 1) % len(hull)], G) >= 0 for i in range(len(hull)))
+    return inside or min(seg_dist(hull[i], hull[(i + 1) % len(hull)]) for i in range(len(hull))) <= tol
+
+
+def _contains(form: dict, G, tol) -> bool:
+    if form["form"] == "hull":
+        return _in_hull(G, form["generators"], tol)
+    return float_oracle.contains(form, np.asarray(G), tol=tol)
+
+
 def clarke_problems(probe: Probe, sub: dict) -> list[str]:
     """What is wrong with the claimed Clarke set at probe.p (empty when nothing is)."""
     n = probe.n
@@ -212,7 +253,7 @@ def clarke_problems(probe: Probe, sub: dict) -> list[str]:
     if len(grads) < (1 if n == 1 else len(RING) // 3):
         return out + [f"only {len(grads)} clean gradients beside p (oracle inconclusive)"]
     for G in grads:
-        if not float_oracle.contains(form, np.asarray(G), tol=1e-6):
+        if not _contains(form, G, 1e-7 * (1 + max(abs(c) for c in G))):
             out.append(f"the gradient {list(G)} beside p is outside the claimed set")
             break
     probes = AXES[1] if n == 1 else RING
