@@ -42,13 +42,16 @@ from tests.test_agreement import dispute
 from tests.exact_oracle import Probe, clarke_problems, close, exact
 
 CORPUS = C.corpus()
-# The engine's analysis of one composition costs 0.05 to 20 s of CPU (median about 1.5 s,
+# The engine's analysis of one composition costs 0.02 to 20 s of CPU (median about 1.6 s,
 # most of it reading the gradient back into primitives), so the 500 cost about 20
-# CPU-minutes: more than the whole suite may take.  `make test` runs every 20th
-# composition (25 of them, about a minute of CPU); SYMDERIV_PROPS=all runs all 500.
+# CPU-minutes: more than the whole suite may take.  `make test` runs every 50th
+# composition and the compositions on which this test found the engine wrong (on main
+# at c04d6d9, listed in the project notes: ties on a kink, ties inside a kink, a kink
+# of a kink), about a minute of CPU; SYMDERIV_PROPS=all runs all 500.
+FOUND_WRONG = (5, 17, 86, 108, 109, 161, 360)
 ALL = os.environ.get("SYMDERIV_PROPS") == "all"
-SELECTED = CORPUS if ALL else CORPUS[::20]
-SIZE = 20 if ALL else 5                      # compositions per test, so that xdist spreads them
+SELECTED = CORPUS if ALL else CORPUS[::50] + [CORPUS[i] for i in FOUND_WRONG]
+SIZE = 20 if ALL else 3                      # compositions per test, so that xdist spreads them
 CHUNKS = -(-len(SELECTED) // SIZE)
 
 
