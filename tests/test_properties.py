@@ -38,9 +38,9 @@ from tests.test_agreement import dispute
 from tests.exact_oracle import Probe, clarke_problems, close, exact
 
 CORPUS = C.corpus()
-# The engine's analysis of one composition costs 0.02 to 20 s of CPU (median about 1.6 s,
-# most of it reading the gradient back into primitives), so the 500 cost about 20
-# CPU-minutes: more than the whole suite may take.  `make test` runs every 100th
+# The engine's analysis of one composition at one point costs 0.02 to 20 s of CPU (median
+# about 1.6 s, most of it reading the gradient back into primitives), so the 500 at
+# their 1,400 points cost about 45 CPU-minutes: more than the whole suite may take.  `make test` runs every 100th
 # composition and the compositions on which this test found the engine wrong (on main
 # at c04d6d9, listed in the project notes: ties on a kink, ties inside a kink, a kink
 # of a kink); SYMDERIV_PROPS=all runs all 500.
