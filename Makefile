@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test derivations bench clean
+.PHONY: demo test props derivations bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ demo: $(STAMP)
 # one worker per core; worksteal keeps the cores busy when a few tests are long
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto --dist worksteal
+
+# All 500 random compositions of the property test (about 45 CPU-minutes); `make test`
+# runs a fixed slice of them and the ones that once found the engine wrong.
+props: $(STAMP)
+	SYMDERIV_PROPS=all $(BIN)/python -m pytest -q -n auto tests/test_properties.py
 
 derivations: $(STAMP)
 	$(BIN)/python derivations/generate.py --write

@@ -6,7 +6,7 @@ wall-clock guard behind them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy as sp
@@ -45,6 +45,30 @@ class Analysis:
     arbiter: object = None               # routes.compare.Arbiter, or None when nothing needed settling
     point_arbiter: object = None         # routes.compare.PointArbiter with --at
     direction_text: str | None = None
+    values: dict = field(default_factory=dict, repr=False)   # the point and the --let values
+
+    def at(self, point: str, direction: str | None = None, *, timeout: float | None = None) -> "Analysis":
+        """The same function at another point of the same shape.  The global verdict, the
+        routes and the curvature do not depend on the point, so they are reused; the
+        answer at the point is worked out anew and checked by the arbiter, exactly as
+        ``analyze(text, at=point)`` would.  ``point`` and ``direction`` are read as --at
+        and --direction are."""
+        if self.at_text is None:
+            raise InputError("at() needs an analysis made at a point: give --at (at=...) first")
+        at_value = load(point, "--at")
+        name = self.problem.var.name
+        if tuple(at_value.shape) != tuple(self.values[name].shape):
+            raise InputError(f"--at: the point is {at_value.shape[0]}x{at_value.shape[1]}, but the analysis "
+                             f"was made at a {self.values[name].shape[0]}x{self.values[name].shape[1]} point")
+        dir_value = _direction(direction, at_value)
+        values = {**self.values, name: at_value}
+
+        def work():
+            result, arbiter = _point(self.problem, self.verdict, values, dir_value)
+            return replace(self, point=result, at_text=point, point_arbiter=arbiter,
+                           direction_text=direction, values=values)
+        with np.errstate(all="ignore"):
+            return guard.run(work, timeout, "the analysis at a point")
 
 
 def _parse(text: str):
@@ -177,10 +201,7 @@ def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
     at_value = load(at, "--at") if at is not None else None
     if direction is not None and at is None:
         raise InputError("--direction needs a point: give --at")
-    dir_value = load(direction, "--direction") if direction is not None else None
-    if dir_value is not None and tuple(dir_value.shape) != tuple(at_value.shape):
-        raise InputError(f"--direction is {dir_value.shape[0]}x{dir_value.shape[1]} but the --at point is "
-                         f"{at_value.shape[0]}x{at_value.shape[1]}")
+    dir_value = _direction(direction, at_value)
     parsed = _parse(text)
     first = build(parsed.term, parsed.source, values=values, wrt=wrt, shape=None, functions=functions)
     if at is not None:
@@ -239,19 +260,9 @@ def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
     convexity = decide(problem.f, problem.var, values, dims, continuous=verdict.continuous,
                        constant_gradient=constant)
 
-    point = None
+    point = point_arbiter = None
     if at_value is not None:
-        missing = [s.name for s in E.symbols_of(problem.f) if s.name not in values]
-        if missing:
-            name = missing[0]
-            raise InputError(f"{name} needs a value: --let {name}=...")
-        try:
-            point = at_point(verdict, values)
-        except Unsupported as exc:
-            point, unsettled = None, exc
-        point, point_arbiter = settle_point(problem, verdict, values, point, dir_value)
-        if point is None:
-            raise unsettled
+        point, point_arbiter = _point(problem, verdict, values, dir_value)
     notes = list(parsed.notes) + [n for n in problem.notes if n not in parsed.notes]
     notes += [n for n in verdict.notes if n not in notes]      # what the values given with --let decided
     present = S.names_in(parsed.term) | {s.name for s in E.symbols_of(first.f)}
@@ -259,10 +270,38 @@ def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
         notes.append(f"--let {name}: {name} does not occur in f, so its value is not used")
     out = Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes,
                    list(let or []))
-    out.arbiter = arbiter
+    out.arbiter, out.values = arbiter, values
     if at_value is not None:
         out.point_arbiter, out.direction_text = point_arbiter, direction
     return out
+
+
+def _direction(direction: str | None, at_value):
+    """The --direction value, shaped like the point."""
+    if direction is None:
+        return None
+    dir_value = load(direction, "--direction")
+    if tuple(dir_value.shape) != tuple(at_value.shape):
+        raise InputError(f"--direction is {dir_value.shape[0]}x{dir_value.shape[1]} but the --at point is "
+                         f"{at_value.shape[0]}x{at_value.shape[1]}")
+    return dir_value
+
+
+def _point(problem: Problem, verdict: Verdict, values: dict, dir_value):
+    """The answer at the point in ``values``: the local analysis, checked (and where it
+    differs, corrected) by the arbiter's exact test."""
+    missing = [s.name for s in E.symbols_of(problem.f) if s.name not in values]
+    if missing:
+        name = missing[0]
+        raise InputError(f"{name} needs a value: --let {name}=...")
+    try:
+        point = at_point(verdict, values)
+    except Unsupported as exc:
+        point, unsettled = None, exc
+    point, point_arbiter = settle_point(problem, verdict, values, point, dir_value)
+    if point is None:
+        raise unsettled
+    return point, point_arbiter
 
 
 def _numbers_for_scalars(problem, values: dict) -> E.Node:

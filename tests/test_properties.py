@@ -125,10 +125,10 @@ def run_composition(comp: C.Composition) -> dict:
         out["wrong"].append((comp, first_kind, first, f"a verdict its routes dispute: {why}"))
     answers = [(first_kind, first, a.point, a.verdict)]
     for kind, p in comp.points[1:]:
-        # each point through the public API: the answer at a point may be corrected after
-        # the local analysis (an arbiter at the point), which a shortcut would bypass
+        # each point through the public API (Analysis.at reuses the global analysis and
+        # answers the point as analyze(at=p) does, the arbiter's check included)
         try:
-            b = analyze(comp.tex, wrt=comp.wrt, at=comp.at_text(p))
+            b = a.at(comp.at_text(p))
             answers.append((kind, p, b.point, b.verdict))
         except Unsupported as exc:
             out["refused"].append((comp, kind, p, str(exc)))
