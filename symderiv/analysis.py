@@ -19,7 +19,7 @@ from typing import Optional
 import sympy as sp
 
 from . import expr as E
-from .bounds import QUICK_CALLS, attempt
+from .bounds import QUICK_CALLS, optional_step
 from .calculus import adjoints, directional, map_entrywise
 from .errors import Unsupported
 from .naming import named
@@ -187,7 +187,7 @@ def _removable_jump(k: Kink, F, n_expr, u, V, branch, a_sign):
     """Both sides meet, but the value on the switch is another ({x^2 if x > 1; x if x < 1;
     2 if x = 1}): the sign form, which is about the sides, cannot see it."""
     p, value = branch
-    on = attempt(lambda: to_sign_form(n_expr.xreplace({p: value})), calls=QUICK_CALLS)
+    on = optional_step(lambda: to_sign_form(n_expr.xreplace({p: value})), calls=QUICK_CALLS)
     if on is None or on.has(sp.nan, sp.zoo):
         return
     limit = restrict(F, u, V, branch)
@@ -244,7 +244,7 @@ def _critical(u, args, V, var, branch) -> bool:
     moving = [p for p in V if u.has(p)]
     if not all(_linear_node(args[E.placeholder_index(p)], var) for p in moving):
         return True
-    poly = attempt(sp.Poly, u, *moving, calls=QUICK_CALLS) if moving else None
+    poly = optional_step(sp.Poly, u, *moving, calls=QUICK_CALLS) if moving else None
     if not moving or (poly is not None and poly.total_degree() <= 1
                       and not any(c.has(*V) for c in poly.coeffs())):
         return False
@@ -267,7 +267,7 @@ def _linear_node(n: E.Node, var: E.Sym) -> bool:
         return len(moving) == 1 and _linear_node(moving[0], var)
     if isinstance(n, E.Entrywise):
         V = [p for p, a in zip(n.placeholders(), n.args) if E.depends_on(a, var)]
-        poly = attempt(sp.Poly, n.expr, *V, calls=QUICK_CALLS)
+        poly = optional_step(sp.Poly, n.expr, *V, calls=QUICK_CALLS)
         return (poly is not None and poly.total_degree() <= 1 and not any(c.has(*V) for c in poly.coeffs())
                 and all(_linear_node(a, var) for a in n.args if E.depends_on(a, var)))
     return False
@@ -284,14 +284,14 @@ def _one_sided(expr, u, p, branch, side):
     if not (du.is_number and du != 0):
         return sp.nan
     t = sp.Symbol("_t", positive=True)
-    lim = attempt(sp.limit, to_sign_form(expr.xreplace({p: base + side * t / du})), t, 0, "+",
+    lim = optional_step(sp.limit, to_sign_form(expr.xreplace({p: base + side * t / du})), t, 0, "+",
                   calls=LIMIT_CALLS)
     return sp.nan if lim is None or isinstance(lim, sp.Limit) else sp.expand(to_sign_form(lim))
 
 
 def _limit_at_0(expr, t, side):
     tp = sp.Symbol("_tp", positive=True)
-    lim = attempt(sp.limit, expr.xreplace({t: side * tp}), tp, 0, "+", calls=LIMIT_CALLS)
+    lim = optional_step(sp.limit, expr.xreplace({t: side * tp}), tp, 0, "+", calls=LIMIT_CALLS)
     return sp.nan if lim is None or isinstance(lim, sp.Limit) else lim
 
 
@@ -460,7 +460,7 @@ def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
     polynomial = h.is_polynomial(r)
     for j in range(1, MAX_ORDER + 1):
         c = sp.diff(h, r, j)
-        c = c.xreplace({r: 0}) if polynomial else attempt(lambda: sp.limit(c, r, 0, "+"), calls=LIMIT_CALLS)
+        c = c.xreplace({r: 0}) if polynomial else optional_step(lambda: sp.limit(c, r, 0, "+"), calls=LIMIT_CALLS)
         if c is None:
             k.order, k.order_exact = None, False
             return k
@@ -489,7 +489,7 @@ def _flat_at_its_zeros(M: E.Node, var: E.Sym) -> bool:
     atoms = sorted(g.atoms(Sw), key=sp.default_sort_key)
     roots = set()
     for a in atoms:
-        found = attempt(sp.solveset, a.args[0], p, sp.S.Reals, calls=QUICK_CALLS)
+        found = optional_step(sp.solveset, a.args[0], p, sp.S.Reals, calls=QUICK_CALLS)
         if found is sp.S.EmptySet:
             continue
         if not isinstance(found, sp.FiniteSet):
@@ -509,7 +509,7 @@ def _flat_at_its_zeros(M: E.Node, var: E.Sym) -> bool:
     for (a, b), h in zip(zip(edges, edges[1:]), pieces):
         if h == 0:
             continue
-        zeros = attempt(sp.solveset, h, p, sp.Interval.open(a, b), calls=QUICK_CALLS)
+        zeros = optional_step(sp.solveset, h, p, sp.Interval.open(a, b), calls=QUICK_CALLS)
         if zeros is sp.S.EmptySet:
             continue
         if not isinstance(zeros, sp.FiniteSet):
@@ -649,7 +649,7 @@ def _jump_condition(k: Kink, var: E.Sym) -> list | None:
     V = set(variable_placeholders(k.args, var))
     atoms = switches_of(k.jump)
     names = {a: sp.Dummy() for a in atoms}
-    factored = attempt(sp.factor_list, sp.expand(k.jump).xreplace(names), calls=QUICK_CALLS)
+    factored = optional_step(sp.factor_list, sp.expand(k.jump).xreplace(names), calls=QUICK_CALLS)
     if factored is None:
         return cond
     simple = [fac for fac, mult in factored[1]
@@ -708,7 +708,7 @@ def _may_vanish(u: sp.Expr) -> bool:
     free = sorted(u.free_symbols, key=sp.default_sort_key)
     if not u.is_polynomial(*free):
         return True
-    crit = attempt(sp.solve, [sp.diff(u, v) for v in free], free, dict=True, calls=QUICK_CALLS)
+    crit = optional_step(sp.solve, [sp.diff(u, v) for v in free], free, dict=True, calls=QUICK_CALLS)
     if not crit:
         return True
     for c in crit:
@@ -751,7 +751,7 @@ def hessian_operator(G_sign: E.Node, var: E.Sym) -> E.Node | None:
         return map_entrywise(H, lambda e: prettify(to_sign_form(e)))
     try:
         # shown, not used by the verdict: past its bound the output says it was not formed
-        return attempt(operator, calls=HESSIAN_CALLS)
+        return optional_step(operator, calls=HESSIAN_CALLS)
     except (Unsupported, NotImplementedError):
         return None
 
@@ -869,7 +869,7 @@ def specialise(v: Verdict, values: dict) -> Verdict:
     except Exception:      # noqa: BLE001 - sizes that do not bind leave the verdict symbolic
         return v
     ev = Evaluator(values, dims)
-    occurs = [(k, attempt(_may_occur, k, v.var, values, dims, calls=OCCUR_CALLS)) for k in v.kinks]
+    occurs = [(k, optional_step(_may_occur, k, v.var, values, dims, calls=OCCUR_CALLS)) for k in v.kinks]
     if any(o is not None for _, o in occurs):
         # ||Ax - b|| with b outside the range of A: Ax - b is never 0, so f has no kink;
         # with A = b = 0 the norm is 0 everywhere: a constant, smooth

@@ -156,7 +156,7 @@ def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict
                     (1, 1))
         return analyse(node, var)
     try:
-        better = bounds.attempt(expand, calls=EXPAND_CALLS)
+        better = bounds.optional_step(expand, calls=EXPAND_CALLS)
     except SymderivError:           # outside the exact class entry by entry: keep the matrix form's answer
         return None
     if better is None or better.domain:

@@ -130,7 +130,7 @@ def forget() -> None:
 _usage = None
 
 
-def attempt(fn, *args, calls: int = STEP_CALLS, **kwargs):
+def optional_step(fn, *args, calls: int = STEP_CALLS, **kwargs):
     """Call an optional step (a prettier form, a factorisation); None if it needs more
     than ``calls`` calls or SymPy declines it (a PolynomialError on a non-polynomial,
     say): callers always have an exact fallback, so an optional step may fail but never

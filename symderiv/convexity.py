@@ -18,7 +18,7 @@ from .exact_numbers import as_sympy, is_concrete
 
 from . import expr as E
 from . import primitives
-from .bounds import attempt
+from .bounds import optional_step
 from .errors import SymderivError
 from .evaluate import Evaluator
 from .scalar import Prim
@@ -247,7 +247,7 @@ def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None 
         return Convexity(True, f"f is affine: it is differentiable everywhere with a gradient that does not depend on {var.name}")
     uni = _univariate(f, var) if continuous else None
     if uni is not None:
-        verdict, where = attempt(_convex_univariate, *uni, calls=UNIVARIATE_CALLS) or (None, None)
+        verdict, where = optional_step(_convex_univariate, *uni, calls=UNIVARIATE_CALLS) or (None, None)
         if verdict is True:
             return Convexity(True, "f is a sum of one convex function of each entry (checked piece by piece and at every kink)")
         if verdict is False:

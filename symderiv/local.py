@@ -30,7 +30,7 @@ from . import expr as E
 from .analysis import Verdict, pin_family, variable_placeholders
 from .calculus import adjoints, gradient, map_entrywise
 from .errors import InputError, Unsupported
-from .bounds import attempt
+from .bounds import optional_step
 from .evaluate import Evaluator, bind_dims, scalar_eval, switch_key, to_number
 from .exact_numbers import as_sympy
 from .scalar import to_sign_form
@@ -313,7 +313,7 @@ class _Local:
         at = as_sympy(base).xreplace(here)
         for side in (1, -1):
             quotient = (entry.xreplace({p: at + side * t}) - entry.xreplace({p: at})) / t
-            lim = attempt(sp.limit, quotient, t, 0, "+", calls=LIMIT_CALLS)
+            lim = optional_step(sp.limit, quotient, t, 0, "+", calls=LIMIT_CALLS)
             if lim is not None and lim.has(sp.oo, -sp.oo, sp.zoo) and weight != 0:
                 self.unbounded.append(k)
                 return

@@ -15,7 +15,7 @@ import sympy as sp
 
 from .exact_numbers import as_sympy
 
-from .bounds import QUICK_CALLS, attempt
+from .bounds import QUICK_CALLS, optional_step
 from .errors import Unsupported
 from .scalar import FUNCS, Sw, split, switches_of, to_sign_form
 from . import primitives
@@ -51,10 +51,10 @@ def is_zero(e: sp.Expr, *, calls: int = 4_000_000) -> bool | None:
         if value.is_zero is False:
             return False
         if value.is_zero is None:
-            v = attempt(lambda: sp.nsimplify(sp.simplify(value)) != 0, calls=QUICK_CALLS)
+            v = optional_step(lambda: sp.nsimplify(sp.simplify(value)) != 0, calls=QUICK_CALLS)
             if v:
                 return False
-    reduced = attempt(lambda: sp.expand(sp.cancel(e)), calls=calls)
+    reduced = optional_step(lambda: sp.expand(sp.cancel(e)), calls=calls)
     if reduced == 0:
         return True
     atoms = switches_of(e)
@@ -83,10 +83,10 @@ def _smooth_zero(e, calls) -> bool:
     e = sp.expand(e)
     if e == 0:
         return True
-    r = attempt(lambda: sp.expand(sp.cancel(e)), calls=calls)
+    r = optional_step(lambda: sp.expand(sp.cancel(e)), calls=calls)
     if r == 0:
         return True
-    return attempt(lambda: sp.simplify(e), calls=calls) == 0
+    return optional_step(lambda: sp.simplify(e), calls=calls) == 0
 
 
 MAX_CELL_SWITCHES = 6
@@ -181,7 +181,7 @@ def branches(u: sp.Expr, variables, *, touching: bool = False) -> list:
     for v in variables:
         if not u.has(v) or u.has(Sw):
             continue
-        roots = attempt(sp.solveset, u, v, sp.S.Reals, calls=QUICK_CALLS)
+        roots = optional_step(sp.solveset, u, v, sp.S.Reals, calls=QUICK_CALLS)
         found = roots_of(roots)
         if found is None:
             raise Unsupported(f"not decided: the switch {u} = 0 cannot be solved for {v} in closed form")
@@ -322,7 +322,7 @@ def tidy(e: sp.Expr, *, thorough: bool = False) -> sp.Expr:
     small = len(e.free_symbols) <= 8 and len(sp.Add.make_args(e)) <= 16
     fns = (sp.factor_terms, sp.cancel) + ((sp.factor,) if small else ()) + ((sp.simplify,) if thorough else ())
     for fn in fns:
-        r = attempt(fn, e, calls=QUICK_CALLS)
+        r = optional_step(fn, e, calls=QUICK_CALLS)
         if r is not None:
             candidates.append(r)
     return min(candidates, key=_score)
@@ -394,7 +394,7 @@ def prettify(form: sp.Expr) -> sp.Expr:
 
     Reading back is a search over the table's readings; it is bounded in work (calls), and past
     the bound the sign form itself (sign(u) written out) is returned: still exact."""
-    out = attempt(_prettify, sp.expand(form), calls=PRETTY_CALLS)
+    out = optional_step(_prettify, sp.expand(form), calls=PRETTY_CALLS)
     return out if out is not None else tidy(form)
 
 
@@ -479,7 +479,7 @@ def _factored(form, atoms):
     relu(x)*relu(y) from being searched as one four-term polynomial)."""
     names = [sp.Dummy() for _ in atoms]
     poly = form.xreplace(dict(zip(atoms, names)))
-    fac = attempt(sp.factor, poly, calls=QUICK_CALLS)
+    fac = optional_step(sp.factor, poly, calls=QUICK_CALLS)
     if fac is None:
         return None
     factors = sp.Mul.make_args(fac)
@@ -567,7 +567,7 @@ def _nonzero_on_cells(fac, atoms, names) -> bool:
         # approached: 2 sign(y) y is non-zero on both cells of y but tends to 0 at y = 0
         for d in assumed.values():
             d = next(iter(d.free_symbols))
-            edge = attempt(sp.limit, on_cell, d, 0, "+", calls=QUICK_CALLS)
+            edge = optional_step(sp.limit, on_cell, d, 0, "+", calls=QUICK_CALLS)
             if edge is None or (not edge.has(sp.oo, -sp.oo, sp.zoo) and is_zero(edge) is not False):
                 return False
     return True
@@ -594,7 +594,7 @@ def nonzero_condition(J: sp.Expr) -> list | None:
     poly = J.xreplace(dict(zip(atoms, names)))
     if atoms and _nonzero_on_cells(poly, atoms, names):
         return []
-    factored = attempt(sp.factor_list, poly, calls=QUICK_CALLS)
+    factored = optional_step(sp.factor_list, poly, calls=QUICK_CALLS)
     if factored is None:
         return _decided([sp.Ne(prettify(J), 0)])
     _, factors = factored

@@ -105,8 +105,8 @@ def test_the_bounds_work_in_a_worker_thread_and_give_the_same_output():
             _fib(18)
         return block.calls
     assert _in_a_thread(work) == work() > 1000
-    assert _in_a_thread(lambda: bounds.attempt(_fib, 18, calls=1000)) is None
-    assert _in_a_thread(lambda: bounds.attempt(_fib, 10, calls=1000)) == 89
+    assert _in_a_thread(lambda: bounds.optional_step(_fib, 18, calls=1000)) is None
+    assert _in_a_thread(lambda: bounds.optional_step(_fib, 10, calls=1000)) == 89
     assert sys.gettrace() is None      # nothing left installed
 
 
@@ -120,8 +120,8 @@ def test_a_step_past_its_count_falls_back_the_same_way_every_time():
     # _fib(15) makes 2 * 987 - 1 calls; the block's own exit is one more
     assert block.calls == 1973 + 1
     # a limit one short of what the step needs: the fallback, every time; enough: the value
-    assert [bounds.attempt(_fib, 15, calls=1972) for _ in range(5)] == [None] * 5
-    assert [bounds.attempt(_fib, 15, calls=1973) for _ in range(5)] == [987] * 5
+    assert [bounds.optional_step(_fib, 15, calls=1972) for _ in range(5)] == [None] * 5
+    assert [bounds.optional_step(_fib, 15, calls=1973) for _ in range(5)] == [987] * 5
     # a bound past its count raises, naming what it bounded
     with pytest.raises(BudgetExceeded, match="counting needed more than 100 steps"):
         with bounds.limited(100, "counting"):
@@ -129,7 +129,7 @@ def test_a_step_past_its_count_falls_back_the_same_way_every_time():
     # an outer bound that runs out inside an inner one is the outer's failure
     with pytest.raises(BudgetExceeded, match="outer"):
         with bounds.limited(200, "outer"):
-            bounds.attempt(_fib, 15, calls=10 ** 6)
+            bounds.optional_step(_fib, 15, calls=10 ** 6)
     assert sys.gettrace() is None
 
 
@@ -181,7 +181,7 @@ def test_the_guard_fires_in_a_worker_thread_and_leaves_nothing_behind():
         check((CORPUS / "two_layer_relu.md").read_text(encoding="utf-8"), timeout=0.01)
     assert sum(_fib(12) for _ in range(200)) == 200 * 233
     # ... and the next request in the same thread runs as it would have
-    assert bounds.attempt(_fib, 15, calls=1973) == 987
+    assert bounds.optional_step(_fib, 15, calls=1973) == 987
     assert text.render(analyze(*ANALYSES[0][:1], **ANALYSES[0][1])) == text.render(analyze(ANALYSES[0][0], wrt="X"))
     with pytest.raises(symderiv.errors.InputError, match="--timeout"):
         analyze("x", timeout=0)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .. import expr as E
-from ..bounds import QUICK_CALLS, attempt
+from ..bounds import QUICK_CALLS, optional_step
 from ..calculus import map_entrywise
 from ..errors import SymderivError
 from ..entries import entry_values
@@ -72,7 +72,7 @@ def symbolic(built: Built) -> tuple:
     if built.conditions:
         return (*_under_conditions(d, built.conditions), None)
     if isinstance(d, E.Entrywise):
-        z = attempt(lambda: is_zero(signs_of_factors(to_sign_form(d.expr))), calls=SYMBOLIC_CALLS)
+        z = optional_step(lambda: is_zero(signs_of_factors(to_sign_form(d.expr))), calls=SYMBOLIC_CALLS)
         if z is True:
             return True, "generic", None
         if z is False and _independent(d.args):
@@ -119,7 +119,7 @@ def _by_entries(d: E.Node) -> tuple[bool | None, str]:
     transpose or a product in the wrong order shows."""
     dims = dim_symbols([d])
     assign = {s: ENTRY_SIZES[i % len(ENTRY_SIZES)] for i, s in enumerate(dims)}
-    entries = attempt(lambda: entry_values(d, assign), calls=SYMBOLIC_CALLS)
+    entries = optional_step(lambda: entry_values(d, assign), calls=SYMBOLIC_CALLS)
     if entries is None:
         return None, "entries"
     verdict, how = True, "entries"
@@ -127,15 +127,15 @@ def _by_entries(d: E.Node) -> tuple[bool | None, str]:
         # past a few kinks the symbolic expansion runs into its work bound: test the
         # polynomial identity at integer points first (``identity``), expand only if it fails
         many = len(e.atoms(Prim, Sw)) > FEW_KINKS
-        z = True if many and attempt(lambda: zero_off_kinks(e), calls=SYMBOLIC_CALLS) is True else None
+        z = True if many and optional_step(lambda: zero_off_kinks(e), calls=SYMBOLIC_CALLS) is True else None
         if z is True:
             how = "identity"
         else:
-            z = None if _too_big(e) else attempt(lambda: is_zero(signs_of_factors(to_sign_form(e))),
+            z = None if _too_big(e) else optional_step(lambda: is_zero(signs_of_factors(to_sign_form(e))),
                                                  calls=SYMBOLIC_CALLS)
         if z is False:
             return False, "entries"
-        if z is None and not many and attempt(lambda: zero_off_kinks(e), calls=SYMBOLIC_CALLS) is True:
+        if z is None and not many and optional_step(lambda: zero_off_kinks(e), calls=SYMBOLIC_CALLS) is True:
             z, how = True, "identity"
         if z is not True:
             verdict = None
@@ -194,7 +194,7 @@ def _under_conditions(d: E.Node, conditions) -> tuple[bool | None, str]:
         if any(cell[len(us) + k] != s for k, (_, s) in enumerate(wanted)):
             continue
         met = True
-        z = attempt(is_zero, sp.expand(e.xreplace(dict(zip(atoms, cell[:len(us)])))), calls=SYMBOLIC_CALLS)
+        z = optional_step(is_zero, sp.expand(e.xreplace(dict(zip(atoms, cell[:len(us)])))), calls=SYMBOLIC_CALLS)
         if z is False and not exact:
             z = None               # the cell may not occur ((α - 1)x > 0 with α < 1, x > 0)
         if z is False:
@@ -214,7 +214,7 @@ def signs_of_factors(e: sp.Expr) -> sp.Expr:
         u = atom.args[0]
         if len(u.free_symbols) < 2 or not u.is_polynomial():
             return atom
-        found = attempt(sp.factor_list, u, calls=QUICK_CALLS // 2)
+        found = optional_step(sp.factor_list, u, calls=QUICK_CALLS // 2)
         if found is None:
             return atom
         c, factors = found
@@ -248,7 +248,7 @@ def holds_on(built: Built) -> list:
     out = []
     for cell in feasible_cells(us):
         piece = sp.expand(e.xreplace(dict(zip(atoms, cell))))
-        if attempt(is_zero, piece, calls=QUICK_CALLS) is True:
+        if optional_step(is_zero, piece, calls=QUICK_CALLS) is True:
             out.append([(E.ew(u, d.args, d.shape), s) for u, s in zip(us, cell)])
     return out if len(out) < len(feasible_cells(us)) else []
 

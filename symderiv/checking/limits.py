@@ -19,7 +19,7 @@ from fractions import Fraction
 import sympy as sp
 
 from .. import expr as E
-from ..bounds import attempt
+from ..bounds import optional_step
 from ..scalar import Sw, to_sign_form
 from ..signform import is_zero
 from .sample import SIMPLE, OPS, leaf_bounds
@@ -96,7 +96,7 @@ def one_sided(expr: sp.Expr, v, a, s: int, small=()) -> sp.Expr:
     atoms = sorted(smooth.atoms(Sw), key=sp.default_sort_key)
     names = [sp.Dummy() for _ in atoms]
     plain = smooth.xreplace(dict(zip(atoms, names)))
-    value = attempt(sp.limit, plain, v, a, "+" if s > 0 else "-", calls=LIMIT_CALLS)
+    value = optional_step(sp.limit, plain, v, a, "+" if s > 0 else "-", calls=LIMIT_CALLS)
     if value is None or value.has(sp.Limit) or isinstance(value, sp.AccumBounds):
         raise NoLimit("SymPy could not take this limit")
     if value.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
@@ -235,7 +235,7 @@ def _parameter_kinks(forms, limit_vars, small, bounds):
     for w in _kink_args(forms, limit_vars):
         for p in sorted(w.free_symbols & params, key=lambda s: s.name):
             others = {q: _simple(bounds.get(q)) for q in params if q != p}
-            roots = attempt(sp.solve, sp.expand(w.xreplace(others)), p, calls=LIMIT_CALLS) or []
+            roots = optional_step(sp.solve, sp.expand(w.xreplace(others)), p, calls=LIMIT_CALLS) or []
             roots = [r for r in roots if r.is_real and not r.free_symbols]
             for r in sorted(roots, key=sp.default_sort_key)[:2]:
                 point = {p: r, **others}

@@ -67,7 +67,7 @@ def _same_gradient(verdict: Verdict, g1: E.Node, g2: E.Node) -> bool | None:
     a = map_entrywise(g1, to_sign_form)
     # a case split over k kinks has 2^k pieces: past a bound its sign form is not built,
     # and the pieces themselves are evaluated at the points below
-    b = bounds.attempt(lambda: map_entrywise(g2, to_sign_form), calls=COMPARE_CALLS) or g2
+    b = bounds.optional_step(lambda: map_entrywise(g2, to_sign_form), calls=COMPARE_CALLS) or g2
     if a.key == b.key:
         return True
     f = verdict.f

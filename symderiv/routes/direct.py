@@ -14,7 +14,7 @@ from sympy.core.relational import Relational
 
 from .. import expr as E
 from ..analysis import LIMIT_CALLS, Verdict, off_domain, variable_placeholders
-from ..bounds import attempt
+from ..bounds import optional_step
 from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
 from ..exact_numbers import as_sympy
@@ -80,7 +80,7 @@ def side_limit(e: sp.Expr, p: sp.Symbol, base: sp.Expr, coeff: sp.Expr, sign: in
     value = settled.xreplace({T: 0})
     if _infinite(value):
         # 0/0 at the boundary ((-x)^(3/2)/x at 0): take the limit itself, within a bound
-        lim = attempt(sp.limit, settled, T, 0, "+", calls=LIMIT_CALLS)
+        lim = optional_step(sp.limit, settled, T, 0, "+", calls=LIMIT_CALLS)
         if lim is not None and not isinstance(lim, sp.Limit):
             value = lim
     return sp.piecewise_fold(value)
@@ -123,7 +123,7 @@ def route(verdict: Verdict) -> RouteResult:
     G_pw = adj.get(var.key, E.const(0, var.shape))
     # the read-back only shows the case split's gradient in the table's words; with many
     # kinks its sign form has 2^k cells, so past a bound the cases are shown as they are
-    G_read = attempt(lambda: map_entrywise(G_pw, lambda e: prettify(to_sign_form(e))),
+    G_read = optional_step(lambda: map_entrywise(G_pw, lambda e: prettify(to_sign_form(e))),
                      calls=READ_BACK_CALLS) or G_pw
     steps: list[Step] = []
     boundaries = []
