@@ -106,6 +106,9 @@ class _Walker:
         if e.has(*KINKED):
             return None
         free = [x for x in self.env if x in e.free_symbols]
+        if any(isinstance(t, sp.Pow) and not t.exp.is_integer and t.base.xreplace(self.env) == 0
+               for t in sp.preorder_traversal(e)):
+            return None      # a root at its zero: the edge of a domain, or a cone (see _pow)
         value = e.xreplace(self.env)
         if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             return None
@@ -197,6 +200,11 @@ class _Walker:
         if k.is_integer or k < 0:
             raise NotLipschitz("f divides by zero at the point")
         if k > 1:
+            # a fractional power is real only where its base is >= 0: x^{3/2} at 0 is on the
+            # edge of its domain, with no side to the left, so no two-sided answer there
+            if base.is_nonnegative is not True:
+                raise NotDecided(f"the point is on the edge of the domain of {e} (its base vanishes here "
+                                 "and is not known to stay >= 0 beside it)")
             return _Val(sp.Integer(0), sp.Integer(0), jump_used=b.jump_used)
         if k == sp.Rational(1, 2) and isinstance(base, sp.Add) and all(
                 isinstance(t, sp.Pow) and t.exp == 2 for t in base.args):

@@ -48,9 +48,12 @@ def is_zero(e: sp.Expr, *, calls: int = 4_000_000) -> bool | None:
             continue
         if value.has(Sw) or not value.is_number:
             continue
-        if value.is_zero is False:
+        # at an algebraic value (the roots of a switch of high degree) SymPy's is_zero may
+        # compute a minimal polynomial of that degree: bounded, and undecided past it
+        zero = optional_step(lambda: value.is_zero, calls=QUICK_CALLS)
+        if zero is False:
             return False
-        if value.is_zero is None:
+        if zero is None:
             v = optional_step(lambda: sp.nsimplify(sp.simplify(value)) != 0, calls=QUICK_CALLS)
             if v:
                 return False
@@ -165,6 +168,11 @@ INTEGER = sp.Symbol("k", integer=True)
 MAX_ROOT_ORDER = 8
 
 
+# The exact arithmetic at the roots of a switch (their minimal polynomials, the signs of
+# the jumps there) grows quickly with the degree: |x^2 - (x+1)^20| spent minutes there.
+MAX_SWITCH_DEGREE = 8
+
+
 def branches(u: sp.Expr, variables, *, touching: bool = False) -> list:
     """The ways the switch u = 0 can be solved for one variable placeholder: (p, value)
     pairs.  A linear u has one; a smooth u (exp(x) - 1, x^2 - 1) one per real root; a
@@ -181,6 +189,10 @@ def branches(u: sp.Expr, variables, *, touching: bool = False) -> list:
     for v in variables:
         if not u.has(v) or u.has(Sw):
             continue
+        if u.is_polynomial(v) and sp.degree(u, v) > MAX_SWITCH_DEGREE:
+            raise Unsupported(f"not decided: the switch {u} = 0 has degree {sp.degree(u, v)} in {v}; switches "
+                              f"of degree up to {MAX_SWITCH_DEGREE} are solved (a size limit: the exact "
+                              "arithmetic at the roots of a higher degree is out of reach)")
         roots = optional_step(sp.solveset, u, v, sp.S.Reals, calls=QUICK_CALLS)
         found = roots_of(roots)
         if found is None:

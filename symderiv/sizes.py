@@ -23,7 +23,7 @@ from fractions import Fraction
 from . import syntax as S
 from .errors import Unsupported
 
-MAX_DEGREE = 1000
+MAX_DEGREE = 100
 MAX_DIGITS = 4000       # SymPy prints integers of up to 4300 digits; a margin below that
 MAX_NUMERAL = 1000      # digits of one number as written (as values.MAX_DIGITS)
 

@@ -202,3 +202,34 @@ def test_at_a_point_the_arbiter_corrects_the_kinks():
     assert p.differentiable and p.gradient[0, 0] == 0 and arb.overrode
     p, arb = _at(_global(r"\max(|x|, 2x^2)", None), "0")
     assert not p.differentiable and arb.overrode
+
+
+# ---------------------------------------------------------------- found by the outside review
+
+def test_one_sided_derivatives_at_a_tie_are_the_exact_tests():
+    """max(|x|, x + y^2) at 0: along x, f(t, 0) = max(|t|, t) = |t|, so the one-sided
+    slopes are -1 and 1 (the kinks' reading had said 1 and 3)."""
+    f = lambda v: max(abs(v[0]), v[0] + v[1] ** 2)
+    a = analyze(r"\max(|x|, x + y^2)", wrt="x,y", at="[0,0]")
+    assert a.point.differentiable is False
+    e = np.array([1.0, 0.0])
+    rows = {tuple(r["entry"]): r for r in a.point.one_sided}
+    row = rows[(0, 0)]
+    assert abs(float(row["right"]) - oracle.one_sided(f, np.zeros(2), e)) < 1e-6
+    assert abs(float(row["left"]) + oracle.one_sided(f, np.zeros(2), -e)) < 1e-6
+    assert (1, 0) not in rows                  # along y both sides are 0
+    assert abs(oracle.one_sided(f, np.zeros(2), np.array([0.0, 1.0]))) < 1e-6
+
+
+@pytest.mark.parametrize("tex,wrt,at", [(r"x^{3/2}", None, "0"), (r"x^{3/2} + |y|", "x,y", "[0,1]")])
+def test_a_point_on_the_edge_of_the_domain_stays_refused(tex, wrt, at):
+    """x^{3/2} is a real function on x >= 0 only: at 0 there is no left side, so there is no
+    two-sided derivative to give (the exact test had called it differentiable)."""
+    with pytest.raises(Unsupported):
+        analyze(tex, wrt=wrt, at=at)
+    # while |x|^{3/2}, defined on both sides, is differentiable at 0 with gradient 0
+    g = lambda v: abs(v[0]) ** 1.5
+    b = analyze(r"|x|^{3/2}", at="0")
+    assert b.point.differentiable and float(np.asarray(b.point.gradient, dtype=float).ravel()[0]) == 0
+    for s in (1.0, -1.0):
+        assert abs(oracle.one_sided(g, np.zeros(1), np.array([s]), h=1e-12)) < 1e-5

@@ -611,6 +611,9 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
             point.differentiable, point.gradient, point.subdifferential = False, None, box
             point.one_sided = [{"entry": [0, 0], "left": left, "right": right}]
         return point, arb
+    # the one-sided derivatives along the axes are the exact test's own (the kinks' reading of
+    # them can miss a tie: max(|x|, x + y^2) at 0 has -1 and 1 along x)
+    point.one_sided = _axis_slopes(t.map, shape, len(p))
     if point.differentiable:
         arb.overrode = True
         point.differentiable, point.gradient = False, None
@@ -623,6 +626,18 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
         point.reason = ("the Clarke set is not decided here: the one the kinks give has a support function "
                         "below the exact f'(p; D) in some direction")
     return point, arb
+
+
+def _axis_slopes(m, shape, n: int) -> list:
+    """f'(p; e_i) and -f'(p; -e_i) along each axis where they differ, exactly."""
+    out = []
+    for i in range(n):
+        e = [sp.Integer(1 if j == i else 0) for j in range(n)]
+        right, left = m.at(e), -m.at([-v for v in e])
+        if sign_of(right - left) != 0:
+            r, c = np.unravel_index(i, tuple(shape))
+            out.append({"entry": [int(r), int(c)], "left": left, "right": right})
+    return out
 
 
 def _matches(m, G) -> bool:
