@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from .errors import Unsupported
+
 
 def _frac(v) -> Fraction:
     if isinstance(v, Fraction):
         return v
     if isinstance(v, int):
         return Fraction(v)
-    # SymPy rationals carry p and q
-    return Fraction(int(v.p), int(v.q))
+    if getattr(v, "is_Rational", False):        # SymPy rationals carry p and q
+        return Fraction(int(v.p), int(v.q))
+    # an irrational coefficient (a switch of sin(pi x) has slope pi): exact rational
+    # simplex cannot take it, and a float one would guess
+    raise Unsupported(f"not decided: the cells of these kinks have an irrational coefficient ({v})")
 
 
 def feasible(A: list, b: list):

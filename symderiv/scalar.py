@@ -14,6 +14,7 @@ import itertools
 from functools import lru_cache
 
 import sympy as sp
+from sympy.polys.polyerrors import BasePolynomialError
 
 from .exact_numbers import as_sympy
 
@@ -101,7 +102,7 @@ def odd_part(u: sp.Expr):
         # sin(x)^5 = sin(x)^3 (1 + sin(x)^2) is crossed as sin x): the factorisation is an
         # identity of the generators as symbols, so of the functions too
         poly = sp.Poly(u)
-    except sp.PolynomialError:
+    except BasePolynomialError:     # not a polynomial, or no generators SymPy can pick (pi k)
         return None
     gens = poly.gens
     if any(g.is_real is not True or g.has(Sw) for g in gens):

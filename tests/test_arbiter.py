@@ -233,3 +233,19 @@ def test_a_point_on_the_edge_of_the_domain_stays_refused(tex, wrt, at):
     assert b.point.differentiable and float(np.asarray(b.point.gradient, dtype=float).ravel()[0]) == 0
     for s in (1.0, -1.0):
         assert abs(oracle.one_sided(g, np.zeros(1), np.array([s]), h=1e-12)) < 1e-5
+
+
+@pytest.mark.parametrize("tex,at,f", [
+    (r"\max(\sin(\pi x), \cos(\pi x))", "1/4", lambda v: max(np.sin(np.pi * v[0]), np.cos(np.pi * v[0]))),
+    (r"|\sin(\pi x)| + |x|", "0", lambda v: abs(np.sin(np.pi * v[0])) + abs(v[0])),
+])
+def test_switches_with_pi_in_their_slope_are_answered_not_crashed(tex, at, f):
+    """Both were internal errors (a polynomial reading with no generators; a rational
+    simplex handed pi).  At the point both are kinks: the one-sided slopes differ."""
+    a = analyze(tex, at=at)
+    assert a.verdict.differentiable_everywhere is False
+    assert a.point.differentiable is False
+    x = np.array([float(Fraction(at))])
+    right = oracle.one_sided(f, x, np.array([1.0]), h=1e-7)
+    left = -oracle.one_sided(f, x, np.array([-1.0]), h=1e-7)
+    assert abs(right - left) > 0.5
