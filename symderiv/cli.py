@@ -169,6 +169,7 @@ def _read_text(name: str) -> str:
     """A derivation to check: standard input for '-', else a regular file; read to a fixed
     limit (a FIFO would block, /dev/zero never ends) and decoded as UTF-8."""
     from .errors import InputError
+    from .values import regular_file      # (imported here as the CLI's other engine imports: lazily)
     if name == "-":
         where = "standard input"
         stream = getattr(sys.stdin, "buffer", None)
@@ -179,12 +180,7 @@ def _read_text(name: str) -> str:
             raise InputError(f"standard input cannot be read ({type(exc).__name__})")
     else:
         where = name
-        try:
-            st = os.stat(name)
-        except OSError as exc:
-            raise InputError(f"cannot read {name}: {exc.strerror}")
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"{name} is not a regular file")
+        regular_file(name)
         try:
             with open(name, "rb") as fh:
                 raw = fh.read(MAX_CHECK_BYTES + 1)

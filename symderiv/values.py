@@ -145,15 +145,21 @@ def _from_float(x, what: str):
     return _number(repr(float(x)), what)
 
 
-def _point_file(path: str, what: str) -> int:
-    """The size of a point file, refused before it is opened when it is no regular file
-    (a FIFO would block, /dev/zero never ends) or larger than MAX_FILE_BYTES."""
+def regular_file(path: str, prefix: str = "") -> os.stat_result:
+    """A file to read, refused before it is opened when it is no regular file (a FIFO
+    would block, /dev/zero never ends); ``prefix`` names the option it came with."""
     try:
         st = os.stat(path)
     except OSError as exc:
-        raise InputError(f"{what}: cannot read {path}: {exc.strerror}")
+        raise InputError(f"{prefix}cannot read {path}: {exc.strerror}")
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"{what}: {path} is not a regular file")
+        raise InputError(f"{prefix}{path} is not a regular file")
+    return st
+
+
+def _point_file(path: str, what: str) -> int:
+    """The size of a point file: a regular file no larger than MAX_FILE_BYTES."""
+    st = regular_file(path, f"{what}: ")
     if st.st_size > MAX_FILE_BYTES:
         raise InputError(f"{what}: {path} is larger than {MAX_FILE_BYTES} bytes (a size limit)")
     return st.st_size
