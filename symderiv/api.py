@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import sympy as sp
 
-from .exact_numbers import as_sympy, is_concrete
+from .exact_numbers import as_sympy
 
 from . import bounds, guard
 from . import expr as E
@@ -20,9 +20,8 @@ from .analysis import Verdict, analyse, specialise
 from .build import Problem, build
 from .convexity import Convexity, decide
 from .errors import InputError, SymderivError, Unsupported
-from .evaluate import Evaluator, bind_dims
+from .evaluate import bind_dims
 from .local import PointResult, at_point
-from .routes.common import RouteResult
 from .routes.compare import arbitrate, compare_routes, settle_point
 from .values import load
 

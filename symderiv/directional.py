@@ -22,7 +22,7 @@ exact witnesses of non-linearity.  All arithmetic is exact (Rationals, algebraic
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np

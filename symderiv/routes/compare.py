@@ -24,8 +24,7 @@ from .. import bounds
 from .. import expr as E
 from ..analysis import Verdict, _summarise
 from ..calculus import map_entrywise
-from ..directional import (NotDecided, NotLipschitz, PointTest, as_array, directional_map, sign_of,
-                           support, decide_point)
+from ..directional import PointTest, _probe_directions, as_array, decide_point, sign_of, support
 from ..entries import entry_values
 from ..errors import SymderivError, Unsupported
 from ..evaluate import Evaluator, bind_dims, switch_key, truth
@@ -641,7 +640,6 @@ def _axis_slopes(m, shape, n: int) -> list:
 
 
 def _matches(m, G) -> bool:
-    from ..directional import _probe_directions
     for D in _probe_directions(len(G)):
         if sign_of(m.at(D) - sp.Add(*[g * d for g, d in zip(G, D)])) != 0:
             return False
@@ -651,7 +649,6 @@ def _matches(m, G) -> bool:
 def _consistent(sub: dict, m, n: int) -> bool:
     """The support function of a Clarke set is at least f'(p; D) in every direction; checked
     exactly at the probe directions (a failure is a proof that the set is wrong)."""
-    from ..directional import _probe_directions
     form = sub.get("form")
     for D in _probe_directions(n):
         want = m.at(D)

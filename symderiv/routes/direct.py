@@ -19,7 +19,6 @@ from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
 from ..exact_numbers import as_sympy
 from ..naming import named
-from ..evaluate import switch_key
 from ..scalar import Prim, Sw, crossing_part, positive_parameters, to_piecewise, to_sign_form
 from ..signform import branches, is_zero, prettify
 from .common import Line, Math, RouteResult, Step, lit
