@@ -21,7 +21,7 @@ from . import primitives
 from . import sizes
 from . import syntax as S
 from .errors import InputError, SymderivError, Unsupported
-from .parse import GREEK_NAMES
+from .names import GREEK_NAMES
 
 STRUCTURAL_UNSUPPORTED = {"diag": "diag(.)", "vec": "vec(.)"}
 DIM_NAMES = ["m", "n", "p", "q", "r", "s", "k", "l"]
