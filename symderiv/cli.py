@@ -226,7 +226,7 @@ def _derive(args):
 
 
 def _check(args):
-    from .check import check
+    from .checker import check
     from .render import check_out
     from .errors import SymderivError
     text = _read_text(args.file)

@@ -393,7 +393,7 @@ def test_every_input_error_raise_site_carries_a_column_or_an_option():
         count += 1
         ok = ("column=" in call or re.search(r"--(at|let|shape|wrt|compare|timeout)\b|-o \{|\{what\}|\{path\}|\{name\}|"
                                              r"\{where\}|\{args\.file\}|standard input", call)
-              or name in LOCATED or name == "check.py"         # check: the CLI prefixes the file name
+              or name in LOCATED or name == "checker.py"       # check: the CLI prefixes the file name
               or any(name == f and words in call for f, words in FALLBACKS))
         if not ok:
             unplaced.append(f"{name}:{line}: {call.strip()[:120]}")

@@ -1,4 +1,4 @@
-"""The pieces of the hand-derivation checker (``symderiv.check`` wires them).
+"""The pieces of the hand-derivation checker (``symderiv.checker`` wires them).
 
   rows.py       a document -> equations, with the conditions in force for each
   reading.py    an equation -> a chain of terms (expressions, limits, labels)
