@@ -239,6 +239,17 @@ class Notation:
         return f"\\left({inner}\\right)_{{{idx}}}" if L else f"({inner})_{idx}"
 
 
+def node_text(node: E.Node) -> str:
+    """A node in plain-text matrix notation: how the engine's refusals quote it (the one
+    entry point the analysis uses, so it never builds a printer of its own)."""
+    return Notation(False).node(node)
+
+
+def number_text(v: sp.Expr) -> str:
+    """A SymPy number as a person writes it in text: e^3, π, √2."""
+    return Notation(False).expr_node(v, ())
+
+
 def spell(spec, args: list, latex: bool, styles: dict) -> str:
     """A primitive's spelling from the table, with its arguments filled in."""
     if latex:
