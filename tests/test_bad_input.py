@@ -360,8 +360,9 @@ def test_no_module_of_the_package_is_named_after_a_standard_library_module():
 FALLBACKS = {("api.py", "divides by zero"), ("api.py", "not a real number"), ("api.py", "is outside its"),
              ("parse.py", "could not read the formula ("), ("parse.py", "the input must be text")}
 # Functions whose InputErrors get the column of the term being built (Builder.node and
-# Shapes.infer attach it), and modules whose constructors only run under them.
-LOCATED = {"build.py", "expr.py"}
+# shapes.Inference.infer attach it), and modules whose constructors only run under them
+# (expr.py, and the shape checks in shapes.py the constructors call).
+LOCATED = {"build.py", "expr.py", "shapes.py"}
 
 
 def _raise_sites():
