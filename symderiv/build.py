@@ -3,8 +3,11 @@
 Everything the front end decides about meaning lives here, and every decision that a
 user could disagree with is written to ``notes`` so that the output shows how the
 input was read (upper-case letters are matrices, J is all-ones, \\sigma is ReLU, ...).
-Shapes are inferred by unification over size variables; sizes nobody fixes stay
-symbolic (m, n, p, ...), so the analysis does not depend on them.
+Shapes are inferred in a first pass (``shapes.Inference``, by unification over size
+variables; sizes nobody fixes stay symbolic, m, n, p, ..., so the analysis does not
+depend on them); before it, ``_vector_names`` guesses which lower-case letters are
+vectors with the coarse kinds of shapes.py.  The second pass (``Builder.node``) makes
+the engine's nodes.
 """
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ Two ways in:
     Errors name the column of the innermost term at fault.  The builder and the
     checker (``checking.nodes``) both use it, the checker for all terms of a step at
     once, so X has one shape on both sides.
-  * the ``require_*`` functions: the same rules on concrete shapes (sizes already known,
+  * ``require_same``, ``broadcast``, ``product``, ``require_square``,
+    ``require_entrywise``: the same rules on concrete shapes (sizes already known,
     integers or SymPy symbols), for the node constructors to call.
 
 ``kind_of_shape`` and ``KIND_PRODUCT`` are the coarse form of the rules (scalar, vector,
