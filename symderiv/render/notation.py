@@ -13,6 +13,8 @@ from ..exact_numbers import as_sympy
 from .. import expr as E
 from sympy.core.relational import Relational
 
+from ..evaluate import switch_key
+from ..primitives import SMOOTH
 from ..scalar import Prim, Sw
 from ..signform import INTEGER
 
@@ -336,7 +338,6 @@ class _Printer:
         return (sp.latex(e) if self.L else sp.sstr(e)), ATOM
 
     def _switch(self, e: Sw):
-        from ..evaluate import switch_key
         key, orient = switch_key(e.args[0], self.args)
         name = self.n.switch_names.get(key)
         if name is not None:
@@ -496,7 +497,6 @@ LATEX_FUNCTIONS = frozenset({"exp", "log", "ln", "sin", "cos", "tan", "sinh", "c
 
 def _function_name(cls) -> str:
     """The primitive table's name for a SymPy function class (arctan for SymPy's atan)."""
-    from ..primitives import SMOOTH
     for s in SMOOTH:
         if s.sympy is cls:
             return s.name
