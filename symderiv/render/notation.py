@@ -242,8 +242,7 @@ class Notation:
 
 
 def node_text(node: E.Node) -> str:
-    """A node in plain-text matrix notation: how the engine's refusals quote it (the one
-    entry point the analysis uses, so it never builds a printer of its own)."""
+    """A node in plain-text matrix notation: how the engine's refusals quote it."""
     return Notation(False).node(node)
 
 
