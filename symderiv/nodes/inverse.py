@@ -1,0 +1,60 @@
+"""The inverse M^-1 of a square matrix: defined (and smooth) where det M != 0."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+from .base import Node, fmt_shape
+from .entrywise import ew_map, is_constant_fill, scalar_factor
+from .leaves import Eye
+from .transpose import transpose
+
+
+@dataclass(frozen=True, eq=False)
+class Inverse(Node):
+    """M^{-1} of a square matrix: defined (and smooth) where det M != 0."""
+    arg: Node
+
+    # -- shape and normal form
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return inverse(children[0])
+
+    def transposed(self):
+        return Inverse(transpose(self.arg))
+
+    # -- derivative
+
+    # -- exact value
+
+    # -- PyTorch
+
+    # -- entries
+
+    # -- printing
+
+    # -- curvature
+
+    # -- kinks
+
+
+def inverse(a: Node) -> Node:
+    if a.shape[0] != a.shape[1]:
+        raise InputError(f"the inverse of a non-square {fmt_shape(a.shape)} matrix")
+    if a.is_scalar:
+        return ew_map(lambda p: 1 / p, a)
+    if isinstance(a, Inverse):
+        return a.arg
+    if isinstance(a, Eye):
+        return a
+    c, m = scalar_factor(a)
+    if c is not None and m is not None and not is_constant_fill(m):
+        return ew_map(lambda p, q: q / p, c, inverse(m))
+    return Inverse(a)     # (A^T)^-1 stays as it is: transposes live at the leaves

@@ -1,0 +1,99 @@
+"""The leaves: a named matrix (Sym), the identity (Eye), and a unit matrix E_ij (Unit)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .base import Dim, Node, Shape
+
+
+@dataclass(frozen=True, eq=False)
+class Sym(Node):
+    """A named matrix, vector or scalar: the variable or a constant."""
+    name: str
+    shape: Shape
+    latex_name: str = field(default="", compare=False)
+    parts: tuple = field(default=(), compare=False)   # (x, y): scalars read as one vector
+
+    # -- shape and normal form
+
+    def _label(self):
+        return f"{self.name}:{self.shape}"
+
+    # -- derivative
+
+    # -- exact value
+
+    # -- PyTorch
+
+    # -- entries
+
+    # -- printing
+
+    # -- curvature
+
+    # -- kinks
+
+
+@dataclass(frozen=True, eq=False)
+class Eye(Node):
+    n: Dim
+
+    # -- shape and normal form
+
+    @property
+    def shape(self):
+        return (self.n, self.n)
+
+    def _label(self):
+        return str(self.n)
+
+    def transposed(self):
+        return self
+
+    # -- derivative
+
+    # -- exact value
+
+    # -- PyTorch
+
+    # -- entries
+
+    # -- printing
+
+    # -- curvature
+
+    # -- kinks
+
+
+def eye(n: Dim) -> Node:
+    return Eye(n)
+
+
+@dataclass(frozen=True, eq=False)
+class Unit(Node):
+    """The matrix with a single 1 at (i, j): the gradient of a picked entry."""
+    i: int
+    j: int
+    shape: Shape
+
+    # -- shape and normal form
+
+    def _label(self):
+        return f"{self.i},{self.j}:{self.shape}"
+
+    def transposed(self):
+        return Unit(self.j, self.i, (self.shape[1], self.shape[0]))
+
+    # -- derivative
+
+    # -- exact value
+
+    # -- PyTorch
+
+    # -- entries
+
+    # -- printing
+
+    # -- curvature
+
+    # -- kinks
