@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import InputError
+import sympy as sp
+
+from ..errors import InputError, Unsupported
 from .base import SCALAR, Node, Shape, fmt_shape
-from .entrywise import const, ew_map, is_constant_fill, scalar_factor
-from .inverse import Inverse
+from .entrywise import Entrywise, const, ew_map, is_constant_fill, scalar_factor, scale
+from .inverse import Inverse, inverse
 from .leaves import Eye
-from .matmul import MatMul
+from .matmul import MatMul, matmul
+from .trace import trace
 from .transpose import Transpose, transpose
 
 
@@ -28,6 +31,18 @@ class Det(Node):
         return det(children[0])
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        # d det M = tr(adj(M) dM): the adjoint of M is g adj(M)^T, defined for singular M
+        # too.  Where g carries 1/det M (log det M) the det cancels and M^-T reads better;
+        # f's domain then already excludes the singular M.
+        if _divides_by(g, self):
+            cancelled = ew_map(lambda a, d: a * d, g, self)
+            return [(self.arg, scale(cancelled, transpose(inverse(self.arg))))]
+        return [(self.arg, scale(g, transpose(adjugate(self.arg))))]
+
+    def jvp(self, d, partial):
+        return trace(matmul(adjugate(self.arg), d(self.arg)))
 
     # -- exact value
 
@@ -66,6 +81,15 @@ def det(a: Node) -> Node:
     return Det(a)
 
 
+def _divides_by(g: Node, node: Node) -> bool:
+    """Whether g has ``node`` in a denominator (1/det M): f is then undefined where node = 0."""
+    if not isinstance(g, Entrywise):
+        return False
+    mine = [p for p, a in zip(g.placeholders(), g.args) if a == node]
+    return bool(mine) and any(isinstance(t, sp.Pow) and t.exp.is_negative and t.base.has(mine[0])
+                              for t in sp.preorder_traversal(g.expr))
+
+
 @dataclass(frozen=True, eq=False)
 class Adjugate(Node):
     """adj M, the transposed cofactor matrix.  It is det(M) M^-1 where M is invertible,
@@ -89,6 +113,14 @@ class Adjugate(Node):
         return Adjugate(transpose(self.arg))
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        raise Unsupported("a function of adj(M): only its appearance in the gradient of det M is handled")
+
+    def jvp(self, d, partial):
+        # d adj(M) has no inverse-free closed form in matrix notation (adj(M) tr(M^-1 dM)
+        # - M^-1 dM adj(M) holds only where M is invertible): not claimed for all M
+        raise Unsupported("the derivative of adj(M) in matrix notation")
 
     # -- exact value
 

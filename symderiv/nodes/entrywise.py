@@ -45,6 +45,25 @@ class Entrywise(Node):
 
     # -- derivative
 
+    def vjp(self, g, partial):
+        # A 1x1 argument broadcast over a matrix node gets a contribution laid out like the
+        # node; the traversal sums it (calculus.adjoints), as the adjoint of a broadcast is.
+        out = []
+        for arg, p in zip(self.args, self.placeholders()):
+            d = ew(partial(self.expr, p), self.args, self.shape)
+            out.append((arg, hadamard(g, d) if g.shape == d.shape else ew_map(lambda a, b: a * b, g, d)))
+        return out
+
+    def jvp(self, d, partial):
+        out = const(0, self.shape)
+        for arg, p in zip(self.args, self.placeholders()):
+            d_arg = d(arg)
+            if is_zero_fill(d_arg):
+                continue
+            dp = ew(partial(self.expr, p), self.args, self.shape)
+            out = add(out, ew_map(lambda a, b: a * b, dp, d_arg))
+        return out
+
     # -- exact value
 
     # -- PyTorch

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from .base import SCALAR, Node, Shape
 from .entrywise import Entrywise, apply, ew_map, is_constant_fill, scalar_factor
 from .matmul import MatMul
+from .sum_all import inner
 from .transpose import Transpose, orient, transposes
 
 
@@ -24,6 +25,13 @@ class FroNorm(Node):
         return fro_norm(children[0])
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        # d||M|| = <M, dM> / ||M||: a value only where M != 0 (the kink there is analysis's)
+        return [(self.arg, ew_map(lambda a, m, r: a * m / r, g, self.arg, self))]
+
+    def jvp(self, d, partial):
+        return ew_map(lambda s, r: s / r, inner(self.arg, d(self.arg)), self)
 
     # -- exact value
 

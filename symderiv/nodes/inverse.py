@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from .base import Node, fmt_shape
-from .entrywise import ew_map, is_constant_fill, scalar_factor
+from .entrywise import ew_map, is_constant_fill, neg, scalar_factor
 from .leaves import Eye
+from .matmul import matmul
 from .transpose import transpose
 
 
@@ -31,6 +32,14 @@ class Inverse(Node):
         return Inverse(transpose(self.arg))
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        # d(M^-1) = -M^-1 dM M^-1, so the adjoint of M is -M^-T G M^-T
+        t = transpose(self)
+        return [(self.arg, neg(matmul(t, g, t)))]
+
+    def jvp(self, d, partial):
+        return neg(matmul(self, d(self.arg), self))
 
     # -- exact value
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .base import Dim, Node, Shape
+from .entrywise import const
 
 
 @dataclass(frozen=True, eq=False)
@@ -20,6 +21,12 @@ class Sym(Node):
         return f"{self.name}:{self.shape}"
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        return []
+
+    def jvp(self, d, partial):
+        return const(0, self.shape)
 
     # -- exact value
 
@@ -51,6 +58,12 @@ class Eye(Node):
         return self
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        return []
+
+    def jvp(self, d, partial):
+        return const(0, self.shape)
 
     # -- exact value
 
@@ -85,6 +98,12 @@ class Unit(Node):
         return Unit(self.j, self.i, (self.shape[1], self.shape[0]))
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        return []
+
+    def jvp(self, d, partial):
+        return const(0, self.shape)
 
     # -- exact value
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from .base import SCALAR, Node, fmt_shape
-from .entrywise import Entrywise, const, ew_map, is_zero_fill, scalar_factor, scale
+from .entrywise import Entrywise, add, const, ew_map, is_zero_fill, scalar_factor, scale
 from .leaves import Eye
 from .sum_all import sum_all
 from .transpose import transpose
@@ -31,6 +31,26 @@ class MatMul(Node):
         return matmul(*[transpose(f) for f in reversed(self.factors)])
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        fs = self.factors
+        out = []
+        for i, fi in enumerate(fs):
+            left = [transpose(x) for x in reversed(fs[:i])]
+            right = [transpose(x) for x in reversed(fs[i + 1:])]
+            out.append((fi, matmul(*left, g, *right)))
+        return out
+
+    def jvp(self, d, partial):
+        out = const(0, self.shape)
+        for i in range(len(self.factors)):
+            d_i = d(self.factors[i])
+            if is_zero_fill(d_i):
+                continue
+            fs = list(self.factors)
+            fs[i] = d_i
+            out = add(out, matmul(*fs))
+        return out
 
     # -- exact value
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import SCALAR, Node, Shape
+from .entrywise import const, scale
+from .sum_all import inner
 from .transpose import Transpose
 
 
@@ -23,6 +25,12 @@ class MaxEntry(Node):
         return max_entry(children[0])
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        return [(self.arg, scale(g, Argmax(self.arg)))]
+
+    def jvp(self, d, partial):
+        return inner(Argmax(self.arg), d(self.arg))
 
     # -- exact value
 
@@ -64,6 +72,13 @@ class Argmax(Node):
         return Argmax(children[0])
 
     # -- derivative
+
+    # Argmax is locally constant where it is defined: nothing passes to its argument.
+    def vjp(self, g, partial):
+        return []
+
+    def jvp(self, d, partial):
+        return const(0, self.shape)
 
     # -- exact value
 

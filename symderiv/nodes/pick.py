@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .base import SCALAR, Node, Shape
-from .entrywise import Entrywise, ew
+from .entrywise import Entrywise, ew, scale
+from .leaves import Unit
 from .transpose import Transpose
 
 
@@ -31,6 +32,13 @@ class Pick(Node):
         return f"{self.i},{self.j}"
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        return [(self.arg, scale(g, Unit(self.i, self.j, self.arg.shape)))]
+
+    def jvp(self, d, partial):
+        # the direction's own component: dx, dy (not x, y again)
+        return pick(d(self.arg), self.i, self.j, "d" + self.label if self.label else "")
 
     # -- exact value
 

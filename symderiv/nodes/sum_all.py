@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import SCALAR, Node, Shape, check_same
-from .entrywise import Entrywise, const, ew, ew_map, hadamard, is_constant_fill, scalar_factor
+from .entrywise import Entrywise, const, ew, ew_map, hadamard, is_constant_fill, ones, scalar_factor, scale
 from .leaves import Eye
 from .transpose import Transpose, orient, transposes
 
@@ -24,6 +24,12 @@ class SumAll(Node):
         return sum_all(children[0])
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        return [(self.arg, scale(g, ones(self.arg.shape)))]
+
+    def jvp(self, d, partial):
+        return sum_all(d(self.arg))
 
     # -- exact value
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from .base import SCALAR, Node, Shape, fmt_shape
-from .entrywise import Entrywise, const, ew_map, hadamard, scalar_factor
+from .entrywise import Entrywise, const, ew_map, hadamard, scalar_factor, scale
 from .leaves import Eye, eye
 from .matmul import MatMul
 from .sum_all import sum_all
@@ -26,6 +26,12 @@ class Trace(Node):
         return trace(children[0])
 
     # -- derivative
+
+    def vjp(self, g, partial):
+        return [(self.arg, scale(g, eye(self.arg.shape[0])))]
+
+    def jvp(self, d, partial):
+        return trace(d(self.arg))
 
     # -- exact value
 

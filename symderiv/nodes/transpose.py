@@ -29,6 +29,12 @@ class Transpose(Node):
 
     # -- derivative
 
+    def vjp(self, g, partial):
+        return [(self.arg, transpose(g))]
+
+    def jvp(self, d, partial):
+        return transpose(d(self.arg))
+
     # -- exact value
 
     # -- PyTorch
