@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..errors import InputError, Unsupported
+from . import exact
 from .base import SCALAR, Node, Shape, fmt_shape
 from .entrywise import Entrywise, const, ew_map, is_constant_fill, scalar_factor, scale
 from .inverse import Inverse, inverse
@@ -45,6 +46,9 @@ class Det(Node):
         return trace(matmul(adjugate(self.arg), d(self.arg)))
 
     # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(exact.to_number(exact.to_sympy_matrix(ev(self.arg)).det()))
 
     # -- PyTorch
 
@@ -123,6 +127,12 @@ class Adjugate(Node):
         raise Unsupported("the derivative of adj(M) in matrix notation")
 
     # -- exact value
+
+    def value(self, ev):
+        a = ev(self.arg)
+        M = exact.to_sympy_matrix(a)
+        d = M.det()
+        return exact.from_sympy_matrix(d * M.inv() if d != 0 else M.adjugate(), a.shape)
 
     # -- PyTorch
 

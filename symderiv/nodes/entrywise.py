@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 from .. import primitives
@@ -65,6 +66,21 @@ class Entrywise(Node):
         return out
 
     # -- exact value
+
+    def value(self, ev):
+        shape = ev.shape(self)
+        env = {}
+        for p, a in zip(self.placeholders(), self.args):
+            v = ev(a)
+            env[p] = np.full(shape, v[0, 0], dtype=object) if v.shape == (1, 1) and shape != (1, 1) else v
+        body = self.expr
+        if ev.dims and body.free_symbols - set(env):
+            # symbolic sizes inside an entry (the sum of J is m n): their values here
+            body = body.xreplace({k: sp.Integer(v) for k, v in ev.dims.items()})
+        val = ev.scalar(body, env, shape, self.args)
+        if not isinstance(val, np.ndarray):
+            val = np.full(shape, val, dtype=object)
+        return val
 
     # -- PyTorch
 

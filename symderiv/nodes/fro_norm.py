@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
+
+from ..exact_numbers import as_sympy
+from . import exact
 from .base import SCALAR, Node, Shape
 from .entrywise import Entrywise, apply, ew_map, is_constant_fill, scalar_factor
 from .matmul import MatMul
@@ -34,6 +38,11 @@ class FroNorm(Node):
         return ew_map(lambda s, r: s / r, inner(self.arg, d(self.arg)), self)
 
     # -- exact value
+
+    def value(self, ev):
+        a = ev(self.arg)
+        sq = exact.total(a * a)
+        return exact.scalar(exact.to_number(sp.sqrt(as_sympy(sq))))
 
     # -- PyTorch
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
+from . import exact
 from .base import Node, fmt_shape
 from .entrywise import ew_map, is_constant_fill, neg, scalar_factor
 from .leaves import Eye
@@ -42,6 +43,13 @@ class Inverse(Node):
         return neg(matmul(self, d(self.arg), self))
 
     # -- exact value
+
+    def value(self, ev):
+        a = ev(self.arg)
+        M = exact.to_sympy_matrix(a)
+        if M.det() == 0:
+            raise exact.DivisionByZero("the matrix is singular at this point: its inverse is not defined")
+        return exact.from_sympy_matrix(M.inv(), a.shape)
 
     # -- PyTorch
 

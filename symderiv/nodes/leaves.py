@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from ..errors import InputError
 from .base import Dim, Node, Shape
 from .entrywise import const
 
@@ -29,6 +32,11 @@ class Sym(Node):
         return const(0, self.shape)
 
     # -- exact value
+
+    def value(self, ev):
+        if self.name not in ev.values:
+            raise InputError(f"{self.name} needs a value: --let {self.name}=...")
+        return ev.values[self.name]
 
     # -- PyTorch
 
@@ -66,6 +74,14 @@ class Eye(Node):
         return const(0, self.shape)
 
     # -- exact value
+
+    def value(self, ev):
+        k = ev.size(self.n)
+        out = np.zeros((k, k), dtype=object)
+        for i in range(k):
+            out[i, i] = 1
+        out[out == 0] = 0
+        return out
 
     # -- PyTorch
 
@@ -106,6 +122,11 @@ class Unit(Node):
         return const(0, self.shape)
 
     # -- exact value
+
+    def value(self, ev):
+        out = np.zeros(ev.shape(self), dtype=object)
+        out[self.i, self.j] = 1
+        return out
 
     # -- PyTorch
 

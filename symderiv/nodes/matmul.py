@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
+from . import exact
 from .base import SCALAR, Node, fmt_shape
 from .entrywise import Entrywise, add, const, ew_map, is_zero_fill, scalar_factor, scale
 from .leaves import Eye
@@ -53,6 +54,12 @@ class MatMul(Node):
         return out
 
     # -- exact value
+
+    def value(self, ev):
+        acc = ev(self.factors[0])
+        for f in self.factors[1:]:
+            acc = exact.product(acc, ev(f))
+        return acc
 
     # -- PyTorch
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from ..errors import Unsupported
+from . import exact
 from .base import SCALAR, Node, Shape
 from .entrywise import const, scale
 from .sum_all import inner
@@ -33,6 +37,9 @@ class MaxEntry(Node):
         return inner(Argmax(self.arg), d(self.arg))
 
     # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(max(ev(self.arg).flat, key=exact.order_key))
 
     # -- PyTorch
 
@@ -81,6 +88,16 @@ class Argmax(Node):
         return const(0, self.shape)
 
     # -- exact value
+
+    def value(self, ev):
+        a = ev(self.arg)
+        top = max(a.flat, key=exact.order_key)
+        where = [idx for idx in np.ndindex(a.shape) if a[idx] == top]
+        if len(where) > 1:
+            raise Unsupported("the largest entry is attained more than once here; the gradient is a set")
+        out = np.zeros(a.shape, dtype=object)
+        out[where[0]] = 1
+        return out
 
     # -- PyTorch
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import exact
 from .base import SCALAR, Node, Shape
 from .entrywise import Entrywise, ew, scale
 from .leaves import Unit
@@ -41,6 +42,9 @@ class Pick(Node):
         return pick(d(self.arg), self.i, self.j, "d" + self.label if self.label else "")
 
     # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(ev(self.arg)[self.i, self.j])
 
     # -- PyTorch
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import exact
 from .base import SCALAR, Node, Shape, check_same
 from .entrywise import Entrywise, const, ew, ew_map, hadamard, is_constant_fill, ones, scalar_factor, scale
 from .leaves import Eye
@@ -32,6 +33,9 @@ class SumAll(Node):
         return sum_all(d(self.arg))
 
     # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(exact.total(ev(self.arg)))
 
     # -- PyTorch
 

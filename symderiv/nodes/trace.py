@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
+from . import exact
 from .base import SCALAR, Node, Shape, fmt_shape
 from .entrywise import Entrywise, const, ew_map, hadamard, scalar_factor, scale
 from .leaves import Eye, eye
@@ -34,6 +35,10 @@ class Trace(Node):
         return trace(d(self.arg))
 
     # -- exact value
+
+    def value(self, ev):
+        a = ev(self.arg)
+        return exact.scalar(sum((a[i, i] for i in range(a.shape[0])), 0))
 
     # -- PyTorch
 

@@ -37,6 +37,9 @@ class Transpose(Node):
 
     # -- exact value
 
+    def value(self, ev):
+        return ev(self.arg).T.copy()
+
     # -- PyTorch
 
     # -- entries
