@@ -52,6 +52,9 @@ class Det(Node):
 
     # -- PyTorch
 
+    def torch(self, tt):
+        return tt.t.linalg.det(tt(self.arg)).reshape(1, 1)
+
     # -- entries
 
     # -- printing
@@ -135,6 +138,10 @@ class Adjugate(Node):
         return exact.from_sympy_matrix(d * M.inv() if d != 0 else M.adjugate(), a.shape)
 
     # -- PyTorch
+
+    def torch(self, tt):
+        m = tt(self.arg)
+        return tt.t.linalg.det(m) * tt.t.linalg.inv(m)
 
     # -- entries
 

@@ -14,7 +14,7 @@ import sympy as sp
 
 from .. import primitives
 from ..errors import InputError, Unsupported
-from ..exact_numbers import as_sympy
+from ..exact_numbers import as_sympy, is_concrete
 from ..scalar import FUNCS
 from .base import _PLACEHOLDERS, SCALAR, Node, Shape, check_same, fmt_shape, placeholder
 from .transpose import transpose
@@ -83,6 +83,17 @@ class Entrywise(Node):
         return val
 
     # -- PyTorch
+
+    def torch(self, tt):
+        t = tt.t
+        env = {p: tt(a) for p, a in zip(self.placeholders(), self.args)}
+        shape = tuple(int(d) for d in self.shape) if all(is_concrete(d) for d in self.shape) else None
+        val = tt.scalar(self.expr, env)
+        if not isinstance(val, t.Tensor):
+            val = t.tensor(float(val), dtype=t.float64)
+        if shape is not None and tuple(val.shape) != shape:
+            val = val * t.ones(shape, dtype=t.float64)
+        return val
 
     # -- entries
 

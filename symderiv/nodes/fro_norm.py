@@ -46,6 +46,9 @@ class FroNorm(Node):
 
     # -- PyTorch
 
+    def torch(self, tt):
+        return tt.t.linalg.norm(tt(self.arg)).reshape(1, 1)
+
     # -- entries
 
     # -- printing

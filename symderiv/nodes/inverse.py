@@ -53,6 +53,9 @@ class Inverse(Node):
 
     # -- PyTorch
 
+    def torch(self, tt):
+        return tt.t.linalg.inv(tt(self.arg))
+
     # -- entries
 
     # -- printing

@@ -40,6 +40,9 @@ class Sym(Node):
 
     # -- PyTorch
 
+    def torch(self, tt):
+        return tt.tensors[self.name]
+
     # -- entries
 
     # -- printing
@@ -84,6 +87,9 @@ class Eye(Node):
         return out
 
     # -- PyTorch
+
+    def torch(self, tt):
+        return tt.t.eye(int(self.n), dtype=tt.t.float64)
 
     # -- entries
 

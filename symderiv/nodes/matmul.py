@@ -63,6 +63,12 @@ class MatMul(Node):
 
     # -- PyTorch
 
+    def torch(self, tt):
+        acc = tt(self.factors[0])
+        for f in self.factors[1:]:
+            acc = acc @ tt(f)
+        return acc
+
     # -- entries
 
     # -- printing

@@ -43,6 +43,9 @@ class MaxEntry(Node):
 
     # -- PyTorch
 
+    def torch(self, tt):
+        return tt(self.arg).max().reshape(1, 1)
+
     # -- entries
 
     # -- printing

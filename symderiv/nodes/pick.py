@@ -48,6 +48,9 @@ class Pick(Node):
 
     # -- PyTorch
 
+    def torch(self, tt):
+        return tt(self.arg)[self.i:self.i + 1, self.j:self.j + 1]
+
     # -- entries
 
     # -- printing

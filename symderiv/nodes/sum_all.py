@@ -39,6 +39,9 @@ class SumAll(Node):
 
     # -- PyTorch
 
+    def torch(self, tt):
+        return tt(self.arg).sum().reshape(1, 1)
+
     # -- entries
 
     # -- printing

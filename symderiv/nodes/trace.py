@@ -42,6 +42,9 @@ class Trace(Node):
 
     # -- PyTorch
 
+    def torch(self, tt):
+        return tt.t.trace(tt(self.arg)).reshape(1, 1)
+
     # -- entries
 
     # -- printing

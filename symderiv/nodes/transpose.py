@@ -42,6 +42,9 @@ class Transpose(Node):
 
     # -- PyTorch
 
+    def torch(self, tt):
+        return tt(self.arg).T
+
     # -- entries
 
     # -- printing
