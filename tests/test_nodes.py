@@ -20,6 +20,7 @@ import torch
 
 from symderiv import autodiff, expr as E
 from symderiv.calculus import adjoints, piecewise_partial, sign_partial
+from symderiv.entries import entry_values
 from symderiv.errors import Unsupported
 from symderiv.evaluate import Evaluator
 from symderiv.nodes import MissingRule
@@ -269,3 +270,31 @@ def test_argmax_and_unit_have_no_pytorch_form():
     for node in (E.Argmax(E.Sym("X", (2, 3))), E.Unit(0, 1, (2, 3))):
         with pytest.raises(Unsupported, match=f"no PyTorch spelling for {type(node).__name__}"):
             tt(node)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"Argmax"}))
+def test_entries_against_numpy(name, seed):
+    """Every entry as a SymPy expression in the leaves' entries, then the point put in."""
+    node, syms, vals, oracle, _ = setup(name, seed)
+    point = {sp.Symbol(f"{n}[{i},{j}]", real=True): sp.Rational(v.numerator, v.denominator)
+             for n, arr in vals.items() for (i, j), v in np.ndenumerate(arr)}
+    got = [float(sp.N(e.xreplace(point))) for e in entry_values(node, {})]
+    want = numpy_f(oracle, syms, vals)()
+    np.testing.assert_allclose(np.reshape(got, np.shape(want)), want, rtol=1e-12, atol=1e-12)
+
+
+def test_entries_at_symbolic_sizes():
+    """Sizes are fixed by ``dims``; a size inside an entrywise body takes its value too."""
+    m = sp.Symbol("m", positive=True, integer=True)
+    X = E.Sym("X", (m, 2))
+    assert entry_values(E.sum_all(E.ones((m, 2))), {m: 3}) == [6]
+    got = entry_values(E.trace(E.matmul(E.transpose(X), X)), {m: 2})
+    want = sum(sp.Symbol(f"X[{i},{j}]", real=True) ** 2 for i in range(2) for j in range(2))
+    assert sp.expand(got[0] - want) == 0
+
+
+def test_argmax_and_unit_have_no_entries():
+    for node in (E.Argmax(E.Sym("X", (2, 3))), E.Unit(0, 1, (2, 3))):
+        with pytest.raises(MissingRule, match=type(node).__name__):
+            entry_values(node, {})

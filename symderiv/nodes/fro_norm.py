@@ -51,6 +51,9 @@ class FroNorm(Node):
 
     # -- entries
 
+    def entries(self, ex, rows, cols):
+        return sp.Matrix([[sp.sqrt(sum(v ** 2 for v in ex(self.arg)))]])
+
     # -- printing
 
     # -- curvature

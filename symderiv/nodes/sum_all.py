@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
+
 from . import exact
 from .base import SCALAR, Node, Shape, check_same
 from .entrywise import Entrywise, const, ew, ew_map, hadamard, is_constant_fill, ones, scalar_factor, scale
@@ -43,6 +45,9 @@ class SumAll(Node):
         return tt(self.arg).sum().reshape(1, 1)
 
     # -- entries
+
+    def entries(self, ex, rows, cols):
+        return sp.Matrix([[sum(ex(self.arg))]])
 
     # -- printing
 

@@ -47,6 +47,9 @@ class Transpose(Node):
 
     # -- entries
 
+    def entries(self, ex, rows, cols):
+        return ex(self.arg).T
+
     # -- printing
 
     # -- curvature
