@@ -3,7 +3,8 @@ against an independent NumPy oracle at small concrete sizes and random rational 
 
   * the exact value against the same function written with NumPy;
   * the reverse rule (vjp) against central differences of <G, op(children)>;
-  * the forward rule (jvp) against central differences along a random direction.
+  * the forward rule (jvp) against central differences along a random direction;
+  * the PyTorch form and the entries (as SymPy expressions) against the same NumPy value.
 
 The oracle functions below are written by hand with NumPy and know nothing of symderiv.
 """
@@ -59,9 +60,9 @@ def has_zero(m):
     return bool(np.any(m == 0))
 
 
-# Each case: (name, children as {name: shape}, build(children) -> node,
-# numpy(children arrays) -> array, avoid(name, array) -> bad point).
-X23, Y23, X33, Y33 = ("X", (2, 3)), ("Y", (2, 3)), ("X", (3, 3)), ("Y", (3, 3))
+# Each case: name -> (children as (name, shape) pairs, build(child Syms) -> node,
+# numpy(child arrays) -> array, avoid(array) -> a bad point for this operation).
+X23, Y23, X33 = ("X", (2, 3)), ("Y", (2, 3)), ("X", (3, 3))
 CASES = {
     "Transpose": ([X23], lambda X: E.transpose(X), lambda X: X.T, None),
     "MatMul": ([("A", (2, 3)), ("B", (3, 4))], lambda A, B: E.matmul(A, B), lambda A, B: A @ B, None),
