@@ -1,7 +1,7 @@
 """The autodiff cross-check: what PyTorch says at a point, next to the exact answer.
 
 The function is rebuilt in PyTorch primitive by primitive, as the user wrote it (each
-table entry declares its PyTorch spelling), evaluated in float64 and differentiated by
+table entry declares its PyTorch spelling, each matrix operation its ``torch`` form), evaluated in float64 and differentiated by
 backward().  Framework conventions at kinks are not ground truth: the check reports
 whether the framework's gradient lies in the Clarke subdifferential.  PyTorch is an
 optional extra; without it the check says so and the rest of the answer stands.
@@ -16,7 +16,6 @@ import sympy as sp
 from . import expr as E
 from . import primitives
 from .errors import Unsupported
-from .exact_numbers import is_concrete
 from .scalar import Prim
 
 TOL = 1e-9
@@ -81,45 +80,11 @@ class _Torch:
         return hit
 
     def _node(self, n):
-        t = self.t
-        if isinstance(n, E.Sym):
-            return self.tensors[n.name]
-        if isinstance(n, E.Eye):
-            return t.eye(int(n.n), dtype=t.float64)
-        if isinstance(n, E.MaxEntry):
-            return self(n.arg).max().reshape(1, 1)
-        if isinstance(n, E.Inverse):
-            return t.linalg.inv(self(n.arg))
-        if isinstance(n, E.Det):
-            return t.linalg.det(self(n.arg)).reshape(1, 1)
-        if isinstance(n, E.Adjugate):
-            m = self(n.arg)
-            return t.linalg.det(m) * t.linalg.inv(m)
-        if isinstance(n, E.Pick):
-            return self(n.arg)[n.i:n.i + 1, n.j:n.j + 1]
-        if isinstance(n, E.MatMul):
-            acc = self(n.factors[0])
-            for f in n.factors[1:]:
-                acc = acc @ self(f)
-            return acc
-        if isinstance(n, E.Transpose):
-            return self(n.arg).T
-        if isinstance(n, E.Trace):
-            return t.trace(self(n.arg)).reshape(1, 1)
-        if isinstance(n, E.SumAll):
-            return self(n.arg).sum().reshape(1, 1)
-        if isinstance(n, E.FroNorm):
-            return t.linalg.norm(self(n.arg)).reshape(1, 1)
-        if isinstance(n, E.Entrywise):
-            env = {p: self(a) for p, a in zip(n.placeholders(), n.args)}
-            shape = tuple(int(d) for d in n.shape) if all(is_concrete(d) for d in n.shape) else None
-            val = self._expr(n.expr, env)
-            if not isinstance(val, t.Tensor):
-                val = t.tensor(float(val), dtype=t.float64)
-            if shape is not None and tuple(val.shape) != shape:
-                val = val * t.ones(shape, dtype=t.float64)
-            return val
-        raise Unsupported(f"no PyTorch spelling for {type(n).__name__}")
+        return n.torch(self)
+
+    def scalar(self, e, env):
+        """An entrywise body over its arguments' tensors."""
+        return self._expr(e, env)
 
     def _expr(self, e, env):
         t = self.t

@@ -1,6 +1,8 @@
 """Exact evaluation of matrix expressions at a point.
 
-Values are NumPy object arrays of Python ints and Fractions, so a kink is detected by
+Each operation computes its own value (``value`` in its module of ``symderiv.nodes``);
+the Evaluator caches values per node and evaluates entrywise bodies.  Values are NumPy
+object arrays of Python ints and Fractions, so a kink is detected by
 an exact comparison with 0, never by a float tolerance; SymPy numbers appear only
 where a value is irrational (a norm, an exp).  Switch signs can be overridden entry
 by entry, which is how the gradient of each selection function next to a kink is
@@ -17,20 +19,9 @@ from sympy.core.relational import Relational
 
 from . import expr as E
 from .errors import InputError, Unsupported
+from .nodes.exact import DivisionByZero, to_number
 from .naming import named
 from .scalar import Prim, Sw
-
-
-def to_number(v):
-    """A SymPy number as an int/Fraction when rational, else left as a SymPy number."""
-    if isinstance(v, (int, Fraction)):
-        return v
-    v = as_sympy(v)
-    if v.is_Integer:
-        return int(v)
-    if v.is_Rational:
-        return Fraction(int(v.p), int(v.q))
-    return v
 
 
 def is_exact_zero(v) -> bool:
@@ -79,10 +70,6 @@ def _transposed_override(u, args, overrides, orient):
     return (None, orient) if over is None else (over.T, forient)
 
 
-class DivisionByZero(Unsupported):
-    """A formula divides by zero at the point (the checker reads it as 'no value there')."""
-
-
 class Evaluator:
     """Evaluates nodes at one point; values are cached per node."""
 
@@ -115,115 +102,11 @@ class Evaluator:
         return out
 
     def _eval(self, n: E.Node) -> np.ndarray:
-        if isinstance(n, E.Sym):
-            if n.name not in self.values:
-                raise InputError(f"{n.name} needs a value: --let {n.name}=...")
-            return self.values[n.name]
-        if isinstance(n, E.Eye):
-            k = self.size(n.n)
-            out = np.zeros((k, k), dtype=object)
-            for i in range(k):
-                out[i, i] = 1
-            out[out == 0] = 0
-            return out
-        if isinstance(n, E.Pick):
-            return _scalar(self(n.arg)[n.i, n.j])
-        if isinstance(n, (E.Inverse, E.Det, E.Adjugate)):
-            a = self(n.arg)
-            M = sp.Matrix(a.shape[0], a.shape[1], lambda i, j: as_sympy(a[i, j]))
-            d = M.det()
-            if isinstance(n, E.Det):
-                return _scalar(to_number(d))
-            if isinstance(n, E.Adjugate):
-                adj = d * M.inv() if d != 0 else M.adjugate()
-                out = np.empty(a.shape, dtype=object)
-                for idx in np.ndindex(a.shape):
-                    out[idx] = to_number(adj[idx])
-                return out
-            if d == 0:
-                raise DivisionByZero("the matrix is singular at this point: its inverse is not defined")
-            inv = M.inv()
-            out = np.empty(a.shape, dtype=object)
-            for idx in np.ndindex(a.shape):
-                out[idx] = to_number(inv[idx])
-            return out
-        if isinstance(n, E.MaxEntry):
-            return _scalar(max(self(n.arg).flat, key=_order_key))
-        if isinstance(n, E.Argmax):
-            a = self(n.arg)
-            top = max(a.flat, key=_order_key)
-            where = [idx for idx in np.ndindex(a.shape) if a[idx] == top]
-            if len(where) > 1:
-                raise Unsupported("the largest entry is attained more than once here; the gradient is a set")
-            out = np.zeros(a.shape, dtype=object)
-            out[where[0]] = 1
-            return out
-        if isinstance(n, E.Unit):
-            out = np.zeros(self.shape(n), dtype=object)
-            out[n.i, n.j] = 1
-            return out
-        if isinstance(n, E.MatMul):
-            acc = self(n.factors[0])
-            for f in n.factors[1:]:
-                acc = _matmul(acc, self(f))
-            return acc
-        if isinstance(n, E.Transpose):
-            return self(n.arg).T.copy()
-        if isinstance(n, E.Trace):
-            a = self(n.arg)
-            return _scalar(sum((a[i, i] for i in range(a.shape[0])), 0))
-        if isinstance(n, E.SumAll):
-            return _scalar(_sum(self(n.arg)))
-        if isinstance(n, E.FroNorm):
-            a = self(n.arg)
-            sq = _sum(a * a)
-            return _scalar(to_number(sp.sqrt(as_sympy(sq))))
-        if isinstance(n, E.Entrywise):
-            shape = self.shape(n)
-            env = {}
-            for p, a in zip(n.placeholders(), n.args):
-                v = self(a)
-                env[p] = np.full(shape, v[0, 0], dtype=object) if v.shape == (1, 1) and shape != (1, 1) else v
-            expr = n.expr
-            if self.dims and expr.free_symbols - set(env):
-                # symbolic sizes inside an entry (the sum of J is m n): their values here
-                expr = expr.xreplace({k: sp.Integer(v) for k, v in self.dims.items()})
-            val = scalar_eval(expr, env, shape, self.overrides, n.args)
-            if not isinstance(val, np.ndarray):
-                val = np.full(shape, val, dtype=object)
-            return val
-        raise Unsupported(f"cannot evaluate {type(n).__name__}")
+        return n.value(self)
 
-
-def _order_key(v):
-    return v if isinstance(v, (int, Fraction)) else float(as_sympy(v))
-
-
-def _scalar(v) -> np.ndarray:
-    out = np.empty((1, 1), dtype=object)
-    out[0, 0] = to_number(v) if not isinstance(v, (int, Fraction)) else v
-    return out
-
-
-def _sum(a: np.ndarray):
-    total = 0
-    for v in a.flat:
-        total = total + v
-    return total
-
-
-def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if a.shape == (1, 1) and b.shape != (1, 1) and a.shape[1] != b.shape[0]:
-        return a[0, 0] * b
-    if b.shape == (1, 1) and a.shape[1] != 1:
-        return a * b[0, 0]
-    if all(isinstance(v, int) for v in a.flat) and all(isinstance(v, int) for v in b.flat):
-        big = max([abs(v) for v in a.flat] + [abs(v) for v in b.flat] + [1])
-        if big * big * max(a.shape[1], 1) < 2 ** 62:
-            # Exact in int64: the bound above rules out overflow.
-            r = np.asarray(a, dtype=np.int64) @ np.asarray(b, dtype=np.int64)
-            return np.vectorize(int, otypes=[object])(r)
-    return a.dot(b)
+    def scalar(self, e: sp.Expr, env: dict, shape, args: tuple):
+        """An entrywise body over the arguments' values, with this point's switch sides."""
+        return scalar_eval(e, env, shape, self.overrides, args)
 
 
 def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):

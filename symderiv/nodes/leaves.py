@@ -1,0 +1,152 @@
+"""The leaves: a named matrix (Sym), the identity (Eye), and a unit matrix E_ij (Unit)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from ..errors import InputError
+from .base import Dim, Node, Shape
+from .entrywise import const
+
+
+@dataclass(frozen=True, eq=False)
+class Sym(Node):
+    """A named matrix, vector or scalar: the variable or a constant."""
+    name: str
+    shape: Shape
+    latex_name: str = field(default="", compare=False)
+    parts: tuple = field(default=(), compare=False)   # (x, y): scalars read as one vector
+
+    # -- shape and normal form
+
+    def _label(self):
+        return f"{self.name}:{self.shape}"
+
+    # -- derivative
+
+    def vjp(self, g, partial):
+        return []
+
+    def jvp(self, d, partial):
+        return const(0, self.shape)
+
+    # -- exact value
+
+    def value(self, ev):
+        if self.name not in ev.values:
+            raise InputError(f"{self.name} needs a value: --let {self.name}=...")
+        return ev.values[self.name]
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        return tt.tensors[self.name]
+
+    # -- entries
+
+    def entries(self, ex, rows, cols):
+        return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{self.name}[{i},{j}]", real=True))
+
+    # -- printing
+
+    # -- curvature
+
+    # -- kinks
+
+
+@dataclass(frozen=True, eq=False)
+class Eye(Node):
+    n: Dim
+
+    # -- shape and normal form
+
+    @property
+    def shape(self):
+        return (self.n, self.n)
+
+    def _label(self):
+        return str(self.n)
+
+    def transposed(self):
+        return self
+
+    # -- derivative
+
+    def vjp(self, g, partial):
+        return []
+
+    def jvp(self, d, partial):
+        return const(0, self.shape)
+
+    # -- exact value
+
+    def value(self, ev):
+        k = ev.size(self.n)
+        out = np.zeros((k, k), dtype=object)
+        for i in range(k):
+            out[i, i] = 1
+        out[out == 0] = 0
+        return out
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        return tt.t.eye(int(self.n), dtype=tt.t.float64)
+
+    # -- entries
+
+    def entries(self, ex, rows, cols):
+        return sp.eye(rows)
+
+    # -- printing
+
+    # -- curvature
+
+    # -- kinks
+
+
+def eye(n: Dim) -> Node:
+    return Eye(n)
+
+
+@dataclass(frozen=True, eq=False)
+class Unit(Node):
+    """The matrix with a single 1 at (i, j): the gradient of a picked entry."""
+    i: int
+    j: int
+    shape: Shape
+
+    # -- shape and normal form
+
+    def _label(self):
+        return f"{self.i},{self.j}:{self.shape}"
+
+    def transposed(self):
+        return Unit(self.j, self.i, (self.shape[1], self.shape[0]))
+
+    # -- derivative
+
+    def vjp(self, g, partial):
+        return []
+
+    def jvp(self, d, partial):
+        return const(0, self.shape)
+
+    # -- exact value
+
+    def value(self, ev):
+        out = np.zeros(ev.shape(self), dtype=object)
+        out[self.i, self.j] = 1
+        return out
+
+    # -- PyTorch
+
+    # -- entries
+
+    # -- printing
+
+    # -- curvature
+
+    # -- kinks

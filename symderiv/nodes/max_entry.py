@@ -1,0 +1,124 @@
+"""The largest entry max_ij a_ij, and its gradient where the place is unique: Argmax, the
+matrix with a 1 there."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..errors import Unsupported
+from ..scalar import FUNCS
+from . import exact
+from .base import SCALAR, Node, Shape
+from .entrywise import const, scale
+from .sum_all import inner
+from .transpose import Transpose
+
+
+@dataclass(frozen=True, eq=False)
+class MaxEntry(Node):
+    """The largest entry of a matrix: a kink wherever it is attained more than once."""
+    arg: Node
+    shape: Shape = SCALAR
+
+    # -- shape and normal form
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return max_entry(children[0])
+
+    # -- derivative
+
+    def vjp(self, g, partial):
+        return [(self.arg, scale(g, Argmax(self.arg)))]
+
+    def jvp(self, d, partial):
+        return inner(Argmax(self.arg), d(self.arg))
+
+    # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(max(ev(self.arg).flat, key=exact.order_key))
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        return tt(self.arg).max().reshape(1, 1)
+
+    # -- entries
+
+    def entries(self, ex, rows, cols):
+        # the largest entry as nested max(a, b) of the table: equal entries merge
+        # (max(u, u) = u), which is how ties of identical rows cancel
+        vals = list(dict.fromkeys(ex(self.arg)))
+        top = vals[0]
+        for v in vals[1:]:
+            top = FUNCS["max"](top, v)
+        return sp.Matrix([[top]])
+
+    # -- printing
+
+    # -- curvature
+
+    # -- kinks
+
+
+def max_entry(a: Node) -> Node:
+    if a.is_scalar:
+        return a
+    if isinstance(a, Transpose):
+        return max_entry(a.arg)
+    return MaxEntry(a)
+
+
+@dataclass(frozen=True, eq=False)
+class Argmax(Node):
+    """The matrix with a 1 where arg is largest (defined where that place is unique): the
+    gradient of max_ij a_ij with respect to a."""
+    arg: Node
+
+    # -- shape and normal form
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return Argmax(children[0])
+
+    # -- derivative
+
+    # Argmax is locally constant where it is defined: nothing passes to its argument.
+    def vjp(self, g, partial):
+        return []
+
+    def jvp(self, d, partial):
+        return const(0, self.shape)
+
+    # -- exact value
+
+    def value(self, ev):
+        a = ev(self.arg)
+        top = max(a.flat, key=exact.order_key)
+        where = [idx for idx in np.ndindex(a.shape) if a[idx] == top]
+        if len(where) > 1:
+            raise Unsupported("the largest entry is attained more than once here; the gradient is a set")
+        out = np.zeros(a.shape, dtype=object)
+        out[where[0]] = 1
+        return out
+
+    # -- PyTorch
+
+    # -- entries
+
+    # -- printing
+
+    # -- curvature
+
+    # -- kinks

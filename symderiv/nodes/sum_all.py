@@ -1,0 +1,81 @@
+"""The sum of all entries, sum_ij a_ij, and the inner product <A, B> = sum(A o B)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from . import exact
+from .base import SCALAR, Node, Shape, check_same
+from .entrywise import Entrywise, const, ew, ew_map, hadamard, is_constant_fill, ones, scalar_factor, scale
+from .leaves import Eye
+from .transpose import Transpose, orient, transposes
+
+
+@dataclass(frozen=True, eq=False)
+class SumAll(Node):
+    """The sum of all entries, sum_{i,j} a_ij."""
+    arg: Node
+    shape: Shape = SCALAR
+
+    # -- shape and normal form
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return sum_all(children[0])
+
+    # -- derivative
+
+    def vjp(self, g, partial):
+        return [(self.arg, scale(g, ones(self.arg.shape)))]
+
+    def jvp(self, d, partial):
+        return sum_all(d(self.arg))
+
+    # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(exact.total(ev(self.arg)))
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        return tt(self.arg).sum().reshape(1, 1)
+
+    # -- entries
+
+    def entries(self, ex, rows, cols):
+        return sp.Matrix([[sum(ex(self.arg))]])
+
+    # -- printing
+
+    # -- curvature
+
+    # -- kinks
+
+
+def sum_all(a: Node) -> Node:
+    if a.is_scalar:
+        return a
+    if isinstance(a, Transpose):
+        return sum_all(a.arg)
+    if isinstance(a, Entrywise) and transposes(a):
+        o = orient(a)
+        if o is not a:
+            return sum_all(o)
+    if isinstance(a, Eye):
+        return const(a.n)
+    if isinstance(a, Entrywise):
+        if all(x.is_scalar for x in a.args):
+            return ew(a.expr * a.shape[0] * a.shape[1], a.args, SCALAR)
+        c, m = scalar_factor(a)
+        if c is not None and m is not None and not is_constant_fill(m):
+            return ew_map(lambda p, q: p * q, c, sum_all(m))
+    return SumAll(a)
+
+
+def inner(a: Node, b: Node) -> Node:
+    check_same(a.shape, b.shape, "inner product")
+    return sum_all(hadamard(a, b))
