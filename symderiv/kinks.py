@@ -280,7 +280,9 @@ class SwitchKink(Kink):
                     g = ev(E.ew(sp.diff(self.u, E.placeholder(i)), self.args, self.node.shape))
                     moving |= np.vectorize(lambda v: sign_of(as_sympy(v)) != 0, otypes=[bool])(g)
             on &= moving
-        if self.branch is not None:
+        if self.branch is not None and sp.diff(self.u, self.branch[0], 2) != 0:
+            # one root of a non-linear u (the kink says p = value, as switch_eq does); for a
+            # u linear in p the kink is all of u = 0 (x y = 0 is x = 0 or y = 0)
             b = ev(E.ew(self.branch[0] - self.branch[1], self.args, self.node.shape))
             on &= np.vectorize(lambda v: sign_of(as_sympy(v)) == 0, otypes=[bool])(b)
         for c in (self.condition or []):
