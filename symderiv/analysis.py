@@ -14,7 +14,6 @@ The C^k class comes from the order to which f's jump vanishes along the normal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Optional
 
 import sympy as sp
 

@@ -8,7 +8,8 @@ the arbiter checks against the exact f'(p; D)), and its one element when it has 
   Box(lower, upper)                {G : lower <= G <= upper entrywise}
   Hull(generators)                 conv{G1, ..., Gk}
   Ball(center, radius)             {G : ||G - C||_F <= r}
-  ScaledBall(center, scale, sign, radius, text, latex)
+  Described(text, latex, center)   a set none of the four forms expresses, in words
+  ScaledBall(text, latex, center, scale, sign, radius)
                                    {C + scale ⊙ U : ||U||_F <= r, U >= 0 where sign = 1,
                                     U <= 0 where sign = -1}: a described form (its JSON has
                                     "form": "described", "kind": "scaled-ball")

@@ -73,6 +73,14 @@ def _m(text: str, N: Notation) -> str:
     return f"${text}$" if N.latex else text
 
 
+def _or(N: Notation) -> str:
+    return r" \text{ or } " if N.latex else " or "
+
+
+def _and(N: Notation) -> str:
+    return r" \text{ and } " if N.latex else " and "
+
+
 def domain(verdict, N: Notation) -> str | None:
     """The set the verdict is about, when f is not defined (or not smooth) everywhere."""
     if not verdict.domain:
@@ -88,7 +96,7 @@ def domain(verdict, N: Notation) -> str | None:
             body = N.entry(node.expr, node.args) if isinstance(node, E.Entrywise) else N.entry_of(node)
             every = (r" \text{ for all } i" if N.latex else " for all i") + ("" if node.shape[1] == 1 else ", j")
             parts.append(f"{body} {symbol} 0{every}")
-    joiner = r" \text{ and } " if N.latex else " and "
+    joiner = _and(N)
     return joiner.join(parts)
 
 
@@ -97,7 +105,7 @@ def nondifferentiable_set(verdict, N: Notation) -> str | None:
     extra, cleared = verdict.arbiter_amend or ([], [])
     if not failing and not extra:
         return None
-    joiner = r" \text{ or } " if N.latex else " or "
+    joiner = _or(N)
     seen, parts = set(), []
     for k in failing:
         s = kink_where(k, N)
@@ -114,7 +122,7 @@ def nondifferentiable_set(verdict, N: Notation) -> str | None:
 
 def jump_set(verdict, N: Notation) -> str | None:
     """Where f jumps: 'x = 0 and λ < 0' (with symbolic constants, only for some of them)."""
-    joiner = r" \text{ or } " if N.latex else " or "
+    joiner = _or(N)
     parts = []
     for k in verdict.kinks:
         if not k.continuous:
@@ -126,7 +134,7 @@ def jump_set(verdict, N: Notation) -> str | None:
 
 def gradient_kink_set(verdict, N: Notation) -> str | None:
     """Where f is differentiable but its gradient is not (its second derivative jumps)."""
-    joiner = r" \text{ or } " if N.latex else " or "
+    joiner = _or(N)
     parts = []
     for k in verdict.hessian_failing:
         text = k.where_gradient_kinks(N)
@@ -177,7 +185,7 @@ def _for_constants(verdict, N: Notation) -> str:
         free = set().union(*[c.free_symbols for c in k.condition])
         if not free or free & V:
             return ""
-        joiner = r" \text{ and } " if N.latex else " and "
+        joiner = _and(N)
         some = quantifier(k.args, N.latex, k.off_diagonal)
         conds.append(_m(joiner.join(N.entry(c, k.args) for c in k.condition) + some, N))
     if not conds:

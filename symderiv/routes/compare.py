@@ -24,10 +24,10 @@ from .. import bounds
 from .. import expr as E
 from ..analysis import Verdict, _summarise
 from ..calculus import map_entrywise
-from ..directional import PointTest, _probe_directions, as_array, decide_point, sign_of, support
+from ..directional import PointTest, _probe_directions, as_array, decide_point, sign_of
 from ..entries import entry_values
 from ..errors import SymderivError, Unsupported
-from ..evaluate import Evaluator, bind_dims, switch_key, truth
+from ..evaluate import Evaluator, bind_dims, switch_key
 from ..exact_numbers import as_sympy, is_concrete
 from ..kinks import SwitchKink
 from ..local import PointResult
