@@ -79,28 +79,30 @@ def _slopes(slopes, N, args=()) -> str:
 @dataclass
 class Kink:
     """One family of kinks: a place where a primitive of f is not smooth, with what the
-    analysis found it does to f."""
+    analysis found it does to f.  The fields marked (switch) are read for switches only;
+    a norm or a max leaves them at their defaults (the routes' comparison still reads the
+    switch of any failing kink, so they stay on the base)."""
     kind: ClassVar[str] = ""            # the JSON name of the kind
     read_first: ClassVar[bool] = False  # the analysis at a point reads these before the others
     node: E.Node = None                 # the node that kinks
     args: tuple = ()                    # the frame the expressions below are written over
-    u: Optional[sp.Expr] = None         # the switch, over the frame's placeholders (switches)
-    jump: sp.Expr = sp.Integer(0)       # f's own jump on the switch (0: continuous)
+    u: Optional[sp.Expr] = None         # (switch) the switch, over the frame's placeholders
+    jump: sp.Expr = sp.Integer(0)       # (switch) f's own jump on the switch (0: continuous)
     strength: sp.Expr = sp.Integer(0)   # J on the switch: the gradient jumps by J grad(u)
     weight: sp.Expr = sp.Integer(0)     # the adjoint a on the switch
     continuous: bool = True
     harmless: bool = True
     order: Optional[int] = None         # f - (one side) vanishes to this order; None = inf
     order_exact: bool = True
-    slopes: tuple = ()                  # (left, right) of the entry's dF/du on the switch
+    slopes: tuple = ()                  # (switch) (left, right) of the entry's dF/du on it
     condition: list | None = None       # where on the kink f fails (conjunction; [] = all of it)
-    primitives: list = field(default_factory=list)   # (call, table slopes, weight in f on the switch)
+    primitives: list = field(default_factory=list)   # (switch) (call, table slopes, weight in f on it)
     order_condition: list | None = None  # where on the kink the order is exactly ``order``
-    branch: tuple | None = None         # (p, value): the root of u = 0 this kink is about
-    off_diagonal: bool = False          # the switch vanishes identically on i = j
-    critical: bool = False              # u is not linear in the variable: grad u may vanish on u = 0
+    branch: tuple | None = None         # (switch) (p, value): the root of u = 0 this kink is about
+    off_diagonal: bool = False          # (switch) the switch vanishes identically on i = j
+    critical: bool = False              # (switch) u not linear in the variable: grad u may vanish on u = 0
     unbounded: bool = False             # the one-sided derivatives blow up there (sqrt|x| at 0)
-    entry: sp.Expr | None = None        # the node's entry over ``args``, for exact limits at a point
+    entry: sp.Expr | None = None        # (switch) the node's entry over ``args``, for exact limits
     note: str = ""
     decided_by: str = ""                # the arbiter's sentence when the exact test settled this kink
 
@@ -384,7 +386,7 @@ class MaxKink(Kink):
         return _and(N).join([self._tie(N)] + conds)
 
     def story(self, N):
-        where = _m(self._tie(N), N) if N.latex else self._tie(N)
+        where = _m(self._tie(N), N)
         if self.harmless:
             return f"Where {where}, the max switches between entries, but its weight in f vanishes: no kink of f."
         return (f"Where {where}, the max switches between the tied entries and enters f with weight "
