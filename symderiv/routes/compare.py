@@ -24,12 +24,14 @@ from .. import bounds
 from .. import expr as E
 from ..analysis import Verdict, _summarise
 from ..calculus import map_entrywise
-from ..directional import PointTest, _probe_directions, as_array, decide_point, sign_of, support
+from ..directional import PointTest, _probe_directions, as_array, decide_point, sign_of
 from ..entries import entry_values
 from ..errors import SymderivError, Unsupported
-from ..evaluate import Evaluator, bind_dims, switch_key, truth
+from ..evaluate import Evaluator, bind_dims, switch_key
 from ..exact_numbers import as_sympy, is_concrete
+from ..kinks import SwitchKink
 from ..local import PointResult
+from ..sets import Box, Point, Undecided
 from ..scalar import Sw, to_sign_form, positive_parameters
 
 COMPARE_CALLS = 3_000_000
@@ -329,7 +331,7 @@ DECIDED = ("f is not differentiable here: the exact one-sided directional deriva
 def _pin(verdict: Verdict, var, values, point, S, jump: bool):
     """A copy of a kink whose switch passes through the point, restricted to it."""
     for k in verdict.kinks:
-        if k.kind == "switch" and _covers(k, var, values, point, S.shape, failing_only=False):
+        if isinstance(k, SwitchKink) and _covers(k, var, values, point, S.shape, failing_only=False):
             cond = _at(k, var, values, point, S.shape, sp.Eq)
             if len(cond) == 1 and k.u.free_symbols == {cond[0].lhs} and \
                     _real_roots(k.u, cond[0].lhs) == [cond[0].rhs]:
@@ -483,45 +485,10 @@ def claimed_at(verdict: Verdict, var: E.Sym, values: dict, point, shape) -> bool
     try:
         ev = Evaluator(vals, bind_dims(verdict.f, vals))
         for k in verdict.failing:
-            if k.kind == "norm":
-                if all(sign_of(as_sympy(v)) == 0 for v in ev(k.node.arg).flat) and not k.condition:
-                    return True
-                if k.condition:
-                    return None
-                continue
-            if k.kind == "max":
-                if k.condition:
-                    return None
-                vals = [as_sympy(v) for v in ev(k.node.arg).flat]
-                top = vals[0]
-                for v in vals[1:]:
-                    if sign_of(v - top) > 0:
-                        top = v
-                if sum(1 for v in vals if sign_of(v - top) == 0) > 1:
-                    return True
-                continue
-            if k.kind != "switch":
+            claims = k.fails_at(ev, var)
+            if claims is None:
                 return None
-            u = ev(E.ew(k.u, k.args, k.node.shape))
-            on = np.vectorize(lambda v: sign_of(as_sympy(v)) == 0, otypes=[bool])(u)
-            if k.critical:
-                # a non-linear switch claims only where its gradient does not vanish (x y = 0 and
-                # ∇(x y) ≠ 0): where every partial is 0 the kink says nothing
-                moving = np.zeros(on.shape, dtype=bool)
-                for i, a in enumerate(k.args):
-                    if E.depends_on(a, var):
-                        g = ev(E.ew(sp.diff(k.u, E.placeholder(i)), k.args, k.node.shape))
-                        moving |= np.vectorize(lambda v: sign_of(as_sympy(v)) != 0, otypes=[bool])(g)
-                on &= moving
-            if k.branch is not None:
-                b = ev(E.ew(k.branch[0] - k.branch[1], k.args, k.node.shape))
-                on &= np.vectorize(lambda v: sign_of(as_sympy(v)) == 0, otypes=[bool])(b)
-            for c in (k.condition or []):
-                used = c.free_symbols
-                env = {ph: ev(k.args[E.placeholder_index(ph)]) for ph in used if ph.name.startswith("_p")}
-                held = truth(c, env, on.shape, {}, k.args)
-                on &= np.broadcast_to(held, on.shape)
-            if np.any(on):
+            if claims:
                 return True
     except (SymderivError, TypeError, ValueError, IndexError):
         return None
@@ -585,11 +552,13 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
         if same:
             return point, arb
         arb.overrode = True
-        sub = {"form": "point", "value": G} if one else None
-        point.differentiable, point.gradient, point.subdifferential = True, G, sub
+        point.differentiable, point.gradient = True, G
         point.one_sided = []
-        if sub is None:
+        if one:
+            point.subdifferential = Point(G)
+        else:
             point.reason = "the Clarke set is not decided here (the exact test gives the gradient, not the set)"
+            point.subdifferential = Undecided("the exact test gives the gradient, not the set", point.reason)
         return point, arb
     # not differentiable
     if not t.lipschitz:
@@ -601,10 +570,10 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
     if one:
         right, left = t.map.at([1]), -t.map.at([-1])
         lo, hi = (left, right) if sign_of(right - left) >= 0 else (right, left)
-        box = {"form": "box", "lower": as_array([lo], shape), "upper": as_array([hi], shape)}
+        box = Box(as_array([lo], shape), as_array([hi], shape))
         was = point.subdifferential
-        ok = (not point.differentiable and was is not None and was.get("form") == "box"
-              and sign_of(as_sympy(was["lower"].flat[0]) - lo) == 0 and sign_of(as_sympy(was["upper"].flat[0]) - hi) == 0)
+        ok = (not point.differentiable and isinstance(was, Box) and sign_of(as_sympy(was.lower.flat[0]) - lo) == 0
+              and sign_of(as_sympy(was.upper.flat[0]) - hi) == 0)
         if not ok:
             arb.overrode = True
             point.differentiable, point.gradient, point.subdifferential = False, None, box
@@ -616,14 +585,16 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
     if point.differentiable:
         arb.overrode = True
         point.differentiable, point.gradient = False, None
-        point.subdifferential = None
         point.reason = "f is not differentiable here (D ↦ f'(p; D) is not linear); its Clarke set is not decided"
+        point.subdifferential = Undecided("the exact test shows f'(p; D) is not linear in D, "
+                                          "but does not give the set", point.reason)
         return point, arb
     if point.subdifferential is not None and not _consistent(point.subdifferential, t.map, len(p)):
         arb.overrode = True
-        point.subdifferential = None
         point.reason = ("the Clarke set is not decided here: the one the kinks give has a support function "
                         "below the exact f'(p; D) in some direction")
+        point.subdifferential = Undecided("the set the kinks give has a support function below the exact "
+                                          "f'(p; D) in some direction", point.reason)
     return point, arb
 
 
@@ -646,24 +617,14 @@ def _matches(m, G) -> bool:
     return True
 
 
-def _consistent(sub: dict, m, n: int) -> bool:
+def _consistent(sub, m, n: int) -> bool:
     """The support function of a Clarke set is at least f'(p; D) in every direction; checked
-    exactly at the probe directions (a failure is a proof that the set is wrong)."""
-    form = sub.get("form")
+    exactly at the probe directions (a failure is a proof that the set is wrong).  A form
+    whose support function is not computed is not checked."""
     for D in _probe_directions(n):
-        want = m.at(D)
-        if form == "point":
-            have = sp.Add(*[as_sympy(g) * d for g, d in zip(sub["value"].flat, D)])
-        elif form == "box":
-            have = sp.Add(*[max(as_sympy(l) * d, as_sympy(u) * d, key=lambda v: v)
-                            for l, u, d in zip(sub["lower"].flat, sub["upper"].flat, D)])
-        elif form == "hull":
-            have = support([list(g.flat) for g in sub["generators"]], D)
-        elif form == "ball":
-            have = sp.Add(*[as_sympy(c) * d for c, d in zip(sub["center"].flat, D)]) + \
-                as_sympy(sub["radius"]) * sp.sqrt(sp.Add(*[as_sympy(d) ** 2 for d in D]))
-        else:
+        have = sub.support(D)
+        if have is None:
             return True
-        if sign_of(have - want) < 0:
+        if sign_of(have - m.at(D)) < 0:
             return False
     return True

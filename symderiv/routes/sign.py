@@ -14,6 +14,7 @@ import sympy as sp
 from .. import expr as E
 from ..analysis import Verdict
 from ..calculus import map_entrywise
+from ..kinks import SwitchKink
 from ..scalar import Prim, Sw, to_sign_form
 from ..signform import tidy
 from .common import Line, Math, RouteResult, Step, lit, name_switches, switches_in
@@ -96,7 +97,7 @@ def route(verdict: Verdict) -> RouteResult:
 
         delta_lines, jump_lines = [], []
         for k in verdict.own_kinks:
-            if k.kind != "switch":
+            if not isinstance(k, SwitchKink):      # the sign identity is about the switches S
                 continue
             u_math = Math(expr=k.switch_eq, args=k.args, entry=True)
             if k.continuous:
@@ -129,7 +130,8 @@ def route(verdict: Verdict) -> RouteResult:
 
     steps.append(Step("Gradient", "Read back with the primitives:",
                       [Line(lit("∇f", r"\nabla f"), "=", Math(node=verdict.gradient))]))
-    boundaries = [(k.u, k.args, k.continuous and k.harmless, k.branch) for k in verdict.own_kinks if k.kind == "switch"]
+    boundaries = [(k.u, k.args, k.continuous and k.harmless, k.branch) for k in verdict.own_kinks
+                  if isinstance(k, SwitchKink)]
     return RouteResult("sign", verdict.gradient, verdict.gradient_sign, steps, boundaries, names)
 
 
