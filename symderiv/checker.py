@@ -35,7 +35,7 @@ from .checking.rows import equations
 from .checking.variable import choose as choose_variable
 from .checking.world import World, names_in, substitute_names, transform
 from .errors import BudgetExceeded, InputError, SymderivError, Unsupported
-from .parse import canonical
+from .latex_words import canonical
 
 MAX_CHARS = 200_000
 MAX_EQUATIONS = 400

@@ -14,7 +14,7 @@ import re
 from fractions import Fraction
 
 from .. import syntax as S
-from ..parse import canonical
+from ..latex_words import canonical
 from .reading import Expr, Gradient, Label, Limit, Unreadable, _number
 from .world import World, names_in, substitute_names
 

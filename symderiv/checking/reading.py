@@ -19,7 +19,8 @@ from fractions import Fraction
 
 from .. import syntax as S
 from ..errors import SymderivError
-from ..parse import canonical, parse_statement
+from ..latex_words import canonical
+from ..parse import parse_statement
 
 RELATIONS = {"=": "=", "<": "<", ">": ">", r"\le": "<=", r"\leq": "<=", r"\leqslant": "<=",
              r"\ge": ">=", r"\geq": ">=", r"\geqslant": ">=", r"\ne": "!=", r"\neq": "!=",
