@@ -426,7 +426,7 @@ class TokenStage:
             elif (run.statement and t.type == "LETTER" and str(t) == "d" and not scripted
                   and nxt is not None and nxt.type in ("LETTER", "GREEK", "_LPAR", "FUNC", "_LBAR", "_LNORM", "_SUM")):
                 # d\sum too (d\sum_{i,j} x_{ij}^2); where the post uses d as a number the
-                # checker reads it back as a product (check._scalar_d)
+                # checker reads it back as a product (checking.chains.scalar_d)
                 t = retype(t, "_DIFF")
             elif t.type == "NUM" and str(t) == "1" and nxt is not None and nxt.type == "_UNDER" \
                     and not scripted:

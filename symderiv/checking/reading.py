@@ -117,6 +117,12 @@ def increments(text: str) -> tuple[str, dict]:
     return _INCREMENT.sub(one, text), found
 
 
+def restore_increments(text: str) -> str:
+    """The increments as the post wrote them, for what a step shows: ``\\delta_{x}`` ->
+    ``\\Delta x`` (the inverse of ``increments``)."""
+    return re.sub(r"\\(?:delta|Delta)_\{([a-zA-Z])\}", r"\\Delta \1", text)
+
+
 def top_level(text: str):
     """(token, start) for every token outside all groups, openers of top-level groups
     included: where a relation splits a chain, where a condition may start."""
