@@ -279,7 +279,7 @@ def _limit(text: str):
         side = "+"
     elif arrow in (r"\uparrow", r"\nearrow"):
         side = "-"
-    point = _number(m.group("point"))
+    point = exact_number(m.group("point"))
     if point is None:
         return Unreadable(text, f"the limit point '{m.group('point').strip()}' is not a number")
     try:
@@ -292,8 +292,9 @@ def _limit(text: str):
     return Limit(var.name, point, side, body.terms[0], text)
 
 
-def _number(text: str) -> Fraction | None:
-    """A limit point: an integer, a decimal, -a, or \\frac{p}{q} (read by pattern, not eval)."""
+def exact_number(text: str) -> Fraction | None:
+    """A number as a post writes it (a limit point, the point of a derivative claim): an
+    integer, a decimal, -a, or \\frac{p}{q}, read by pattern, not eval."""
     t = text.strip().replace(" ", "")
     neg = t.startswith("-")
     t = t.lstrip("+-")
