@@ -21,7 +21,7 @@ import sympy as sp
 
 from .. import expr as E
 from ..analysis import Verdict, _summarise
-from ..directional import _probe_directions, as_array, decide_point, sign_of, support
+from ..directional import as_array, decide_point, probe_directions, sign_of, support
 from ..errors import SymderivError, Unsupported
 from ..evaluate import Evaluator, bind_dims, truth
 from ..exact_numbers import as_sympy
@@ -491,7 +491,7 @@ def _axis_slopes(m, shape, n: int) -> list:
 
 
 def _matches(m, G) -> bool:
-    for D in _probe_directions(len(G)):
+    for D in probe_directions(len(G)):
         if sign_of(m.at(D) - sp.Add(*[g * d for g, d in zip(G, D)])) != 0:
             return False
     return True
@@ -501,7 +501,7 @@ def _consistent(sub: dict, m, n: int) -> bool:
     """The support function of a Clarke set is at least f'(p; D) in every direction; checked
     exactly at the probe directions (a failure is a proof that the set is wrong)."""
     form = sub.get("form")
-    for D in _probe_directions(n):
+    for D in probe_directions(n):
         want = m.at(D)
         if form == "point":
             have = sp.Add(*[as_sympy(g) * d for g, d in zip(sub["value"].flat, D)])
