@@ -22,7 +22,8 @@ from .convexity import Convexity, decide
 from .errors import InputError, SymderivError, Unsupported
 from .evaluate import bind_dims
 from .local import PointResult, at_point
-from .routes.compare import arbitrate, compare_routes, settle_point
+from .routes.arbiter import arbitrate, settle_point
+from .routes.compare import compare_routes
 from .values import load
 
 
@@ -41,8 +42,8 @@ class Analysis:
     notes: list = field(default_factory=list)
     lets: list = field(default_factory=list)
     autodiff: dict | None = None
-    arbiter: object = None               # routes.compare.Arbiter, or None when nothing needed settling
-    point_arbiter: object = None         # routes.compare.PointArbiter with --at
+    arbiter: object = None               # routes.arbiter.Arbiter, or None when nothing needed settling
+    point_arbiter: object = None         # routes.arbiter.PointArbiter with --at
     direction_text: str | None = None
     values: dict = field(default_factory=dict, repr=False)   # the point and the --let values
 
