@@ -171,3 +171,37 @@ def test_linear_rows_reads_affine_forms():
     rows = lp.linear_rows([3 * x - y / 2 + 1, sp.Integer(4)], [x, y])
     assert rows == [([3, sp.Rational(-1, 2)], 1), ([0, 0], 4)]
     assert lp.linear_rows([sp.sin(x)], [x]) is None
+
+
+def test_feasibility_in_three_dimensions_agrees_with_vertex_enumeration():
+    """A rank-3 system in space is feasible iff some intersection of three of its planes
+    satisfies every row (exact Fractions, by Cramer's rule)."""
+    def solve3(rows, rhs):
+        det = lambda M: (M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1])  # noqa: E731
+                         - M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0])
+                         + M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]))
+        d = det(rows)
+        if d == 0:
+            return None
+        out = []
+        for k in range(3):
+            Mk = [[rhs[i] if j == k else rows[i][j] for j in range(3)] for i in range(3)]
+            out.append(Fr(det(Mk), d))
+        return out
+
+    rng = random.Random(30)
+    seen = {True: 0, False: 0}
+    for _ in range(120):
+        m = rng.randint(3, 6)
+        A = [[rng.randint(-2, 2) for _ in range(3)] for _ in range(m)]
+        b = [rng.randint(-3, 3) for _ in range(m)]
+        vertices = [solve3([A[i] for i in idx], [b[i] for i in idx]) for idx in itertools.combinations(range(m), 3)]
+        if all(v is None for v in vertices):
+            continue          # rank < 3: no vertex to enumerate
+        want = any(v is not None and satisfies(A, b, v) for v in vertices)
+        x = lp.feasible(A, b)
+        assert (x is not None) == want, (A, b)
+        if x is not None:
+            assert satisfies(A, b, x)
+        seen[want] += 1
+    assert min(seen.values()) >= 15
