@@ -103,15 +103,16 @@ def test_counterexamples_break_midpoint_convexity_for_the_oracle_too(latex, shap
     assert midpoint_gap(lambda X: float(fn(X)), shape, np.random.default_rng(3)) > 1e-6
 
 
-def test_an_undecided_case_has_no_witness_and_is_not_sampled_wrong():
-    # concave: the rules prove it and no counterexample exists (the sampler finds none
-    # against concavity, and finds one against convexity)
+def test_a_concave_norm_gets_an_irrational_witness_the_oracle_confirms():
+    # -||X||_F: the rules prove it concave; non-convexity needs a witness, whose values
+    # are irrational (square roots) and are re-evaluated by NumPy from A and B
     c, _ = decide(r"-\|X\|_F", (2, 2))
-    assert c.convex is False or c.convex is None
-    if c.convex is None:
-        assert c.witness is None
-    gap_convex = midpoint_gap(lambda X: -np.linalg.norm(X), (2, 2), np.random.default_rng(5))
-    assert gap_convex > 0
+    assert c.convex is False
+    A = np.asarray(c.witness["A"], dtype=object).astype(float)
+    B = np.asarray(c.witness["B"], dtype=object).astype(float)
+    f = lambda Z: -np.linalg.norm(Z)  # noqa: E731
+    assert abs(f(A) - fl(c.witness["f(A)"])) < 1e-12 and abs(f((A + B) / 2) - fl(c.witness["f((A+B)/2)"])) < 1e-12
+    assert f((A + B) / 2) > (f(A) + f(B)) / 2
 
 
 def test_log_sum_exp_is_left_undecided_never_called_nonconvex():
