@@ -41,7 +41,7 @@ def H(a):
     return mp.mpf(1) if a > 0 else (mp.mpf(0) if a < 0 else mp.mpf("0.5"))
 
 
-# latex, wrt, f over scalars (mpmath), points on each boundary: {point: differentiable by the oracle}
+# latex, wrt, f over scalars (mpmath), points on its kinks (whether f is differentiable there is the oracle's)
 CASES = [
     (r"|x|", None, lambda x: abs(x), [(0,)]),
     (r"x|x|", None, lambda x: x * abs(x), [(0,)]),
