@@ -24,8 +24,9 @@ A3x2 = [[1, 2], [0, -1], [3, 1]]
 
 
 def rational_matrix(shape, rng, lo=-3, hi=3, den=7):
-    """Entries k/den with a random odd numerator: generic enough to miss every kink of
-    the cases below (their switches are at 0 of integer-coefficient forms)."""
+    """Entries (odd)/(2 den) from a seeded generator.  A point on a kink would show: the
+    exact evaluation refuses a switch at 0 and the differences would disagree, so the
+    fixed points the cases draw are known to be off the kinks."""
     out = np.empty(shape, dtype=object)
     for idx in np.ndindex(shape):
         out[idx] = Fr(rng.randrange(lo * den, hi * den) * 2 + 1, 2 * den)
