@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symderiv.check import check
+from symderiv import check
 
 
 def steps(post: str) -> list:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symderiv.check import check
+from symderiv import check
 from symderiv.checking.reading import read
 from symderiv.checking.variable import choose
 from tests import check_oracle as O
