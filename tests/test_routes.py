@@ -1,6 +1,6 @@
-"""routes: the sign identity (route 1), the direct case split (route 2), their
-comparison and the arbiter (routes/compare.py), and the switch bookkeeping they share
-(routes/common.py).
+"""routes: the sign identity (route 1, with its switch bookkeeping), the direct case split
+(route 2), their comparison (routes/compare.py), the arbiter (routes/arbiter.py) and f
+written entry by entry (routes/scalar_form.py).
 
 Every gradient a route returns, read back or raw, is evaluated exactly at random
 rational points off the kinks and compared with 60-digit one-sided differences of an
@@ -22,8 +22,8 @@ from symderiv.analysis import analyse
 from symderiv.build import build
 from symderiv.evaluate import Evaluator
 from symderiv.parse import parse
-from symderiv.routes import compare, direct, sign
-from symderiv.routes.common import name_switches, switches_in
+from symderiv.routes import arbiter, compare, direct, scalar_form, sign
+from symderiv.routes.sign import name_switches, switches_in
 from tests import oracle
 
 
@@ -105,10 +105,10 @@ def test_the_routes_agree_and_claimed_at_matches_the_oracle(latex, wrt, fn, kink
     shape = tuple(int(d) for d in prob.var.shape)
     for pt in kinks:
         diff, _ = oracle.mp_differentiable(fn, list(pt))
-        assert compare.claimed_at(verdict, prob.var, {}, [sp.Rational(v) for v in pt], shape) is (not diff)
+        assert arbiter.claimed_at(verdict, prob.var, {}, [sp.Rational(v) for v in pt], shape) is (not diff)
     p = [Fr(5, 7) + k for k in range(len(kinks[0]))]     # off every kink of the cases
     assert oracle.mp_differentiable(fn, p)[0]
-    assert compare.claimed_at(verdict, prob.var, {}, [sp.Rational(v) for v in p], shape) is False
+    assert arbiter.claimed_at(verdict, prob.var, {}, [sp.Rational(v) for v in p], shape) is False
 
 
 def test_only_one_route_is_no_comparison():
@@ -123,7 +123,7 @@ def test_where_kinks_meet_the_arbiter_overrides_a_shared_blind_spot():
     fn = lambda x: max(abs(x), 2 * x ** 2)  # noqa: E731
     prob, verdict, routes = setup(latex)
     agree, _ = compare.compare_routes(verdict, routes)
-    arb = compare.arbitrate(prob, verdict, agree, {})
+    arb = arbiter.arbitrate(prob, verdict, agree, {})
     assert arb is not None and arb.settled and arb.changed
     for text in arb.points:
         x = Fr(text.split("=")[1].strip())
@@ -138,7 +138,7 @@ def test_where_kinks_meet_the_arbiter_overrides_a_shared_blind_spot():
 def test_scalar_form_is_f_entry_by_entry():
     prob, verdict, _ = setup(r"\|\max(AX,0)\|_F^2 + \operatorname{tr}(X)")
     A = np.array([[1, -2], [0, 3]], dtype=object)
-    S = compare.scalar_form(verdict.f, prob.var, {"A": A, "X": np.zeros((2, 2), dtype=object)})
+    S = scalar_form.scalar_form(verdict.f, prob.var, {"A": A, "X": np.zeros((2, 2), dtype=object)})
     assert S.shape == (2, 2) and S.names == ["X_11", "X_12", "X_21", "X_22"]
     rng = np.random.default_rng(2)
     for _ in range(3):
@@ -147,8 +147,8 @@ def test_scalar_form_is_f_entry_by_entry():
         got = S.F.xreplace(dict(zip(S.xs, [sp.Integer(int(v)) for v in X.flat])))
         assert float(got) == want
     # unknown constants or a large variable: no scalar form
-    assert compare.scalar_form(verdict.f, prob.var, {"X": np.zeros((2, 2), dtype=object)}) is None
-    assert compare.scalar_form(verdict.f, prob.var, {"A": np.zeros((5, 5), dtype=object),
+    assert scalar_form.scalar_form(verdict.f, prob.var, {"X": np.zeros((2, 2), dtype=object)}) is None
+    assert scalar_form.scalar_form(verdict.f, prob.var, {"A": np.zeros((5, 5), dtype=object),
                                                      "X": np.zeros((5, 5), dtype=object)}) is None
 
 
