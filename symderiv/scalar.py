@@ -109,7 +109,10 @@ def odd_part(u: sp.Expr):
         return None
     if poly.total_degree() < 2 or poly.total_degree() > MAX_ODD_PART_DEGREE:
         return None
-    coeff, factors = sp.sqf_list(u, *gens)
+    try:
+        coeff, factors = sp.sqf_list(u, *gens)
+    except BasePolynomialError:     # generators SymPy reads as dependent (exp(x) and exp(2x))
+        return None
     if all(m == 1 for _, m in factors):
         return None
     out = sp.Mul(coeff, *[f for f, m in factors if m % 2 == 1])

@@ -122,6 +122,16 @@ def test_a_kink_of_a_root_inside_its_domain_is_still_found():
     assert abs(oracle.one_sided(f, X, -np.ones((1, 1))) - 0.5) < 1e-4     # slope -1/2 from the left
 
 
+@pytest.mark.parametrize("expr", [r"\min(x^2, e^{|2x+y|})", r"\min(\max(x-1, y), e^{x-y})"])
+def test_a_switch_with_dependent_exponentials_is_refused_honestly(expr):
+    """exp(x) and exp(2x) as polynomial generators made SymPy's square-free factorisation
+    raise (an internal PolynomialError); the switch x^2 = e^{-2x-y} has no closed form,
+    which is the honest answer (exit 3, not decided)."""
+    code, out, err = run(["diff", expr, "--wrt", "x,y"])
+    assert code == 3 and out == "" and "not decided" in err and "cannot be solved" in err, err
+    clean(err)
+
+
 # ---- text that is not valid UTF-8, output a terminal cannot encode -----------------------------
 
 @pytest.mark.parametrize("args, words", [
