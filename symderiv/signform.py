@@ -447,8 +447,15 @@ def prettify(form: sp.Expr) -> sp.Expr:
 
     Reading back is a search over the table's readings; it is bounded in work (calls), and past
     the bound the sign form itself (sign(u) written out) is returned: still exact."""
-    out = optional_step(_prettify, sp.expand(form), calls=PRETTY_CALLS)
+    out = _read_back(sp.expand(form), PRETTY_CALLS)
     return out if out is not None else tidy(form)
+
+
+@charged()
+def _read_back(form: sp.Expr, calls: int):
+    # (charged: a form that needs more than the bound fails again, at the same count,
+    # without searching the readings again; _prettify keeps only the successes)
+    return optional_step(_prettify, form, calls=calls)
 
 
 @lru_cache(maxsize=2048)
