@@ -130,10 +130,12 @@ def charged(maxsize: int = 4096):
     """A cache for a pure function that keeps the count as it would be without it.
 
     A hit inside a bounded block is charged the calls the first computation made (counted
-    then), so a bound is met or missed at the same point whether the cache is warm or
-    cold: caching saves time, never changes an answer.  A value computed outside every
-    block has no count; inside a block it is computed again (once) to learn it.  Hits
-    outside every block are free.  The cache is emptied when full: that costs time only."""
+    then), so whether this cache is warm or cold does not move the point where a bound
+    is met: it saves time, not counted work.  (SymPy's own cache still makes a first
+    computation in a warm process count fewer calls than in a fresh one.)  A value
+    computed outside every block has no count; inside a block it is computed again
+    (once) to learn it.  Hits outside every block are free.  The cache is emptied when
+    full: that costs time only."""
     def wrap(fn):
         store: dict = {}
 
