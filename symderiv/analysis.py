@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import sympy as sp
 
 from . import expr as E
-from .bounds import QUICK_CALLS, optional_step
+from .bounds import QUICK_CALLS, charged, optional_step
 from .calculus import adjoints, directional, map_entrywise
 from .errors import Unsupported
 from .naming import named
@@ -652,6 +652,7 @@ OCCUR_CALLS = 2_000_000
 HESSIAN_CALLS = 15_000_000
 
 
+@charged()      # (the same f at another point asks again; a step past its bound fails again at the same count)
 def hessian_operator(G_sign: E.Node, var: E.Sym) -> E.Node | None:
     """D -> the derivative of the (region) gradient along D, read back: for the seed
     D -> 2 H(X) ⊙ D.  None when it cannot be formed."""

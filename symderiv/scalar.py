@@ -22,6 +22,7 @@ from . import primitives
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import Boolean
 
+from .bounds import charged
 from .errors import Unsupported
 
 MAX_NESTED_SWITCHES = 6
@@ -390,8 +391,10 @@ def jump_switches(expr: sp.Expr) -> list:
 
 # ---------------------------------------------------------------- piecewise form
 
+@charged()
 def to_piecewise(expr: sp.Expr) -> sp.Expr:
-    """Replace every primitive by its pieces, then fold: route 2's view of the function."""
+    """Replace every primitive by its pieces, then fold: route 2's view of the function.
+    (Cached: route 2 asks for the same expression once per variable it differentiates.)"""
     def conv(e):
         if not isinstance(e, sp.Basic) or e.is_Atom:
             return e

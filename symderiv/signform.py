@@ -15,7 +15,7 @@ import sympy as sp
 
 from .exact_numbers import as_sympy
 
-from .bounds import QUICK_CALLS, optional_step
+from .bounds import QUICK_CALLS, charged, optional_step
 from .errors import Unsupported
 from .scalar import FUNCS, Sw, split, switches_of, to_sign_form
 from . import primitives
@@ -327,7 +327,11 @@ def coincident(expr: sp.Expr) -> bool:
 
 def tidy(e: sp.Expr, *, thorough: bool = False) -> sp.Expr:
     """The shortest of a few exact rewritings of a smooth expression, each bounded."""
-    e = as_sympy(e)
+    return _tidy(as_sympy(e), thorough)
+
+
+@charged()
+def _tidy(e: sp.Expr, thorough: bool) -> sp.Expr:
     candidates = [e]
     # factoring a long polynomial in many arguments (a fused sum of twenty terms) costs
     # seconds and never gives a shorter sum: kept for small expressions
@@ -340,10 +344,44 @@ def tidy(e: sp.Expr, *, thorough: bool = False) -> sp.Expr:
     return min(candidates, key=_score)
 
 
+class _Score:
+    """The key (terms, jumps times their own variable, operations, printed length) of an
+    expression, compared like that tuple; each part is computed only when the parts
+    before it tie, since printing and counting operations dominate the cost of reading
+    back and most comparisons are settled by the number of terms."""
+    __slots__ = ("e", "parts")
+
+    def __init__(self, e):
+        self.e, self.parts = e, []
+
+    def part(self, i):
+        while len(self.parts) <= i:
+            self.parts.append(_PARTS[len(self.parts)](self.e))
+        return self.parts[i]
+
+    def __lt__(self, other):
+        for i in range(len(_PARTS)):
+            a, b = self.part(i), other.part(i)
+            if a != b:
+                return a < b
+        return False
+
+
 def _score(e):
-    return (len(sp.Add.make_args(e)), _sign_with_own_argument(e), sp.count_ops(e), len(str(e)))
+    return _Score(e)
 
 
+@charged()
+def _count_ops(e):
+    return sp.count_ops(e)
+
+
+@charged()
+def _printed_length(e):
+    return len(str(e))
+
+
+@charged()
 def _sign_with_own_argument(e) -> int:
     """How many jumps are multiplied by their own switch variable: x sign(x) should be
     read as |x|, and x + x sign(x) as 2 max(x, 0)."""
@@ -360,6 +398,9 @@ def _sign_with_own_argument(e) -> int:
 
 def _prim_types():
     return tuple(FUNCS.values())
+
+
+_PARTS = (lambda e: len(sp.Add.make_args(e)), _sign_with_own_argument, _count_ops, _printed_length)
 
 
 def _split_sides(u):
@@ -406,8 +447,15 @@ def prettify(form: sp.Expr) -> sp.Expr:
 
     Reading back is a search over the table's readings; it is bounded in work (calls), and past
     the bound the sign form itself (sign(u) written out) is returned: still exact."""
-    out = optional_step(_prettify, sp.expand(form), calls=PRETTY_CALLS)
+    out = _read_back(sp.expand(form), PRETTY_CALLS)
     return out if out is not None else tidy(form)
+
+
+@charged()
+def _read_back(form: sp.Expr, calls: int):
+    # (charged: a form that needs more than the bound fails again, at the same count,
+    # without searching the readings again; _prettify keeps only the successes)
+    return optional_step(_prettify, form, calls=calls)
 
 
 @lru_cache(maxsize=2048)
@@ -524,6 +572,7 @@ def _factored(form, atoms):
     return tidy(plain) * out
 
 
+@charged()
 def _divide(f1, b, u):
     """f1 = q*b + r with q regular on u = 0 and r free of u's leading variable; None if
     no such split is found."""

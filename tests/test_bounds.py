@@ -133,6 +133,33 @@ def test_a_step_past_its_count_falls_back_the_same_way_every_time():
     assert sys.gettrace() is None
 
 
+def test_a_charged_cache_meets_a_bound_where_the_computation_would():
+    """A cached value is charged the calls its computation made: with the cache warm or
+    cold, a step fails and succeeds at the same limit (only the time differs)."""
+    @bounds.charged()
+    def fib(n):
+        return _fib(n)
+    with bounds.limited(10 ** 9, "counting") as cold:
+        fib(15)
+    with bounds.limited(10 ** 9, "counting") as warm:
+        fib(15)
+    assert warm.calls == cold.calls > 1973
+    for limit in range(cold.calls - 4, cold.calls + 2):
+        fib.cache_clear()
+        first = bounds.optional_step(fib, 15, calls=limit)
+        bounds.optional_step(fib, 15, calls=10 ** 9)                 # now cached with its count
+        assert bounds.optional_step(fib, 15, calls=limit) == first
+    assert bounds.optional_step(fib, 15, calls=cold.calls - 4) is None
+    assert bounds.optional_step(fib, 15, calls=cold.calls) == 987
+    # a value computed outside every bound has no count: inside one it is counted afresh
+    fib.cache_clear()
+    assert fib(15) == 987
+    with bounds.limited(10 ** 9, "counting") as again:
+        fib(15)
+    assert again.calls == cold.calls
+    assert sys.gettrace() is None
+
+
 def test_an_optional_step_past_its_count_gives_the_exact_fallback(monkeypatch):
     x = sp.Symbol("x", real=True)
     form = sp.expand((1 + Sw(x)) * x)

@@ -6,6 +6,7 @@ of every step in order.  Counterexamples are re-checked here independently of th
 where the mathematics is simple enough to write out (ReLU and sign on numbers)."""
 from __future__ import annotations
 
+import functools
 import json
 import pathlib
 import re
@@ -33,7 +34,11 @@ def expected(path: pathlib.Path) -> list:
     return m.group(1).split()
 
 
+@functools.lru_cache(maxsize=None)
 def report_of(name: str):
+    """The check of a corpus post, once per test process: the tests below only read it
+    (that a second check gives the same report is test_public_api_answers_twice's and
+    test_bounds' business)."""
     return check((CORPUS / name).read_text(encoding="utf-8"))
 
 
@@ -70,7 +75,7 @@ def test_the_corpus_is_large_and_varied():
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_corpus_verdicts(path):
-    report = check(path.read_text(encoding="utf-8"))
+    report = report_of(path.name)
     assert [s.verdict for s in report.steps] == expected(path)
     first = next((s.index for s in report.steps if s.verdict == "invalid"), None)
     assert report.first_error == first
@@ -87,7 +92,7 @@ def test_corpus_verdicts(path):
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_counterexamples_are_exact_and_really_differ(path):
-    for s in check(path.read_text(encoding="utf-8")).steps:
+    for s in report_of(path.name).steps:
         c = s.counterexample
         if c is None or s.verdict != "invalid" or not c.values:
             continue
