@@ -478,6 +478,27 @@ def _flat_at_its_zeros(M: E.Node, var: E.Sym) -> bool:
     return True
 
 
+class KinkStudy:
+    """What a node's ``kinks`` rule is handed: f's adjoints and the exact decisions about
+    each kind of kink.  The node says where it is not smooth and which kind of kink that
+    is; the study decides, for f, whether f's derivative jumps there."""
+
+    def __init__(self, adj: dict, var: E.Sym, consumers: dict):
+        self.adj, self.var, self.consumers = adj, var, consumers
+
+    def switches(self, node: E.Entrywise) -> list:
+        """The kinks on the switches u = 0 of an entrywise node's sign form."""
+        return _switch_kinks(node, self.adj[node.key], self.var, self.consumers)
+
+    def norm_at_zero(self, node: E.FroNorm) -> Kink:
+        """The kink of a norm where its argument is 0."""
+        return _norm_kink(node, self.adj[node.key], self.var, self.consumers)
+
+    def ties(self, node: E.MaxEntry) -> Kink:
+        """The kink of a largest entry where it is attained more than once."""
+        return _max_kink(node, self.adj[node.key])
+
+
 def _max_kink(node: E.MaxEntry, adj: E.Node) -> Kink:
     """max_ij a_ij where the largest entry is attained more than once: the gradient jumps
     between the tied entries unless the weight of the max in f vanishes."""
@@ -679,18 +700,13 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
     G = adj.get(var.key, E.const(0, var.shape))
     G_sign = map_entrywise(G, lambda e: to_sign_form(e))
     G_pretty = map_entrywise(G_sign, prettify)
-    consumers = consumers_of(f)
+    study = KinkStudy(adj, var, consumers_of(f))
     kinks: list[Kink] = []
     for n in E.walk(f):
         if n.key not in adj or not E.depends_on(n, var):
             continue
         try:
-            if isinstance(n, E.Entrywise):
-                kinks.extend(_switch_kinks(n, adj[n.key], var, consumers))
-            elif isinstance(n, E.FroNorm):
-                kinks.append(_norm_kink(n, adj[n.key], var, consumers))
-            elif isinstance(n, E.MaxEntry):
-                kinks.append(_max_kink(n, adj[n.key]))
+            kinks.extend(n.kinks(study))
         except Unsupported as exc:
             raise named(exc, E.frame(adj[n.key], n)[0]) from None
     for k in kinks:

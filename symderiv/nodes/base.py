@@ -13,7 +13,8 @@ marked by one comment line each:
   # -- entries                 ``entries``: every entry as a SymPy expression
   # -- printing                (still in render/notation.py)
   # -- curvature               (still in convexity.py)
-  # -- kinks                   (still in analysis.py)
+  # -- kinks                   ``kinks``: where it is not smooth, as kink objects (the
+                               exact decision of each kind is analysis.KinkStudy's)
 
 A rule an operation does not declare falls to the default here, which raises
 ``MissingRule`` naming the operation, so a new operation missing a rule fails loudly
@@ -146,6 +147,12 @@ class Node:
     # -- curvature
 
     # -- kinks
+
+    def kinks(self, kx) -> list:
+        """Where this operation is not smooth, as the kink objects that describe it (none
+        for a smooth one); ``kx`` is the analysis's KinkStudy of f, which builds each
+        kind and decides it exactly."""
+        self._missing("its kinks")
 
 
 def walk(node: Node):

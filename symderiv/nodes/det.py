@@ -66,6 +66,9 @@ class Det(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # a polynomial in the entries: smooth everywhere
+
 
 def det(a: Node) -> Node:
     if a.shape[0] != a.shape[1]:
@@ -156,6 +159,9 @@ class Adjugate(Node):
     # -- curvature
 
     # -- kinks
+
+    def kinks(self, kx):
+        return []       # a polynomial in the entries: smooth everywhere
 
 
 def adjugate(a: Node) -> Node:

@@ -112,6 +112,11 @@ class Entrywise(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        """A kink on every switch u = 0 of the entry's sign form (|u|, max(u, 0), H(u), ...);
+        between its switches the entry is one smooth expression."""
+        return kx.switches(self)
+
 
 def const(value, shape: Shape = SCALAR) -> Node:
     return Entrywise(as_sympy(value), (), shape)

@@ -70,6 +70,9 @@ class Inverse(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # smooth on its domain, det != 0 (analysis.domain_of)
+
 
 def inverse(a: Node) -> Node:
     if a.shape[0] != a.shape[1]:

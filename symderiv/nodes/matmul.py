@@ -86,6 +86,9 @@ class MatMul(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # bilinear in its factors: smooth everywhere
+
 
 def matmul(*factors: Node) -> Node:
     flat: list[Node] = []

@@ -55,6 +55,9 @@ class SumAll(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # linear: smooth everywhere
+
 
 def sum_all(a: Node) -> Node:
     if a.is_scalar:

@@ -58,6 +58,9 @@ class Trace(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # linear: smooth everywhere
+
 
 def trace(a: Node) -> Node:
     if a.shape[0] != a.shape[1]:
