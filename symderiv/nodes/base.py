@@ -27,7 +27,10 @@ from typing import Union
 
 import sympy as sp
 
-from ..errors import InputError, Unsupported
+from ..errors import Unsupported
+from .. import shapes
+# the package's names for the shape helpers, kept for the E.fmt_shape callers
+from ..shapes import fmt as fmt_shape, is_scalar_shape  # noqa: F401
 
 Dim = Union[int, sp.Expr]
 Shape = tuple
@@ -50,19 +53,6 @@ _PLACEHOLDERS = [sp.Symbol(f"_p{i}", real=True) for i in range(64)]
 
 def placeholder_index(p: sp.Symbol) -> int:
     return int(p.name[2:])
-
-
-def is_scalar_shape(shape: Shape) -> bool:
-    return shape[0] == 1 and shape[1] == 1
-
-
-def fmt_shape(shape: Shape) -> str:
-    return f"{shape[0]}x{shape[1]}"
-
-
-def check_same(shape_a: Shape, shape_b: Shape, what: str):
-    if shape_a != shape_b:
-        raise InputError(f"{what}: shapes {fmt_shape(shape_a)} and {fmt_shape(shape_b)} do not conform")
 
 
 class Node:
@@ -93,7 +83,7 @@ class Node:
 
     @property
     def is_scalar(self) -> bool:
-        return is_scalar_shape(self.shape)
+        return shapes.is_scalar_shape(self.shape)
 
     def __lt__(self, other):
         return self.key < other.key
