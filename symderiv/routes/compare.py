@@ -22,7 +22,7 @@ import sympy as sp
 
 from .. import bounds
 from .. import expr as E
-from ..analysis import Verdict, _summarise
+from ..analysis import Verdict, summarise
 from ..calculus import map_entrywise
 from ..directional import PointTest, _probe_directions, as_array, decide_point, sign_of
 from ..entries import entry_values
@@ -312,7 +312,7 @@ def _correct(verdict: Verdict, S: Scalar, failing: list, jumps: list, var: E.Sym
                         k.condition = list(k.condition or []) + _at(k, var, values, [r], S.shape, sp.Ne)
             changed = True
     if changed:
-        _summarise(verdict)
+        summarise(verdict)
     return changed
 
 
@@ -471,7 +471,7 @@ def _arbitrate_plane(problem, verdict: Verdict, agree, values: dict, S: Scalar) 
         for pt in extra:
             _pin(verdict, problem.var, values, list(pt), S, pt in jumps)
         verdict.arbiter_amend = ([], cleared)
-        _summarise(verdict)
+        summarise(verdict)
     return arb
 
 
