@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import sympy as sp
 
 from . import expr as E
 from .bounds import QUICK_CALLS, charged, optional_step
 from .calculus import adjoints, directional, map_entrywise
-from .errors import Unsupported
+from .entries import entry_values
+from .errors import SymderivError, Unsupported
+from .evaluate import Evaluator, bind_dims, truth
 from .naming import named
 from .exact_numbers import as_sympy
 from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign_form
@@ -48,7 +51,7 @@ class Verdict:
     domain: list = field(default_factory=list)     # (node, '>' | '!=') where f is defined and smooth
     notes: list = field(default_factory=list)
     # the kinks over f's own nodes, which the analysis at a point reads, when ``kinks`` was
-    # replaced by the kinks of f written out entry by entry (api._entry_by_entry)
+    # replaced by the kinks of f written out entry by entry (entry_by_entry)
     point_kinks: list | None = None
     # (points where f fails that the kinks' set leaves out, points of that set where f is
     # differentiable), spelled: the arbiter's amendment of a set in the plane
@@ -478,6 +481,27 @@ def _flat_at_its_zeros(M: E.Node, var: E.Sym) -> bool:
     return True
 
 
+class KinkStudy:
+    """What a node's ``kinks`` rule is handed: f's adjoints and the exact decisions about
+    each kind of kink.  The node says where it is not smooth and which kind of kink that
+    is; the study decides, for f, whether f's derivative jumps there."""
+
+    def __init__(self, adj: dict, var: E.Sym, consumers: dict):
+        self.adj, self.var, self.consumers = adj, var, consumers
+
+    def switches(self, node: E.Entrywise) -> list:
+        """The kinks on the switches u = 0 of an entrywise node's sign form."""
+        return _switch_kinks(node, self.adj[node.key], self.var, self.consumers)
+
+    def norm_at_zero(self, node: E.FroNorm) -> Kink:
+        """The kink of a norm where its argument is 0."""
+        return _norm_kink(node, self.adj[node.key], self.var, self.consumers)
+
+    def ties(self, node: E.MaxEntry) -> Kink:
+        """The kink of a largest entry where it is attained more than once."""
+        return _max_kink(node, self.adj[node.key])
+
+
 def _max_kink(node: E.MaxEntry, adj: E.Node) -> Kink:
     """max_ij a_ij where the largest entry is attained more than once: the gradient jumps
     between the tied entries unless the weight of the max in f vanishes."""
@@ -680,18 +704,13 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
     G = adj.get(var.key, E.const(0, var.shape))
     G_sign = map_entrywise(G, lambda e: to_sign_form(e))
     G_pretty = map_entrywise(G_sign, prettify)
-    consumers = consumers_of(f)
+    study = KinkStudy(adj, var, consumers_of(f))
     kinks: list[Kink] = []
     for n in E.walk(f):
         if n.key not in adj or not E.depends_on(n, var):
             continue
         try:
-            if isinstance(n, E.Entrywise):
-                kinks.extend(_switch_kinks(n, adj[n.key], var, consumers))
-            elif isinstance(n, E.FroNorm):
-                kinks.append(_norm_kink(n, adj[n.key], var, consumers))
-            elif isinstance(n, E.MaxEntry):
-                kinks.append(_max_kink(n, adj[n.key]))
+            kinks.extend(n.kinks(study))
         except Unsupported as exc:
             raise named(exc, E.frame(adj[n.key], n)[0]) from None
     for k in kinks:
@@ -716,11 +735,11 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
         for i in range(len(var.parts)):
             part = adj.get(E.Pick(var, i, 0).key, E.const(0))
             v.partials.append(map_entrywise(part, lambda e: prettify(to_sign_form(e))))
-    _summarise(v)
+    summarise(v)
     return v
 
 
-def _summarise(v: Verdict):
+def summarise(v: Verdict):
     """Continuity, differentiability and the C^k class from the kinks."""
     kinks = v.kinks
     v.continuous = all(k.continuous for k in kinks)
@@ -765,12 +784,71 @@ def _smooth_everywhere(node: E.Node) -> bool:
     return True
 
 
+MAX_EXPANDED_ENTRIES = 64
+EXPAND_CALLS = 8_000_000
+
+
+def entry_by_entry(verdict: Verdict, f: E.Node, values: dict) -> Verdict | None:
+    """With every constant given and a small variable, f written out in the variable's
+    entries: rows of A that are parallel (c^T max(Ax, 0) with A = [[1, 1], [2, 2]]) make
+    kinks that cancel, which the matrix form reads as separate.  The kinks found entry
+    by entry replace the others where they show f smoother (``verdict`` is rewritten in
+    place, its own kinks kept as ``point_kinks``); returns that analysis then.  ``f`` is
+    the function as built, before ``analyse`` fused its sums."""
+    var = verdict.var
+    shape = var.shape
+    if var.parts or not all(isinstance(d, int) for d in shape) or shape[0] * shape[1] > MAX_EXPANDED_ENTRIES:
+        return None
+    if any(s.name not in values for s in E.symbols_of(f) if s.name != var.name):
+        return None
+    if any(isinstance(n, E.FroNorm) for n in E.walk(f)):
+        return None                # written out, a norm is a root of kinks, which hides its kink
+
+    # (kinks that fail, or that only limit the class: ‖max(Ax, 0)‖² with parallel rows)
+    mixing = [k for k in verdict.kinks if (not (k.continuous and k.harmless) or k.order is not None
+                                           or not k.order_exact) and k.mixes_products(var)]
+    if not mixing:
+        return None
+    try:
+        dims = bind_dims(f, {**values, var.name: np.zeros(shape, dtype=object)})
+    except SymderivError:
+        return None
+
+    def expand():
+        (F,) = entry_values(f, dims)
+        known = {sp.Symbol(f"{name}[{i},{j}]", real=True): as_sympy(v)
+                 for name, arr in values.items() for (i, j), v in np.ndenumerate(arr)}
+        mine = {sp.Symbol(f"{var.name}[{i},{j}]", real=True): E.placeholder(k)
+                for k, (i, j) in enumerate(np.ndindex(shape))}
+        node = E.ew(F.xreplace(known).xreplace(mine), tuple(E.pick(var, i, j) for i, j in np.ndindex(shape)),
+                    (1, 1))
+        return analyse(node, var)
+    try:
+        better = optional_step(expand, calls=EXPAND_CALLS)
+    except SymderivError:           # outside the exact class entry by entry: keep the matrix form's answer
+        return None
+    if better is None or better.domain:
+        return None                # (‖max(Ax, 0)‖ written out is a root on a restricted domain)
+    rank = {None: -1, "inf": 10 ** 6}
+
+    def grade(v):
+        return (bool(v.continuous), bool(v.differentiable_everywhere), rank.get(v.smoothness, v.smoothness))
+    # the same f, read more finely: kept unless it says less than the matrix form did
+    if all(b >= a for a, b in zip(grade(verdict), grade(better))):
+        verdict.point_kinks, verdict.kinks = verdict.kinks, better.kinks
+        summarise(verdict)
+        if better.smoothness == "inf":
+            verdict.smoothness, verdict.smoothness_exact = "inf", True
+        verdict.notes.append("with the values given with --let, f was also written out entry by entry, "
+                             "where kinks of parallel rows add up (or cancel): its kinks are read there")
+        return better
+    return None
+
+
 def specialise(v: Verdict, values: dict) -> Verdict:
     """With values for the constants, decide the conditions that only involve them: for
     ||max(X,0) - Y||^2 with Y = 0 the condition y_ij != 0 never holds, so f is
     differentiable everywhere for that Y."""
-    from .evaluate import Evaluator, bind_dims, truth
-    import numpy as np
     if not values:
         return v
     try:
@@ -788,7 +866,7 @@ def specialise(v: Verdict, values: dict) -> Verdict:
                 k.jump = sp.Integer(0)
                 k.note = "with the given values its argument is 0 everywhere: the term is constant"
         v.kinks = [k for k, o in occurs if o is not False]
-        _summarise(v)
+        summarise(v)
         v.notes.append("with the values given with --let some kinks never occur or are constant")
     changed = False
     for k in v.kinks:
@@ -835,8 +913,6 @@ def _may_occur(k: Kink, var: E.Sym, values: dict, dims: dict):
     does not depend on its side), or when the norm's argument, affine in the variable, is
     never 0 (a linear system with no solution); "flat" when the norm's argument is 0
     everywhere.  None when not decided."""
-    from .evaluate import Evaluator
-    import numpy as np
     node = k.zero_of()
     if node is None or var.name in values or var.parts:
         return None

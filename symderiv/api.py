@@ -11,17 +11,17 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import sympy as sp
 
-from .exact_numbers import as_sympy
-
-from . import bounds, guard
+from . import bounds, guard, primitives
 from . import expr as E
 from . import syntax as S
-from .analysis import Verdict, analyse, specialise
+from .analysis import Verdict, analyse, entry_by_entry, specialise
 from .build import Problem, build
 from .convexity import Convexity, decide
-from .errors import InputError, SymderivError, Unsupported
+from .errors import InputError, Unsupported
 from .evaluate import bind_dims
 from .local import PointResult, at_point
+from .parse import parse
+from .routes import direct, sign
 from .routes.arbiter import arbitrate, settle_point
 from .routes.compare import compare_routes
 from .values import load
@@ -72,7 +72,6 @@ class Analysis:
 
 
 def _parse(text: str):
-    from .parse import parse
     return parse(text)
 
 
@@ -83,7 +82,6 @@ def parse_lets(lets: list[str] | None) -> tuple[dict, dict]:
         name = name.strip().lstrip("\\")
         if not eq or not name:
             raise InputError(f"--let expects NAME=VALUE, got '{item}'")
-        from . import primitives
         word = value.strip().lstrip("\\")
         spec = primitives.lookup(word)
         if spec is not None and not any(c.isdigit() for c in word):
@@ -106,67 +104,6 @@ def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: li
     # raise) are noise on stderr
     with np.errstate(all="ignore"):
         return guard.run(lambda: _analyze(text, wrt, at, let, shape, route, direction), timeout, "the analysis")
-
-
-MAX_EXPANDED_ENTRIES = 64
-EXPAND_CALLS = 8_000_000
-
-
-def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict | None:
-    """With every constant given and a small variable, f written out in the variable's
-    entries: rows of A that are parallel (c^T max(Ax, 0) with A = [[1, 1], [2, 2]]) make
-    kinks that cancel, which the matrix form reads as separate.  The kinks found entry
-    by entry replace the others where they show f smoother; returns that analysis then."""
-    from .analysis import _summarise
-    from .entries import entry_values
-    var, f = problem.var, problem.f
-    shape = var.shape
-    if var.parts or not all(isinstance(d, int) for d in shape) or shape[0] * shape[1] > MAX_EXPANDED_ENTRIES:
-        return None
-    if any(s.name not in values for s in E.symbols_of(f) if s.name != var.name):
-        return None
-    if any(isinstance(n, E.FroNorm) for n in E.walk(f)):
-        return None                # written out, a norm is a root of kinks, which hides its kink
-
-    # (kinks that fail, or that only limit the class: ‖max(Ax, 0)‖² with parallel rows)
-    mixing = [k for k in verdict.kinks if (not (k.continuous and k.harmless) or k.order is not None
-                                           or not k.order_exact) and k.mixes_products(var)]
-    if not mixing:
-        return None
-    try:
-        dims = bind_dims(f, {**values, var.name: np.zeros(shape, dtype=object)})
-    except SymderivError:
-        return None
-
-    def expand():
-        (F,) = entry_values(f, dims)
-        known = {sp.Symbol(f"{name}[{i},{j}]", real=True): as_sympy(v)
-                 for name, arr in values.items() for (i, j), v in np.ndenumerate(arr)}
-        mine = {sp.Symbol(f"{var.name}[{i},{j}]", real=True): E.placeholder(k)
-                for k, (i, j) in enumerate(np.ndindex(shape))}
-        node = E.ew(F.xreplace(known).xreplace(mine), tuple(E.pick(var, i, j) for i, j in np.ndindex(shape)),
-                    (1, 1))
-        return analyse(node, var)
-    try:
-        better = bounds.optional_step(expand, calls=EXPAND_CALLS)
-    except SymderivError:           # outside the exact class entry by entry: keep the matrix form's answer
-        return None
-    if better is None or better.domain:
-        return None                # (‖max(Ax, 0)‖ written out is a root on a restricted domain)
-    rank = {None: -1, "inf": 10 ** 6}
-
-    def grade(v):
-        return (bool(v.continuous), bool(v.differentiable_everywhere), rank.get(v.smoothness, v.smoothness))
-    # the same f, read more finely: kept unless it says less than the matrix form did
-    if all(b >= a for a, b in zip(grade(verdict), grade(better))):
-        verdict.point_kinks, verdict.kinks = verdict.kinks, better.kinks
-        _summarise(verdict)
-        if better.smoothness == "inf":
-            verdict.smoothness, verdict.smoothness_exact = "inf", True
-        verdict.notes.append("with the values given with --let, f was also written out entry by entry, "
-                             "where kinks of parallel rows add up (or cancel): its kinks are read there")
-        return better
-    return None
 
 
 def _real_constants(f: E.Node):
@@ -218,9 +155,8 @@ def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
     if lets_only:
         specialise(verdict, lets_only)
         if verdict.smoothness != "inf":
-            expanded = _entry_by_entry(verdict, problem, lets_only)
+            expanded = entry_by_entry(verdict, problem.f, lets_only)
 
-    from .routes import direct, sign
     routes = {"sign": sign.route(verdict)}
     skipped = None
     if route in ("direct", "both"):

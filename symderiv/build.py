@@ -825,7 +825,7 @@ class Builder:
                 bounds.append(diff)
                 cond = sp.And(cond, _relation(op, diff))
             pieces.append((v, cond))
-        shape = E._shape_of(*nodes)
+        shape = SH.broadcast(*(n.shape for n in nodes))
         if pieces[-1][1] is not True:
             covers = _covers_everything([c for _, c in pieces])
             if covers is True:     # the last row holds wherever the others do not

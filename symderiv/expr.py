@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import sympy as sp
 
+from . import shapes
 from .errors import Unsupported
 # Every operation and its constructor, as symderiv/nodes/__init__.py lists them: a new
 # operation is declared there once, and reaches every ``E.name`` caller from there.
 from .nodes import *  # noqa: F401,F403
 # the names this module's own functions use, spelled out for readers and linters
-from .nodes import Entrywise, FroNorm, MatMul, Node, SumAll, Sym, add, ew, ew_map, fmt_shape, fro_norm, \
+from .nodes import Entrywise, FroNorm, MatMul, Node, SumAll, Sym, add, ew, ew_map, fro_norm, \
     hadamard, inverse, matmul, placeholder, sum_all, transpose, walk
-from .nodes.entrywise import shape_of as _shape_of       # build.py reads it as E._shape_of
 from .nodes.transpose import orient as _orient, transposes as _transposes
 
 
@@ -60,7 +60,7 @@ def power(a: Node, k: sp.Expr) -> Node:
     if k.is_Integer and k < 0 and a.shape[0] == a.shape[1]:
         inv = inverse(a)
         return matmul(*([inv] * int(-k)))
-    raise Unsupported(f"power {k} of a {fmt_shape(a.shape)} matrix")
+    raise Unsupported(f"power {k} of a {shapes.fmt(a.shape)} matrix")
 
 
 # ---------------------------------------------------------------- traversal
@@ -71,7 +71,7 @@ def frame(*nodes: Node):
     Returns (args, exprs): each node's entry as an expression over one shared list of
     argument nodes, so that facts about one entry of each can be combined.
     """
-    shape = _shape_of(*nodes)
+    shape = shapes.broadcast(*(n.shape for n in nodes))
     tags = [sp.Dummy(f"t{i}") for i in range(len(nodes))]
     combined = ew(sum(t * placeholder(i) for i, t in enumerate(tags)), nodes, shape)
     if isinstance(combined, Entrywise):

@@ -15,7 +15,7 @@ Two ways in:
     checker (``checking.nodes``) both use it, the checker for all terms of a step at
     once, so X has one shape on both sides.
   * ``require_same``, ``broadcast``, ``product``, ``require_square``,
-    ``require_entrywise``: the same rules on concrete shapes (sizes already known,
+    ``require_entrywise``, ``require_addable``, ``require_scalar``: the same rules on concrete shapes (sizes already known,
     integers or SymPy symbols), for the node constructors to call.
 
 ``kind_of_shape`` and ``KIND_PRODUCT`` are the coarse form of the rules (scalar, vector,
@@ -58,6 +58,19 @@ def broadcast(*shapes):
     for s in big[1:]:
         require_same(big[0], s, "sum or entrywise product")
     return big[0]
+
+
+def require_addable(a, b):
+    """A sum: a scalar does not broadcast over a matrix there (a constant matrix is cJ)."""
+    if is_scalar_shape(a) != is_scalar_shape(b):
+        raise InputError(f"cannot add a scalar and a {fmt(b if is_scalar_shape(a) else a)} matrix; "
+                         "write cJ for a constant matrix")
+
+
+def require_scalar(shape, what: str):
+    """A factor that scales: 1x1."""
+    if not is_scalar_shape(shape):
+        raise InputError(f"{what} is not a scalar")
 
 
 def require_entrywise(arg, shape):

@@ -249,3 +249,34 @@ def test_switches_with_pi_in_their_slope_are_answered_not_crashed(tex, at, f):
     right = oracle.one_sided(f, x, np.array([1.0]), h=1e-7)
     left = -oracle.one_sided(f, x, np.array([-1.0]), h=1e-7)
     assert abs(right - left) > 0.5
+
+
+def test_a_kink_that_cannot_be_evaluated_leaves_the_point_to_the_others():
+    """max_i |x_i| at x = 0: the weight of each |x_i| is the argmax, undefined at the tie, so
+    that kink cannot say whether it claims the point; the max's own kink (a tie) does, and
+    decides it.  The arbiter used to give up on the whole point."""
+    fn = f2(lambda a, b: max(abs(a), abs(b)))
+    rng = np.random.default_rng(11)
+    a = analyze(r"\max_{i} |x_{i}|", wrt="x", shape=(2, 1))
+    assert a.arbiter is not None and a.arbiter.settled
+    assert a.arbiter.failing == ["(x_1, x_2) = (0, 0)"]
+    oracle.check_not_differentiable(fn, np.array([0.0, 0.0]), rng)
+    # the kinks' claim point by point, against the oracle: ties of |x_1| and |x_2| fail,
+    # points off them are differentiable with the gradient of the larger one
+    for pt, fails in (([0, 0], True), ([1, -1], True), ([2, 1], False), ([0, 1], False)):
+        claimed = arbiter.claimed_at(a.verdict, a.problem.var, {}, [Fraction(v) for v in pt], (2, 1))
+        assert claimed is fails, pt
+        X = np.array(pt, dtype=float)
+        if fails:
+            oracle.check_not_differentiable(fn, X, rng)
+        else:
+            oracle.check_gradient(fn, X, oracle.numeric_gradient(fn, X), rng)
+    # and with --at: the Clarke set at 0 is the hull of ±e_1, ±e_2; f is convex, so the
+    # set's support function is f'(0; D) itself
+    p = analyze(r"\max_{i} |x_{i}|", wrt="x", at="[[0],[0]]").point
+    assert not p.differentiable and p.subdifferential["form"] == "hull"
+    gens = sorted(tuple(float(v) for v in g.flat) for g in p.subdifferential["generators"])
+    assert gens == [(-1.0, 0.0), (0.0, -1.0), (0.0, 1.0), (1.0, 0.0)]
+    X = np.zeros(2)
+    for D in oracle.directions(X.shape, rng, 12):
+        assert abs(max(float(np.dot(g, D)) for g in gens) - oracle.one_sided(fn, X, D)) < 1e-6

@@ -13,7 +13,8 @@ marked by one comment line each:
   # -- entries                 ``entries``: every entry as a SymPy expression
   # -- printing                (still in render/notation.py)
   # -- curvature               (still in convexity.py)
-  # -- kinks                   (still in analysis.py)
+  # -- kinks                   ``kinks``: where it is not smooth, as kink objects (the
+                               exact decision of each kind is analysis.KinkStudy's)
 
 A rule an operation does not declare falls to the default here, which raises
 ``MissingRule`` naming the operation, so a new operation missing a rule fails loudly
@@ -26,7 +27,10 @@ from typing import Union
 
 import sympy as sp
 
-from ..errors import InputError, Unsupported
+from ..errors import Unsupported
+from .. import shapes
+# the package's names for the shape helpers, kept for the E.fmt_shape callers
+from ..shapes import fmt as fmt_shape, is_scalar_shape  # noqa: F401
 
 Dim = Union[int, sp.Expr]
 Shape = tuple
@@ -49,19 +53,6 @@ _PLACEHOLDERS = [sp.Symbol(f"_p{i}", real=True) for i in range(64)]
 
 def placeholder_index(p: sp.Symbol) -> int:
     return int(p.name[2:])
-
-
-def is_scalar_shape(shape: Shape) -> bool:
-    return shape[0] == 1 and shape[1] == 1
-
-
-def fmt_shape(shape: Shape) -> str:
-    return f"{shape[0]}x{shape[1]}"
-
-
-def check_same(shape_a: Shape, shape_b: Shape, what: str):
-    if shape_a != shape_b:
-        raise InputError(f"{what}: shapes {fmt_shape(shape_a)} and {fmt_shape(shape_b)} do not conform")
 
 
 class Node:
@@ -92,7 +83,7 @@ class Node:
 
     @property
     def is_scalar(self) -> bool:
-        return is_scalar_shape(self.shape)
+        return shapes.is_scalar_shape(self.shape)
 
     def __lt__(self, other):
         return self.key < other.key
@@ -146,6 +137,12 @@ class Node:
     # -- curvature
 
     # -- kinks
+
+    def kinks(self, kx) -> list:
+        """Where this operation is not smooth, as the kink objects that describe it (none
+        for a smooth one); ``kx`` is the analysis's KinkStudy of f, which builds each
+        kind and decides it exactly."""
+        self._missing("its kinks")
 
 
 def walk(node: Node):

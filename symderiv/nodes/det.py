@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..errors import InputError, Unsupported
+from .. import shapes
+from ..errors import Unsupported
 from . import exact
-from .base import SCALAR, Node, Shape, fmt_shape
+from .base import SCALAR, Node, Shape
 from .entrywise import Entrywise, const, ew_map, is_constant_fill, scalar_factor, scale
 from .inverse import Inverse, inverse
 from .leaves import Eye
@@ -66,10 +67,12 @@ class Det(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # a polynomial in the entries: smooth everywhere
+
 
 def det(a: Node) -> Node:
-    if a.shape[0] != a.shape[1]:
-        raise InputError(f"the determinant of a non-square {fmt_shape(a.shape)} matrix")
+    shapes.require_square(a.shape, "the determinant")
     if a.is_scalar:
         return a
     if isinstance(a, Transpose):
@@ -157,10 +160,12 @@ class Adjugate(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # a polynomial in the entries: smooth everywhere
+
 
 def adjugate(a: Node) -> Node:
-    if a.shape[0] != a.shape[1]:
-        raise InputError(f"the adjugate of a non-square {fmt_shape(a.shape)} matrix")
+    shapes.require_square(a.shape, "the adjugate")
     if a.is_scalar:
         return const(1)
     if isinstance(a, Eye):

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .. import primitives
-from ..errors import InputError, Unsupported
+from .. import primitives, shapes
+from ..errors import Unsupported
 from ..exact_numbers import as_sympy, is_concrete
 from ..scalar import FUNCS
-from .base import _PLACEHOLDERS, SCALAR, Node, Shape, check_same, fmt_shape, placeholder
+from .base import _PLACEHOLDERS, SCALAR, Node, Shape, placeholder
 from .transpose import transpose
 
 
@@ -112,6 +112,11 @@ class Entrywise(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        """A kink on every switch u = 0 of the entry's sign form (|u|, max(u, 0), H(u), ...);
+        between its switches the entry is one smooth expression."""
+        return kx.switches(self)
+
 
 def const(value, shape: Shape = SCALAR) -> Node:
     return Entrywise(as_sympy(value), (), shape)
@@ -127,8 +132,8 @@ def ew(expr: sp.Expr, args: tuple, shape: Shape) -> Node:
     used_now = expr.free_symbols
     args = tuple(a if placeholder(i) in used_now else None for i, a in enumerate(args))
     for a in args:
-        if a is not None and a.shape != shape and not a.is_scalar:
-            raise InputError(f"entrywise operation: shapes {fmt_shape(a.shape)} and {fmt_shape(shape)} do not conform")
+        if a is not None:
+            shapes.require_entrywise(a.shape, shape)
     # 1. inline nested entrywise nodes (of this shape, or 1x1 broadcasts)
     subs = {}
     flat: list[Node] = []
@@ -163,26 +168,16 @@ def ew(expr: sp.Expr, args: tuple, shape: Shape) -> Node:
     return Entrywise(body, tuple(distinct), shape)
 
 
-def shape_of(*nodes: Node) -> Shape:
-    """The common shape of nodes combined entry by entry (1x1 ones broadcast)."""
-    big = [n.shape for n in nodes if not n.is_scalar]
-    if not big:
-        return SCALAR
-    for s in big[1:]:
-        check_same(big[0], s, "sum or entrywise product")
-    return big[0]
-
-
 def ew_map(fn, *nodes: Node) -> Node:
     """Apply a scalar function of placeholders entrywise, broadcasting 1x1 nodes."""
-    shape = shape_of(*nodes)
+    shape = shapes.broadcast(*(n.shape for n in nodes))
     ps = [placeholder(i) for i in range(len(nodes))]
     return ew(fn(*ps), tuple(nodes), shape)
 
 
 def add(a: Node, b: Node) -> Node:
-    if a.is_scalar != b.is_scalar and not is_zero_fill(a) and not is_zero_fill(b):
-        raise InputError(f"cannot add a scalar and a {fmt_shape((b if a.is_scalar else a).shape)} matrix; write cJ for a constant matrix")
+    if not is_zero_fill(a) and not is_zero_fill(b):     # a zero fill adds to any shape
+        shapes.require_addable(a.shape, b.shape)
     return ew_map(lambda p, q: p + q, a, b)
 
 
@@ -195,19 +190,18 @@ def neg(a: Node) -> Node:
 
 
 def hadamard(a: Node, b: Node) -> Node:
-    check_same(a.shape, b.shape, "Hadamard product")
+    shapes.require_same(a.shape, b.shape, "Hadamard product")
     return ew_map(lambda p, q: p * q, a, b)
 
 
 def scale(c: Node, a: Node) -> Node:
-    if not c.is_scalar:
-        raise InputError("scale: the factor is not a scalar")
+    shapes.require_scalar(c.shape, "scale: the factor")
     return ew_map(lambda p, q: p * q, c, a)
 
 
 def divide(a: Node, c: Node) -> Node:
     if not c.is_scalar:
-        raise Unsupported(f"division by a {fmt_shape(c.shape)} matrix (use an inverse)")
+        raise Unsupported(f"division by a {shapes.fmt(c.shape)} matrix (use an inverse)")
     return ew_map(lambda p, q: p / q, a, c)
 
 

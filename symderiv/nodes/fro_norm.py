@@ -60,6 +60,10 @@ class FroNorm(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        """A kink where the argument is 0: ||M|| is a cone there, smooth everywhere else."""
+        return [kx.norm_at_zero(self)]
+
 
 def fro_norm(a: Node) -> Node:
     if isinstance(a, Transpose):

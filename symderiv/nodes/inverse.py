@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..errors import InputError
+from .. import shapes
 from . import exact
-from .base import Node, fmt_shape
+from .base import Node
 from .entrywise import ew_map, is_constant_fill, neg, scalar_factor
 from .leaves import Eye
 from .matmul import matmul
@@ -70,10 +70,12 @@ class Inverse(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # smooth on its domain, det != 0 (analysis.domain_of)
+
 
 def inverse(a: Node) -> Node:
-    if a.shape[0] != a.shape[1]:
-        raise InputError(f"the inverse of a non-square {fmt_shape(a.shape)} matrix")
+    shapes.require_square(a.shape, "the inverse")
     if a.is_scalar:
         return ew_map(lambda p: 1 / p, a)
     if isinstance(a, Inverse):

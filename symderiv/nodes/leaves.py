@@ -55,6 +55,9 @@ class Sym(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # a leaf: the identity of its entries
+
 
 @dataclass(frozen=True, eq=False)
 class Eye(Node):
@@ -106,6 +109,9 @@ class Eye(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # a constant
+
 
 def eye(n: Dim) -> Node:
     return Eye(n)
@@ -150,3 +156,6 @@ class Unit(Node):
     # -- curvature
 
     # -- kinks
+
+    def kinks(self, kx):
+        return []       # a constant

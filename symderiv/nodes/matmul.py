@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..errors import InputError
+from .. import shapes
 from . import exact
-from .base import SCALAR, Node, fmt_shape
+from .base import SCALAR, Node
 from .entrywise import Entrywise, add, const, ew_map, is_zero_fill, scalar_factor, scale
 from .leaves import Eye
 from .sum_all import sum_all
@@ -86,14 +86,16 @@ class MatMul(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # bilinear in its factors: smooth everywhere
+
 
 def matmul(*factors: Node) -> Node:
     flat: list[Node] = []
     for f in factors:
         flat.extend(f.factors if isinstance(f, MatMul) else (f,))
     for left, right in zip(flat, flat[1:]):
-        if left.shape[1] != right.shape[0] and not left.is_scalar and not right.is_scalar:
-            raise InputError(f"product: shapes {fmt_shape(left.shape)} and {fmt_shape(right.shape)} do not conform")
+        shapes.product(left.shape, right.shape)
     coeffs: list[Node] = []
     mats: list[Node] = []
     eyes: list[Node] = []

@@ -65,6 +65,10 @@ class MaxEntry(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        """A kink wherever the largest entry is attained more than once (max(a, b) at a = b)."""
+        return [kx.ties(self)]
+
 
 def max_entry(a: Node) -> Node:
     if a.is_scalar:
@@ -122,3 +126,8 @@ class Argmax(Node):
     # -- curvature
 
     # -- kinks
+
+    def kinks(self, kx):
+        # locally constant where it is defined; where it is not (the ties), the kink is
+        # its MaxEntry's, whose gradient it is
+        return []

@@ -64,6 +64,9 @@ class Pick(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # linear: smooth everywhere
+
 
 def pick(a: Node, i: int, j: int, label: str = "") -> Node:
     if a.is_scalar:

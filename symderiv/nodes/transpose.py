@@ -56,6 +56,9 @@ class Transpose(Node):
 
     # -- kinks
 
+    def kinks(self, kx):
+        return []       # linear: smooth everywhere
+
 
 def transpose(a: Node) -> Node:
     if a.is_scalar:

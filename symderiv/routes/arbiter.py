@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from .. import expr as E
-from ..analysis import Verdict, _summarise
+from ..analysis import Verdict, summarise
 from ..directional import as_array, decide_point, probe_directions, sign_of
 from ..errors import SymderivError, Unsupported
 from ..evaluate import Evaluator, bind_dims
@@ -164,7 +164,7 @@ def _correct(verdict: Verdict, S: Scalar, failing: list, jumps: list, var: E.Sym
                         k.condition = list(k.condition or []) + _at(k, var, values, [r], S.shape, sp.Ne)
             changed = True
     if changed:
-        _summarise(verdict)
+        summarise(verdict)
     return changed
 
 
@@ -322,28 +322,36 @@ def _arbitrate_plane(problem, verdict: Verdict, agree, values: dict, S: Scalar) 
         for pt in extra:
             _pin(verdict, problem.var, values, list(pt), S, pt in jumps)
         verdict.arbiter_amend = ([], cleared)
-        _summarise(verdict)
+        summarise(verdict)
     return arb
 
 
 def claimed_at(verdict: Verdict, var: E.Sym, values: dict, point, shape) -> bool | None:
     """Does the kinks' verdict put the point in the set where f is not differentiable?
-    None when a kink's place or condition cannot be evaluated there."""
+    True when some kink claims it; None when none does but a kink's place or condition
+    cannot be evaluated there."""
     arr = np.empty(shape, dtype=object)
     for k, idx in enumerate(np.ndindex(shape)):
         arr[idx] = as_sympy(point[k])
     vals = {**values, var.name: arr}
     try:
         ev = Evaluator(vals, bind_dims(verdict.f, vals))
-        for k in verdict.failing:
-            claims = k.fails_at(ev, var)
-            if claims is None:
-                return None
-            if claims:
-                return True
     except (SymderivError, TypeError, ValueError, IndexError):
         return None
-    return False
+    undecided = False
+    for k in verdict.failing:
+        try:
+            claims = k.fails_at(ev, var)
+        except (SymderivError, TypeError, ValueError, IndexError):
+            # the set is the union of the kinks' sets: one kink that cannot be evaluated here
+            # (|x_i| under a max, whose weight is the argmax, undefined at the tie) leaves
+            # the point to the others
+            claims = None
+        if claims:
+            return True
+        if claims is None:
+            undecided = True
+    return None if undecided else False
 
 
 # ---------------------------------------------------------------- the arbiter at a point
