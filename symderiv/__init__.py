@@ -26,8 +26,8 @@ def derive(expr, **kwargs) -> str:
 
 
 def check(text, **kwargs):
-    """Check a hand derivation (Markdown or LaTeX text) step by step; see symderiv.check.check.
+    """Check a hand derivation (Markdown or LaTeX text) step by step; see symderiv.checker.check.
     Returns a report whose ``steps`` carry the verdicts and whose ``first_error`` is the
     index of the first false step (or None)."""
-    from .check import check as _check
+    from .checker import check as _check
     return _check(text, **kwargs)

@@ -3,8 +3,11 @@
 Everything the front end decides about meaning lives here, and every decision that a
 user could disagree with is written to ``notes`` so that the output shows how the
 input was read (upper-case letters are matrices, J is all-ones, \\sigma is ReLU, ...).
-Shapes are inferred by unification over size variables; sizes nobody fixes stay
-symbolic (m, n, p, ...), so the analysis does not depend on them.
+Shapes are inferred in a first pass (``shapes.Inference``, by unification over size
+variables; sizes nobody fixes stay symbolic, m, n, p, ..., so the analysis does not
+depend on them); before it, ``_vector_names`` guesses which lower-case letters are
+vectors with the coarse kinds of shapes.py.  The second pass (``Builder.node``) makes
+the engine's nodes.
 """
 from __future__ import annotations
 
@@ -18,13 +21,13 @@ import sympy as sp
 
 from . import expr as E
 from . import primitives
+from . import shapes as SH
 from . import sizes
 from . import syntax as S
 from .errors import InputError, SymderivError, Unsupported
-from .parse import GREEK_NAMES
+from .names import GREEK_NAMES
 
 STRUCTURAL_UNSUPPORTED = {"diag": "diag(.)", "vec": "vec(.)"}
-DIM_NAMES = ["m", "n", "p", "q", "r", "s", "k", "l"]
 
 
 @dataclass
@@ -35,317 +38,6 @@ class Problem:
     notes: list = field(default_factory=list)
     styles: dict = field(default_factory=dict)     # primitive name -> LaTeX style
     dims: dict = field(default_factory=dict)       # dim symbol -> int (from values)
-
-
-# ---------------------------------------------------------------- sizes
-
-class _Dims:
-    """Union-find over size variables; a class may be pinned to an integer."""
-
-    def __init__(self):
-        self.parent: dict[int, int] = {}
-        self.value: dict[int, int] = {}
-        self.counter = 0
-
-    def new(self, value: int | None = None) -> int:
-        self.counter += 1
-        d = self.counter
-        self.parent[d] = d
-        if value is not None:
-            self.value[d] = value
-        return d
-
-    def find(self, d: int) -> int:
-        while self.parent[d] != d:
-            self.parent[d] = self.parent[self.parent[d]]
-            d = self.parent[d]
-        return d
-
-    def unify(self, a: int, b: int) -> bool:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return True
-        va, vb = self.value.get(ra), self.value.get(rb)
-        if va is not None and vb is not None and va != vb:
-            return False
-        root, child = (ra, rb) if ra < rb else (rb, ra)
-        self.parent[child] = root
-        known = va if va is not None else vb
-        if known is not None:
-            self.value[root] = known
-        return True
-
-    def get(self, d: int):
-        return self.value.get(self.find(d))
-
-
-ONE = "one"   # marker for a size that is exactly 1 (scalars)
-
-
-class _Shapes:
-    """Pass 1: a shape (two size variables, or 'scalar') for every syntax node."""
-
-    def __init__(self, builder: "Builder"):
-        self.b = builder
-        self.dims = _Dims()
-        self.one = self.dims.new(1)
-        self.names: dict[str, tuple] = {}
-        self.of = S.NodeTable()
-        self.in_sum = 0
-
-    def scalar(self):
-        return (self.one, self.one)
-
-    def fresh(self):
-        return (self.dims.new(), self.dims.new())
-
-    def name_shape(self, name: str, t: S.Term):
-        if name not in self.names:
-            kind = self.b.kind_of(name)
-            if kind == "scalar":
-                self.names[name] = self.scalar()
-            else:
-                value = self.b.values.get(name)
-                if value is not None:
-                    self.names[name] = (self.dims.new(value.shape[0]), self.dims.new(value.shape[1]))
-                elif kind == "vector":
-                    self.names[name] = (self.dims.new(), self.one)
-                else:
-                    self.names[name] = self.fresh()
-        return self.names[name]
-
-    def is_scalar(self, sh) -> bool:
-        return self.dims.find(sh[0]) == self.dims.find(self.one) and self.dims.find(sh[1]) == self.dims.find(self.one)
-
-    def same(self, a, b, t: S.Term, what: str):
-        ok = self.dims.unify(a[0], b[0]) and self.dims.unify(a[1], b[1])
-        if not ok:
-            raise InputError(f"{what}: shapes {self.show(a)} and {self.show(b)} do not conform",
-                             column=t.span[0], source=self.b.source)
-
-    def show(self, sh) -> str:
-        def one(d):
-            v = self.dims.get(d)
-            return str(v) if v is not None else "?"
-        return f"{one(sh[0])}x{one(sh[1])}"
-
-    def infer(self, t: S.Term):
-        try:
-            sh = self._infer(t)
-        except SymderivError as exc:
-            if exc.column is None:          # the innermost term at fault names its column
-                exc.column, exc.source = getattr(t, "span", (0, 0))[0], self.b.source
-            raise
-        self.of[t] = sh
-        return sh
-
-    def _infer(self, t: S.Term):
-        b = self.b
-        if isinstance(t, S.Num):
-            return self.scalar()
-        if isinstance(t, S.Name):
-            special = b.special(t.name)
-            if special in ("ones", "eye"):
-                sh = self.fresh()
-                if special == "eye":
-                    self.dims.unify(sh[0], sh[1])
-                return sh
-            if special == "ones_vector":
-                return (self.dims.new(), self.one)
-            return self.name_shape(b.matrix_name(t.name), t)
-        if isinstance(t, S.Entry) and _fixed(t):
-            name = t.base if t.zero_based else b.matrix_name(t.base, entry=True, indices=len(t.indices))
-            self.name_shape(name, t)
-            return self.scalar()
-        if isinstance(t, S.Entry):
-            if not self.in_sum:
-                raise InputError(f"the entry {t.base}_{{{''.join(t.indices)}}} is only meaningful inside a sum over its indices",
-                                 column=t.span[0], source=b.source)
-            return self.scalar()
-        if isinstance(t, S.GroupEntry):
-            self.infer(t.arg)
-            if not self.in_sum and not _fixed(t):
-                raise InputError(f"the entry (...)_{{{''.join(t.indices)}}} is only meaningful inside a sum over its "
-                                 "indices", column=t.span[0], source=b.source)
-            return self.scalar()
-        if isinstance(t, S.Neg):
-            return self.infer(t.arg)
-        if isinstance(t, S.BinOp):
-            a, c = self.infer(t.left), self.infer(t.right)
-            if t.op in ("+", "-"):
-                if self.is_scalar(a) and not self.is_scalar(c):
-                    return c
-                if self.is_scalar(c) and not self.is_scalar(a):
-                    return a
-                self.same(a, c, t, "sum")
-                return a
-            if t.op == "*":
-                if self.is_scalar(a):
-                    return c
-                if self.is_scalar(c):
-                    return a
-                if not self.dims.unify(a[1], c[0]):
-                    raise InputError(f"product: shapes {self.show(a)} and {self.show(c)} do not conform",
-                                     column=t.span[0], source=b.source)
-                return (a[0], c[1])
-            if t.op in ("/", "hpow"):
-                return a
-            if t.op == "hadamard":
-                self.same(a, c, t, "Hadamard product")
-                return a
-            if t.op == ":":
-                a, c = self._ones_against(t.left, a, t.right, c)
-                self.same(a, c, t, "Frobenius product")
-                return self.scalar()
-            raise Unsupported(f"the operator {t.op}")
-        if isinstance(t, S.Pow):
-            if b.euler(t.base):
-                return self.infer(t.exp)
-            a = self.infer(t.base)
-            self.infer(t.exp)
-            if not self.is_scalar(a) and not self.dims.unify(a[0], a[1]):
-                raise InputError(f"a power of a non-square {self.show(a)} matrix (a transpose is written X^T)",
-                                 column=t.span[0], source=b.source)
-            return a
-        if isinstance(t, S.Transpose):
-            a = self.infer(t.arg)
-            return (a[1], a[0])
-        if isinstance(t, S.Abs):
-            return self.infer(t.arg)
-        if isinstance(t, S.Norm):
-            self.infer(t.arg)
-            return self.scalar()
-        if isinstance(t, S.Inner):
-            a, c = self.infer(t.left), self.infer(t.right)
-            a, c = self._ones_against(t.left, a, t.right, c)
-            self.same(a, c, t, "inner product")
-            return self.scalar()
-        if isinstance(t, S.Call):
-            shapes = [self.infer(a) for a in t.args]
-            word = b.function_word(t)
-            if word == "bars" and self.is_scalar(shapes[0]):
-                return self.scalar()
-            if word in ("trace", "det", "logdet", "bars"):
-                if not self.dims.unify(shapes[0][0], shapes[0][1]):
-                    raise InputError(f"{t.spelling} of a non-square {self.show(shapes[0])} matrix",
-                                     column=t.span[0], source=b.source)
-                return self.scalar()
-            big = [s for s in shapes if not self.is_scalar(s)]
-            for s in big[1:]:
-                self.same(big[0], s, t, f"{t.spelling}(...)")
-            return big[0] if big else self.scalar()
-        if isinstance(t, (S.Sum, S.Reduce)):
-            return self._infer_sum(t)
-        if isinstance(t, S.Indicator):
-            return self._infer_cond(t.cond)
-        if isinstance(t, S.Cases):
-            shapes = []
-            for value, cond in t.rows:
-                shapes.append(self.infer(value))
-                if cond is not None:
-                    shapes.append(self._infer_cond(cond))
-            big = [s for s in shapes if not self.is_scalar(s)]
-            for s in big[1:]:
-                self.same(big[0], s, t, "cases")
-            return big[0] if big else self.scalar()
-        if isinstance(t, S.Rel):
-            return self._infer_cond(t)
-        raise Unsupported(f"{type(t).__name__} is not supported in a function to analyse")
-
-    def _ones_against(self, left, a, right, c):
-        """{\\tt1}:X, <1, X>: a number 1 paired with a matrix can only be the all-ones matrix
-        (a scalar has no Frobenius product with a matrix)."""
-        for term, mine, other in ((left, a, c), (right, c, a)):
-            if _is_one_term(term) and self.is_scalar(mine) and not self.is_scalar(other):
-                self.of[term] = other
-                self.b.ones_literals[term] = True
-                return other, other
-        return a, c
-
-    def _infer_cond(self, c: S.Term):
-        if isinstance(c, S.Rel):
-            a = self.infer(c.left) if not isinstance(c.left, S.Rel) else self._infer_cond(c.left)
-            d = self.infer(c.right)
-            self.of[c] = a
-            if self.is_scalar(a):
-                return d
-            if not self.is_scalar(d):
-                self.same(a, d, c, "condition")
-            return a
-        return self.infer(c)
-
-    def _infer_sum(self, t: S.Sum):
-        # Entries inside the body bind their matrix; everything else must be scalar.
-        idx = tuple(t.indices)
-        for node in _entries(t.body):
-            if _fixed(node):
-                continue            # x_{12} inside a sum is one entry, not a running index
-            if isinstance(node, S.GroupEntry):
-                sh = self.infer(node.arg)
-            else:
-                name = self.b.matrix_name(node.base, entry=True, indices=len(node.indices))
-                sh = self.name_shape(name, node)
-            if len(node.indices) == 2 and len(idx) == 2:
-                rows, cols = (sh[0], sh[1]) if node.indices == idx else (sh[1], sh[0])
-                if set(node.indices) != set(idx):
-                    raise InputError(f"the entry {_entry_text(node)} uses indices the sum does not run over",
-                                     column=node.span[0], source=self.b.source)
-                key = ("sum", id(t))
-                if key in self.names:
-                    self.same(self.names[key], (rows, cols), node, "entries in one sum")
-                else:
-                    self.names[key] = (rows, cols)
-            elif len(node.indices) == 1 and len(idx) == 1 and node.indices == idx:
-                if not self.dims.unify(sh[1], self.one):
-                    # x_i inside a sum: one index, so x is a vector; a given matrix is not one
-                    raise InputError(f"the entry {_entry_text(node)} has one index, so {node.base} is a vector, but "
-                                     f"it is a {self.show(sh)} matrix here", column=node.span[0], source=self.b.source)
-                key = ("sum", id(t))
-                if key in self.names:
-                    self.same(self.names[key], sh, node, "entries in one sum")
-                else:
-                    self.names[key] = sh
-            else:
-                if _has_reduce(t.body):
-                    raise Unsupported("a sum of maxima (or minima) over part of the indices, such as "
-                                      "\\sum_i \\max_j x_{ij}, is not analysed; \\max_{i,j} and \\sum_{i,j} "
-                                      "over every entry are", column=t.span[0], source=self.b.source)
-                # \sum_j x_{1j}, \sum_i x_{ii}: a sum over one row or the diagonal, well formed
-                # but not a sum over every entry, the only kind the engine represents
-                raise Unsupported(f"the entry {_entry_text(node)} does not run over all of the sum's indices "
-                                  "(a sum over part of the entries, such as one row or the diagonal); write \\sum_{i,j} over "
-                                  "every entry, or \\operatorname{tr} for the diagonal",
-                                  column=node.span[0], source=self.b.source)
-        self.in_sum += 1
-        try:
-            body = self.infer(t.body)
-        finally:
-            self.in_sum -= 1
-        if not self.is_scalar(body):
-            raise InputError("the body of a sum over entries must be a scalar expression in those entries",
-                             column=t.body.span[0], source=self.b.source)
-        self._bounded(t)
-        return self.scalar()
-
-    def _bounded(self, t: S.Sum):
-        """\\sum_{i=1}^{n} with --let n=2: the sum runs to n, so n is the size it sums over;
-        a given size that differs is a sum over part of the entries, refused as such."""
-        whole = self.names.get(("sum", id(t)))
-        if not getattr(t, "upper", ()) or whole is None:
-            return
-        dims = whole if len(t.indices) == 2 else whole[:1]
-        for d, bound in zip(dims, t.upper):
-            v = self.b.values.get(bound)
-            if v is None or v.shape != (1, 1):
-                continue
-            n = v[0, 0]
-            if not isinstance(n, (int, Fraction)) or n != int(n) or n < 1:
-                raise Unsupported(f"the index runs to {bound} = {n}, which is not a size", column=t.span[0],
-                                  source=self.b.source)
-            if not self.dims.unify(d, self.dims.new(int(n))):
-                raise Unsupported(f"the index runs to {bound} = {int(n)}, but the entries number "
-                                  f"{self.dims.get(d)}: a sum (or max) over part of them, which symderiv does not "
-                                  "represent", column=t.span[0], source=self.b.source)
 
 
 def _vector_names(term: S.Term, b: "Builder") -> set:
@@ -389,8 +81,7 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
             if b.special(t.name) == "ones_vector":
                 return "vector"
             if t.name in b.values:
-                v = b.values[t.name]
-                return "scalar" if v.shape == (1, 1) else ("vector" if v.shape[1] == 1 else "matrix")
+                return SH.kind_of_shape(b.values[t.name].shape)
             if t.name[:1].isupper() or t.name in b._entry_bases:
                 return "matrix"
             return "vector" if t.name in vec else "scalar"
@@ -399,7 +90,7 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
             if c:
                 vec.add(c)
             k = kind(t.arg)
-            return {"vector": "row", "row": "vector"}.get(k, k)
+            return SH.KIND_TRANSPOSE.get(k, k)
         if isinstance(t, S.Neg):
             return kind(t.arg)
         if _entrywise_of_one(t):
@@ -414,9 +105,7 @@ def _vector_names(term: S.Term, b: "Builder") -> set:
                 return kc
             if kc == "scalar":
                 return ka
-            table = {("matrix", "vector"): "vector", ("row", "matrix"): "row", ("row", "vector"): "scalar",
-                     ("vector", "row"): "matrix", ("matrix", "matrix"): "matrix"}
-            return table.get((ka, kc), "matrix")
+            return SH.KIND_PRODUCT.get((ka, kc), "matrix")
         if isinstance(t, S.BinOp) and t.op == "hadamard":
             ka, kc = kind(t.left), kind(t.right)
             for side, other in ((t.left, kc), (t.right, ka)):
@@ -491,12 +180,6 @@ def _differential(t) -> bool:
                                       and t.name not in GREEK_NAMES and t.name[1:2] != "_")
 
 
-def _has_reduce(t) -> bool:
-    found = []
-    S.transform(t, lambda u: found.append(u) if isinstance(u, S.Reduce) else None)
-    return bool(found)
-
-
 def _sample_rows(term: S.Term, found: list) -> S.Term:
     """w^T x_i, x_i^T w, <w, x_i> inside a sum over i: x_i is the i-th sample, a vector,
     as machine learning writes it (\\sum_i \\max(0, 1 - y_i w^T x_i)); the samples are
@@ -514,7 +197,7 @@ def _sample_rows(term: S.Term, found: list) -> S.Term:
     def vector(t, indices) -> bool:
         names = S.names_in(t)
         return bool(names) and all(n.isalpha() and n.islower() and not sample(S.Name(n), indices)
-                                   for n in names) and not any(isinstance(x, S.Entry) for x in _entries(t))
+                                   for n in names) and not any(isinstance(x, S.Entry) for x in SH.entries(t))
 
     def row(base, sub, other, span, indices):
         found.append((base, sub))
@@ -585,7 +268,7 @@ def _rebuild(t, go):
     return dataclasses.replace(t, **changes) if changes else t
 
 
-def _vector_entries(term: S.Term) -> S.Term:
+def vector_entries(term: S.Term) -> S.Term:
     """Inside a sum over i, the name x_i is the i-th entry of the vector x (the parser reads
     a one-letter subscript as part of the name, which is right everywhere else)."""
 
@@ -617,35 +300,6 @@ def _sum_of_squares_of_parts(node: E.Node):
     return vec
 
 
-def _entry_text(e) -> str:
-    base = e.base if isinstance(e, S.Entry) else "(...)"
-    return f"{base}_{{{','.join(e.indices)}}}"
-
-
-def _fixed(e: S.Entry) -> bool:
-    """x_{12}, {x}_{0,1}: numeric indices name one entry (not a running index)."""
-    return all(i.isdigit() for i in e.indices)
-
-
-def _entries(t):
-    """The entries a sum's body ranges over: x_ij, and (AX)_ij (not looked into)."""
-    if isinstance(t, (S.Entry, S.GroupEntry)):
-        yield t
-        return
-    if isinstance(t, S.Term):
-        for v in t.__dict__.values():
-            if isinstance(v, S.Term):
-                yield from _entries(v)
-            elif isinstance(v, tuple):
-                for x in v:
-                    if isinstance(x, S.Term):
-                        yield from _entries(x)
-                    elif isinstance(x, tuple):
-                        for y in x:
-                            if isinstance(y, S.Term):
-                                yield from _entries(y)
-
-
 # ---------------------------------------------------------------- builder
 
 class Builder:
@@ -659,7 +313,7 @@ class Builder:
         self.notes: list[str] = []
         self.styles: dict[str, str] = {}
         self._dims = None
-        self.ones_literals = S.NodeTable()   # Num 1 read as all-ones (see _ones_against)
+        self.ones_literals = S.NodeTable()   # Num 1 read as all-ones (see shapes.Inference._ones_against)
 
     def note(self, text: str):
         if text not in self.notes:
@@ -683,14 +337,9 @@ class Builder:
 
     def kind_of(self, name: str) -> str:
         if name in self.values:
-            v = self.values[name]
-            if v.shape == (1, 1):
-                return "scalar"
-            return "vector" if v.shape[1] == 1 else "matrix"
+            return SH.kind_of_shape(self.values[name].shape)
         if self.wrt == name and self.shape_hint is not None:
-            if self.shape_hint == (1, 1):
-                return "scalar"
-            return "vector" if self.shape_hint[1] == 1 else "matrix"
+            return SH.kind_of_shape(self.shape_hint)
         if name[:1].isupper():
             return "matrix"
         if name in self._entry_bases:
@@ -727,18 +376,18 @@ class Builder:
         through their entries, which are vectors.  Returns the terms rewritten (x_i of a
         vector x becomes an entry)."""
         samples: list = []
-        terms = [_vector_entries(_sample_rows(t, samples)) for t in terms]
+        terms = [vector_entries(_sample_rows(t, samples)) for t in terms]
         for base, sub in dict.fromkeys(samples):
-            left = [e for t in terms for e in _entries(t) if isinstance(e, S.Entry) and e.base == base]
+            left = [e for t in terms for e in SH.entries(t) if isinstance(e, S.Entry) and e.base == base]
             if left:
                 raise Unsupported(f"{base}_{sub} is read as a sample (a row of the data matrix {base.upper()}) "
                                   f"in products with a vector, and as a number elsewhere; write the samples "
                                   f"as rows of {base.upper()}: (X w)_{sub}", column=left[0].span[0], source=self.source)
             self.note(f"{base}_{sub} is the {sub}-th sample: {base}_{sub}^T is row {sub} of the data matrix "
                       f"{base.upper()}, so w^T {base}_{sub} = (X w)_{sub}")
-        entries = [e for t in terms for e in _entries(t) if isinstance(e, S.Entry) and not _fixed(e)]
-        self._fixed_bases = {e.base for t in terms for e in _entries(t)
-                             if isinstance(e, S.Entry) and _fixed(e) and e.zero_based}
+        entries = [e for t in terms for e in SH.entries(t) if isinstance(e, S.Entry) and not SH.fixed(e)]
+        self._fixed_bases = {e.base for t in terms for e in SH.entries(t)
+                             if isinstance(e, S.Entry) and SH.fixed(e) and e.zero_based}
         self._entry_bases = {self.matrix_name(e.base, entry=True).lower() for e in entries if len(e.indices) == 2}
         self._entry_bases |= {e.base for e in entries if e.base.isupper()}
         self._vector_bases = {e.base for e in entries if len(e.indices) == 1 and e.base.islower()}
@@ -770,12 +419,11 @@ class Builder:
                 self.note(f"{name} is a column vector (it is transposed or multiplied by a matrix)")
         if self.wrt and "," in self.wrt:
             return self._build_stacked(term)
-        self.shapes = _Shapes(self)
+        self.start_shapes()
         if self.wrt and self.shape_hint is not None:
-            self.shapes.names[self.wrt] = (self.shapes.dims.new(self.shape_hint[0]), self.shapes.dims.new(self.shape_hint[1]))
+            self.shapes.bind(self.wrt, self.shapes.sized(*self.shape_hint))
         self.shapes.infer(term)
-        self._name_dims()
-        self.symbols: dict[str, E.Sym] = {}
+        self.finish_shapes()
         f = self.node(term)
         var = self._variable(f)
         if not f.is_scalar:
@@ -791,13 +439,12 @@ class Builder:
         label = "(" + ", ".join(names) + ")"
         self.stacked = (E.Sym(label, (len(names), 1), parts=tuple(names)), names)
         self.wrt = None
-        self.shapes = _Shapes(self)
+        self.start_shapes()
         for n in names:
             if self.kind_of(n) != "scalar":
                 raise InputError(f"--wrt {','.join(names)}: {n} is not a scalar")
         self.shapes.infer(term)
-        self._name_dims()
-        self.symbols = {}
+        self.finish_shapes()
         f = self.node(term)
         missing = [n for n in names if n not in self.symbols]
         if missing:
@@ -811,38 +458,21 @@ class Builder:
         self.note(f"the variable is the vector {label} of the scalars {', '.join(names)}")
         return Problem(f=f, var=var, symbols=self.symbols, notes=self.notes, styles=self.styles)
 
-    def _name_dims(self):
-        """Give every free size class a name, the variable's first (m, n)."""
-        dims = self.shapes.dims
-        order = []
+    def start_shapes(self) -> SH.Inference:
+        """Pass 1 begins: a fresh shape inference reading names as this builder does.
+        Give it every term that shares names (``infer``), then call ``finish_shapes``."""
+        self.shapes = SH.Inference(self)
+        return self.shapes
+
+    def finish_shapes(self):
+        """Pass 1 ends: every size no integer fixes gets its symbol, the variable's first
+        (X is m×n), and pass 2 (``node``) starts from no symbols."""
         preferred = self.wrt or ("X" if "X" in self.shapes.names else None)
-        names = list(self.shapes.names.items())
-        names.sort(key=lambda kv: (kv[0] != preferred, str(kv[0])))
-        for name, sh in names:
-            for d in sh:
-                r = dims.find(d)
-                if r not in order:
-                    order.append(r)
-        for d in list(dims.parent):
-            r = dims.find(d)
-            if r not in order:
-                order.append(r)
-        self.dim_symbol = {}
-        i = 0
-        taken = {n for n in self.shapes.names if isinstance(n, str)}
-        for r in order:
-            if dims.get(r) is not None:
-                continue
-            while DIM_NAMES[i % len(DIM_NAMES)] in taken and i < 100:
-                i += 1
-            name = DIM_NAMES[i % len(DIM_NAMES)] + ("" if i < len(DIM_NAMES) else str(i // len(DIM_NAMES)))
-            self.dim_symbol[r] = sp.Symbol(name, positive=True, integer=True)
-            i += 1
+        self.dim_symbol = self.shapes.name_sizes(preferred, SH.SIZE_LETTERS)
+        self.symbols: dict[str, E.Sym] = {}
 
     def dim(self, d):
-        r = self.shapes.dims.find(d)
-        v = self.shapes.dims.get(r)
-        return v if v is not None else self.dim_symbol[r]
+        return self.shapes.size(d, self.dim_symbol)
 
     def shape_of(self, t) -> tuple:
         sh = self.shapes.of[t]
@@ -901,7 +531,7 @@ class Builder:
         return out
 
     def _node(self, t: S.Term) -> E.Node:
-        if isinstance(t, S.Entry) and _fixed(t):
+        if isinstance(t, S.Entry) and SH.fixed(t):
             name = t.base if t.zero_based else self.matrix_name(t.base, entry=True, indices=len(t.indices))
             i, j = (int(k) - (0 if t.zero_based else 1) for k in t.indices)
             if i < 0 or j < 0:
@@ -911,12 +541,12 @@ class Builder:
         if isinstance(t, S.Entry):
             return self._entry_nodes[t]
         if isinstance(t, S.GroupEntry):
-            if not _fixed(t):
+            if not SH.fixed(t):
                 return self._entry_nodes[t]
             whole = self.node(t.arg)
             at = [int(k) - 1 for k in t.indices] + ([0] if len(t.indices) == 1 else [])
             if min(at) < 0 or any(isinstance(d, int) and k >= d for k, d in zip(at, whole.shape)):
-                raise InputError(f"the entry {_entry_text(t)} is outside the {E.fmt_shape(whole.shape)} matrix",
+                raise InputError(f"the entry {SH.entry_text(t)} is outside the {E.fmt_shape(whole.shape)} matrix",
                                  column=t.span[0], source=self.source)
             return E.pick(whole, at[0], at[1])
         if isinstance(t, S.Num):
@@ -1139,7 +769,7 @@ class Builder:
     def _entrywise_body(self, t) -> E.Node:
         """The body of a sum or a reduction over indices, with each entry replaced by its
         whole matrix: an entrywise expression whose entries are then summed or maximised."""
-        entries = [e for e in _entries(t.body) if not _fixed(e)]
+        entries = [e for e in SH.entries(t.body) if not SH.fixed(e)]
         if not entries:
             raise Unsupported("a sum or max over indices whose body has no entries", column=t.span[0], source=self.source)
         binding: dict = {}
@@ -1257,10 +887,6 @@ def _covers_everything(conds) -> bool | None:
         return None
 
 
-def _is_one_term(t: S.Term) -> bool:
-    return isinstance(t, S.Num) and Fraction(t.text) == 1
-
-
 def _is_zero_term(t: S.Term) -> bool:
     return isinstance(t, S.Num) and Fraction(t.text) == 0
 
@@ -1287,8 +913,6 @@ def build_expression(parsed_term: S.Term, source: str, shapes: dict) -> E.Node:
     values = {name: np.zeros(shape, dtype=object) for name, shape in shapes.items()}
     b = Builder(source, values, None, None)
     b._entry_bases = set()
-    b.shapes = _Shapes(b)
-    b.shapes.infer(parsed_term)
-    b._name_dims()
-    b.symbols = {}
+    b.start_shapes().infer(parsed_term)
+    b.finish_shapes()
     return b.node(parsed_term)

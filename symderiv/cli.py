@@ -14,6 +14,7 @@ import sys
 import tempfile
 
 from . import __version__
+from .errors import InputError, SymderivError      # no heavy imports: errors.py imports nothing
 
 EXAMPLES_DIFF = r"""examples:
   symderiv diff '\|\max(X,0)\|_F^2' --wrt X
@@ -43,7 +44,6 @@ class _UsageError(Exception):
 
 
 def _shape(text: str):
-    from .errors import InputError
     parts = [p.strip() for p in text.replace("x", ",").split(",")]
     if len(parts) == 1:
         parts.append("1")
@@ -121,7 +121,6 @@ def _write(text: str, path: str | None):
 
 
 def _write_file(text: str, path: str):
-    from .errors import InputError
     data = text.encode("utf-8", "surrogateescape")   # undecodable bytes of a path given back as they came
     try:
         st = os.stat(path)
@@ -168,8 +167,7 @@ MAX_CHECK_BYTES = 1_000_000
 def _read_text(name: str) -> str:
     """A derivation to check: standard input for '-', else a regular file; read to a fixed
     limit (a FIFO would block, /dev/zero never ends) and decoded as UTF-8."""
-    from .errors import InputError
-    from .values import regular_file      # (imported here as the CLI's other engine imports: lazily)
+    from .values import regular_file      # lazy: values.py loads NumPy, kept out of --help
     if name == "-":
         where = "standard input"
         stream = getattr(sys.stdin, "buffer", None)
@@ -196,39 +194,37 @@ def _read_text(name: str) -> str:
 
 
 def _diff(args):
-    from .api import analyze
+    from .api import analyze              # lazy: keeps SymPy/NumPy out of --help and --version
     shape = _shape(args.shape) if args.shape else None
     analysis = analyze(args.expr, wrt=args.wrt, at=args.at, let=args.let, shape=shape, route=args.route,
                        timeout=args.timeout, direction=args.direction)
     if args.compare == "autodiff":
-        from .errors import InputError
         if args.at is None:
             raise InputError("--compare autodiff needs a point: give --at")
-        from .autodiff import compare
+        from .autodiff import compare     # lazy: only --compare autodiff needs it (PyTorch is optional)
         analysis.autodiff = compare(analysis)
     if args.format == "json":
-        from .render import json_out
+        from .render import json_out      # lazy: only the format asked for is loaded
         out = json_out.render(analysis)
     elif args.format == "latex":
-        from .render import latex
+        from .render import latex         # lazy: only the format asked for is loaded
         out = latex.fragment(analysis)
     else:
-        from .render import text
+        from .render import text          # lazy: only the format asked for is loaded
         out = text.render(analysis)
     _write(out, args.output)
 
 
 def _derive(args):
-    from .api import analyze
-    from .render import latex
+    from .api import analyze              # lazy: keeps SymPy/NumPy out of --help and --version
+    from .render import latex             # lazy: keeps SymPy/NumPy out of --help and --version
     analysis = analyze(args.expr, wrt=args.wrt, let=args.let, timeout=args.timeout)
     _write(latex.document(analysis), args.output)
 
 
 def _check(args):
-    from .check import check
-    from .render import check_out
-    from .errors import SymderivError
+    from .checker import check            # lazy: keeps SymPy/NumPy out of --help and --version
+    from .render import check_out         # lazy: keeps SymPy/NumPy out of --help and --version
     text = _read_text(args.file)
     try:
         report = check(text, timeout=args.timeout)
@@ -326,7 +322,6 @@ def main(argv=None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:   # noqa: BLE001 - every failure becomes one clear line
-        from .errors import SymderivError
         if isinstance(exc, SymderivError):
             print(exc.render(), file=sys.stderr)
             return exc.exit_code

@@ -33,6 +33,7 @@ from .errors import InputError, Unsupported
 from .bounds import optional_step
 from .evaluate import Evaluator, bind_dims, scalar_eval, switch_key, to_number
 from .exact_numbers import as_sympy
+from .render.notation import node_text as _words     # how a refusal quotes a node
 from .scalar import to_sign_form
 from .signform import INTEGER
 
@@ -485,11 +486,6 @@ def _at_point(v: Verdict, values: dict) -> PointResult:
                            one_sided=one_sided, active=L.active)
     return PointResult(value, False, None, {"form": "hull", "generators": _cell_gradients(base, merged)},
                        active=L.active)
-
-
-def _words(node) -> str:
-    from .render.notation import Notation
-    return Notation(False).node(node)
 
 
 def _selections(value, L: _Local) -> PointResult:

@@ -30,6 +30,7 @@ from . import sizes
 from . import syntax as S
 from .errors import InputError, SymderivError, Unsupported
 from .macros import expand
+from .names import GREEK_NAMES
 from .primitives import lookup
 
 MAX_INPUT = 20_000
@@ -59,9 +60,6 @@ FONT_STYLES = {"mathbf", "mathbb", "mathbbm", "mathsf", "mathit", "mathcal", "bo
                "vec", "bf", "it", "sf", "cal"}
 TEXT_STYLES = {"text", "textrm", "textnormal", "textit", "textbf", "textsf", "mbox"}
 SWITCHES = {"rm", "tt", "bf", "it", "sf"}     # bare \rm if ... outside braces
-GREEK_NAMES = set("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
-    lambda mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma
-    Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell""".split())
 
 OPENERS = {"_LPAR": "(", "_LBRACK": "[", "_LBRACE": r"\{", "_LGROUP": "{", "_LANGLE": "langle"}
 CLOSERS = {"_RPAR": "(", "_RBRACK": "[", "_RBRACE": r"\{", "_RGROUP": "{", "_RANGLE": "langle"}

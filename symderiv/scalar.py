@@ -394,7 +394,15 @@ def to_piecewise(expr: sp.Expr) -> sp.Expr:
             return e
         args = [conv(a) for a in e.args]
         if isinstance(e, Prim):
-            return sp.piecewise_fold(sp.Piecewise(*e.spec.pieces(*args)))
+            pieces = e.spec.pieces(*args)
+            try:
+                return sp.piecewise_fold(sp.Piecewise(*pieces))
+            except RecursionError:
+                # SymPy's Piecewise.eval calls itself without end when a condition compares
+                # two Piecewise (min(|u|, max(v, 0))); built unevaluated, the fold still
+                # resolves the nested cases, and the loop is in SymPy, so it happens alike
+                # on every machine
+                return sp.piecewise_fold(sp.Piecewise(*pieces, evaluate=False))
         return e.func(*args)
     folded = sp.piecewise_fold(conv(expr))
     if not folded.has(sp.Piecewise):

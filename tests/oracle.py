@@ -138,8 +138,23 @@ def contains(form: dict, G: np.ndarray, tol=1e-3) -> bool:
 
 
 def _in_hull(g, gens, tol) -> bool:
-    """Is g in conv(gens)?  Frank-Wolfe on min ||sum w_k v_k - g||^2 over the simplex."""
+    """Is g in conv(gens)?  With few generators, exactly by Caratheodory: g is in the hull iff
+    it is a convex combination of at most dim + 1 of them, each such system solved directly
+    (a point on a face, with some weights 0, is found as surely as an inner one).  Otherwise
+    Frank-Wolfe on min ||sum w_k v_k - g||^2 over the simplex, which converges slowly onto a
+    face and may say no to a point on the boundary."""
     V = np.array(gens)
+    if len(gens) <= 12:
+        for r in range(1, min(len(gens), g.size + 1) + 1):
+            for idx in itertools.combinations(range(len(gens)), r):
+                A = np.vstack([V[list(idx)].T, np.ones(r)])
+                w = np.linalg.lstsq(A, np.append(g, 1.0), rcond=None)[0]
+                if w.sum() <= 0:
+                    continue
+                w = w / w.sum()         # exactly on the simplex's plane; the residual is then judged
+                if w.min() >= -1e-9 and np.linalg.norm(w @ V[list(idx)] - g) <= tol:
+                    return True
+        return False
     w = np.full(len(gens), 1.0 / len(gens))
     for _ in range(2000):
         r = w @ V - g

@@ -360,8 +360,9 @@ def test_no_module_of_the_package_is_named_after_a_standard_library_module():
 FALLBACKS = {("api.py", "divides by zero"), ("api.py", "not a real number"), ("api.py", "is outside its"),
              ("parse.py", "could not read the formula ("), ("parse.py", "the input must be text")}
 # Functions whose InputErrors get the column of the term being built (Builder.node and
-# Shapes.infer attach it), and modules whose constructors only run under them.
-LOCATED = {"build.py", "expr.py"}
+# shapes.Inference.infer attach it), and modules whose constructors only run under them
+# (expr.py, and the shape checks in shapes.py the constructors call).
+LOCATED = {"build.py", "expr.py", "shapes.py"}
 
 
 def _raise_sites():
@@ -393,7 +394,7 @@ def test_every_input_error_raise_site_carries_a_column_or_an_option():
         count += 1
         ok = ("column=" in call or re.search(r"--(at|let|shape|wrt|compare|timeout)\b|-o \{|\{what\}|\{path\}|\{name\}|"
                                              r"\{where\}|\{args\.file\}|standard input", call)
-              or name in LOCATED or name == "check.py"         # check: the CLI prefixes the file name
+              or name in LOCATED or name == "checker.py"       # check: the CLI prefixes the file name
               or any(name == f and words in call for f, words in FALLBACKS))
         if not ok:
             unplaced.append(f"{name}:{line}: {call.strip()[:120]}")

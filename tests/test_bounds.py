@@ -18,7 +18,7 @@ import sympy as sp
 import symderiv
 from symderiv import analyze, bounds, guard
 from symderiv import signform
-from symderiv.check import check
+from symderiv.checker import check
 from symderiv.errors import BudgetExceeded
 from symderiv.render import check_out, json_out, text
 from symderiv.scalar import Sw
@@ -150,7 +150,7 @@ def test_an_optional_step_past_its_count_gives_the_exact_fallback(monkeypatch):
 
 CUT_CHECK = """
 import sys
-import symderiv.check as C
+import symderiv.checker as C
 from symderiv.render import check_out
 C.STEP_CALLS, C.MIN_STEP_CALLS = 20_000, 1
 sys.stdout.write(check_out.render_json(C.check(open(sys.argv[1], encoding="utf-8").read())))

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import symderiv
-from symderiv.check import check
+from symderiv.checker import check
 from symderiv.cli import main
 from symderiv.markdown import segments
 from symderiv.render import check_out

@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from symderiv.check import check
+from symderiv.checker import check
 from symderiv.cli import main
 from tests.oracle import numeric_gradient, one_sided
 
@@ -254,7 +254,7 @@ def test_conditions_that_never_hold_together_leave_the_step_unchecked():
 # ---- work ------------------------------------------------------------------------------------
 
 def test_a_derivation_past_its_work_bound_keeps_what_was_decided(monkeypatch):
-    check_module = sys.modules["symderiv.check"]
+    check_module = sys.modules["symderiv.checker"]
     full = check_module.CHECK_CALLS
     monkeypatch.setattr(check_module, "CHECK_CALLS", 0)
     r = check(r"$$|x| = x\operatorname{sign}(x)$$ $$\sigma(x) = x$$")

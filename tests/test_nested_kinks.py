@@ -195,6 +195,10 @@ CASES = [
          [P(0, 0), P(1, 1), P(1, -1), P(0, 1), P(1, 0), P(2, 1)], wrt="x,y", cls="2D"),
     Case("|x + |y||", r"|x + |y||", lambda m, x, y: abs(x + abs(y)),
          [P(0, 0), P(-1, 1), P(-1, -1), P(0, 1), P(1, 0), P(2, 1)], wrt="x,y", cls="2D"),
+    # route 2's Piecewise of this min once sent SymPy's Piecewise.eval into endless recursion
+    Case("min(|-2x+3y|, relu(-2x+y))", r"\min(|-2x+3y|, \sigma(-2x+y))",
+         lambda m, x, y: min(abs(-2 * x + 3 * y), relu(-2 * x + y)),
+         [P(0, 0), P(3, 2), P(1, 2), P(-1, 0)], wrt="x,y", cls="2D tie", off=[P(-3, Fraction(-5, 2))]),
     Case("max(x, y, 0)", r"\max(x, y, 0)", lambda m, x, y: max(x, y, 0),
          [P(0, 0), P(1, 1), P(0, -1), P(-1, 0), P(1, -1), P(-1, -1)], wrt="x,y", cls="2D"),
     Case("|x| |y|", r"|x|\,|y|", lambda m, x, y: abs(x) * abs(y),

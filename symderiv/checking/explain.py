@@ -15,9 +15,11 @@ import sympy as sp
 
 from .. import expr as E
 from ..exact_numbers import as_sympy
-from ..render.notation import Notation
+from ..render.notation import Notation, number_text
+from ..scalar import FUNCS
 from .decide import Outcome
 from .nodes import Built
+from .reading import Limit
 from .sample import leaves
 
 TEXT, TEX = Notation(latex=False), Notation(latex=True)
@@ -57,8 +59,7 @@ def exact_text(v) -> str:
         return "∞" if v == sp.oo else "-∞"
     if v.is_Rational:
         return sp.sstr(v)
-    from ..render.notation import _Printer
-    text = _Printer(TEXT, (), False).print(v)[0]         # e^3, π, √2: as a person writes them
+    text = number_text(v)
     return f"{text} ≈ {float(v):.6g}" if v.is_real and v.is_number else text
 
 
@@ -200,7 +201,6 @@ HOW = {
 
 def _conventions(built: Built) -> str:
     """Where a verdict turns on the value of a jump at its switch, say which was used."""
-    from ..scalar import FUNCS
     used = set()
     for n in built.sides:
         for m in E.walk(n):
@@ -312,7 +312,6 @@ def _limit_tex(e) -> str:
 
 
 def explain_limit(outcome, left, right, built: Built, conditions) -> Explained:
-    from .reading import Limit
     note = (" (Δx is read as an infinitely small increment, as the post defines it)"
             if outcome.infinitesimal else "")
     lim = left if isinstance(left, Limit) else right

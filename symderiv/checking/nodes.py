@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 from .. import expr as E
 from .. import syntax as S
-from .. import build as build_module
-from ..build import Builder, _Shapes, _entries
+from ..build import Builder, vector_entries
 from ..calculus import directional
 from ..errors import SymderivError
 from .reals import real_roots
@@ -165,17 +164,15 @@ def _build(sides, conditions, doc_variables, source, one_J, quantities) -> Built
     sides = [fix(t) for t in sides]
     conds = [(op, fix(a), fix(c)) for op, a, c in conds]
     holes = [(name, fix(a)) for name, a in holes]
-    b.shapes = _Shapes(b)
+    shapes = b.start_shapes()
     for var, dname in leaf_diffs.items():
-        b.shapes.names[dname] = b.shapes.name_shape(var, None)
+        shapes.bind(dname, shapes.name_shape(var))
     for name, arg in holes:
-        b.shapes.names[name] = b.shapes.infer(arg)
-    shapes = [b.shapes.infer(s) for s in sides]
-    _tie(b, shapes)
+        shapes.bind(name, shapes.infer(arg))
+    _tie(shapes, [shapes.infer(s) for s in sides])
     for _, a, c in conds:
-        _tie(b, [b.shapes.infer(a), b.shapes.infer(c)])
-    b._name_dims()
-    b.symbols = {}
+        _tie(shapes, [shapes.infer(a), shapes.infer(c)])
+    b.finish_shapes()
     nodes = [b.node(s) for s in sides]
     cond_nodes = [(op, difference(b.node(a), b.node(c))) for op, a, c in conds]
     cond_nodes += [("!=", e) for e in b.edges]
@@ -204,20 +201,14 @@ def _prepare(b: _Builder, terms: list):
     """Builder.prepare over all the terms of a step at once; returns the rewrite it
     applies to each term (x_i entries of vectors)."""
     b.prepare(terms)
-    return build_module._vector_entries
+    return vector_entries
 
 
-def _tie(b, shapes):
-    """Sides must conform; a side that is a plain number may stand for a constant matrix."""
-    big = [s for s in shapes if not b.shapes.is_scalar(s)]
-    small = [s for s in shapes if b.shapes.is_scalar(s)]
-    if big and small:
-        return                   # checked once the nodes exist (a number broadcasts)
-    for s in big[1:]:
-        try:
-            b.shapes.same(big[0], s, S.Num("0"), "the two sides")
-        except SymderivError:
-            raise ShapeMismatch([b.shapes.show(x) for x in shapes]) from None
+def _tie(shapes, sides: list):
+    """Sides must conform (a plain number beside a matrix is judged once the nodes exist:
+    it may stand for a constant matrix)."""
+    if not shapes.sides_conform(sides):
+        raise ShapeMismatch([shapes.show(x) for x in sides])
 
 
 def difference(left: E.Node, right: E.Node) -> E.Node:

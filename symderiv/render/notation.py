@@ -13,6 +13,8 @@ from ..exact_numbers import as_sympy
 from .. import expr as E
 from sympy.core.relational import Relational
 
+from ..evaluate import switch_key
+from ..primitives import SMOOTH
 from ..scalar import Prim, Sw
 from ..signform import INTEGER
 
@@ -239,6 +241,16 @@ class Notation:
         return f"\\left({inner}\\right)_{{{idx}}}" if L else f"({inner})_{idx}"
 
 
+def node_text(node: E.Node) -> str:
+    """A node in plain-text matrix notation: how the engine's refusals quote it."""
+    return Notation(False).node(node)
+
+
+def number_text(v: sp.Expr) -> str:
+    """A SymPy number as a person writes it in text: e^3, π, √2."""
+    return Notation(False).expr_node(v, ())
+
+
 def spell(spec, args: list, latex: bool, styles: dict) -> str:
     """A primitive's spelling from the table, with its arguments filled in."""
     if latex:
@@ -325,7 +337,6 @@ class _Printer:
         return (sp.latex(e) if self.L else sp.sstr(e)), ATOM
 
     def _switch(self, e: Sw):
-        from ..evaluate import switch_key
         key, orient = switch_key(e.args[0], self.args)
         name = self.n.switch_names.get(key)
         if name is not None:
@@ -485,7 +496,6 @@ LATEX_FUNCTIONS = frozenset({"exp", "log", "ln", "sin", "cos", "tan", "sinh", "c
 
 def _function_name(cls) -> str:
     """The primitive table's name for a SymPy function class (arctan for SymPy's atan)."""
-    from ..primitives import SMOOTH
     for s in SMOOTH:
         if s.sympy is cls:
             return s.name

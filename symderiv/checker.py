@@ -15,8 +15,6 @@ those whose claim, taken as true, would make it hold.
 from __future__ import annotations
 
 import re
-import sys
-import types
 from fractions import Fraction
 from dataclasses import dataclass, field, replace
 
@@ -724,15 +722,3 @@ def _number_of(t) -> Fraction | None:
 def _restore(text: str) -> str:
     """The increments as the post wrote them: \\delta_{x} -> \\Delta x."""
     return re.sub(r"\\(?:delta|Delta)_\{([a-zA-Z])\}", r"\\Delta \1", text)
-
-
-class _CallableModule(types.ModuleType):
-    """Importing this module rebinds the package attribute ``symderiv.check`` from the API
-    function to the module; calling the module does what the function does, so
-    ``symderiv.check(text)`` works either way."""
-
-    def __call__(self, *args, **kwargs):
-        return check(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

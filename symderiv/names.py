@@ -1,0 +1,11 @@
+"""Tables of names shared by the reader (parse.py) and the builder (build.py).
+
+A name the grammar reads as one letter is also a name the builder has to type: both
+sides must agree on the same list, so it lives here, below both, and the builder need
+not import the parser for it.
+"""
+
+# The Greek letters (and \ell) the grammar reads as a single name.
+GREEK_NAMES = set("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
+    lambda mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma
+    Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell""".split())
