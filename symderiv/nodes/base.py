@@ -11,8 +11,11 @@ marked by one comment line each:
   # -- exact value             ``value`` at a point, exactly
   # -- PyTorch                 ``torch``: the same value as a PyTorch tensor
   # -- entries                 ``entries``: every entry as a SymPy expression
-  # -- printing                (still in render/notation.py)
-  # -- curvature               (still in convexity.py)
+  # -- printing                ``printed``: the node in matrix notation, from a
+                               ``Template`` or a method; render/notation.py does the
+                               layout, the parentheses and the numbers
+  # -- curvature               ``curvature``: its DCP composition rule, which
+                               convexity.py applies
   # -- kinks                   (still in analysis.py)
 
 A rule an operation does not declare falls to the default here, which raises
@@ -21,6 +24,8 @@ instead of being read as something else.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Union
 
@@ -57,6 +62,30 @@ def is_scalar_shape(shape: Shape) -> bool:
 
 def fmt_shape(shape: Shape) -> str:
     return f"{shape[0]}x{shape[1]}"
+
+
+# Binding strength of a printed form: a sum needs parentheses as a factor, a product as
+# the base of a power or a transpose.
+SUM, PROD, ATOM = 1, 2, 3
+
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A printed form in both dialects: {0}, {1}, ... stand for the children, printed in
+    parentheses when they bind less than ``wrap``; other {names} are filled by keyword.
+    One pass fills every slot, so a child printed as x_{1} is never filled again."""
+    text: str
+    latex: str
+    binds: int = ATOM
+    wrap: int = 0
+
+    def fill(self, pr, *children, **words) -> tuple:
+        values = {str(i): pr.child(c, self.wrap) for i, c in enumerate(children)}
+        values.update(words)
+        fmt = self.latex if pr.latex else self.text
+        return _SLOT.sub(lambda m: values.get(m.group(1), m.group(0)), fmt), self.binds
 
 
 def check_same(shape_a: Shape, shape_b: Shape, what: str):
@@ -142,6 +171,24 @@ class Node:
         self._missing("its entries")
 
     # -- printing
+
+    #: the printed form when one template serves; else the class overrides ``printed``
+    notation: Template | None = None
+    #: printed as a name (X, λ): it ranks with the named scalars in a product (λ Σ|x_ij|)
+    prints_as_name = False
+
+    def printed(self, pr) -> tuple:
+        """This node in matrix notation, as (text, binding strength).  ``pr`` is the printer:
+        ``pr.latex`` the dialect, ``pr.child(node, need)`` a child printed in parentheses
+        when it binds less than ``need``; the layout helpers are documented there."""
+        if self.notation is None:
+            self._missing("its printed form")
+        return self.notation.fill(pr, *self.children())
+
+    def printed_entry(self, pr, swapped: bool = False) -> str | None:
+        """The generic entry (i, j) of this node when it has a name of its own (x_ij,
+        δ_ij), else None (the printer writes (M)_ij); ``swapped`` asks for entry (j, i)."""
+        return None
 
     # -- curvature
 

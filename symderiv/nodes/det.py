@@ -9,6 +9,7 @@ import sympy as sp
 from ..errors import InputError, Unsupported
 from . import exact
 from .base import SCALAR, Node, Shape, fmt_shape
+from .base import Template
 from .entrywise import Entrywise, const, ew_map, is_constant_fill, scalar_factor, scale
 from .inverse import Inverse, inverse
 from .leaves import Eye
@@ -58,6 +59,8 @@ class Det(Node):
     # -- entries
 
     # -- printing
+
+    notation = Template("det({0})", r"\det\left({0}\right)")
 
     # -- curvature
 
@@ -146,6 +149,15 @@ class Adjugate(Node):
     # -- entries
 
     # -- printing
+
+    notation = Template("adj({0})", r"\operatorname{adj}\left({0}\right)")
+    _of_transpose = Template("adj({0})^T", r"\operatorname{adj}\left({0}\right)^{\top}")
+
+    def printed(self, pr):
+        # adj(M^T) is printed as the transpose of adj(M): the gradient of det M
+        if isinstance(self.arg, Transpose):
+            return self._of_transpose.fill(pr, self.arg.arg)
+        return self.notation.fill(pr, self.arg)
 
     # -- curvature
 

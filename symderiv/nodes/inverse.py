@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from ..errors import InputError
 from . import exact
 from .base import Node, fmt_shape
+from .base import ATOM, Template
 from .entrywise import ew_map, is_constant_fill, neg, scalar_factor
 from .leaves import Eye
 from .matmul import matmul
-from .transpose import transpose
+from .transpose import Transpose, transpose
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +60,14 @@ class Inverse(Node):
     # -- entries
 
     # -- printing
+
+    notation = Template("{0}^-1", "{0}^{-1}", wrap=ATOM)
+    _of_transpose = Template("{0}^-T", r"{0}^{-\top}", wrap=ATOM)
+
+    def printed(self, pr):
+        if isinstance(self.arg, Transpose):         # (A^T)^-1 is written A^-T
+            return self._of_transpose.fill(pr, self.arg.arg)
+        return self.notation.fill(pr, self.arg)
 
     # -- curvature
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..errors import InputError
 from .base import Dim, Node, Shape
+from .base import ATOM, Template
 from .entrywise import const
 
 
@@ -46,6 +47,16 @@ class Sym(Node):
     # -- entries
 
     # -- printing
+
+    prints_as_name = True
+
+    def printed(self, pr):
+        return pr.name(self.name), ATOM
+
+    def printed_entry(self, pr, swapped=False):
+        # X's entries are x_ij: the lower-case letter, as matrix texts write them
+        base = pr.name(self.name.lower() if self.name.isupper() else self.name)
+        return pr.subscript(base, "i" if self.shape[1] == 1 else ("ji" if swapped else "ij"))
 
     # -- curvature
 
@@ -95,6 +106,11 @@ class Eye(Node):
 
     # -- printing
 
+    notation = Template("I", "I")
+
+    def printed_entry(self, pr, swapped=False):
+        return pr.dialect("δ_ij", r"\delta_{ij}")      # symmetric: swapped changes nothing
+
     # -- curvature
 
     # -- kinks
@@ -139,6 +155,9 @@ class Unit(Node):
     # -- entries
 
     # -- printing
+
+    def printed(self, pr):
+        return pr.subscript("e", f"{self.i + 1}" if self.shape[1] == 1 else f"{self.i + 1}{self.j + 1}"), ATOM
 
     # -- curvature
 

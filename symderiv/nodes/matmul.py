@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from . import exact
 from .base import SCALAR, Node, fmt_shape
+from .base import ATOM, PROD
 from .entrywise import Entrywise, add, const, ew_map, is_zero_fill, scalar_factor, scale
 from .leaves import Eye
 from .sum_all import sum_all
@@ -72,6 +73,10 @@ class MatMul(Node):
     # -- entries
 
     # -- printing
+
+    def printed(self, pr):
+        # a Hadamard product or a scaled matrix inside a product needs parentheses
+        return pr.product([pr.child(f, ATOM) for f in self.factors]), PROD
 
     # -- curvature
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from . import exact
 from .base import SCALAR, Node, Shape
+from .base import ATOM
 from .entrywise import Entrywise, ew, scale
 from .leaves import Unit
 from .transpose import Transpose
@@ -54,6 +55,14 @@ class Pick(Node):
     # -- entries
 
     # -- printing
+
+    def printed(self, pr):
+        if self.label:
+            return pr.name(self.label), ATOM
+        inner = pr.child(self.arg, ATOM)
+        if self.arg.shape[1] == 1 and self.j == 0:       # an entry of a column vector: x_2
+            return pr.subscript(inner, f"{self.i + 1}"), ATOM
+        return pr.subscript(inner, f"{self.i + 1}{self.j + 1}"), ATOM
 
     # -- curvature
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from . import exact
 from .base import SCALAR, Node, Shape, fmt_shape
+from .base import Template
 from .entrywise import Entrywise, const, ew_map, hadamard, scalar_factor, scale
 from .leaves import Eye, eye
 from .matmul import MatMul
@@ -48,6 +49,8 @@ class Trace(Node):
     # -- entries
 
     # -- printing
+
+    notation = Template("tr({0})", r"\operatorname{tr}\left({0}\right)")
 
     # -- curvature
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import Node, walk
+from .base import ATOM, Template
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +49,11 @@ class Transpose(Node):
     # -- entries
 
     # -- printing
+
+    notation = Template("{0}^T", r"{0}^\top", wrap=ATOM)
+
+    def printed_entry(self, pr, swapped=False):
+        return self.arg.printed_entry(pr, not swapped)
 
     # -- curvature
 
