@@ -68,6 +68,11 @@ def fmt_shape(shape: Shape) -> str:
 # the base of a power or a transpose.
 SUM, PROD, ATOM = 1, 2, 3
 
+# The curvature vocabulary of the composition rules (convexity.py), shared with the
+# primitive table's strings.
+CONST, AFFINE, CONVEX, CONCAVE = "constant", "affine", "convex", "concave"
+INCR, DECR, ABS, SAME = "incr", "decr", "abs", "same"
+
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
@@ -191,6 +196,30 @@ class Node:
         return None
 
     # -- curvature
+
+    #: The disciplined-convex rule, declared as the primitive table declares its own: the
+    #: operation's curvature in its arguments (AFFINE, CONVEX, CONCAVE; None: no rule, the
+    #: composition rules then say nothing), how it moves with each argument (INCR, DECR,
+    #: ABS: nondecreasing in |arg|, so increasing where the argument is nonnegative and
+    #: decreasing where it is nonpositive; one per child), and the sign of its value
+    #: ('nonneg', 'nonpos'; SAME: its only argument's; None: unknown).
+    curvature: str | None = None
+    monotone: tuple = ()
+    value_sign: str | None = None
+
+    def convexity(self, rules) -> tuple:
+        """(curvature, sign) of this node as a function of the variable.  The default is
+        the composition of the declaration above, which ``rules.compose`` applies; an
+        operation whose rule is not a plain composition (u^T u) overrides this, asking
+        ``rules.of(child)`` for a child's (curvature, sign) and ``rules.moves(child)``
+        whether the child depends on the variable."""
+        return rules.compose(self)
+
+    def constant_sign(self, given: dict) -> str | None:
+        """The sign of this node where it does not depend on the variable, when known
+        without a value ('nonneg', 'nonpos'); ``given`` holds the signs of the named
+        constants that have values (--let)."""
+        return None
 
     # -- kinks
 

@@ -110,6 +110,15 @@ class Entrywise(Node):
 
     # -- curvature
 
+    def convexity(self, rules):
+        # the generic entry's own composition: the scalar rules of convexity.py
+        return rules.scalar(self.expr, self.args)
+
+    def constant_sign(self, given):
+        if not self.args and self.expr.is_number:
+            return "nonneg" if self.expr >= 0 else "nonpos"
+        return None
+
     # -- kinks
 
 

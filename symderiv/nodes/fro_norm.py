@@ -9,6 +9,7 @@ from ..exact_numbers import as_sympy
 from . import exact
 from .base import SCALAR, Node, Shape
 from .base import Template
+from .base import ABS, CONVEX
 from .entrywise import Entrywise, apply, ew_map, is_constant_fill, scalar_factor
 from .matmul import MatMul
 from .sum_all import inner
@@ -60,6 +61,9 @@ class FroNorm(Node):
         return self.notation.fill(pr, self.arg, sub="2" if self.arg.shape[1] == 1 else "F")
 
     # -- curvature
+
+    # convex, nonnegative, and nondecreasing in the size of every entry
+    curvature, monotone, value_sign = CONVEX, (ABS,), "nonneg"
 
     # -- kinks
 

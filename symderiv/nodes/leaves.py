@@ -60,6 +60,9 @@ class Sym(Node):
 
     # -- curvature
 
+    def constant_sign(self, given):
+        return given.get(self.name)
+
     # -- kinks
 
 
@@ -112,6 +115,9 @@ class Eye(Node):
         return pr.dialect("δ_ij", r"\delta_{ij}")      # symmetric: swapped changes nothing
 
     # -- curvature
+
+    def constant_sign(self, given):
+        return "nonneg"
 
     # -- kinks
 

@@ -10,6 +10,7 @@ from ..errors import Unsupported
 from . import exact
 from .base import SCALAR, Node, Shape
 from .base import PROD, Template
+from .base import CONVEX, INCR
 from .entrywise import Entrywise, const, scale
 from .sum_all import inner
 from .transpose import Transpose
@@ -60,6 +61,9 @@ class MaxEntry(Node):
         return self.notation.fill(pr, idx=idx, body=body)
 
     # -- curvature
+
+    # the largest entry is convex and increasing in every entry
+    curvature, monotone = CONVEX, (INCR,)
 
     # -- kinks
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from . import exact
 from .base import SCALAR, Node, Shape
 from .base import ATOM
+from .base import AFFINE, INCR, SAME
 from .entrywise import Entrywise, ew, scale
 from .leaves import Unit
 from .transpose import Transpose
@@ -65,6 +66,9 @@ class Pick(Node):
         return pr.subscript(inner, f"{self.i + 1}{self.j + 1}"), ATOM
 
     # -- curvature
+
+    # a linear map that keeps the entrywise order: it keeps curvature and sign
+    curvature, monotone, value_sign = AFFINE, (INCR,), SAME
 
     # -- kinks
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from . import exact
 from .base import SCALAR, Node, Shape, check_same
 from .base import PROD, Template, placeholder
+from .base import AFFINE, INCR, SAME
 from .entrywise import Entrywise, const, ew, ew_map, hadamard, is_constant_fill, ones, scalar_factor, scale
 from .leaves import Eye
 from .transpose import Transpose, orient, transposes
@@ -65,6 +66,9 @@ class SumAll(Node):
         return self._sum.fill(pr, idx=idx, body=pr.entry(a.expr, a.args))
 
     # -- curvature
+
+    # a linear map that keeps the entrywise order: it keeps curvature and sign
+    curvature, monotone, value_sign = AFFINE, (INCR,), SAME
 
     # -- kinks
 

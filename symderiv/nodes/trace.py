@@ -7,6 +7,7 @@ from ..errors import InputError
 from . import exact
 from .base import SCALAR, Node, Shape, fmt_shape
 from .base import Template
+from .base import AFFINE, INCR, SAME
 from .entrywise import Entrywise, const, ew_map, hadamard, scalar_factor, scale
 from .leaves import Eye, eye
 from .matmul import MatMul
@@ -53,6 +54,9 @@ class Trace(Node):
     notation = Template("tr({0})", r"\operatorname{tr}\left({0}\right)")
 
     # -- curvature
+
+    # a linear map that keeps the entrywise order: it keeps curvature and sign
+    curvature, monotone, value_sign = AFFINE, (INCR,), SAME
 
     # -- kinks
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .base import Node, walk
 from .base import ATOM, Template
+from .base import AFFINE, INCR, SAME
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +57,9 @@ class Transpose(Node):
         return self.arg.printed_entry(pr, not swapped)
 
     # -- curvature
+
+    # a linear map that keeps the entrywise order: it keeps curvature and sign
+    curvature, monotone, value_sign = AFFINE, (INCR,), SAME
 
     # -- kinks
 
