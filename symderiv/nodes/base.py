@@ -13,7 +13,9 @@ marked by one comment line each:
   # -- entries                 ``entries``: every entry as a SymPy expression
   # -- printing                ``printed``: the node in matrix notation, from a
                                ``Template`` or a method; render/notation.py does the
-                               layout, the parentheses and the numbers
+                               layout, the parentheses and the numbers.  A named
+                               function (tr, det) also declares how it is read:
+                               ``word``, ``spellings``, its shape rule, ``named``
   # -- curvature               ``curvature``: its DCP composition rule, which
                                convexity.py applies
   # -- kinks                   (still in analysis.py)
@@ -98,6 +100,15 @@ def check_same(shape_a: Shape, shape_b: Shape, what: str):
         raise InputError(f"{what}: shapes {fmt_shape(shape_a)} and {fmt_shape(shape_b)} do not conform")
 
 
+# The named matrix functions by canonical word (trace -> Trace): see Node.word.
+NAMED: dict = {}
+
+
+def spellings() -> dict:
+    """Every spelling of a named matrix function -> its canonical word (Tr -> trace)."""
+    return {s: cls.word for cls in NAMED.values() for s in cls.spellings}
+
+
 class Node:
     """Base of the matrix-level nodes; immutable and compared structurally (by ``key``)."""
     shape: Shape
@@ -115,6 +126,11 @@ class Node:
         """This node's transpose in normal form, when a transpose passes into it
         ((M^-1)^T = (M^T)^-1); None keeps the transpose outside, as a Transpose node."""
         return None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "word" in cls.__dict__ and cls.word:
+            NAMED[cls.word] = cls
 
     @cached_property
     def key(self) -> str:
@@ -176,6 +192,20 @@ class Node:
         self._missing("its entries")
 
     # -- printing
+
+    #: A named function of one matrix (tr, det) declares its canonical word, the
+    #: spellings the reader takes for it (tr, Tr, trace: \operatorname{tr}, \mathrm{Tr},
+    #: tr X ...), what it asks of its argument and what it gives (shape inference), and
+    #: ``named(arg)``, the node the builder makes of it.  Declaring ``word`` registers the
+    #: class in NAMED, where the reader, the shape inference and the builder find it.
+    word: str | None = None
+    spellings: tuple = ()
+    needs_square = False
+    gives_scalar = False
+
+    @classmethod
+    def named(cls, arg: "Node") -> "Node":
+        raise MissingRule(f"{cls.__name__} is not a named function")
 
     #: the printed form when one template serves; else the class overrides ``printed``
     notation: Template | None = None

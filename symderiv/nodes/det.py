@@ -60,6 +60,13 @@ class Det(Node):
 
     # -- printing
 
+    word, spellings = "det", ("det",)
+    needs_square = gives_scalar = True
+
+    @classmethod
+    def named(cls, arg):
+        return det(arg)
+
     notation = Template("det({0})", r"\det\left({0}\right)")
 
     # -- curvature

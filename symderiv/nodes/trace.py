@@ -51,6 +51,13 @@ class Trace(Node):
 
     # -- printing
 
+    word, spellings = "trace", ("tr", "Tr", "trace", "Trace", "TR")
+    needs_square = gives_scalar = True
+
+    @classmethod
+    def named(cls, arg):
+        return trace(arg)
+
     notation = Template("tr({0})", r"\operatorname{tr}\left({0}\right)")
 
     # -- curvature
