@@ -2,8 +2,8 @@
 
 The rules (curvature and monotonicity of each primitive, from the table, and of each
 matrix operation, declared in its node class; signs of the arguments) can only prove
-convexity.  Non-convexity is proved by a witness: two
-points A, B with f((A+B)/2) > (f(A) + f(B))/2, checked in exact rational arithmetic.
+convexity.  Non-convexity is proved by a witness: two points A, B with
+f((A+B)/2) > (f(A) + f(B))/2, checked in exact rational arithmetic.
 When neither succeeds the answer is None, with the reason.
 """
 from __future__ import annotations
@@ -103,6 +103,8 @@ class Rules:
     def compose(self, n: E.Node) -> tuple:
         """(curvature, sign) of an operation from its declared curvature, monotonicity and
         sign, composed with its arguments' as the primitives are."""
+        if n.curvature is None and n.value_sign != SAME:
+            return None, n.value_sign           # no rule: the arguments need not be read
         args = [self.node(c) for c in n.children()]
         sign = args[0].sign if n.value_sign == SAME else n.value_sign
         if n.curvature is None:

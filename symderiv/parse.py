@@ -31,7 +31,7 @@ from . import syntax as S
 from .errors import InputError, SymderivError, Unsupported
 from .macros import expand
 from .names import GREEK_NAMES
-from .nodes import spellings
+from .nodes import named_spellings
 from .primitives import lookup
 
 MAX_INPUT = 20_000
@@ -47,7 +47,7 @@ STAGE_ONLY = ("BAR", "DBAR", "LVERT", "RVERT", "LVVERT", "RVVERT", "LEFT", "RIGH
 # The front end's own function words, beside the primitive table's: the named matrix
 # functions' spellings, declared by their node classes (tr, Tr -> trace), and the words
 # read here only (logdet is log det; diag and vec are refused by name).
-STRUCTURAL = {**spellings(), "logdet": "logdet", "diag": "diag", "Diag": "diag", "vec": "vec"}
+STRUCTURAL = {**named_spellings(), "logdet": "logdet", "diag": "diag", "Diag": "diag", "vec": "vec"}
 
 REL_OPS = {"=": "=", "<": "<", r"\lt": "<", ">": ">", r"\gt": ">",
            r"\le": "<=", r"\leq": "<=", r"\leqslant": "<=",

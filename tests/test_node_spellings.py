@@ -18,7 +18,7 @@ from symderiv import parse as P
 from symderiv.build import build_expression
 from symderiv.errors import InputError
 from symderiv.evaluate import Evaluator
-from symderiv.nodes import NAMED, SCALAR, Node, Shape, spellings
+from symderiv.nodes import NAMED, SCALAR, Node, Shape, named_spellings
 
 ORACLE = {"trace": np.trace, "det": np.linalg.det}
 
@@ -41,11 +41,11 @@ def test_the_reader_table_is_the_classes_declarations():
         assert cls.word == word and cls.spellings
         for s in cls.spellings:
             assert P.STRUCTURAL[s] == word and P.canonical(s) == word
-    assert spellings().items() <= P.STRUCTURAL.items()
+    assert named_spellings().items() <= P.STRUCTURAL.items()
 
 
 # every spelling in an operator name and in roman type; \det and \tr are LaTeX commands too
-FORMS = [(form % s, w) for s, w in sorted(spellings().items())
+FORMS = [(form % s, w) for s, w in sorted(named_spellings().items())
          for form in (r"\operatorname{%s}(X)", r"\mathrm{%s}\left(X\right)")] + \
         [(r"\det(X)", "det"), (r"\tr X", "trace")]
 
@@ -83,7 +83,7 @@ def test_a_new_named_function_needs_only_its_class(monkeypatch):
 
     try:
         assert NAMED["sumsq"] is SumSquares
-        monkeypatch.setattr(P, "STRUCTURAL", {**P.STRUCTURAL, **spellings()})
+        monkeypatch.setattr(P, "STRUCTURAL", {**P.STRUCTURAL, **named_spellings()})
         node = read(r"\operatorname{SumSq}(Y) + 1", {"Y": (2, 3)})
         y = point(4, (2, 3))
         got = float(Evaluator({"Y": y}, {})(node)[0, 0])

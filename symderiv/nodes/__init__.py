@@ -1,7 +1,7 @@
 """The matrix operations, one module each (or one per tight family): every rule the
 engine has for an operation sits in its class, in the order base.py lays out."""
 from .base import NAMED, SCALAR, Dim, MissingRule, Node, Shape, fmt_shape, is_scalar_shape, placeholder, \
-    placeholder_index, spellings, walk
+    placeholder_index, named_spellings, walk
 from .leaves import Eye, Sym, Unit, eye
 from .transpose import Transpose, transpose
 from .entrywise import Entrywise, add, apply, const, divide, ew, ew_map, hadamard, neg, ones, scale, sub
@@ -16,7 +16,7 @@ from .pick import Pick, pick
 
 __all__ = [
     "NAMED", "SCALAR", "Dim", "MissingRule", "Node", "Shape", "fmt_shape", "is_scalar_shape", "placeholder",
-    "placeholder_index", "spellings", "walk",
+    "placeholder_index", "named_spellings", "walk",
     "Eye", "Sym", "Unit", "eye", "Transpose", "transpose",
     "Entrywise", "add", "apply", "const", "divide", "ew", "ew_map", "hadamard", "neg", "ones", "scale", "sub",
     "SumAll", "inner", "sum_all", "MatMul", "matmul", "Trace", "trace", "FroNorm", "fro_norm",

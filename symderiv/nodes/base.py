@@ -104,7 +104,7 @@ def check_same(shape_a: Shape, shape_b: Shape, what: str):
 NAMED: dict = {}
 
 
-def spellings() -> dict:
+def named_spellings() -> dict:
     """Every spelling of a named matrix function -> its canonical word (Tr -> trace)."""
     return {s: cls.word for cls in NAMED.values() for s in cls.spellings}
 
@@ -126,11 +126,6 @@ class Node:
         """This node's transpose in normal form, when a transpose passes into it
         ((M^-1)^T = (M^T)^-1); None keeps the transpose outside, as a Transpose node."""
         return None
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "word" in cls.__dict__ and cls.word:
-            NAMED[cls.word] = cls
 
     @cached_property
     def key(self) -> str:
@@ -206,6 +201,11 @@ class Node:
     @classmethod
     def named(cls, arg: "Node") -> "Node":
         raise MissingRule(f"{cls.__name__} is not a named function")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "word" in cls.__dict__ and cls.word:
+            NAMED[cls.word] = cls
 
     #: the printed form when one template serves; else the class overrides ``printed``
     notation: Template | None = None
