@@ -14,7 +14,6 @@ The C^k class comes from the order to which f's jump vanishes along the normal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Optional
 
 import sympy as sp
 
@@ -25,47 +24,11 @@ from .errors import Unsupported
 from .naming import named
 from .exact_numbers import as_sympy
 from .scalar import Prim, Sw, jump_switches, split, switch, switches_of, to_sign_form
+from .kinks import Kink, MaxKink, NormKink, SwitchKink, off_domain, variable_placeholders  # noqa: F401 (re-exported)
 from .signform import INTEGER, branches, coincident, is_zero, nonzero_condition, prettify, restrict
 
 MAX_ORDER = 8
 LIMIT_CALLS = 3_000_000         # one one-sided limit where substituting gives 0/0
-
-
-@dataclass
-class Kink:
-    """One family of kinks: a switch of one node, at every entry where it is zero."""
-    kind: str                    # 'switch' (an entrywise switch) or 'norm' (||M|| at M = 0)
-    node: E.Node                 # the entrywise node, or the FroNorm node
-    args: tuple = ()             # the frame the expressions below are written over
-    u: Optional[sp.Expr] = None  # the switch, over the frame's placeholders
-    jump: sp.Expr = sp.Integer(0)       # f's own jump on the switch (0: continuous)
-    strength: sp.Expr = sp.Integer(0)   # J on the switch: the gradient jumps by J grad(u)
-    weight: sp.Expr = sp.Integer(0)     # the adjoint a on the switch
-    continuous: bool = True
-    harmless: bool = True
-    order: Optional[int] = None         # f - (one side) vanishes to this order; None = inf
-    order_exact: bool = True
-    slopes: tuple = ()                  # (left, right) of the entry's dF/du on the switch
-    condition: list | None = None       # where on the switch f fails (conjunction; [] = all of it)
-    primitives: list = field(default_factory=list)   # (call, table slopes, weight in f on the switch)
-    order_condition: list | None = None  # where on the switch the order is exactly ``order``
-    branch: tuple | None = None         # (p, value): the root of u = 0 this kink is about
-    off_diagonal: bool = False          # the switch vanishes identically on i = j
-    critical: bool = False              # u is not linear in the variable: grad u may vanish on u = 0
-    unbounded: bool = False             # the one-sided derivatives blow up there (sqrt|x| at 0)
-    entry: sp.Expr | None = None        # the node's entry over ``args``, for exact limits at a point
-    slope: sp.Expr | None = None        # a norm's h'(0+) in f = h(‖M‖), where the weight's formula is 0/0
-    edge: tuple | None = None           # a norm of g(U) with g flat at 0: (g's switches, U's frame); f fails
-                                        # only where some entry of U is on one (‖σ(X)‖ at X < 0 is smooth)
-
-    @property
-    def switch_eq(self):
-        """Where the kink is: u = 0, or p = value for one root of a non-linear u."""
-        if self.branch is not None and sp.diff(self.u, self.branch[0], 2) != 0:
-            return sp.Eq(self.branch[0], self.branch[1])
-        return sp.Eq(self.u, 0)
-    note: str = ""
-    decided_by: str = ""                # the arbiter's sentence when the exact test settled this kink
 
 
 @dataclass
@@ -118,17 +81,7 @@ def pin_family(k: Kink, n: int) -> Kink:
         return x
     fields = ("u", "jump", "strength", "weight", "slopes", "condition", "primitives",
               "order_condition", "branch", "entry", "slope")
-    return replace(k, **{name: pin(getattr(k, name)) for name in fields})
-
-
-def variable_placeholders(args: tuple, var: E.Sym) -> list:
-    """Placeholders bound to something that depends on var, the variable itself first."""
-    scored = []
-    for i, a in enumerate(args):
-        if E.depends_on(a, var):
-            rank = 0 if a == var else (1 if isinstance(a, E.Transpose) and a.arg == var else 2)
-            scored.append((rank, i))
-    return [E.placeholder(i) for _, i in sorted(scored)]
+    return replace(k, **{name: pin(getattr(k, name)) for name in fields if hasattr(k, name)})
 
 
 def _on_switch(expr: sp.Expr, atom: Sw, u: sp.Expr, V, branch=None) -> sp.Expr:
@@ -177,7 +130,7 @@ def _switch_kinks(node: E.Entrywise, adj: E.Node, var: E.Sym, consumers) -> list
             a_on = restrict(a_sign, u, V, branch)
             gap = sp.expand(a_on * (at - limit))
             if not _decide_zero(gap, "a removable jump"):
-                out.append(Kink(kind="switch", node=node, args=args, u=u, jump=gap, weight=a_on,
+                out.append(SwitchKink(node=node, args=args, u=u, jump=gap, weight=a_on,
                                 continuous=False, harmless=False, order=0, branch=branch,
                                 note="the value on the switch differs from the limits on both sides"))
     return out
@@ -202,7 +155,7 @@ def _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consume
     p, _ = branch
     F0, F1 = split(F, atom)
     a_on = _on_switch(a_sign, atom, u, V, branch)
-    k = Kink(kind="switch", node=node, args=args, u=u, weight=a_on, branch=branch, entry=n_expr)
+    k = SwitchKink(node=node, args=args, u=u, weight=a_on, branch=branch, entry=n_expr)
     k.critical = _critical(u, args, V, var, branch)
     F1_on = restrict(F1, u, V, branch)
     if coincident(F1_on):
@@ -430,7 +383,7 @@ def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
     on_set = _at_zero_of(adj, node, var)
     args, (a_expr,) = E.frame(on_set)
     a_on = to_sign_form(a_expr)
-    k = Kink(kind="norm", node=node, args=args, weight=a_on, strength=a_on)
+    k = NormKink(node=node, args=args, weight=a_on, strength=a_on)
     k.harmless = _decide_zero(a_on, "the norm's weight")
     if not k.harmless:
         k.edge = _flat_zero_edges(node)
@@ -530,7 +483,7 @@ def _max_kink(node: E.MaxEntry, adj: E.Node) -> Kink:
     between the tied entries unless the weight of the max in f vanishes."""
     args, (a_expr,) = E.frame(adj)
     w = to_sign_form(a_expr)
-    k = Kink(kind="max", node=node, args=args, weight=w, strength=w)
+    k = MaxKink(node=node, args=args, weight=w, strength=w)
     k.harmless = _decide_zero(w, "the weight of the max")
     k.order, k.order_exact = (1, True) if not k.harmless else (None, False)
     return k
@@ -660,48 +613,6 @@ def _jump_condition(k: Kink, var: E.Sym) -> list | None:
     return [c for c in cond if not (isinstance(c, sp.Ne) and sp.expand(to_sign_form(c.lhs)) in drop)]
 
 
-def _moving(k: Kink, var: E.Sym) -> list:
-    """max(αx, x) switches where (α - 1)x = 0, which for α = 1 is every x, and f = x is
-    smooth there: a switch whose slope along the variable is a constant c fails only
-    where c != 0.  Read when the variable enters the switch as itself, entry by entry."""
-    V = variable_placeholders(k.args, var)
-    if len(V) != 1 or k.args[E.placeholder_index(V[0])] != var:
-        return []
-    c = sp.expand(sp.diff(k.u, V[0]))
-    if c.is_number or c.free_symbols & set(V) or c.has(Sw):
-        return []
-    ne = sp.Ne(c, 0)
-    return [prettify(ne)] if ne not in (sp.true, sp.false) else []
-
-
-def _off_domain(k: Kink, domain: list) -> bool:
-    """A switch on which f is not defined (|x|^(-1/2) or log|x| at x = 0) is no kink of f:
-    some domain condition's expression is identically 0 there."""
-    return off_domain(k.args, k.node.shape, k.branch, domain)
-
-
-def off_domain(args: tuple, shape: tuple, branch: tuple, domain: list) -> bool:
-    """Whether the root p = value of a switch over ``args`` lies where f is not analysed:
-    where a domain condition's expression is identically 0.  That is outside the domain
-    for log u, 1/u, u^(-1/2), and on its edge for sqrt(u) (|sqrt(x)| at x = 0: the verdict
-    is about u > 0, and the side u < 0 does not exist, so there is no kink to compare)."""
-    index = {a.key: i for i, a in enumerate(args)}
-    p, value = branch
-    for node, rel in domain:
-        if node.shape != shape:
-            continue
-        if isinstance(node, E.Sym) and node.key in index:       # |x|/x: x ≠ 0
-            expr = E.placeholder(index[node.key])
-        elif isinstance(node, E.Entrywise) and all(a.key in index for a in node.args):
-            expr = node.expr.xreplace({E.placeholder(i): E.placeholder(index[a.key])
-                                       for i, a in enumerate(node.args)})
-        else:
-            continue
-        if sp.expand(to_sign_form(expr.xreplace({p: value}))) == 0:
-            return True
-    return False
-
-
 def _may_vanish(u: sp.Expr) -> bool:
     """Whether a smooth u >= 0 may be 0 somewhere: False only when every real critical
     point of u has u > 0 (a polynomial >= 0 with no zero: x^2 - 2x + 2)."""
@@ -788,15 +699,12 @@ def analyse(f: E.Node, var: E.Sym) -> Verdict:
         elif k.unbounded:
             k.condition = nonzero_condition(k.weight)
         elif not k.harmless:
-            k.condition = nonzero_condition(k.strength) if k.kind != "norm" else nonzero_condition(k.weight)
-        if k.kind == "switch" and k.condition is not None and not (k.harmless and k.continuous):
-            k.condition = k.condition + _moving(k, var)
-        if k.kind == "switch" and k.harmless and k.continuous and k.order_condition is not None:
-            k.order_condition = k.order_condition + _moving(k, var)   # x max(αx, x) at α = 1 is x^2
-    # a norm's zero outside f's domain (1/||X||) is not a kink of f
-    outside = {node.key for node, _ in domain}
-    kinks = [k for k in kinks if not (k.kind == "norm" and k.node.key in outside)]
-    kinks = [k for k in kinks if not (k.kind == "switch" and _off_domain(k, domain))]
+            k.condition = nonzero_condition(k.failure_weight)
+        if k.fails and k.condition is not None:
+            k.condition = k.condition + k.moving_condition(var)
+        elif not k.fails and k.order_condition is not None:
+            k.order_condition = k.order_condition + k.moving_condition(var)   # x max(αx, x) at α = 1 is x^2
+    kinks = [k for k in kinks if not k.outside(domain)]
     v = Verdict(f=f, var=var, gradient=G_pretty, gradient_sign=G_sign, adjoint=adj, kinks=kinks)
     v.domain = domain
     v.hessian = hessian_operator(G_sign, var)
@@ -928,7 +836,8 @@ def _may_occur(k: Kink, var: E.Sym, values: dict, dims: dict):
     everywhere.  None when not decided."""
     from .evaluate import Evaluator
     import numpy as np
-    if k.kind not in ("switch", "norm") or var.name in values or var.parts:
+    node = k.zero_of()
+    if node is None or var.name in values or var.parts:
         return None
     try:
         shape = tuple(int(d) for d in Evaluator(values, dims).shape(var))
@@ -939,7 +848,6 @@ def _may_occur(k: Kink, var: E.Sym, values: dict, dims: dict):
     entries = np.empty(shape, dtype=object)
     for idx in np.ndindex(shape):
         entries[idx] = sp.Symbol(f"_v{'_'.join(map(str, idx))}", real=True)
-    node = k.node.arg if k.kind == "norm" else E.ew(k.u, k.args, k.node.shape)
     try:
         u = Evaluator({**values, var.name: entries}, dims)(node)
     except Exception:      # noqa: BLE001 - what the evaluator cannot frame stays a kink
@@ -947,11 +855,7 @@ def _may_occur(k: Kink, var: E.Sym, values: dict, dims: dict):
     us = [sp.expand(as_sympy(x)) for x in np.asarray(u).flat]
     if any(not e.is_polynomial() or sp.Poly(e, *entries.flat).total_degree() > 1 for e in us):
         return None        # not affine in the variable: left to the symbolic verdict
-    if k.kind == "switch":
-        return False if all(e.is_number for e in us) else None
-    if all(e == 0 for e in us):
-        return "flat"      # ‖A x‖ with A = 0: the norm is 0 everywhere, a constant
-    return False if not sp.linsolve(us, *entries.flat) else None
+    return k.vanishing(us, entries)
 
 
 def _common_shape(env: dict):

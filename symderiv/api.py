@@ -22,7 +22,8 @@ from .convexity import Convexity, decide
 from .errors import InputError, SymderivError, Unsupported
 from .evaluate import bind_dims
 from .local import PointResult, at_point
-from .routes.compare import arbitrate, compare_routes, settle_point
+from .routes.arbiter import arbitrate, settle_point
+from .routes.compare import compare_routes
 from .values import load
 
 
@@ -41,8 +42,8 @@ class Analysis:
     notes: list = field(default_factory=list)
     lets: list = field(default_factory=list)
     autodiff: dict | None = None
-    arbiter: object = None               # routes.compare.Arbiter, or None when nothing needed settling
-    point_arbiter: object = None         # routes.compare.PointArbiter with --at
+    arbiter: object = None               # routes.arbiter.Arbiter, or None when nothing needed settling
+    point_arbiter: object = None         # routes.arbiter.PointArbiter with --at
     direction_text: str | None = None
     values: dict = field(default_factory=dict, repr=False)   # the point and the --let values
 
@@ -127,17 +128,9 @@ def _entry_by_entry(verdict: Verdict, problem: Problem, values: dict) -> Verdict
     if any(isinstance(n, E.FroNorm) for n in E.walk(f)):
         return None                # written out, a norm is a root of kinks, which hides its kink
 
-    def mixes(k):
-        # a switch of A x, or of x^T, which another kink reads as x: their jumps add up
-        # (and a tie of the largest entry of A x, whose rows may be the same)
-        if k.kind == "max":
-            return any(isinstance(m, E.MatMul) and E.depends_on(m, var) for m in E.walk(k.node.arg))
-        used = k.u.free_symbols if k.u is not None else set()
-        return any(E.placeholder(i) in used and any(isinstance(m, (E.MatMul, E.Transpose)) and E.depends_on(m, var)
-                                                    for m in E.walk(a)) for i, a in enumerate(k.args))
     # (kinks that fail, or that only limit the class: ‖max(Ax, 0)‖² with parallel rows)
     mixing = [k for k in verdict.kinks if (not (k.continuous and k.harmless) or k.order is not None
-                                           or not k.order_exact) and mixes(k)]
+                                           or not k.order_exact) and k.mixes_products(var)]
     if not mixing:
         return None
     try:

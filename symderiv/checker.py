@@ -11,6 +11,10 @@ Verdicts: definition, valid, valid-where (with the condition), invalid (with an 
 counterexample) and unverified (with the reason).  A step that is false is traced back
 to the earlier false steps it builds on (``depends_on``): those of its own chain, and
 those whose claim, taken as true, would make it hold.
+
+This module wires the document's steps together; the pieces it uses (reading a row,
+what the chains say about names, deciding an equality, explaining a verdict) live in
+``symderiv.checking``.
 """
 from __future__ import annotations
 
@@ -27,15 +31,18 @@ from .checking import decide as D
 from .checking import explain as X
 from .checking import limits as L
 from .checking.nodes import ShapeMismatch, build_step
-from .checking.reading import Expr, Gradient, Label, Limit, Unreadable, read
+from .checking.reading import Expr, Gradient, Label, Limit, Unreadable, read, restore_increments
 from .checking.assumptions import names as assumed_names
+from .checking.chains import (defined_later, differentiated, plain_names, quantities, scalar_d, syntax_terms,
+                              uses)
+from .checking.conventions import only_a_convention
 from .checking.primes import STEP_NAMES, derivative_claim
-from .checking.redefine import may_redefine
+from .checking.redefine import SPECIAL, may_redefine
 from .checking.rows import equations
 from .checking.variable import choose as choose_variable
 from .checking.world import World, names_in, substitute_names, transform
 from .errors import BudgetExceeded, InputError, SymderivError, Unsupported
-from .parse import canonical
+from .latex_words import canonical
 
 MAX_CHARS = 200_000
 MAX_EQUATIONS = 400
@@ -45,7 +52,6 @@ MAX_EQUATIONS = 400
 STEP_CALLS = 12_000_000
 CHECK_CALLS = 60_000_000
 MIN_STEP_CALLS = 500_000
-SPECIAL = {"J", "I", "sigma", "mathbf{1}"}
 OP_TEX = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", ":=": ":=",
           "approx": r"\approx"}
 
@@ -105,14 +111,14 @@ class _Checker:
         if blocks == 0:
             raise InputError("no math found: put the derivation between $...$, $$...$$ or \\[...\\]")
         chains = [(eq, read(eq.text) if eq.error is None else None) for eq in eqs]
-        self.world = World(choose_variable(chains), quantities=_quantities(eqs))
-        self.varying = _differentiated(chains)
-        self.plain = _plain_names(chains)
+        self.world = World(choose_variable(chains), quantities=quantities(eqs))
+        self.varying = differentiated(chains)
+        self.plain = plain_names(chains)
         last, chain_id = None, 0
-        later = _defined_later(chains)
+        later = defined_later(chains)
         for k, (eq, chain) in enumerate(chains):
             if chain is not None and not eq.display and (
-                    any(isinstance(t, Unreadable) for t in chain.terms) or _uses(chain, later[k])):
+                    any(isinstance(t, Unreadable) for t in chain.terms) or uses(chain, later[k])):
                 # math in a sentence that is not a formula we read, or that speaks of what
                 # a later line defines ('we want $\nabla f = G$'): prose, not a step
                 continue
@@ -121,13 +127,13 @@ class _Checker:
                 continue
             unbalanced = _unbalanced(eq.text) if not chain.ops and eq.display else None
             if unbalanced:         # '\frac{x = 2x': the relation is swallowed by a group that never closes
-                self._add(_restore(eq.text), "unverified", f"cannot read it: {unbalanced}", eq, chain_id)
+                self._add(restore_increments(eq.text), "unverified", f"cannot read it: {unbalanced}", eq, chain_id)
                 continue
             terms = list(chain.terms)
             aside = eq.aside and terms[0] is not None     # a reason beside a step: its own chain
             if terms[0] is None:
                 if last is None:
-                    self._add(_restore(eq.text), "unverified", "this row continues a chain, but nothing comes before it",
+                    self._add(restore_increments(eq.text), "unverified", "this row continues a chain, but nothing comes before it",
                               eq, chain_id)
                     continue
                 terms[0] = last
@@ -155,7 +161,7 @@ class _Checker:
         parameter, not a name the derivation differentiates: ``checking.assumptions``)."""
         used = set()
         for t in terms:
-            for part in _parts(t):
+            for part in syntax_terms(t):
                 used |= names_in(self.world.read(part))
         moving = {self.world.variable, *self.varying} | {p for d in self.world.defs.values() for p in d.params}
         kept = []
@@ -176,8 +182,8 @@ class _Checker:
     # -- one link of a chain ---------------------------------------------------------------
 
     def _link(self, left, op, right, first, given, eq, chain, chain_id):
-        source = _restore(f"{left.latex} {OP_TEX.get(op, op)} {right.latex}")
-        left, right = (_scalar_d(side, left, right, self.seen | self.mentioned) for side in (left, right))
+        source = restore_increments(f"{left.latex} {OP_TEX.get(op, op)} {right.latex}")
+        left, right = (scalar_d(side, left, right, self.seen | self.mentioned) for side in (left, right))
         if isinstance(left, Label):
             left = derivative_claim(left, right, self.world) or left
         if first:
@@ -199,13 +205,13 @@ class _Checker:
                 prefix = f"checked as the differential d(.) = ⟨gradient, d{variables[0]}⟩: "
         for side in (left, right):
             if isinstance(side, Unreadable):
-                self._add(source, "unverified", f"cannot read '{_restore(side.latex)}': {side.reason}", eq, chain_id)
+                self._add(source, "unverified", f"cannot read '{restore_increments(side.latex)}': {side.reason}", eq, chain_id)
                 return
             if isinstance(side, Label):
                 self._add(source, "unverified", f"'{side.latex}' is read as a label, so there is nothing to compare",
                           eq, chain_id)
                 return
-        convention = _convention(left, right)
+        convention = only_a_convention(left, right)
         if convention:
             self._add(source, "unverified", convention, eq, chain_id)
             return
@@ -523,17 +529,6 @@ def _unbalanced(text: str) -> str | None:
     return "a '{' is never closed" if depth else None
 
 
-def _parts(term) -> list:
-    """The syntax terms inside one term of a chain."""
-    if isinstance(term, Expr):
-        return [term.term]
-    if isinstance(term, Gradient):
-        return [term.of] + ([S.Name(term.var)] if term.var else [])
-    if isinstance(term, Limit):
-        return [term.body]
-    return []
-
-
 def _steps(indices, word: str = "and") -> str:
     ks = sorted(indices)
     if len(ks) == 1:
@@ -547,102 +542,6 @@ def _rewritable(step: Step) -> bool:
     """A false claim worth assuming: its left side is a compound expression (assuming
     'x = 2' would rewrite every x)."""
     return step.claim is not None and not isinstance(step.claim[0], (S.Name, S.Num))
-
-
-def _left_name(term):
-    """The name a line would define: f in 'f = ...' or 'f(x) = ...'."""
-    if isinstance(term, Expr):
-        if term.head is not None:
-            return term.head[0]
-        if isinstance(term.term, S.Name):
-            return term.term.name
-    return None
-
-
-def _defined_later(chains) -> list:
-    """For each equation, the names that displayed lines after it put on their left."""
-    out, later = [], set()
-    for eq, chain in reversed(chains):
-        out.append(set(later))
-        if chain is not None and eq.display and chain.terms and chain.terms[0] is not None:
-            name = _left_name(chain.terms[0])
-            if name in SPECIAL and not _takes_over(chain):
-                continue           # '\sigma(x) = (x + |x|)/2' is a claim about ReLU, not a definition
-            if name is not None:
-                later.add(name)
-    return out[::-1]
-
-
-def _takes_over(chain) -> bool:
-    """Whether a line 'σ(z) = ...' or 'J(w) = ...' defines the built-in name anew."""
-    first, right = chain.terms[0], chain.terms[1] if len(chain.terms) > 1 else None
-    params = first.head[1] if first.head is not None else ()
-    body = right.term if isinstance(right, Expr) else None
-    return may_redefine(_left_name(first), params, body, chain.ops[0] if chain.ops else "=")
-
-
-def _uses(chain, names) -> bool:
-    """Whether a chain uses one of ``names`` other than as the name it defines itself; the
-    parameters of a function it defines are its own (w in 'f(w) = ‖Xw - y‖' is not the w a
-    later line solves for)."""
-    if not names:
-        return False
-    used, bound = set(), set()
-    for i, t in enumerate(chain.terms):
-        if isinstance(t, Expr):
-            found = names_in(t.term)
-            if i == 0 and t.head is not None:
-                bound = {t.head[0], *t.head[1]}
-            elif i == 0 and isinstance(t.term, S.Name):
-                found -= {t.term.name}
-            used |= found
-        elif isinstance(t, Gradient):
-            used |= names_in(t.of)
-    return bool((used - bound) & names)
-
-
-def _differentiated(chains) -> set:
-    """Names whose differential the derivation writes (dX, dY, dx_{ij}): they vary."""
-    found = set()
-
-    def visit(t):
-        if isinstance(t, S.Differential):
-            if isinstance(t.arg, S.Name):
-                found.add(t.arg.name)
-            elif isinstance(t.arg, S.Entry):
-                found.add(t.arg.base.upper() if t.arg.base.islower() else t.arg.base)
-        return None
-    for _, chain in chains:
-        for t in (chain.terms if chain else ()):
-            if isinstance(t, Expr):
-                transform(t.term, visit)
-    return found
-
-
-def _plain_names(chains) -> set:
-    """Names the derivation uses outside differentials (X in dX = ... X ...): a dY of such
-    a name is a variable's differential; a df of an f never used plainly is undefined.  The
-    f of a line 'f(w) = ...' is a function being named, not a use."""
-    found = set()
-    for _, chain in chains:
-        for i, t in enumerate(chain.terms if chain else ()):
-            if isinstance(t, Expr):
-                bare = transform(t.term, lambda u: S.Num("0") if isinstance(u, S.Differential) else None)
-                names = names_in(bare)
-                if i == 0 and t.head is not None:
-                    names -= {t.head[0]}
-                found |= names
-    return found
-
-
-def _quantities(eqs) -> frozenset:
-    """Built-in names (σ) that a condition of the post compares with a number ('Let
-    $\\sigma > 0$ be the noise level'): there they are quantities, not functions."""
-    found = set()
-    for eq in eqs:
-        for c in eq.conditions:
-            found |= {t.name for t in c.statement.terms if isinstance(t, S.Name)}
-    return frozenset(found & SPECIAL)
 
 
 def _conditions(conditions) -> list:
@@ -669,56 +568,3 @@ def _whole_of(name: str, base: str) -> bool:
         return True
     head, _, sub = name.partition("_")
     return head in (base, base.upper()) and bool(sub) and not sub.isdigit()
-
-
-def _scalar_d(side, left, right, names: set):
-    """d\\sum_i x_i is a differential unless the post uses d as a number ('let $d$ be the
-    dimension', (d - 1)\\sum_i x_i on the other side): then it is d times the sum."""
-    if not isinstance(side, Expr):
-        return side
-    terms = [s.term for s in (left, right) if isinstance(s, Expr)]
-    if "d" not in names and not any("d" in names_in(t) for t in terms):
-        return side
-
-    def fn(t):
-        if isinstance(t, S.Differential) and isinstance(t.arg, S.Sum):
-            return S.BinOp("*", S.Name("d", (t.span[0], t.span[0] + 1)), t.arg, t.span)
-        return None
-    term = transform(side.term, fn)
-    return side if term is side.term else Expr(term, side.latex, side.head)
-
-
-# The value a jump takes on its switch is a convention (H(0) = 1 in some texts, 1/2 in
-# symderiv), and any value in the jump's range is one: a line stating it is not false.
-_CONVENTIONS = {"heaviside": (0, 1, Fraction(1, 2), "H"), "sign": (-1, 1, 0, "sign")}
-
-
-def _convention(left, right) -> str | None:
-    for a, b in ((left, right), (right, left)):
-        if not (isinstance(a, Expr) and isinstance(b, Expr) and isinstance(a.term, S.Call)
-                and a.term.name in _CONVENTIONS and len(a.term.args) == 1
-                and isinstance(a.term.args[0], S.Num) and Fraction(a.term.args[0].text) == 0):
-            continue
-        value = _number_of(b.term)
-        low, high, ours, shown = _CONVENTIONS[a.term.name]
-        if value is not None and low <= value <= high and value != ours:
-            return (f"{shown}(0) is a convention, not a fact: this post takes {value}, symderiv takes {ours} "
-                    "(its verdicts at the jump use its own)")
-    return None
-
-
-def _number_of(t) -> Fraction | None:
-    if isinstance(t, S.Num):
-        return Fraction(t.text)
-    if isinstance(t, S.Neg):
-        v = _number_of(t.arg)
-        return None if v is None else -v
-    if isinstance(t, S.BinOp) and t.op == "/":
-        a, b = _number_of(t.left), _number_of(t.right)
-        return None if a is None or not b else a / b
-    return None
-
-
-def _restore(text: str) -> str:
-    """The increments as the post wrote them: \\delta_{x} -> \\Delta x."""
-    return re.sub(r"\\(?:delta|Delta)_\{([a-zA-Z])\}", r"\\Delta \1", text)

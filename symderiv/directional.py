@@ -433,7 +433,7 @@ def _zero_map(g: sp.Expr, ds: list) -> bool | None:
     """Is the map D ↦ g(D) identically zero?  False only with an exact witness; True only
     from the exact sign-cell test (or from g having no direction left in it)."""
     g = as_sympy(g)
-    for D in _probe_directions(len(ds)):
+    for D in probe_directions(len(ds)):
         v = _settle(g.xreplace(dict(zip(ds, D))))
         if sign_of(v) != 0:
             return False
@@ -450,7 +450,7 @@ def _has_root(g) -> bool:
                for p in as_sympy(g).atoms(sp.Pow))
 
 
-def _probe_directions(n: int) -> list:
+def probe_directions(n: int) -> list:
     """A fixed list of rational directions: the axes, their sums and differences, and a
     few odd-denominator ones that avoid the switches of small-integer forms."""
     out = []

@@ -23,20 +23,14 @@ from __future__ import annotations
 import sympy as sp
 
 from .errors import Unsupported
-from .nodes.base import SCALAR, Dim, MissingRule, Node, Shape, check_same as _check_same, fmt_shape, \
-    is_scalar_shape, placeholder, placeholder_index, walk
-from .nodes.leaves import Eye, Sym, Unit, eye
-from .nodes.transpose import Transpose, transpose, orient as _orient, transposes as _transposes
-from .nodes.entrywise import Entrywise, add, apply, const, divide, ew, ew_map, hadamard, neg, ones, scale, \
-    sub, is_zero_fill as _is_zero_fill, scalar_factor as _scalar_factor, shape_of as _shape_of
-from .nodes.sum_all import SumAll, inner, sum_all
-from .nodes.matmul import MatMul, matmul
-from .nodes.trace import Trace, trace
-from .nodes.fro_norm import FroNorm, fro_norm
-from .nodes.inverse import Inverse, inverse
-from .nodes.det import Adjugate, Det, adjugate, det
-from .nodes.max_entry import Argmax, MaxEntry, max_entry
-from .nodes.pick import Pick, pick
+# Every operation and its constructor, as symderiv/nodes/__init__.py lists them: a new
+# operation is declared there once, and reaches every ``E.name`` caller from there.
+from .nodes import *  # noqa: F401,F403
+# the names this module's own functions use, spelled out for readers and linters
+from .nodes import Entrywise, FroNorm, MatMul, Node, SumAll, Sym, add, ew, ew_map, fmt_shape, fro_norm, \
+    hadamard, inverse, matmul, placeholder, sum_all, transpose, walk
+from .nodes.entrywise import shape_of as _shape_of       # build.py reads it as E._shape_of
+from .nodes.transpose import orient as _orient, transposes as _transposes
 
 
 def squared_norm_of(a: Node) -> Node | None:

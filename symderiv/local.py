@@ -35,6 +35,7 @@ from .evaluate import Evaluator, bind_dims, scalar_eval, switch_key, to_number
 from .exact_numbers import as_sympy
 from .render.notation import node_text as _words     # how a refusal quotes a node
 from .scalar import to_sign_form
+from .sets import Ball, Box, ClarkeSet, Hull, NoClarkeSet, Point, ScaledBall
 from .signform import INTEGER
 
 MAX_ENUMERATED = 10
@@ -47,10 +48,15 @@ class PointResult:
     value: object                              # f(X0)
     differentiable: bool
     gradient: Optional[np.ndarray]
-    subdifferential: Optional[dict]
+    subdifferential: Optional[ClarkeSet]       # None where f is not locally Lipschitz
     reason: str = ""
     one_sided: list = field(default_factory=list)
     active: list = field(default_factory=list)  # the kinks active here, for the report
+
+    @property
+    def clarke(self) -> ClarkeSet:
+        """The Clarke set, or the form that says there is none, and why."""
+        return self.subdifferential if self.subdifferential is not None else NoClarkeSet(self.reason)
 
 
 @dataclass
@@ -170,18 +176,16 @@ class _Local:
 
     def collect(self):
         for k in self.v.own_kinks:
-            if k.kind == "max":
-                self._max(k)
+            if k.read_first:
+                k.activate(self)
         # kinks of a tied max's own argument are folded into the max's set (max_i |x_i| at 0);
         # where the max is not tied its argmax is defined and they are ordinary kinks
         self.inside_max = {k.node.arg.key for k, _, _ in self.maxes}
         for k in self.v.own_kinks:
-            if k.kind == "norm":
-                self._norm(k)
-            elif k.kind != "max":
-                self._switch(k)
+            if not k.read_first:
+                k.activate(self)
 
-    def _max(self, k):
+    def max_tie(self, k):
         a = self.ev(k.node.arg)
         top = max(a.flat, key=lambda v: v if isinstance(v, (int, Fraction)) else float(as_sympy(v)))
         ties = [idx for idx in np.ndindex(a.shape) if a[idx] == top]
@@ -193,7 +197,7 @@ class _Local:
         if w != 0:
             self.maxes.append((k, w, ties))
 
-    def _norm(self, k):
+    def norm_zero(self, k):
         if any(x != 0 for x in self.ev(k.node.arg).flat):
             return
         env = _frame_env(self.ev, k.args, (1, 1))
@@ -212,11 +216,11 @@ class _Local:
         if w != 0:
             self.norms.append((k, w))
 
-    def _switch(self, k):
+    def switch(self, k):
         if k.branch is not None and k.branch[1].has(INTEGER):
             # a family of zeros (sin x = 0 at x = kπ): the members this point is on
             for member in family_members(k, self.ev, _frame_shape(self.ev, k.args)):
-                self._switch(member)
+                self.switch(member)
             return
         fshape = _frame_shape(self.ev, k.args)
         needed = k.u.free_symbols | (k.branch[1].free_symbols | {k.branch[0]} if k.branch else set())
@@ -391,33 +395,19 @@ def _either_side(e: sp.Expr, env: dict, fshape, args) -> np.ndarray:
 def at_point(v: Verdict, values: dict) -> PointResult:
     r = _at_point(v, values)
     if not r.differentiable and r.subdifferential is not None:
-        g = _singleton(r.subdifferential)
+        g = r.subdifferential.singleton()
         if g is not None:
             # a locally Lipschitz f whose Clarke set is one point is (strictly)
             # differentiable there: ‖X ⊙ σ(X)‖_F at 0 has the ball of radius 0
-            r.differentiable, r.gradient, r.subdifferential = True, g, {"form": "point", "value": g}
+            r.differentiable, r.gradient, r.subdifferential = True, g, Point(g)
     return r
-
-
-def _singleton(form: dict):
-    """The one element of a Clarke set that has only one, else None."""
-    def same(a, b):
-        return np.shape(a) == np.shape(b) and all(x - y == 0 for x, y in zip(np.ravel(a), np.ravel(b)))
-    kind = form.get("form")
-    if kind == "ball" and form["radius"] == 0:
-        return form["center"]
-    if kind == "box" and same(form["lower"], form["upper"]):
-        return form["lower"]
-    if kind == "hull" and form["generators"] and all(same(g, form["generators"][0]) for g in form["generators"]):
-        return form["generators"][0]
-    return None
 
 
 def _at_point(v: Verdict, values: dict) -> PointResult:
     if not E.depends_on(v.f, v.var):
         ev = Evaluator(values, bind_dims(v.f, values))
         zero = _zeros(ev.shape(v.var))
-        return PointResult(ev(v.f)[0, 0], True, zero, {"form": "point", "value": zero})
+        return PointResult(ev(v.f)[0, 0], True, zero, Point(zero))
     L = _Local(v, values)
     shown = {"!=": "≠", ">=": "≥"}
     domain = ", ".join(f"{_words(n)} {shown.get(r, r)} 0" for n, r in v.domain)
@@ -470,7 +460,7 @@ def _at_point(v: Verdict, values: dict) -> PointResult:
     # at X < 0) contributes nothing: its set is w L^T(ball) with L = 0.
     norms = [(k, w) for k, w in L.norms if not _flat_at(k.node.arg, L)]
     if not merged and not norms:
-        return PointResult(value, True, base, {"form": "point", "value": base}, active=L.active)
+        return PointResult(value, True, base, Point(base), active=L.active)
     if norms:
         return PointResult(value, False, None, _norm_set(base, merged, norms, L), active=L.active)
     units = [_unit(it.row) for it in merged]
@@ -482,9 +472,9 @@ def _at_point(v: Verdict, values: dict) -> PointResult:
             left = base[pos] - it.J * max(-c, 0)      # -f'(X0; -E_pos)
             lower[pos], upper[pos] = min(left, right), max(left, right)
             one_sided.append({"entry": [int(pos[0]), int(pos[1])], "left": left, "right": right})
-        return PointResult(value, False, None, {"form": "box", "lower": lower, "upper": upper},
+        return PointResult(value, False, None, Box(lower, upper),
                            one_sided=one_sided, active=L.active)
-    return PointResult(value, False, None, {"form": "hull", "generators": _cell_gradients(base, merged)},
+    return PointResult(value, False, None, Hull(_cell_gradients(base, merged)),
                        active=L.active)
 
 
@@ -512,8 +502,8 @@ def _selections(value, L: _Local) -> PointResult:
             gens.append(g)
     gens = _extreme(gens)
     if len(gens) == 1:
-        return PointResult(value, True, gens[0], {"form": "point", "value": gens[0]}, active=L.active)
-    return PointResult(value, False, None, {"form": "hull", "generators": gens}, active=L.active)
+        return PointResult(value, True, gens[0], Point(gens[0]), active=L.active)
+    return PointResult(value, False, None, Hull(gens), active=L.active)
 
 
 def _unit(row: dict):
@@ -637,8 +627,8 @@ def _max_set(base, merged, L: _Local):
             seen.add(key)
             gens.append(g)
     if len(gens) == 1:
-        return True, gens[0], {"form": "point", "value": gens[0]}
-    return False, None, {"form": "hull", "generators": gens}
+        return True, gens[0], Point(gens[0])
+    return False, None, Hull(gens)
 
 
 # ---------------------------------------------------------------- norms at their zero
@@ -662,7 +652,7 @@ def _flat_at(M: E.Node, L: _Local) -> bool:
     return True
 
 
-def _norm_set(base, merged, norms, L: _Local) -> dict:
+def _norm_set(base, merged, norms, L: _Local) -> ClarkeSet:
     """w ||M(X)|| at M(X0) = 0, with M entrywise in X: f'(X0; D) = <G, D> + w ||L(D)||
     where L(D)_ij = r_ij max(D_ij, 0) + l_ij min(D_ij, 0) from the entry's one-sided
     slopes.  Equal slopes give a ball (scaled per entry); a one-sided entry (l = 0 < r,
@@ -695,10 +685,9 @@ def _norm_set(base, merged, norms, L: _Local) -> dict:
     cone = cone * flip
     if not any(c != 0 for c in cone.flat) and len({abs(as_sympy(s)) for s in scale.flat}) == 1:
         r = to_number(abs(as_sympy(scale.flat[0])) * as_sympy(radius))
-        return {"form": "ball", "center": base, "radius": r}
+        return Ball(base, r)
     text, latex = _cone_ball_words(scale, cone, radius)
-    return {"form": "described", "text": text, "latex": latex, "center": base,
-            "kind": "scaled-ball", "scale": scale, "sign": cone, "radius": radius}
+    return ScaledBall(text, latex, base, scale, cone, radius)
 
 
 def _entry_slopes(M: E.Node, L: _Local):

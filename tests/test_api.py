@@ -5,6 +5,8 @@ The global verdict, the routes and the curvature do not depend on the point, so
 ``analyze(text, at=p)`` gives, and right by the numeric oracle."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pytest
 
@@ -23,7 +25,7 @@ CASES = [
 
 def _same(a, b) -> bool:
     """Equal Clarke-set descriptions (dicts, lists and exact object arrays)."""
-    if isinstance(a, dict) and isinstance(b, dict):
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))

@@ -1,4 +1,4 @@
-"""The arbiter (symderiv/routes/compare.py): kinks that meet — ties of max/min on a kink of
+"""The arbiter (symderiv/routes/arbiter.py): kinks that meet — ties of max/min on a kink of
 an argument, kinks of kinks, products of kinks — settled by the exact directional test,
 globally and with --at.  Every claim is cross-checked by the numeric oracle on a function
 written by hand here."""
@@ -12,8 +12,9 @@ import pytest
 
 from symderiv import local
 from symderiv.api import analyze
-from symderiv.routes import compare
+from symderiv.routes import arbiter
 from symderiv.cli import main
+from symderiv.directional import PointTest
 from symderiv.errors import Unsupported
 from symderiv.render import spell
 from tests import oracle
@@ -78,7 +79,7 @@ def _at(a, at):
         point = local.at_point(a.verdict, values)
     except Unsupported:
         point = None
-    point, arb = compare.settle_point(a.problem, a.verdict, values, point)
+    point, arb = arbiter.settle_point(a.problem, a.verdict, values, point)
     return point, arb
 
 
@@ -183,8 +184,7 @@ def test_direction_needs_a_point(capsys):
 def test_a_dispute_nothing_settles_is_not_decided(monkeypatch):
     """When the routes disagree and the exact test cannot decide, the answer is exit 3, never
     the kinks' verdict."""
-    from symderiv.routes import compare
-    monkeypatch.setattr(compare, "decide_point", lambda *a, **k: compare.PointTest(None, None, reason="forced"))
+    monkeypatch.setattr(arbiter, "decide_point", lambda *a, **k: PointTest(None, None, reason="forced"))
     with pytest.raises(Unsupported, match="not decided"):
         analyze(r"\max(|x|, 2x^2)")
 

@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from symderiv.directional import NotLipschitz, decide_point, directional_derivative, sign_of
-from symderiv.routes.compare import scalar_form
+from symderiv.routes.scalar_form import scalar_form
 from symderiv.scalar import FUNCS
 from tests import oracle
 

@@ -66,14 +66,19 @@ def test_a_jump_that_vanishes_to_second_order_is_decided_by_the_exact_test(capsy
     # H(x) y^2 is differentiable at the origin (|f| <= y^2), though it jumps nearby:
     # the verdict's set must leave the origin out; at the point the kinks' analysis leaves
     # it open and the arbiter's exact test decides it (f'(0; D) = 0 for every D, the jump
-    # multiplied by y^2, which vanishes to second order), with no Clarke set claimed
+    # multiplied by y^2, which vanishes to second order); it gives no Clarke set, and says
+    # so with a described form marked undecided (null would claim f is not locally Lipschitz)
     d = diff_json(capsys, "H(x)y^2", "--wrt", "x,y")
     assert d["nondifferentiable_set"]["text"] == "x = 0 and y ≠ 0"
     f = lambda v: float(step(v[0]) * v[1] ** 2)  # noqa: E731
     oracle.check_gradient(f, np.zeros(2), np.zeros(2), np.random.default_rng(12))
     oracle.check_not_differentiable(f, np.array([0.0, 1.0]), np.random.default_rng(12))
     at = diff_json(capsys, "H(x)y^2", "--wrt", "x,y", "--at", "[0,0]")["at"]
-    assert at["differentiable"] is True and at["gradient"] == [0, 0] and at["subdifferential"] is None
+    assert at["differentiable"] is True and at["gradient"] == [0, 0]
+    assert at["subdifferential"] == {"form": "described", "text": "not decided: the exact test gives the gradient, "
+                                     "not the set", "latex": r"\text{not decided: the exact test gives the "
+                                     "gradient, not the set}", "decided": False}
+    assert "not decided" in at["reason"]
     assert at["arbiter"]["overrode"] is True
 
 

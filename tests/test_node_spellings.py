@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from symderiv import expr as E
+from symderiv import latex_words as W
 from symderiv import parse as P
 from symderiv.build import build_expression
 from symderiv.errors import InputError
@@ -40,8 +41,8 @@ def test_the_reader_table_is_the_classes_declarations():
     for word, cls in NAMED.items():
         assert cls.word == word and cls.spellings
         for s in cls.spellings:
-            assert P.STRUCTURAL[s] == word and P.canonical(s) == word
-    assert named_spellings().items() <= P.STRUCTURAL.items()
+            assert W.STRUCTURAL[s] == word and W.canonical(s) == word
+    assert named_spellings().items() <= W.STRUCTURAL.items()
 
 
 # every spelling in an operator name and in roman type; \det and \tr are LaTeX commands too
@@ -69,7 +70,7 @@ def test_a_square_argument_is_required_and_one_only():
 def test_a_new_named_function_needs_only_its_class(monkeypatch):
     """A class declaring a word and spellings is read, shaped and built with no change
     to the reader, the shape inference or the builder (the reader's table is made when
-    parse.py is imported, after every node module: here it is refreshed by hand)."""
+    latex_words.py is imported, after every node module: here it is refreshed by hand)."""
     @dataclass(frozen=True, eq=False)
     class SumSquares(Node):
         arg: Node
@@ -83,7 +84,7 @@ def test_a_new_named_function_needs_only_its_class(monkeypatch):
 
     try:
         assert NAMED["sumsq"] is SumSquares
-        monkeypatch.setattr(P, "STRUCTURAL", {**P.STRUCTURAL, **named_spellings()})
+        monkeypatch.setattr(W, "STRUCTURAL", {**W.STRUCTURAL, **named_spellings()})
         node = read(r"\operatorname{SumSq}(Y) + 1", {"Y": (2, 3)})
         y = point(4, (2, 3))
         got = float(Evaluator({"Y": y}, {})(node)[0, 0])

@@ -3,7 +3,8 @@ against an independent NumPy oracle at small concrete sizes and random rational 
 
   * the exact value against the same function written with NumPy;
   * the reverse rule (vjp) against central differences of <G, op(children)>;
-  * the forward rule (jvp) against central differences along a random direction.
+  * the forward rule (jvp) against central differences along a random direction;
+  * the PyTorch form and the entries (as SymPy expressions) against the same NumPy value.
 
 The oracle functions below are written by hand with NumPy and know nothing of symderiv.
 """
@@ -20,6 +21,7 @@ import torch
 
 from symderiv import autodiff, expr as E
 from symderiv.calculus import adjoints, piecewise_partial, sign_partial
+from symderiv.entries import entry_values
 from symderiv.errors import Unsupported
 from symderiv.evaluate import Evaluator
 from symderiv.nodes import MissingRule
@@ -58,9 +60,9 @@ def has_zero(m):
     return bool(np.any(m == 0))
 
 
-# Each case: (name, children as {name: shape}, build(children) -> node,
-# numpy(children arrays) -> array, avoid(name, array) -> bad point).
-X23, Y23, X33, Y33 = ("X", (2, 3)), ("Y", (2, 3)), ("X", (3, 3)), ("Y", (3, 3))
+# Each case: name -> (children as (name, shape) pairs, build(child Syms) -> node,
+# numpy(child arrays) -> array, avoid(array) -> a bad point for this operation).
+X23, Y23, X33 = ("X", (2, 3)), ("Y", (2, 3)), ("X", (3, 3))
 CASES = {
     "Transpose": ([X23], lambda X: E.transpose(X), lambda X: X.T, None),
     "MatMul": ([("A", (2, 3)), ("B", (3, 4))], lambda A, B: E.matmul(A, B), lambda A, B: A @ B, None),
@@ -269,3 +271,31 @@ def test_argmax_and_unit_have_no_pytorch_form():
     for node in (E.Argmax(E.Sym("X", (2, 3))), E.Unit(0, 1, (2, 3))):
         with pytest.raises(Unsupported, match=f"no PyTorch spelling for {type(node).__name__}"):
             tt(node)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"Argmax"}))
+def test_entries_against_numpy(name, seed):
+    """Every entry as a SymPy expression in the leaves' entries, then the point put in."""
+    node, syms, vals, oracle, _ = setup(name, seed)
+    point = {sp.Symbol(f"{n}[{i},{j}]", real=True): sp.Rational(v.numerator, v.denominator)
+             for n, arr in vals.items() for (i, j), v in np.ndenumerate(arr)}
+    got = [float(sp.N(e.xreplace(point))) for e in entry_values(node, {})]
+    want = numpy_f(oracle, syms, vals)()
+    np.testing.assert_allclose(np.reshape(got, np.shape(want)), want, rtol=1e-12, atol=1e-12)
+
+
+def test_entries_at_symbolic_sizes():
+    """Sizes are fixed by ``dims``; a size inside an entrywise body takes its value too."""
+    m = sp.Symbol("m", positive=True, integer=True)
+    X = E.Sym("X", (m, 2))
+    assert entry_values(E.sum_all(E.ones((m, 2))), {m: 3}) == [6]
+    got = entry_values(E.trace(E.matmul(E.transpose(X), X)), {m: 2})
+    want = sum(sp.Symbol(f"X[{i},{j}]", real=True) ** 2 for i in range(2) for j in range(2))
+    assert sp.expand(got[0] - want) == 0
+
+
+def test_argmax_and_unit_have_no_entries():
+    for node in (E.Argmax(E.Sym("X", (2, 3))), E.Unit(0, 1, (2, 3))):
+        with pytest.raises(MissingRule, match=type(node).__name__):
+            entry_values(node, {})

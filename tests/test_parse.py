@@ -5,6 +5,7 @@ from symderiv import parse as P
 from symderiv.errors import InputError
 from symderiv.macros import expand
 from symderiv.parse import parse, parse_statement, split_equations, split_rows
+from symderiv.tree_to_syntax import NOTE_SIGMA
 from symderiv.syntax import (Abs, BinOp, Call, Cases, Differential, Entry, Indicator, Inner, Name, Neg,
                              NodeTable, Norm, Num, Pow, Rel, Statement, Sum, Transpose)
 
@@ -316,7 +317,7 @@ def test_seed_two_equations_in_a_row(seed_macros):
     assert same(parse_statement(first, seed_macros).statement, Statement((S, call("sign", "sign", X)), ("=",)))
     got = parse_statement(second, seed_macros)
     assert same(got.statement, Statement((sigma_X, mul(half, add(S, J))), ("=",)))
-    assert P.NOTE_SIGMA in got.notes
+    assert NOTE_SIGMA in got.notes
 
 
 def test_seed_trace_row(seed_macros):
@@ -426,8 +427,8 @@ def test_split_rows_keeps_cases_together():
 # ---- notes --------------------------------------------------------------------------------------
 
 NOTES = [
-    (r"\sigma(X)", [P.NOTE_SIGMA]),
-    (r"\sigma(X) + \sigma(Y)", [P.NOTE_SIGMA]),
+    (r"\sigma(X)", [NOTE_SIGMA]),
+    (r"\sigma(X) + \sigma(Y)", [NOTE_SIGMA]),
     ("H(x)", ["H(x) read as the Heaviside step"]),
     (r"\theta(x)", [r"\theta(x) read as the Heaviside step"]),
     ("X'", ["X' read as the transpose of X"]),
@@ -435,7 +436,7 @@ NOTES = [
     (r"\tr AB", [r"\tr A read as \tr(A)"]),
     ("x^12", ["x^12 read as x^{1}2"]),
     ("max(x,0)", ["max(...) read as the function max"]),
-    (r"X' + \sigma(X)", ["X' read as the transpose of X", P.NOTE_SIGMA]),
+    (r"X' + \sigma(X)", ["X' read as the transpose of X", NOTE_SIGMA]),
     (r"\max(X, 0)", []),
     (r"\frac 12 X^T", []),
 ]

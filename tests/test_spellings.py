@@ -25,7 +25,8 @@ from symderiv.build import build
 from symderiv.errors import InputError, Unsupported
 from symderiv.evaluate import Evaluator
 from symderiv.exact_numbers import as_sympy
-from symderiv.parse import NOTE_SIGMA, parse
+from symderiv.parse import parse
+from symderiv.tree_to_syntax import NOTE_SIGMA
 
 # ---- the intended meanings, in NumPy -------------------------------------------------------
 

@@ -9,6 +9,8 @@ Reading a document:
   variable.py     which name the derivation differentiates with respect to
   redefine.py     a post's own line taking over σ, J or I
   world.py        what earlier lines defined, and how a term reads in their light
+  chains.py       what the whole post's chains say about its names: defined further down,
+                  varying, used plainly, quantities; d before a sum as a number
 Deciding a step:
   nodes.py        syntax terms -> engine nodes (through the engine's shape inference,
                   shapes.py), differentials -> directional derivatives
@@ -17,6 +19,7 @@ Deciding a step:
   identity.py     a difference that is 0 as a polynomial, tested at random integers
   decide.py       is lhs = rhs: symbolically first, then on sampled points
   limits.py       one-variable limits with one-sided approaches
+  conventions.py  H(0) and sign(0): a step stating another value is a convention
 Saying it:
   explain.py      the sentence of each verdict, its condition and counterexample records
 """

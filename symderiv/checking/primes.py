@@ -14,8 +14,8 @@ import re
 from fractions import Fraction
 
 from .. import syntax as S
-from ..parse import canonical
-from .reading import Expr, Gradient, Label, Limit, Unreadable, _number
+from ..latex_words import canonical
+from .reading import Expr, Gradient, Label, Limit, Unreadable, exact_number
 from .world import World, names_in, substitute_names
 
 STEP_NAMES = ("h", "t", "s", "k", "u", "v")
@@ -37,7 +37,7 @@ def derivative_claim(label: Label, other, world: World):
     p = params[0]
     if arg is None or arg.lstrip("\\") == p:
         return Gradient(S.Name(name), p, label.latex)
-    a = _number(arg)
+    a = exact_number(arg)
     if a is None:
         return Unreadable(label.latex, f"a derivative at '{arg}' is not checked: write it at {p} or at a number")
     h = next(n for n in STEP_NAMES if n not in names_in(d.body) | names_in(other.term) | {p})
@@ -66,7 +66,7 @@ def _builtin_claim(name, order, arg, label: Label, world: World):
     if arg is None or re.fullmatch(r"[A-Za-z]", arg):
         p = arg or world.variable
         return Gradient(at(S.Name(p)), p, label.latex) if p else None
-    a = _number(arg)
+    a = exact_number(arg)
     if a is None:
         return Unreadable(label.latex, f"a derivative at '{arg}' is not checked: write it at a variable or a number")
     quotient = S.BinOp("/", S.BinOp("-", at(S.BinOp("+", _term(a), S.Name("h"))), at(_term(a))), S.Name("h"))

@@ -19,7 +19,8 @@ from fractions import Fraction
 
 from .. import syntax as S
 from ..errors import SymderivError
-from ..parse import canonical, parse_statement
+from ..latex_words import canonical
+from ..parse import parse_statement
 
 RELATIONS = {"=": "=", "<": "<", ">": ">", r"\le": "<=", r"\leq": "<=", r"\leqslant": "<=",
              r"\ge": ">=", r"\geq": ">=", r"\geqslant": ">=", r"\ne": "!=", r"\neq": "!=",
@@ -114,6 +115,12 @@ def increments(text: str) -> tuple[str, dict]:
         found[f"{greek}_{letter}"] = f"Δ{letter}"
         return f"\\{greek}_{{{letter}}}"
     return _INCREMENT.sub(one, text), found
+
+
+def restore_increments(text: str) -> str:
+    """The increments as the post wrote them, for what a step shows: ``\\delta_{x}`` ->
+    ``\\Delta x`` (the inverse of ``increments``)."""
+    return re.sub(r"\\(?:delta|Delta)_\{([a-zA-Z])\}", r"\\Delta \1", text)
 
 
 def top_level(text: str):
@@ -272,7 +279,7 @@ def _limit(text: str):
         side = "+"
     elif arrow in (r"\uparrow", r"\nearrow"):
         side = "-"
-    point = _number(m.group("point"))
+    point = exact_number(m.group("point"))
     if point is None:
         return Unreadable(text, f"the limit point '{m.group('point').strip()}' is not a number")
     try:
@@ -285,8 +292,9 @@ def _limit(text: str):
     return Limit(var.name, point, side, body.terms[0], text)
 
 
-def _number(text: str) -> Fraction | None:
-    """A limit point: an integer, a decimal, -a, or \\frac{p}{q} (read by pattern, not eval)."""
+def exact_number(text: str) -> Fraction | None:
+    """A number as a post writes it (a limit point, the point of a derivative claim): an
+    integer, a decimal, -a, or \\frac{p}{q}, read by pattern, not eval."""
     t = text.strip().replace(" ", "")
     neg = t.startswith("-")
     t = t.lstrip("+-")

@@ -15,6 +15,9 @@ from .. import syntax as S
 from ..primitives import Smooth, lookup
 from .world import names_in, transform
 
+# The names symderiv reads in a fixed way (σ, J, I, the ones vector): a line about one of
+# them is a claim unless it takes the name over.
+SPECIAL = {"J", "I", "sigma", "mathbf{1}"}
 NO_ARGUMENT = {"J", "I"}
 KINKED = (S.Abs, S.Norm, S.Indicator, S.Cases, S.Reduce)
 

@@ -58,6 +58,9 @@ class Det(Node):
 
     # -- entries
 
+    def entries(self, ex, rows, cols):
+        return sp.Matrix([[ex(self.arg).det(method="berkowitz")]])
+
     # -- printing
 
     word, spellings = "det", ("det",)
@@ -154,6 +157,9 @@ class Adjugate(Node):
         return tt.t.linalg.det(m) * tt.t.linalg.inv(m)
 
     # -- entries
+
+    def entries(self, ex, rows, cols):
+        return ex(self.arg).adjugate(method="berkowitz")
 
     # -- printing
 

@@ -97,6 +97,15 @@ class Entrywise(Node):
 
     # -- entries
 
+    def entries(self, ex, rows, cols):
+        args = [ex(a) for a in self.args]
+        ps = self.placeholders()
+
+        def entry(i, j):
+            binding = {p: (a[0, 0] if a.shape == (1, 1) else a[i, j]) for p, a in zip(ps, args)}
+            return self.expr.xreplace({**ex.sizes, **binding})
+        return sp.Matrix(rows, cols, entry)
+
     # -- printing
 
     def printed(self, pr):

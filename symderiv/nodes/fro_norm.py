@@ -53,6 +53,9 @@ class FroNorm(Node):
 
     # -- entries
 
+    def entries(self, ex, rows, cols):
+        return sp.Matrix([[sp.sqrt(sum(v ** 2 for v in ex(self.arg)))]])
+
     # -- printing
 
     notation = Template("‖{0}‖_{sub}", r"\left\|{0}\right\|_{sub}")

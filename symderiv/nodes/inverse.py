@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
+
 from ..errors import InputError
 from . import exact
 from .base import Node, fmt_shape
@@ -58,6 +60,10 @@ class Inverse(Node):
         return tt.t.linalg.inv(tt(self.arg))
 
     # -- entries
+
+    def entries(self, ex, rows, cols):
+        m = ex(self.arg)
+        return m.adjugate(method="berkowitz") / m.det(method="berkowitz")
 
     # -- printing
 

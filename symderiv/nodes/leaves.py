@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import sympy as sp
 
 from ..errors import InputError
 from .base import Dim, Node, Shape
@@ -45,6 +46,9 @@ class Sym(Node):
         return tt.tensors[self.name]
 
     # -- entries
+
+    def entries(self, ex, rows, cols):
+        return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{self.name}[{i},{j}]", real=True))
 
     # -- printing
 
@@ -106,6 +110,9 @@ class Eye(Node):
         return tt.t.eye(int(self.n), dtype=tt.t.float64)
 
     # -- entries
+
+    def entries(self, ex, rows, cols):
+        return sp.eye(rows)
 
     # -- printing
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
+
 from ..errors import InputError
 from . import exact
 from .base import SCALAR, Node, fmt_shape
@@ -72,6 +74,13 @@ class MatMul(Node):
         return acc
 
     # -- entries
+
+    def entries(self, ex, rows, cols):
+        out = ex(self.factors[0])
+        for f in self.factors[1:]:
+            g = ex(f)
+            out = out * g if out.shape[1] == g.shape[0] else (out[0, 0] * g if out.shape == (1, 1) else out * g[0, 0])
+        return out
 
     # -- printing
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 
 from ..errors import Unsupported
+from ..scalar import FUNCS
 from . import exact
 from .base import SCALAR, Node, Shape
 from .base import PROD, Template
@@ -49,6 +51,15 @@ class MaxEntry(Node):
         return tt(self.arg).max().reshape(1, 1)
 
     # -- entries
+
+    def entries(self, ex, rows, cols):
+        # the largest entry as nested max(a, b) of the table: equal entries merge
+        # (max(u, u) = u), which is how ties of identical rows cancel
+        vals = list(dict.fromkeys(ex(self.arg)))
+        top = vals[0]
+        for v in vals[1:]:
+            top = FUNCS["max"](top, v)
+        return sp.Matrix([[top]])
 
     # -- printing
 

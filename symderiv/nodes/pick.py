@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import sympy as sp
+
 from . import exact
 from .base import SCALAR, Node, Shape
 from .base import ATOM
@@ -54,6 +56,9 @@ class Pick(Node):
         return tt(self.arg)[self.i:self.i + 1, self.j:self.j + 1]
 
     # -- entries
+
+    def entries(self, ex, rows, cols):
+        return sp.Matrix([[ex(self.arg)[self.i, self.j]]])
 
     # -- printing
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
+
 from . import exact
 from .base import SCALAR, Node, Shape, check_same
 from .base import PROD, Template, placeholder
@@ -45,6 +47,9 @@ class SumAll(Node):
         return tt(self.arg).sum().reshape(1, 1)
 
     # -- entries
+
+    def entries(self, ex, rows, cols):
+        return sp.Matrix([[sum(ex(self.arg))]])
 
     # -- printing
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
+
 from ..errors import InputError
 from . import exact
 from .base import SCALAR, Node, Shape, fmt_shape
@@ -48,6 +50,9 @@ class Trace(Node):
         return tt.t.trace(tt(self.arg)).reshape(1, 1)
 
     # -- entries
+
+    def entries(self, ex, rows, cols):
+        return sp.Matrix([[ex(self.arg).trace()]])
 
     # -- printing
 

@@ -49,6 +49,9 @@ class Transpose(Node):
 
     # -- entries
 
+    def entries(self, ex, rows, cols):
+        return ex(self.arg).T
+
     # -- printing
 
     notation = Template("{0}^T", r"{0}^\top", wrap=ATOM)

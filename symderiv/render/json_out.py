@@ -31,19 +31,8 @@ def _steps(analysis, route):
 
 
 def _kinks(analysis):
-    out = []
-    for k in analysis.verdict.kinks:
-        item = {
-            "where": _both(spell.kink_switch, analysis, k),
-            "kind": k.kind,
-            "continuous": k.continuous,
-            "differentiable": k.continuous and k.harmless,
-            "order": k.order,
-        }
-        if not (k.continuous and k.harmless):
-            item["fails"] = _both(spell.kink_where, analysis, k)
-        out.append(item)
-    return out
+    N_t, N_l = spell.notation(False, analysis), spell.notation(True, analysis)
+    return [k.to_json(N_t, N_l) for k in analysis.verdict.kinks]
 
 
 def _point(analysis):
@@ -59,12 +48,10 @@ def _point(analysis):
     }
     if p.gradient is not None:
         out["gradient_exact"] = spell.shaped(p.gradient, flat, spell.exact)
-    sub = p.subdifferential
-    if sub is None:
-        out["subdifferential"] = None
-        out["reason"] = p.reason
-    else:
-        out["subdifferential"] = _form(sub, flat)
+    clarke = p.clarke
+    out["subdifferential"] = clarke.to_json(flat)
+    if clarke.reason is not None:
+        out["reason"] = clarke.reason
     arb = analysis.point_arbiter
     out["arbiter"] = None if arb is None else {"settled": arb.settled, "test": arb.test, "overrode": arb.overrode,
                                                "reason": arb.reason}
@@ -77,28 +64,6 @@ def _point(analysis):
     if p.one_sided:
         out["one_sided"] = [{"entry": o["entry"], "left": spell.number(o["left"]), "right": spell.number(o["right"])}
                             for o in p.one_sided]
-    return out
-
-
-def _form(sub, flat):
-    form = sub["form"]
-    if form == "point":
-        return {"form": "point", "value": spell.shaped(sub["value"], flat)}
-    if form == "box":
-        return {"form": "box", "lower": spell.shaped(sub["lower"], flat), "upper": spell.shaped(sub["upper"], flat),
-                "lower_exact": spell.shaped(sub["lower"], flat, spell.exact),
-                "upper_exact": spell.shaped(sub["upper"], flat, spell.exact)}
-    if form == "hull":
-        return {"form": "hull", "generators": [spell.shaped(g, flat) for g in sub["generators"]]}
-    if form == "ball":
-        return {"form": "ball", "center": spell.shaped(sub["center"], flat), "radius": spell.number(sub["radius"]),
-                "radius_exact": spell.exact(sub["radius"])}
-    out = {"form": "described", "text": sub["text"], "latex": sub["latex"],
-           "center": spell.shaped(sub["center"], flat)}
-    if sub.get("kind") == "scaled-ball":
-        # the set {center + scale ⊙ U : ||U||_F <= radius, U >= 0 where sign = 1, U <= 0 where sign = -1}
-        out.update({"kind": "scaled-ball", "scale": spell.shaped(sub["scale"], flat),
-                    "sign": spell.shaped(sub["sign"], flat), "radius": spell.number(sub["radius"])})
     return out
 
 

@@ -11,6 +11,7 @@ from ..exact_numbers import as_sympy, is_concrete
 
 from .. import expr as E
 from ..errors import Unsupported
+from ..kinks import quantifier, variable_placeholders
 from ..routes.common import Line, Math
 from .notation import Notation
 
@@ -54,137 +55,30 @@ def tex_text(s: str) -> str:
     return _tex_text(s)
 
 
-def quantifier(args: tuple, latex: bool, off_diagonal: bool = False) -> str:
-    big = [a for a in args if not a.is_scalar]
-    if not big:
-        return ""
-    vector = all(a.shape[1] == 1 for a in big)
-    if vector:
-        return r" \text{ for some } i" if latex else " for some i"
-    if off_diagonal:
-        return r" \text{ for some } i \ne j" if latex else " for some i ≠ j"
-    return r" \text{ for some } i, j" if latex else " for some i, j"
-
-
-def _tie(k, N: Notation) -> str:
-    a = k.node.arg
-    what = N.node(a)
-    return (rf"\text{{the largest entry of }} {what} \text{{ is attained more than once}}" if N.latex
-            else f"the largest entry of {what} is attained more than once")
-
-
-def _edge(k, N: Notation) -> str:
-    """Where a norm of a map flat on an interval fails: 'x_ij = 0 for some i, j'."""
-    switches, args = k.edge
-    either = (r" \text{ or } " if N.latex else " or ").join(N.entry(sp.Eq(w, 0), args) for w in switches)
-    return either + quantifier(args, N.latex)
-
-
 def kink_where(k, N: Notation) -> str:
     """Where a kink family fails, e.g. 'x_ij = 0 and y_ij ≠ 0 for some i, j'."""
-    if k.kind == "max":
-        conds = [N.entry(c, k.args) for c in (k.condition or [])]
-        joiner = r" \text{ and } " if N.latex else " and "
-        return joiner.join([_tie(k, N)] + conds)
-    if k.kind == "norm":
-        base = f"{N.node(k.node.arg)} = 0"
-        conds = [N.entry(c, k.args) for c in (k.condition or [])]
-        joiner = r" \text{ and } " if N.latex else " and "
-        if k.edge is not None:
-            conds.append(_edge(k, N))
-        return joiner.join([base] + conds)
-    parts = [N.entry(k.switch_eq, k.args)]
-    parts += [N.entry(c, k.args) for c in (k.condition or [])]
-    if k.critical and k.continuous:
-        # where grad u = 0 on u = 0 the kink vanishes to second order (|x y| at the origin)
-        u = N.entry(k.u, k.args)
-        parts.append(rf"\nabla ({u}) \ne 0" if N.latex else f"∇({u}) ≠ 0")
-    joiner = r" \text{ and } " if N.latex else " and "
-    return joiner.join(parts) + quantifier(k.args, N.latex, getattr(k, "off_diagonal", False))
+    return k.where(N)
 
 
 def kink_switch(k, N: Notation) -> str:
-    if k.kind == "max":
-        return _tie(k, N)
-    if k.kind == "norm":
-        return f"{N.node(k.node.arg)} = 0"
-    return N.entry(k.switch_eq, k.args) + quantifier(k.args, N.latex, k.off_diagonal)
+    return k.place(N)
+
+
+def kink_story(k, N: Notation) -> str:
+    """Where a primitive fails, and what that does to f, in a sentence or two."""
+    return k.story(N)
 
 
 def _m(text: str, N: Notation) -> str:
     return f"${text}$" if N.latex else text
 
 
-def _slopes(slopes, N: Notation, args=()) -> str:
-    left, right = slopes
-    def one(g):
-        shown = [N.entry(x, args) if isinstance(x, sp.Basic) and x.free_symbols else str(x) for x in g]
-        return shown[0] if len(g) == 1 else "(" + ", ".join(shown) + ")"
-    return f"{_m(one(left), N)} and {_m(one(right), N)}"
+def _or(N: Notation) -> str:
+    return r" \text{ or } " if N.latex else " or "
 
 
-def kink_story(k, N: Notation) -> str:
-    """Where a primitive fails, and what that does to f, in a sentence or two."""
-    if k.kind == "max":
-        where = _m(_tie(k, N), N) if N.latex else _tie(k, N)
-        if k.harmless:
-            return f"Where {where}, the max switches between entries, but its weight in f vanishes: no kink of f."
-        return (f"Where {where}, the max switches between the tied entries and enters f with weight "
-                f"{_m(N.entry(k.weight, k.args), N)}: f is not differentiable there.")
-    if k.kind == "norm":
-        where = _m(f"{N.node(k.node.arg)} = 0", N)
-        if k.harmless and k.note:
-            return f"At {where}: {k.note}."
-        if k.harmless:
-            return f"At {where} the norm has a kink, but its weight in f vanishes there, so f has none."
-        story = (f"At {where} the norm has a kink, and it enters f with weight {_m(N.entry(k.weight, k.args), N)}: "
-                 "f is not differentiable there")
-        if k.edge is not None:
-            story += (f" if {_m(_edge(k, N), N)}; where no entry is on a switch, the "
-                      "argument of the norm stays 0 nearby, so f is 0 there and differentiable")
-        return story + "."
-    place = _m(N.entry(k.switch_eq, k.args), N)
-    some = quantifier(k.args, False, k.off_diagonal).strip()
-    where = f"Where {place}" + (f" ({some})" if some else "")
-    if k.decided_by:
-        return f"{where}" + (f" and {_m(' and '.join(N.entry(c, k.args) for c in k.condition), N)}"
-                             if k.condition else "") + f": {k.decided_by}."
-    if not k.continuous:
-        return f"{where}, f jumps by {_m(N.entry(k.jump, k.args), N)}: it is not continuous there."
-    parts = []
-    for call, slopes, weight, w_on in k.primitives:
-        text = _m(N.entry(call, k.args), N)
-        if slopes is not None and len(slopes[0]) == 1:
-            text += f" has one-sided slopes {_slopes(slopes, N, k.args)}"
-        else:
-            text += " switches between its arguments"
-        if w_on is not None:
-            if sp.expand(weight - w_on) == 0:
-                text += f" and enters f with weight {_m(N.entry(w_on, k.args), N)}"
-            else:
-                text += (f" and enters f with weight {_m(N.entry(weight, k.args), N)}, which is "
-                         f"{_m(N.entry(w_on, k.args), N)} there")
-        parts.append(text)
-    head = f"{where}, " + ("; ".join(parts) if parts else "a primitive switches") + "."
-    if k.unbounded:
-        return (head + " A fractional power of it makes the one-sided derivatives of f unbounded "
-                f"there: f is not differentiable where {_m(kink_where(k, N), N)}.")
-    if k.harmless:
-        return head + " So the gradient of f does not jump there: f is differentiable there."
-    return (head + f" So the gradient of f jumps by {_m(N.entry(k.strength, k.args), N)}{_direction(k, N)}: "
-            f"f is not differentiable where {_m(kink_where(k, N), N)}.")
-
-
-def _direction(k, N: Notation) -> str:
-    """'in entry (i, j)' when the switch is an entry of the variable itself."""
-    if k.u.is_Symbol:
-        node = k.args[E.placeholder_index(k.u)]
-        if isinstance(node, E.Sym):
-            if node.is_scalar:
-                return ""
-            return " in entry (i, j)" if node.shape[1] != 1 else " in entry i"
-    grad = _m(r"\nabla_X (" + N.entry(k.u, k.args) + ")" if N.latex else "∇(" + N.entry(k.u, k.args) + ")", N)
-    return f" times {grad}"
+def _and(N: Notation) -> str:
+    return r" \text{ and } " if N.latex else " and "
 
 
 def domain(verdict, N: Notation) -> str | None:
@@ -202,7 +96,7 @@ def domain(verdict, N: Notation) -> str | None:
             body = N.entry(node.expr, node.args) if isinstance(node, E.Entrywise) else N.entry_of(node)
             every = (r" \text{ for all } i" if N.latex else " for all i") + ("" if node.shape[1] == 1 else ", j")
             parts.append(f"{body} {symbol} 0{every}")
-    joiner = r" \text{ and } " if N.latex else " and "
+    joiner = _and(N)
     return joiner.join(parts)
 
 
@@ -211,7 +105,7 @@ def nondifferentiable_set(verdict, N: Notation) -> str | None:
     extra, cleared = verdict.arbiter_amend or ([], [])
     if not failing and not extra:
         return None
-    joiner = r" \text{ or } " if N.latex else " or "
+    joiner = _or(N)
     seen, parts = set(), []
     for k in failing:
         s = kink_where(k, N)
@@ -228,7 +122,7 @@ def nondifferentiable_set(verdict, N: Notation) -> str | None:
 
 def jump_set(verdict, N: Notation) -> str | None:
     """Where f jumps: 'x = 0 and λ < 0' (with symbolic constants, only for some of them)."""
-    joiner = r" \text{ or } " if N.latex else " or "
+    joiner = _or(N)
     parts = []
     for k in verdict.kinks:
         if not k.continuous:
@@ -240,16 +134,10 @@ def jump_set(verdict, N: Notation) -> str | None:
 
 def gradient_kink_set(verdict, N: Notation) -> str | None:
     """Where f is differentiable but its gradient is not (its second derivative jumps)."""
-    joiner = r" \text{ or } " if N.latex else " or "
+    joiner = _or(N)
     parts = []
     for k in verdict.hessian_failing:
-        if k.kind != "switch":     # ‖X‖_F^(3/2) at X = 0
-            text = f"{N.node(k.node.arg)} = 0" if k.kind == "norm" else _tie(k, N)
-            if text not in parts:
-                parts.append(text)
-            continue
-        conds = [N.entry(k.switch_eq, k.args)] + [N.entry(c, k.args) for c in (k.order_condition or [])]
-        text = (r" \text{ and } " if N.latex else " and ").join(conds) + quantifier(k.args, N.latex)
+        text = k.where_gradient_kinks(N)
         if text not in parts:
             parts.append(text)
     return joiner.join(parts) if parts else None
@@ -287,7 +175,6 @@ def smoothness_latex(verdict) -> str:
 def _for_constants(verdict, N: Notation) -> str:
     """' (when a ≠ 1)' where every failing kink fails only for some values of the
     constants (leaky_relu(x; a) is smooth for a = 1): the class is then conditional."""
-    from ..analysis import variable_placeholders
     conds = []
     for k in verdict.kinks:
         if (k.continuous and k.harmless) or not k.condition:
@@ -298,7 +185,7 @@ def _for_constants(verdict, N: Notation) -> str:
         free = set().union(*[c.free_symbols for c in k.condition])
         if not free or free & V:
             return ""
-        joiner = r" \text{ and } " if N.latex else " and "
+        joiner = _and(N)
         some = quantifier(k.args, N.latex, k.off_diagonal)
         conds.append(_m(joiner.join(N.entry(c, k.args) for c in k.condition) + some, N))
     if not conds:

@@ -98,22 +98,10 @@ def _point_core(analysis) -> list[str]:
         out.append(f"  differentiable; ∇f = {spell.array_text(p.gradient, flat)}")
         return out
     out.append("  not differentiable here.")
-    sub = p.subdifferential
-    if sub is None:
-        out.append(f"  no Clarke subdifferential: {p.reason}")
+    clarke = p.clarke
+    out.append("  " + clarke.sentence(flat))
+    if not clarke.exists:
         return out
-    form = sub["form"]
-    if form == "box":
-        out.append(f"  Clarke subdifferential: the box {spell.array_text(sub['lower'], flat)} ≤ G ≤ "
-                   f"{spell.array_text(sub['upper'], flat)} (entrywise)")
-    elif form == "hull":
-        gens = "; ".join(spell.array_text(g, flat) for g in sub["generators"])
-        out.append(f"  Clarke subdifferential: the convex hull of {gens}")
-    elif form == "ball":
-        out.append(f"  Clarke subdifferential: the ball ‖G - {spell.array_text(sub['center'], flat)}‖_F ≤ "
-                   f"{spell.exact(sub['radius'])}")
-    else:
-        out.append(f"  Clarke subdifferential: {sub['text']}, where G0 = {spell.array_text(sub['center'], flat)}")
     for o in p.one_sided:
         out.append(f"  one-sided derivatives in entry {tuple(o['entry'])}: left {spell.exact(o['left'])}, "
                    f"right {spell.exact(o['right'])}")

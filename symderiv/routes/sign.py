@@ -12,11 +12,42 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import expr as E
-from ..analysis import Verdict
+from ..analysis import Verdict, variable_placeholders
 from ..calculus import map_entrywise
-from ..scalar import Prim, Sw, to_sign_form
+from ..evaluate import switch_key
+from ..kinks import SwitchKink
+from ..scalar import FUNCS, Prim, Sw, to_sign_form
 from ..signform import tidy
-from .common import Line, Math, RouteResult, Step, lit, name_switches, switches_in
+from .common import Line, Math, RouteResult, Step, lit
+
+
+def switches_in(f: E.Node, var: E.Sym) -> list:
+    """(key, u, args, shape) for every switch of f that moves with var, in a stable order."""
+    seen, out = set(), []
+    for n in E.walk(f):
+        if not isinstance(n, E.Entrywise):
+            continue
+        V = set(variable_placeholders(n.args, var))
+        form = to_sign_form(n.expr)
+        for atom in sorted(form.atoms(Sw), key=sp.default_sort_key):
+            u = atom.args[0]
+            if not (u.free_symbols & V):
+                continue
+            key, orient = switch_key(u, n.args)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append((key, u if orient == 1 else -u, n.args, n.shape))
+    return out
+
+
+def name_switches(switches: list) -> dict:
+    """S, S_2, S_3, ... for matrices of signs; s, s_2 for scalars."""
+    names = {}
+    for i, (key, u, args, shape) in enumerate(switches):
+        base = "S" if not E.is_scalar_shape(shape) else "s"
+        names[key] = base if i == 0 else f"{base}_{i + 1}"
+    return names
 
 
 def _display(e: sp.Expr) -> sp.Expr:
@@ -96,7 +127,7 @@ def route(verdict: Verdict) -> RouteResult:
 
         delta_lines, jump_lines = [], []
         for k in verdict.own_kinks:
-            if k.kind != "switch":
+            if not isinstance(k, SwitchKink):      # the sign identity is about the switches S
                 continue
             u_math = Math(expr=k.switch_eq, args=k.args, entry=True)
             if k.continuous:
@@ -129,10 +160,10 @@ def route(verdict: Verdict) -> RouteResult:
 
     steps.append(Step("Gradient", "Read back with the primitives:",
                       [Line(lit("∇f", r"\nabla f"), "=", Math(node=verdict.gradient))]))
-    boundaries = [(k.u, k.args, k.continuous and k.harmless, k.branch) for k in verdict.own_kinks if k.kind == "switch"]
+    boundaries = [(k.u, k.args, k.continuous and k.harmless, k.branch) for k in verdict.own_kinks
+                  if isinstance(k, SwitchKink)]
     return RouteResult("sign", verdict.gradient, verdict.gradient_sign, steps, boundaries, names)
 
 
 def _sign_call(u):
-    from ..scalar import FUNCS
     return FUNCS["sign"](u)
