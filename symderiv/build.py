@@ -26,6 +26,7 @@ from . import sizes
 from . import syntax as S
 from .errors import InputError, SymderivError, Unsupported
 from .names import GREEK_NAMES
+from .nodes import NAMED
 
 STRUCTURAL_UNSUPPORTED = {"diag": "diag(.)", "vec": "vec(.)"}
 
@@ -683,20 +684,21 @@ class Builder:
         if word in STRUCTURAL_UNSUPPORTED:
             raise Unsupported(f"{STRUCTURAL_UNSUPPORTED[word]} are not analysed yet", column=t.span[0], source=self.source)
         args = [self.node(a) for a in t.args]
-        if word == "trace":
+        named = NAMED.get(word)
+        if named is not None:
+            # a matrix function that declares its spellings (symderiv/nodes: Node.word)
             if len(args) != 1:
-                raise InputError("trace takes one argument", column=t.span[0], source=self.source)
-            return E.trace(args[0])
+                raise InputError(f"{word} takes one argument", column=t.span[0], source=self.source)
+            return named.named(args[0])
         if word == "bars":
             if args[0].is_scalar:
                 return E.apply("abs", args[0])
             self.note("\\left|{A}\\right| of a square matrix read as det(A), as SymPy prints it")
             return E.det(args[0])
-        if word in ("det", "logdet"):
+        if word == "logdet":
             if len(args) != 1:
                 raise InputError(f"{t.spelling} takes one argument", column=t.span[0], source=self.source)
-            d = E.det(args[0])
-            return E.apply("log", d) if word == "logdet" else d
+            return E.apply("log", E.det(args[0]))
         spec = primitives.lookup(word)
         if spec is None:
             raise InputError(f"unknown function {t.spelling}(...)", column=t.span[0], source=self.source)

@@ -1,8 +1,9 @@
 """Convexity: disciplined-convex composition rules, and an exact counterexample search.
 
-The rules (curvature and monotonicity of each primitive, from the table; signs of
-the arguments) can only prove convexity.  Non-convexity is proved by a witness: two
-points A, B with f((A+B)/2) > (f(A) + f(B))/2, checked in exact rational arithmetic.
+The rules (curvature and monotonicity of each primitive, from the table, and of each
+matrix operation, declared in its node class; signs of the arguments) can only prove
+convexity.  Non-convexity is proved by a witness: two points A, B with
+f((A+B)/2) > (f(A) + f(B))/2, checked in exact rational arithmetic.
 When neither succeeds the answer is None, with the reason.
 """
 from __future__ import annotations
@@ -19,11 +20,11 @@ from .exact_numbers import as_sympy, is_concrete
 from . import expr as E
 from . import primitives
 from .bounds import optional_step
+from .nodes.base import ABS, AFFINE, CONCAVE, CONST, CONVEX, DECR, INCR, SAME
 from .errors import SymderivError
 from .evaluate import Evaluator
 from .scalar import Prim
 
-CONST, AFFINE, CONVEX, CONCAVE = "constant", "affine", "convex", "concave"
 MAX_SEARCH_ENTRIES = 144
 
 
@@ -80,42 +81,49 @@ class Rules:
 
     def _node(self, n: E.Node) -> Info:
         if not E.depends_on(n, self.var):
-            sign = self.signs.get(n.name) if isinstance(n, E.Sym) else None
-            if isinstance(n, E.Entrywise) and not n.args and n.expr.is_number:
-                sign = "nonneg" if n.expr >= 0 else "nonpos"
-            if isinstance(n, E.Eye):
-                sign = "nonneg"
-            return Info(CONST, sign)
+            return Info(CONST, n.constant_sign(self.signs))
         if n == self.var:
             return Info(AFFINE)
-        if isinstance(n, (E.Transpose, E.Trace, E.SumAll, E.Pick)):
-            inner = self.node(n.children()[0])
-            return Info(inner.curv, inner.sign)
-        if isinstance(n, E.MatMul):
-            moving = [f for f in n.factors if E.depends_on(f, self.var)]
-            if len(moving) == 1 and self.node(moving[0]).curv == AFFINE:
-                return Info(AFFINE)
-            if len(n.factors) == 2 and n.is_scalar and isinstance(n.factors[0], E.Transpose) \
-                    and n.factors[0].arg == n.factors[1] and self.node(n.factors[1]).curv in (CONST, AFFINE):
-                return Info(CONVEX, "nonneg")      # u^T u = ‖u‖² of an affine u
-            return Info(None)
-        if isinstance(n, E.MaxEntry):
-            # the largest entry is convex and increasing in every entry
-            inner = self.node(n.arg)
-            return Info(inner.curv if inner.curv in (CONST, CONVEX) else (CONVEX if inner.curv == AFFINE else None))
-        if isinstance(n, E.FroNorm):
-            inner = self.node(n.arg)
-            if inner.curv in (CONST, AFFINE):
-                return Info(CONVEX, "nonneg")
-            if inner.curv == CONVEX and inner.sign == "nonneg":
-                return Info(CONVEX, "nonneg")
-            if inner.curv == CONCAVE and inner.sign == "nonpos":
-                return Info(CONVEX, "nonneg")
-            return Info(None, "nonneg")
-        if isinstance(n, E.Entrywise):
-            infos = {E.placeholder(i): self.node(a) for i, a in enumerate(n.args)}
-            return _scalar(n.expr, infos)
-        return Info(None)
+        return Info(*n.convexity(self))
+
+    # What a node's curvature rule may ask (the curvature section of symderiv/nodes).
+    def of(self, child: E.Node) -> tuple:
+        """A child's (curvature, sign)."""
+        info = self.node(child)
+        return info.curv, info.sign
+
+    def moves(self, child: E.Node) -> bool:
+        return E.depends_on(child, self.var)
+
+    def scalar(self, e: sp.Expr, args: tuple) -> tuple:
+        """(curvature, sign) of a scalar expression in placeholders bound to ``args``."""
+        info = _scalar(e, {E.placeholder(i): self.node(a) for i, a in enumerate(args)})
+        return info.curv, info.sign
+
+    def compose(self, n: E.Node) -> tuple:
+        """(curvature, sign) of an operation from its declared curvature, monotonicity and
+        sign, composed with its arguments' as the primitives are."""
+        if n.curvature is None and n.value_sign != SAME:
+            return None, n.value_sign           # no rule: the arguments need not be read
+        args = [self.node(c) for c in n.children()]
+        sign = args[0].sign if n.value_sign == SAME else n.value_sign
+        if n.curvature is None:
+            return None, sign
+        if all(a.curv == CONST for a in args):
+            return CONST, sign
+        if n.curvature == AFFINE:
+            # a linear map: each argument's curvature, flipped where it decreases
+            curv = CONST
+            for a, mono in zip(args, n.monotone):
+                part = a.curv if mono == INCR else (_neg(a.curv) if mono == DECR else
+                                                    (a.curv if a.curv in (CONST, AFFINE) else None))
+                curv = _add(curv, part)
+            return curv, sign
+        # nondecreasing in |u| is increasing where u >= 0 and decreasing where u <= 0
+        monotone = [{"nonneg": INCR, "nonpos": DECR}.get(a.sign) if mono == ABS else mono
+                    for a, mono in zip(args, n.monotone)]
+        info = _compose(n.curvature, monotone, args, sign)
+        return info.curv, info.sign
 
 
 def _scalar(e: sp.Expr, infos: dict) -> Info:

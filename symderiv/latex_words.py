@@ -6,11 +6,13 @@ cases row, and the font and text commands a styled word may come in.
 """
 from __future__ import annotations
 
+from .nodes import named_spellings
 from .primitives import lookup
 
-# The front end's own function words, beside the primitive table's.
-STRUCTURAL = {"tr": "trace", "Tr": "trace", "trace": "trace", "Trace": "trace", "TR": "trace",
-              "det": "det", "logdet": "logdet", "diag": "diag", "Diag": "diag", "vec": "vec"}
+# The front end's own function words, beside the primitive table's: the named matrix
+# functions' spellings, declared by their node classes (tr, Tr -> trace), and the words
+# read here only (logdet is log det; diag and vec are refused by name).
+STRUCTURAL = {**named_spellings(), "logdet": "logdet", "diag": "diag", "Diag": "diag", "vec": "vec"}
 
 REL_OPS = {"=": "=", "<": "<", r"\lt": "<", ">": ">", r"\gt": ">",
            r"\le": "<=", r"\leq": "<=", r"\leqslant": "<=",

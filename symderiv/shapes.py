@@ -30,6 +30,7 @@ import sympy as sp
 
 from . import syntax as S
 from .errors import InputError, SymderivError, Unsupported
+from .named_functions import NAMED
 
 
 # ---------------------------------------------------------------- concrete shapes
@@ -436,8 +437,13 @@ class Inference:
             word = b.function_word(t)
             if word == "bars" and self.is_scalar(shapes[0]):
                 return self.scalar()
-            if word in ("trace", "det", "logdet", "bars"):
+            if word in ("logdet", "bars"):
                 self.square(shapes[0], t, t.spelling)
+                return self.scalar()
+            named = NAMED.get(word)         # a matrix function's own shape rule (Node.word)
+            if named is not None and named.needs_square:
+                self.square(shapes[0], t, t.spelling)
+            if named is not None and named.gives_scalar:
                 return self.scalar()
             return self.common(shapes, t, f"{t.spelling}(...)")
         if isinstance(t, (S.Sum, S.Reduce)):

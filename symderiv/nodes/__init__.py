@@ -1,13 +1,13 @@
 """The matrix operations, one module each (or one per tight family): every rule the
 engine has for an operation sits in its class, in the order base.py lays out."""
-from .base import SCALAR, Dim, MissingRule, Node, Shape, fmt_shape, is_scalar_shape, placeholder, \
-    placeholder_index, walk
+from .base import NAMED, SCALAR, Dim, MissingRule, Node, Shape, fmt_shape, is_scalar_shape, placeholder, \
+    placeholder_index, named_spellings, walk
 from .leaves import Eye, Sym, Unit, eye
 from .transpose import Transpose, transpose
 from .entrywise import Entrywise, add, apply, const, divide, ew, ew_map, hadamard, neg, ones, scale, sub
 from .sum_all import SumAll, inner, sum_all
 from .matmul import MatMul, matmul
-from .trace import Trace, trace
+from .matrix_trace import Trace, trace
 from .fro_norm import FroNorm, fro_norm
 from .inverse import Inverse, inverse
 from .det import Adjugate, Det, adjugate, det
@@ -15,8 +15,8 @@ from .max_entry import Argmax, MaxEntry, max_entry
 from .pick import Pick, pick
 
 __all__ = [
-    "SCALAR", "Dim", "MissingRule", "Node", "Shape", "fmt_shape", "is_scalar_shape", "placeholder",
-    "placeholder_index", "walk",
+    "NAMED", "SCALAR", "Dim", "MissingRule", "Node", "Shape", "fmt_shape", "is_scalar_shape", "placeholder",
+    "placeholder_index", "named_spellings", "walk",
     "Eye", "Sym", "Unit", "eye", "Transpose", "transpose",
     "Entrywise", "add", "apply", "const", "divide", "ew", "ew_map", "hadamard", "neg", "ones", "scale", "sub",
     "SumAll", "inner", "sum_all", "MatMul", "matmul", "Trace", "trace", "FroNorm", "fro_norm",

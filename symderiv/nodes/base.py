@@ -11,8 +11,13 @@ marked by one comment line each:
   # -- exact value             ``value`` at a point, exactly
   # -- PyTorch                 ``torch``: the same value as a PyTorch tensor
   # -- entries                 ``entries``: every entry as a SymPy expression
-  # -- printing                (still in render/notation.py)
-  # -- curvature               (still in convexity.py)
+  # -- printing                ``printed``: the node in matrix notation, from a
+                               ``Template`` or a method; render/notation.py does the
+                               layout, the parentheses and the numbers.  A named
+                               function (tr, det) also declares how it is read:
+                               ``word``, ``spellings``, its shape rule, ``named``
+  # -- curvature               ``curvature``: its DCP composition rule, which
+                               convexity.py applies
   # -- kinks                   ``kinks``: where it is not smooth, as kink objects (the
                                exact decision of each kind is analysis.KinkStudy's)
 
@@ -22,6 +27,8 @@ instead of being read as something else.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Union
 
@@ -29,6 +36,7 @@ import sympy as sp
 
 from ..errors import Unsupported
 from .. import shapes
+from ..named_functions import NAMED, named_spellings  # noqa: F401 (the package's names)
 # the package's names for the shape helpers, kept for the E.fmt_shape callers
 from ..shapes import fmt as fmt_shape, is_scalar_shape  # noqa: F401
 
@@ -53,6 +61,37 @@ _PLACEHOLDERS = [sp.Symbol(f"_p{i}", real=True) for i in range(64)]
 
 def placeholder_index(p: sp.Symbol) -> int:
     return int(p.name[2:])
+
+
+# Binding strength of a printed form: a sum needs parentheses as a factor, a product as
+# the base of a power or a transpose.
+SUM, PROD, ATOM = 1, 2, 3
+
+# The curvature vocabulary of the composition rules (convexity.py), shared with the
+# primitive table's strings.
+CONST, AFFINE, CONVEX, CONCAVE = "constant", "affine", "convex", "concave"
+INCR, DECR, ABS, SAME = "incr", "decr", "abs", "same"
+
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A printed form in both dialects: {0}, {1}, ... stand for the children, printed in
+    parentheses when they bind less than ``wrap``; other {names} are filled by keyword.
+    One pass fills every slot, so a child printed as x_{1} is never filled again."""
+    text: str
+    latex: str
+    binds: int = ATOM
+    wrap: int = 0
+
+    def fill(self, pr, *children, **words) -> tuple:
+        values = {str(i): pr.child(c, self.wrap) for i, c in enumerate(children)}
+        values.update(words)
+        fmt = self.latex if pr.latex else self.text
+        return _SLOT.sub(lambda m: values.get(m.group(1), m.group(0)), fmt), self.binds
+
+
 
 
 class Node:
@@ -134,7 +173,68 @@ class Node:
 
     # -- printing
 
+    #: A named function of one matrix (tr, det) declares its canonical word, the
+    #: spellings the reader takes for it (tr, Tr, trace: \operatorname{tr}, \mathrm{Tr},
+    #: tr X ...), what it asks of its argument and what it gives (shape inference), and
+    #: ``named(arg)``, the node the builder makes of it.  Declaring ``word`` registers the
+    #: class in NAMED, where the reader, the shape inference and the builder find it.
+    word: str | None = None
+    spellings: tuple = ()
+    needs_square = False
+    gives_scalar = False
+
+    @classmethod
+    def named(cls, arg: "Node") -> "Node":
+        raise MissingRule(f"{cls.__name__} is not a named function")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "word" in cls.__dict__ and cls.word:
+            NAMED[cls.word] = cls
+
+    #: the printed form when one template serves; else the class overrides ``printed``
+    notation: Template | None = None
+    #: printed as a name (X, λ): it ranks with the named scalars in a product (λ Σ|x_ij|)
+    prints_as_name = False
+
+    def printed(self, pr) -> tuple:
+        """This node in matrix notation, as (text, binding strength).  ``pr`` is the printer:
+        ``pr.latex`` the dialect, ``pr.child(node, need)`` a child printed in parentheses
+        when it binds less than ``need``; the layout helpers are documented there."""
+        if self.notation is None:
+            self._missing("its printed form")
+        return self.notation.fill(pr, *self.children())
+
+    def printed_entry(self, pr, swapped: bool = False) -> str | None:
+        """The generic entry (i, j) of this node when it has a name of its own (x_ij,
+        δ_ij), else None (the printer writes (M)_ij); ``swapped`` asks for entry (j, i)."""
+        return None
+
     # -- curvature
+
+    #: The disciplined-convex rule, declared as the primitive table declares its own: the
+    #: operation's curvature in its arguments (AFFINE, CONVEX, CONCAVE; None: no rule, the
+    #: composition rules then say nothing), how it moves with each argument (INCR, DECR,
+    #: ABS: nondecreasing in |arg|, so increasing where the argument is nonnegative and
+    #: decreasing where it is nonpositive; one per child), and the sign of its value
+    #: ('nonneg', 'nonpos'; SAME: its only argument's; None: unknown).
+    curvature: str | None = None
+    monotone: tuple = ()
+    value_sign: str | None = None
+
+    def convexity(self, rules) -> tuple:
+        """(curvature, sign) of this node as a function of the variable.  The default is
+        the composition of the declaration above, which ``rules.compose`` applies; an
+        operation whose rule is not a plain composition (u^T u) overrides this, asking
+        ``rules.of(child)`` for a child's (curvature, sign) and ``rules.moves(child)``
+        whether the child depends on the variable."""
+        return rules.compose(self)
+
+    def constant_sign(self, given: dict) -> str | None:
+        """The sign of this node where it does not depend on the variable, when known
+        without a value ('nonneg', 'nonpos'); ``given`` holds the signs of the named
+        constants that have values (--let)."""
+        return None
 
     # -- kinks
 

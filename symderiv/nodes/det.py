@@ -9,12 +9,12 @@ import sympy as sp
 from .. import shapes
 from ..errors import Unsupported
 from . import exact
-from .base import SCALAR, Node, Shape
+from .base import SCALAR, Node, Shape, Template
 from .entrywise import Entrywise, const, ew_map, is_constant_fill, scalar_factor, scale
 from .inverse import Inverse, inverse
 from .leaves import Eye
 from .matmul import MatMul, matmul
-from .trace import trace
+from .matrix_trace import trace
 from .transpose import Transpose, transpose
 
 
@@ -62,6 +62,15 @@ class Det(Node):
         return sp.Matrix([[ex(self.arg).det(method="berkowitz")]])
 
     # -- printing
+
+    word, spellings = "det", ("det",)
+    needs_square = gives_scalar = True
+
+    @classmethod
+    def named(cls, arg):
+        return det(arg)
+
+    notation = Template("det({0})", r"\det\left({0}\right)")
 
     # -- curvature
 
@@ -155,6 +164,15 @@ class Adjugate(Node):
         return ex(self.arg).adjugate(method="berkowitz")
 
     # -- printing
+
+    notation = Template("adj({0})", r"\operatorname{adj}\left({0}\right)")
+    _of_transpose = Template("adj({0})^T", r"\operatorname{adj}\left({0}\right)^{\top}")
+
+    def printed(self, pr):
+        # adj(M^T) is printed as the transpose of adj(M): the gradient of det M
+        if isinstance(self.arg, Transpose):
+            return self._of_transpose.fill(pr, self.arg.arg)
+        return self.notation.fill(pr, self.arg)
 
     # -- curvature
 

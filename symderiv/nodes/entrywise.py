@@ -108,7 +108,25 @@ class Entrywise(Node):
 
     # -- printing
 
+    def printed(self, pr):
+        if not self.args:
+            return pr.constant_fill(self.expr, self.shape)
+        if not self.is_scalar and all(a.is_scalar for a in self.args):
+            # a number spread over a matrix (the gradient 2 sum(x) 1 of sum(x)^2): the
+            # ones say its shape, which the number alone would not
+            return pr.spread(pr.expr(self.expr, self.args), self.shape)
+        return pr.expr(self.expr, self.args)
+
     # -- curvature
+
+    def convexity(self, rules):
+        # the generic entry's own composition: the scalar rules of convexity.py
+        return rules.scalar(self.expr, self.args)
+
+    def constant_sign(self, given):
+        if not self.args and self.expr.is_number:
+            return "nonneg" if self.expr >= 0 else "nonpos"
+        return None
 
     # -- kinks
 

@@ -8,6 +8,8 @@ import sympy as sp
 from ..exact_numbers import as_sympy
 from . import exact
 from .base import SCALAR, Node, Shape
+from .base import Template
+from .base import ABS, CONVEX
 from .entrywise import Entrywise, apply, ew_map, is_constant_fill, scalar_factor
 from .matmul import MatMul
 from .sum_all import inner
@@ -56,7 +58,15 @@ class FroNorm(Node):
 
     # -- printing
 
+    notation = Template("‖{0}‖_{sub}", r"\left\|{0}\right\|_{sub}")
+
+    def printed(self, pr):
+        return self.notation.fill(pr, self.arg, sub="2" if self.arg.shape[1] == 1 else "F")
+
     # -- curvature
+
+    # convex, nonnegative, and nondecreasing in the size of every entry
+    curvature, monotone, value_sign = CONVEX, (ABS,), "nonneg"
 
     # -- kinks
 

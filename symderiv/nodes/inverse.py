@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sympy as sp
-
 from .. import shapes
 from . import exact
-from .base import Node
+from .base import Node, ATOM, Template
 from .entrywise import ew_map, is_constant_fill, neg, scalar_factor
 from .leaves import Eye
 from .matmul import matmul
-from .transpose import transpose
+from .transpose import Transpose, transpose
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +63,14 @@ class Inverse(Node):
         return m.adjugate(method="berkowitz") / m.det(method="berkowitz")
 
     # -- printing
+
+    notation = Template("{0}^-1", "{0}^{-1}", wrap=ATOM)
+    _of_transpose = Template("{0}^-T", r"{0}^{-\top}", wrap=ATOM)
+
+    def printed(self, pr):
+        if isinstance(self.arg, Transpose):         # (A^T)^-1 is written A^-T
+            return self._of_transpose.fill(pr, self.arg.arg)
+        return self.notation.fill(pr, self.arg)
 
     # -- curvature
 

@@ -8,6 +8,7 @@ import sympy as sp
 
 from ..errors import InputError
 from .base import Dim, Node, Shape
+from .base import ATOM, Template
 from .entrywise import const
 
 
@@ -51,7 +52,20 @@ class Sym(Node):
 
     # -- printing
 
+    prints_as_name = True
+
+    def printed(self, pr):
+        return pr.name(self.name), ATOM
+
+    def printed_entry(self, pr, swapped=False):
+        # X's entries are x_ij: the lower-case letter, as matrix texts write them
+        base = pr.name(self.name.lower() if self.name.isupper() else self.name)
+        return pr.subscript(base, "i" if self.shape[1] == 1 else ("ji" if swapped else "ij"))
+
     # -- curvature
+
+    def constant_sign(self, given):
+        return given.get(self.name)
 
     # -- kinks
 
@@ -105,7 +119,15 @@ class Eye(Node):
 
     # -- printing
 
+    notation = Template("I", "I")
+
+    def printed_entry(self, pr, swapped=False):
+        return pr.dialect("δ_ij", r"\delta_{ij}")      # symmetric: swapped changes nothing
+
     # -- curvature
+
+    def constant_sign(self, given):
+        return "nonneg"
 
     # -- kinks
 
@@ -152,6 +174,9 @@ class Unit(Node):
     # -- entries
 
     # -- printing
+
+    def printed(self, pr):
+        return pr.subscript("e", f"{self.i + 1}" if self.shape[1] == 1 else f"{self.i + 1}{self.j + 1}"), ATOM
 
     # -- curvature
 

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sympy as sp
-
 from .. import shapes
 from . import exact
-from .base import SCALAR, Node
+from .base import SCALAR, Node, ATOM, PROD, AFFINE, CONST, CONVEX
 from .entrywise import Entrywise, add, const, ew_map, is_zero_fill, scalar_factor, scale
 from .leaves import Eye
 from .sum_all import sum_all
-from .transpose import transpose
+from .transpose import Transpose, transpose
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,7 +80,20 @@ class MatMul(Node):
 
     # -- printing
 
+    def printed(self, pr):
+        # a Hadamard product or a scaled matrix inside a product needs parentheses
+        return pr.product([pr.child(f, ATOM) for f in self.factors]), PROD
+
     # -- curvature
+
+    def convexity(self, rules):
+        moving = [f for f in self.factors if rules.moves(f)]
+        if len(moving) == 1 and rules.of(moving[0])[0] == AFFINE:
+            return AFFINE, None                 # the other factors are constants
+        if len(self.factors) == 2 and self.is_scalar and isinstance(self.factors[0], Transpose) \
+                and self.factors[0].arg == self.factors[1] and rules.of(self.factors[1])[0] in (CONST, AFFINE):
+            return CONVEX, "nonneg"             # u^T u = ‖u‖² of an affine u
+        return None, None
 
     # -- kinks
 

@@ -11,7 +11,9 @@ from ..errors import Unsupported
 from ..scalar import FUNCS
 from . import exact
 from .base import SCALAR, Node, Shape
-from .entrywise import const, scale
+from .base import PROD, Template
+from .base import CONVEX, INCR
+from .entrywise import Entrywise, const, scale
 from .sum_all import inner
 from .transpose import Transpose
 
@@ -61,7 +63,18 @@ class MaxEntry(Node):
 
     # -- printing
 
+    notation = Template("max_{idx} {body}", r"\max_{{idx}} {body}", binds=PROD)
+
+    def printed(self, pr):
+        a = self.arg
+        idx = "i" if a.shape[1] == 1 else pr.dialect("ij", "i,j")
+        body = pr.entry(a.expr, a.args) if isinstance(a, Entrywise) and a.args else pr.entry_of(a)
+        return self.notation.fill(pr, idx=idx, body=body)
+
     # -- curvature
+
+    # the largest entry is convex and increasing in every entry
+    curvature, monotone = CONVEX, (INCR,)
 
     # -- kinks
 
@@ -122,6 +135,8 @@ class Argmax(Node):
     # -- entries
 
     # -- printing
+
+    notation = Template("onehot(argmax {0})", r"E_{\arg\max {0}}")
 
     # -- curvature
 

@@ -8,6 +8,8 @@ import sympy as sp
 
 from . import exact
 from .base import SCALAR, Node, Shape
+from .base import ATOM
+from .base import AFFINE, INCR, SAME
 from .entrywise import Entrywise, ew, scale
 from .leaves import Unit
 from .transpose import Transpose
@@ -60,7 +62,18 @@ class Pick(Node):
 
     # -- printing
 
+    def printed(self, pr):
+        if self.label:
+            return pr.name(self.label), ATOM
+        inner = pr.child(self.arg, ATOM)
+        if self.arg.shape[1] == 1 and self.j == 0:       # an entry of a column vector: x_2
+            return pr.subscript(inner, f"{self.i + 1}"), ATOM
+        return pr.subscript(inner, f"{self.i + 1}{self.j + 1}"), ATOM
+
     # -- curvature
+
+    # a linear map that keeps the entrywise order: it keeps curvature and sign
+    curvature, monotone, value_sign = AFFINE, (INCR,), SAME
 
     # -- kinks
 

@@ -7,7 +7,7 @@ import sympy as sp
 
 from . import exact
 from .. import shapes
-from .base import SCALAR, Node, Shape
+from .base import SCALAR, Node, Shape, PROD, Template, placeholder, AFFINE, INCR, SAME
 from .entrywise import Entrywise, const, ew, ew_map, hadamard, is_constant_fill, ones, scalar_factor, scale
 from .leaves import Eye
 from .transpose import Transpose, orient, transposes
@@ -52,7 +52,27 @@ class SumAll(Node):
 
     # -- printing
 
+    notation = Template("sum({0})", r"\mathbf{1}^\top {0}\,\mathbf{1}")
+    _squared_norm = Template("‖{0}‖_{sub}^2", r"\left\|{0}\right\|_{sub}^2")
+    _inner = Template("⟨{0}, {1}⟩", r"\left\langle {0}, {1}\right\rangle")
+    _sum = Template("sum_{idx} {body}", r"\sum_{{idx}} {body}", binds=PROD)
+
+    def printed(self, pr):
+        a = self.arg
+        if not (isinstance(a, Entrywise) and a.args):
+            return self.notation.fill(pr, a)
+        if a.expr.is_Pow and a.expr.exp == 2:
+            sub = "2" if a.shape[1] == 1 and a.shape[0] != 1 else "F"
+            return self._squared_norm.fill(pr, ew(a.expr.base, a.args, a.shape), sub=sub)
+        if len(a.args) == 2 and a.expr == placeholder(0) * placeholder(1):
+            return self._inner.fill(pr, *a.args)
+        idx = "i" if a.shape[1] == 1 else pr.dialect("ij", "i,j")
+        return self._sum.fill(pr, idx=idx, body=pr.entry(a.expr, a.args))
+
     # -- curvature
+
+    # a linear map that keeps the entrywise order: it keeps curvature and sign
+    curvature, monotone, value_sign = AFFINE, (INCR,), SAME
 
     # -- kinks
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import Node, walk
+from .base import ATOM, Template
+from .base import AFFINE, INCR, SAME
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,7 +54,15 @@ class Transpose(Node):
 
     # -- printing
 
+    notation = Template("{0}^T", r"{0}^\top", wrap=ATOM)
+
+    def printed_entry(self, pr, swapped=False):
+        return self.arg.printed_entry(pr, not swapped)
+
     # -- curvature
+
+    # a linear map that keeps the entrywise order: it keeps curvature and sign
+    curvature, monotone, value_sign = AFFINE, (INCR,), SAME
 
     # -- kinks
 

@@ -1,8 +1,10 @@
 """Matrix notation for nodes and entry notation for conditions, in LaTeX or text.
 
 No mathematics happens here: the engine hands over nodes and scalar expressions in
-their final form, and this module only spells them.  One printer serves both
-dialects so that the text and LaTeX outputs cannot drift apart.
+their final form, and this module only spells them.  Each matrix operation declares
+its own notation (``printed``, in the printing section of its node class); this printer
+walks the tree and does the rest: the dialect, parentheses, numbers, layout.  One
+printer serves both dialects so that the text and LaTeX outputs cannot drift apart.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import sympy as sp
 from ..exact_numbers import as_sympy
 
 from .. import expr as E
+from ..nodes.base import ATOM, PROD, SUM
 from sympy.core.relational import Relational
 
 from ..evaluate import switch_key
@@ -32,8 +35,6 @@ GREEK_TEXT = {
     "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
 }
 
-# Binding strength of what a printer returns: a sum needs parentheses as a factor.
-SUM, PROD, ATOM = 1, 2, 3
 
 
 class Notation:
@@ -64,94 +65,52 @@ class Notation:
         return f"{self.dim(shape[0])}{times}{self.dim(shape[1])}"
 
     # ------------------------------------------------------------ nodes
+    # Each node declares its own printed form (its ``printed``, in symderiv/nodes); this
+    # printer walks the tree and supplies the dialect, parentheses, numbers and layout.
     def node(self, n: E.Node) -> str:
         return self._node(n)[0]
 
     def _node(self, n: E.Node):
-        L = self.latex
-        if isinstance(n, E.Sym):
-            return self.name(n.name), ATOM
-        if isinstance(n, E.Eye):
-            return "I", ATOM
-        if isinstance(n, E.Pick):
-            if n.label:
-                return self.name(n.label), ATOM
-            inner = self._wrap(self._node(n.arg), ATOM)
-            if n.arg.shape[1] == 1 and n.j == 0:          # an entry of a column vector: x_2
-                return (f"{inner}_{{{n.i + 1}}}" if L else f"{inner}_{n.i + 1}"), ATOM
-            return (f"{inner}_{{{n.i + 1}{n.j + 1}}}" if L else f"{inner}_{n.i + 1}{n.j + 1}"), ATOM
-        if isinstance(n, E.Inverse):
-            if isinstance(n.arg, E.Transpose):
-                inner = self._wrap(self._node(n.arg.arg), ATOM)
-                return (f"{inner}^{{-\\top}}" if L else f"{inner}^-T"), ATOM
-            inner = self._wrap(self._node(n.arg), ATOM)
-            return (f"{inner}^{{-1}}" if L else f"{inner}^-1"), ATOM
-        if isinstance(n, E.Det):
-            return (f"\\det\\left({self.node(n.arg)}\\right)" if L else f"det({self.node(n.arg)})"), ATOM
-        if isinstance(n, E.Adjugate):
-            # adj(M^T) is printed as the transpose of adj(M): the gradient of det M
-            inner, flip = (n.arg.arg, True) if isinstance(n.arg, E.Transpose) else (n.arg, False)
-            body = (f"\\operatorname{{adj}}\\left({self.node(inner)}\\right)" if L else f"adj({self.node(inner)})")
-            if flip:
-                body += "^{\\top}" if L else "^T"
-            return body, ATOM
-        if isinstance(n, E.MaxEntry):
-            a = n.arg
-            idx = "i" if a.shape[1] == 1 else ("i,j" if L else "ij")
-            if isinstance(a, E.Entrywise) and a.args:
-                body = self.entry(a.expr, a.args)
-            else:
-                body = self.entry_of(a)
-            return (f"\\max_{{{idx}}} {body}" if L else f"max_{idx} {body}"), PROD
-        if isinstance(n, E.Argmax):
-            inner = self.node(n.arg)
-            return (f"E_{{\\arg\\max {inner}}}" if L else f"onehot(argmax {inner})"), ATOM
-        if isinstance(n, E.Unit):
-            idx = f"{n.i + 1}" if n.shape[1] == 1 else f"{n.i + 1}{n.j + 1}"
-            return (f"e_{{{idx}}}" if L else f"e_{idx}"), ATOM
-        if isinstance(n, E.MatMul):
-            # a Hadamard product or a scaled matrix inside a product needs parentheses
-            parts = [self._wrap(self._node(f), ATOM) for f in n.factors]
-            return ("" if L else "").join(_join_product(parts, L)), PROD
-        if isinstance(n, E.Transpose):
-            inner = self._wrap(self._node(n.arg), ATOM)
-            return (f"{inner}^\\top" if L else f"{inner}^T"), ATOM
-        if isinstance(n, E.Trace):
-            return (f"\\operatorname{{tr}}\\left({self.node(n.arg)}\\right)" if L else f"tr({self.node(n.arg)})"), ATOM
-        if isinstance(n, E.FroNorm):
-            body = self.node(n.arg)
-            sub = "2" if n.arg.shape[1] == 1 else "F"
-            return (f"\\left\\|{body}\\right\\|_{sub}" if L else f"‖{body}‖_{sub}"), ATOM
-        if isinstance(n, E.SumAll):
-            return self._sum_all(n)
-        if isinstance(n, E.Entrywise):
-            if not n.args:
-                return self._constant_fill(n)
-            if not n.is_scalar and all(a.is_scalar for a in n.args):
-                # a number spread over a matrix (the gradient 2 sum(x) 1 of sum(x)^2): the
-                # ones say its shape, which the number alone would not
-                body = self._wrap(self._expr(n.expr, n), PROD)
-                ones = self._ones(n.shape)
-                if self.latex:
-                    body = f"\\left({body}\\right)" if " " in body else body
-                    return f"{body} {ones}", PROD
-                return f"{body} {ones}", PROD
-            return self._expr(n.expr, n)
-        raise TypeError(type(n).__name__)
+        return n.printed(self)
 
-    def _constant_fill(self, n: E.Entrywise):
-        c = n.expr
-        if n.is_scalar:
+    def child(self, n: E.Node, need: int = 0) -> str:
+        """A child node printed, in parentheses when it binds less than ``need``."""
+        return self._wrap(self._node(n), need)
+
+    def dialect(self, text: str, latex: str) -> str:
+        return latex if self.latex else text
+
+    def subscript(self, base: str, sub: str) -> str:
+        return f"{base}_{{{sub}}}" if self.latex else f"{base}_{sub}"
+
+    def product(self, parts: list) -> str:
+        """Matrix factors, already printed, written side by side."""
+        return "".join(_join_product(parts, self.latex))
+
+    def expr(self, e: sp.Expr, args: tuple):
+        """A scalar expression in placeholders bound to ``args``, in matrix notation."""
+        return _Printer(self, args, False).print(e)
+
+    def constant_fill(self, c, shape):
+        """A matrix of one number: 0, J, 2J (the number alone for a scalar)."""
+        if shape[0] == 1 and shape[1] == 1:
             return self._number(c)
         if c == 0:
             return "0", ATOM
-        ones = self._ones(n.shape)
+        ones = self.ones(shape)
         if c == 1:
             return ones, ATOM
         num, _ = self._number(c)
         return f"{num}{ones}" if self.latex else f"{num} {ones}", PROD
 
-    def _ones(self, shape) -> str:
+    def spread(self, printed, shape):
+        """A scalar spread over a matrix of ``shape``: its printed form times the ones."""
+        body = self._wrap(printed, PROD)
+        if self.latex and " " in body:
+            body = f"\\left({body}\\right)"
+        return f"{body} {self.ones(shape)}", PROD
+
+    def ones(self, shape) -> str:
         """J for a matrix of ones, the bold 1 for a vector of ones (1^T for a row)."""
         if shape[1] == 1 and shape[0] != 1:
             return r"\mathbf{1}" if self.latex else "1"
@@ -166,23 +125,6 @@ class Notation:
             return sp.latex(c), (SUM if c.is_Add or (c.is_number and c < 0) else ATOM)
         return sp.sstr(c), (SUM if c.is_Add or (c.is_number and c.is_negative) else ATOM)
 
-    def _sum_all(self, n: E.SumAll):
-        L = self.latex
-        a = n.arg
-        if isinstance(a, E.Entrywise) and a.args and isinstance(a.expr, sp.Pow) and a.expr.exp == 2:
-            body = self.node(E.ew(a.expr.base, a.args, a.shape))
-            sub = "2" if a.shape[1] == 1 and a.shape[0] != 1 else "F"
-            return (f"\\left\\|{body}\\right\\|_{sub}^2" if L else f"‖{body}‖_{sub}^2"), ATOM
-        if isinstance(a, E.Entrywise) and len(a.args) == 2 and a.expr == E.placeholder(0) * E.placeholder(1):
-            x, y = (self.node(v) for v in a.args)
-            return (f"\\left\\langle {x}, {y}\\right\\rangle" if L else f"⟨{x}, {y}⟩"), ATOM
-        if isinstance(a, E.Entrywise) and a.args:
-            body = self.entry(a.expr, a.args)
-            idx = ("i" if a.shape[1] == 1 else "i,j") if L else ("i" if a.shape[1] == 1 else "ij")
-            return (f"\\sum_{{{idx}}} {body}" if L else f"sum_{idx} {body}"), PROD
-        body = self.node(a)
-        return (f"\\mathbf{{1}}^\\top {body}\\,\\mathbf{{1}}" if L else f"sum({body})"), ATOM
-
     def _wrap(self, printed, need: int) -> str:
         text, strength = printed
         if strength >= need:
@@ -190,12 +132,6 @@ class Notation:
         return f"\\left({text}\\right)" if self.latex else f"({text})"
 
     # ------------------------------------------------------------ scalar expressions
-    def _expr(self, e: sp.Expr, n: E.Entrywise | None, entry: bool = False, args: tuple = ()):
-        """Print a scalar expression whose placeholders stand for n's arguments:
-        in matrix notation (entry=False) or for one generic entry (entry=True)."""
-        args = n.args if n is not None else args
-        return _Printer(self, args, entry).print(e)
-
     def expr_node(self, e: sp.Expr, args: tuple) -> str:
         return _Printer(self, args, False).print(e)[0]
 
@@ -223,22 +159,14 @@ class Notation:
 
     def entry_of(self, node: E.Node) -> str:
         """The generic (i,j) entry of a node: x_{ij}, x_{ji}, (AX)_{ij}, or a scalar."""
-        L = self.latex
         if node.is_scalar:
             return self._wrap(self._node(node), ATOM)
-        if isinstance(node, E.Sym):
-            base = self.name(node.name.lower() if node.name.isupper() else node.name)
-            idx = "i" if node.shape[1] == 1 else "ij"
-            return f"{base}_{{{idx}}}" if L else f"{base}_{idx}"
-        if isinstance(node, E.Transpose) and isinstance(node.arg, E.Sym):
-            base = self.name(node.arg.name.lower() if node.arg.name.isupper() else node.arg.name)
-            idx = "i" if node.arg.shape[1] == 1 else "ji"
-            return f"{base}_{{{idx}}}" if L else f"{base}_{idx}"
-        if isinstance(node, E.Eye):
-            return r"\delta_{ij}" if L else "δ_ij"
+        own = node.printed_entry(self)
+        if own is not None:
+            return own
         inner = self.node(node)
         idx = "i" if node.shape[1] == 1 else "ij"
-        return f"\\left({inner}\\right)_{{{idx}}}" if L else f"({inner})_{idx}"
+        return f"\\left({inner}\\right)_{{{idx}}}" if self.latex else f"({inner})_{idx}"
 
 
 def node_text(node: E.Node) -> str:
@@ -355,7 +283,7 @@ class _Printer:
             if matrix and t.is_number:
                 # a constant term of a matrix-valued sum is a multiple of J
                 c = -t if neg else t
-                ones = self.n._ones(self._shape())
+                ones = self.n.ones(self._shape())
                 body = (ones, ATOM) if c == 1 else (f"{self.n._number(c)[0]} {ones}", PROD)
             else:
                 body = self.print(-t if neg else t)
@@ -401,8 +329,7 @@ class _Printer:
         if f.is_Number:
             return 0
         if f.is_Symbol and f.name.startswith("_p"):
-            a = self.args[E.placeholder_index(f)]
-            return 1 if isinstance(a, E.Sym) else 2
+            return 1 if self.args[E.placeholder_index(f)].prints_as_name else 2
         return 1 if f.is_Symbol else 2
 
     def _factor(self, f, need: int = SUM + 1) -> str:

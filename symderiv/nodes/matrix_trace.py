@@ -7,7 +7,7 @@ import sympy as sp
 
 from .. import shapes
 from . import exact
-from .base import SCALAR, Node, Shape
+from .base import SCALAR, Node, Shape, Template, AFFINE, INCR, SAME
 from .entrywise import Entrywise, const, ew_map, hadamard, scalar_factor, scale
 from .leaves import Eye, eye
 from .matmul import MatMul
@@ -54,7 +54,19 @@ class Trace(Node):
 
     # -- printing
 
+    word, spellings = "trace", ("tr", "Tr", "trace", "Trace", "TR")
+    needs_square = gives_scalar = True
+
+    @classmethod
+    def named(cls, arg):
+        return trace(arg)
+
+    notation = Template("tr({0})", r"\operatorname{tr}\left({0}\right)")
+
     # -- curvature
+
+    # a linear map that keeps the entrywise order: it keeps curvature and sign
+    curvature, monotone, value_sign = AFFINE, (INCR,), SAME
 
     # -- kinks
 
