@@ -8,7 +8,6 @@ optional extra; without it the check says so and the rest of the answer stands.
 """
 from __future__ import annotations
 
-
 import numpy as np
 import sympy as sp
 
@@ -17,13 +16,14 @@ from . import primitives
 from .errors import Unsupported
 from .scalar import Prim
 from .sets import Point
+from .values import load
 
 TOL = 1e-9
 
 
 def available():
     try:
-        import torch  # noqa: F401
+        import torch  # noqa: F401  (lazy: PyTorch is an optional extra, imported only when asked for)
     except ImportError:
         return None
     return torch
@@ -60,7 +60,6 @@ def compare(analysis) -> dict:
 
 
 def _values(analysis):
-    from .values import load
     out = {}
     for item in analysis.lets:
         name, _, text = item.partition("=")

@@ -19,11 +19,14 @@ from .exact_numbers import as_sympy, is_concrete
 
 from . import expr as E
 from . import primitives
+from .analysis import domain_of
 from .bounds import optional_step
+from .calculus import map_entrywise
 from .nodes.base import ABS, AFFINE, CONCAVE, CONST, CONVEX, DECR, INCR, SAME
 from .errors import SymderivError
 from .evaluate import Evaluator
-from .scalar import Prim
+from .scalar import Prim, Sw, to_sign_form
+from .signform import prettify
 
 MAX_SEARCH_ENTRIES = 144
 
@@ -232,7 +235,6 @@ def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None 
            seed: int = 7, continuous: bool = True, constant_gradient: bool = False) -> Convexity:
     """``constant_gradient``: f is differentiable everywhere and its gradient does not
     depend on the variable, so f is affine (σ(x)ᵀσ(-x), whose kinks all cancel, is 0)."""
-    from .analysis import domain_of
     f = E.fuse_sums(f)
     info = Rules(var, values).node(f)
     if info.curv in (CONST, AFFINE, CONVEX):
@@ -281,7 +283,6 @@ def _univariate(f, var):
 def _convex_univariate(g, p) -> bool | None:
     """Exact: a piecewise-smooth g on R is convex iff it is continuous, convex on each
     piece (g'' >= 0 there) and its slope does not drop at any kink."""
-    from .scalar import Sw, to_sign_form
     F = to_sign_form(g)
     atoms = sorted(F.atoms(Sw), key=sp.default_sort_key)
     points = set()
@@ -334,7 +335,6 @@ def _inside(interval):
 def _witness_around(f, var, c, values, dims):
     """f = sum g(x_ij) with g not convex near c: the constant matrices (c -+ h) J are a
     midpoint counterexample for some h, checked exactly."""
-    from fractions import Fraction
     c = as_sympy(c)
     if not c.is_Rational:
         return None
@@ -359,9 +359,6 @@ def _concrete(shape, dims):
 
 
 def _canonical(f):
-    from .calculus import map_entrywise
-    from .scalar import to_sign_form
-    from .signform import prettify
     try:
         return map_entrywise(f, lambda e: prettify(to_sign_form(e)))
     except SymderivError:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import sympy as sp
+
 from .errors import Unsupported
 
 
@@ -134,7 +136,6 @@ def in_hull(point: list, generators: list) -> bool:
 def linear_rows(forms: list, xs: list):
     """(coefficients, constant) of each affine form over the symbols xs, or None when a
     form is not affine with rational coefficients."""
-    import sympy as sp
     out = []
     for u in forms:
         u = sp.expand(u)

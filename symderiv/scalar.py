@@ -24,6 +24,7 @@ from sympy.logic.boolalg import Boolean
 
 from .bounds import charged
 from .errors import Unsupported
+from .lp import open_cell
 
 MAX_NESTED_SWITCHES = 6
 
@@ -428,7 +429,6 @@ def _prune(e):
 
 def _impossible(cond) -> bool:
     """A conjunction of linear strict/non-strict inequalities with no solution (exact LP)."""
-    from .lp import open_cell
     if not isinstance(cond, sp.And):
         return False
     rels = cond.args

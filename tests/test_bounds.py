@@ -17,7 +17,7 @@ import sympy as sp
 
 import symderiv
 from symderiv import analyze, bounds, guard
-from symderiv import signform
+from symderiv.signform import read_back
 from symderiv.checker import check
 from symderiv.errors import BudgetExceeded
 from symderiv.render import check_out, json_out, text
@@ -163,16 +163,16 @@ def test_a_charged_cache_meets_a_bound_where_the_computation_would():
 def test_an_optional_step_past_its_count_gives_the_exact_fallback(monkeypatch):
     x = sp.Symbol("x", real=True)
     form = sp.expand((1 + Sw(x)) * x)
-    full = signform.prettify(form)
+    full = read_back.prettify(form)
     assert str(full) == "2*max(x, 0)"
-    monkeypatch.setattr(signform, "PRETTY_CALLS", 10)
-    signform._prettify.cache_clear()
-    cut = [signform.prettify(form) for _ in range(3)]
-    assert cut == [signform.tidy(form)] * 3
+    monkeypatch.setattr(read_back, "PRETTY_CALLS", 10)
+    read_back._prettify.cache_clear()
+    cut = [read_back.prettify(form) for _ in range(3)]
+    assert cut == [read_back.tidy(form)] * 3
     assert cut[0] != full
     assert all(cut[0].subs(x, v) == full.subs(x, v) for v in (-2, sp.Rational(-1, 3), 0, sp.Rational(5, 7), 3))
     monkeypatch.undo()
-    assert signform.prettify(form) == full
+    assert read_back.prettify(form) == full
 
 
 CUT_CHECK = """
