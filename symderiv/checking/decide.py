@@ -26,6 +26,7 @@ from ..bounds import QUICK_CALLS, optional_step
 from ..calculus import map_entrywise
 from ..errors import SymderivError
 from ..entries import entry_values
+from ..nodes.entrywise import is_zero_fill
 from ..scalar import Prim, Sw, to_sign_form
 from ..signform import feasible_cells, is_zero, linear_solution
 from .identity import zero_off_kinks
@@ -67,11 +68,11 @@ def symbolic(built: Built) -> tuple:
     if any(_undefined(n) for n in built.sides):
         return None, "undefined", None     # 1/0, or a derivative SymPy could only give as nan
     d = difference(left, right)
-    if isinstance(d, E.Entrywise) and not d.args and d.expr == 0:
+    if is_zero_fill(d):
         return True, "canonical", None
     if built.conditions:
         return (*_under_conditions(d, built.conditions), None)
-    if isinstance(d, E.Entrywise):
+    if isinstance(d, E.Entrywise):     # structural: one scalar body is the generic entry, for every size
         z = optional_step(lambda: is_zero(signs_of_factors(to_sign_form(d.expr))), calls=SYMBOLIC_CALLS)
         if z is True:
             return True, "generic", None
@@ -86,6 +87,7 @@ def symbolic(built: Built) -> tuple:
 
 
 def _undefined(node: E.Node) -> bool:
+    """A nan or zoo that SymPy left in a scalar body (only entrywise nodes hold one)."""
     return any(isinstance(m, E.Entrywise) and m.expr.has(sp.nan, sp.zoo) for m in E.walk(node))
 
 
@@ -106,6 +108,7 @@ def _independent(args) -> bool:
     """Arguments that can take any values at once: distinct variables, each once."""
     names = []
     for a in args:
+        # structural: a variable or its transpose is free; any other node ties its entries
         base = a.arg if isinstance(a, E.Transpose) else a
         if not isinstance(base, E.Sym):
             return False
@@ -238,6 +241,7 @@ def holds_on(built: Built) -> list:
     """Where a false identity does hold: the sign cells (as [(u node, sign)]) on which the
     two sides agree, when there are a few switches of independent variables."""
     d = difference(*built.sides)
+    # structural: the cells are those of one scalar body over independent variables
     if not isinstance(d, E.Entrywise) or not _independent(d.args):
         return []
     e = to_sign_form(d.expr)

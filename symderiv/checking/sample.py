@@ -9,6 +9,12 @@ kinds:
     argument of a sign, of a max, ...) points placed on u = 0 by solving for one entry.
 Stated conditions (x > 0, X ≥ 0, x = 0) are met by construction when they bound one
 variable, and by rejection otherwise.
+
+Values come from the engine (its Evaluator, the nodes' own ``value`` rules).  The
+matrix nodes are looked into in one way only, on purpose: an entrywise node's scalar
+body (``expr`` over placeholders bound to ``args``) is where the switches, the sizes
+that survive in a value and the affine pieces a point is solved from are read, and a
+variable (``Sym``) is what a point assigns.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from ..calculus import directional, map_entrywise
 from ..errors import SymderivError
 from ..evaluate import DivisionByZero, Evaluator, is_exact_zero, sign_of, switch_key
 from ..exact_numbers import as_sympy, is_concrete
+from ..nodes.entrywise import is_constant_fill
 from ..scalar import Prim, Sw, jump_switches, to_sign_form
 from .reals import domain_nodes, inside, is_real
 
@@ -78,7 +85,7 @@ def switch_nodes(nodes) -> list:
             us = jump_switches(m.expr) + [a.args[0] for a in to_sign_form(m.expr).atoms(Sw)]
             for w in us:
                 u = E.ew(w, m.args, m.shape)
-                if not (isinstance(u, E.Entrywise) and not u.args):
+                if not is_constant_fill(u):       # a switch u that is constant never switches
                     found.setdefault(u.key, u)
     return [found[k] for k in sorted(found)]
 
