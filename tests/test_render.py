@@ -6,12 +6,15 @@ evaluated at random rational points next to the engine's gradient: precedence sl
 from __future__ import annotations
 
 import random
+import re
 from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from symderiv import analyze
+from symderiv import expr as E
 from symderiv.build import build_expression
 from symderiv.errors import SymderivError
 from symderiv.evaluate import Evaluator
@@ -79,3 +82,72 @@ def test_a_number_spread_over_a_vector_shows_its_ones():
     x = np.array([[1.0], [2.0]])
     G = analyze(r"x^T \mathbf 1 \mathbf 1^T x", wrt="x", at="[1,2]").point.gradient
     assert np.allclose(np.asarray(G, float).reshape(2, 1), 2 * x.sum() * np.ones((2, 1)))
+
+
+def test_a_condition_is_printed_with_its_grouping_and_without_ite():
+    """piecewise_fold can leave ITE(c, a, b) in a condition (an internal AttributeError
+    in the 500-composition run), and an or inside an and must keep its brackets: the
+    printed condition is checked by reading it back as the same truth table."""
+    x, y = sp.symbols("_p0 _p1", real=True)
+    env = (E.Sym("x", (1, 1)), E.Sym("y", (1, 1)))
+    cases = [sp.And(x > 0, sp.Or(y > 0, y < -1)),
+             sp.ITE(x > 0, y > 0, y < 1),
+             sp.Or(sp.And(x > 0, y > 0), x < -1)]
+    for cond in cases:
+        f = sp.Piecewise((x, cond), (0, True))
+        printed = Notation(False).node(E.ew(f, env, (1, 1)))
+        assert "ITE" not in printed and "rel_op" not in printed, printed
+        # read the printed condition back: 'and'/'or'/'not' and the brackets as Python
+        body = printed[printed.index("x if ") + 5: printed.index("; 0")]
+        py = body.replace("≥", ">=").replace("≤", "<=").replace(" = ", " == ")
+        for xv in (-2, -1, 0, 1, 2):
+            for yv in (-2, -1, 0, 1, 2):
+                want = bool(cond.subs({x: xv, y: yv}))
+                got = _truth(py, xv, yv)
+                assert got == want, (printed, xv, yv)
+
+
+def _truth(py: str, xv, yv) -> bool:
+    """Evaluate a printed condition over numbers by a tiny recursive reader (no eval)."""
+    tokens = re.findall(r"\(|\)|and|or|not|[<>]=?|==|!=|-?\d+|[xy]", py)
+    pos = 0
+
+    def atom():
+        nonlocal pos
+        t = tokens[pos]
+        if t == "(":
+            pos += 1
+            v = disj()
+            pos += 1
+            return v
+        if t == "not":
+            pos += 1
+            return not atom()
+        a = value(t)
+        pos += 1
+        op = tokens[pos]
+        pos += 1
+        b = value(tokens[pos])
+        pos += 1
+        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
+
+    def value(t):
+        return {"x": xv, "y": yv}.get(t, None) if t in "xy" else int(t)
+
+    def conj():
+        nonlocal pos
+        v = atom()
+        while pos < len(tokens) and tokens[pos] == "and":
+            pos += 1
+            v = atom() and v
+        return v
+
+    def disj():
+        nonlocal pos
+        v = conj()
+        while pos < len(tokens) and tokens[pos] == "or":
+            pos += 1
+            v = conj() or v
+        return v
+
+    return disj()

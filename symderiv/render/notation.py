@@ -379,9 +379,15 @@ class _Printer:
         if cond in (sp.true, sp.false):
             return ("\text{always}" if cond == sp.true else "\text{never}") if self.L else (
                 "always" if cond == sp.true else "never")
+        if isinstance(cond, sp.logic.boolalg.BooleanFunction) and not isinstance(cond, (sp.And, sp.Or)):
+            # ITE(c, a, b), Xor, Implies (piecewise_fold can leave an ITE in a condition):
+            # written with and, or, not, which is all a reader is shown
+            return self.condition(cond.to_nnf())
         if isinstance(cond, sp.And):
             sep = r" \text{ and } " if self.L else " and "
-            return sep.join(self.condition(c) for c in cond.args)
+            # "and" binds tighter than "or": an or inside an and is bracketed
+            return sep.join(f"({self.condition(c)})" if isinstance(c, sp.Or) else self.condition(c)
+                            for c in cond.args)
         if isinstance(cond, sp.Or):
             sep = r" \text{ or } " if self.L else " or "
             return sep.join(self.condition(c) for c in cond.args)
