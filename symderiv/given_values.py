@@ -1,6 +1,7 @@
-"""The verdict read again with the values of the constants given with --let: conditions
-that involve only the constants decided (specialise), and f written out entry by entry
-where parallel rows make kinks cancel (entry_by_entry)."""
+"""The verdict read again with the values of the constants given with --let: kinks that
+can never occur or are constant dropped, and conditions that involve only the constants
+decided (specialise); f written out entry by entry where parallel rows make kinks cancel
+(entry_by_entry)."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,7 +1,7 @@
-"""f near one point X0, to first order: the kinks active there, each as a term
-J max(<r, D>, 0) with its jump J and its row r (the gradient of its switch), and the
-overrides that put each active switch on a chosen side, so that the gradient of any
-selection can be evaluated.  Rows are kept sparse (entry -> coefficient), so a large
+"""f near one point X0, to first order: the kinks active there, each switch as a term
+J max(<r, D>, 0) with its jump J and its row r (the gradient of its switch), the norms
+at their zero, ties of a max and jumps met there, and the overrides that put each
+active switch on a chosen side, so that the gradient of any selection can be evaluated.  Rows are kept sparse (entry -> coefficient), so a large
 point with many zeros costs what its active kinks cost, not their number times the size
 of X.  The Clarke set is assembled from this model in clarke_at_point.py.
 """
