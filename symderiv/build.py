@@ -8,8 +8,8 @@ rewritten (indexed_names.py) and ``guess_vectors`` (vector_letters.py) guesses w
 lower-case letters are vectors with the coarse kinds of shapes.py.  Shapes are then
 inferred in a first pass (``shapes.Inference``, by unification over size variables;
 sizes nobody fixes stay symbolic, m, n, p, ..., so the analysis does not depend on
-them).  The second pass (``Builder.node``) makes the engine's nodes; cases and
-indicators are read into piecewise nodes by cases.py.
+them).  The second pass (``Builder.node``) makes the engine's nodes; calls f(a, ...)
+are read by named_calls.py, cases and indicators into piecewise nodes by cases.py.
 """
 from __future__ import annotations
 
@@ -21,18 +21,14 @@ import numpy as np
 import sympy as sp
 
 from . import expr as E
-from . import primitives
 from . import shapes as SH
 from . import sizes
 from . import syntax as S
 from .cases import read_cases
 from .errors import InputError, SymderivError, Unsupported
 from .indexed_names import sample_rows, vector_entries
-from .nodes import NAMED
+from .named_calls import read_call
 from .vector_letters import guess_vectors, numbered_entries
-
-STRUCTURAL_UNSUPPORTED = {"diag": "diag(.)", "vec": "vec(.)"}
-
 
 @dataclass
 class Problem:
@@ -42,18 +38,6 @@ class Problem:
     notes: list = field(default_factory=list)
     styles: dict = field(default_factory=dict)     # primitive name -> LaTeX style
     dims: dict = field(default_factory=dict)       # dim symbol -> int (from values)
-
-
-def _sum_of_squares_of_parts(node: E.Node):
-    """sqrt(x^2 + y^2) with --wrt x,y: the radicand is the squared norm of the vector (x, y)."""
-    if not (isinstance(node, E.Entrywise) and node.args and all(isinstance(a, E.Pick) for a in node.args)):
-        return None
-    vec = node.args[0].arg
-    if not all(a.arg == vec and a.j == 0 for a in node.args) or len(node.args) != vec.shape[0] or vec.shape[1] != 1:
-        return None
-    if sp.expand(node.expr - sum(p ** 2 for p in node.placeholders())) != 0:
-        return None
-    return vec
 
 
 # ---------------------------------------------------------------- builder
@@ -371,7 +355,7 @@ class Builder:
         if isinstance(t, S.Inner):
             return E.inner(self.node(t.left), self.node(t.right))
         if isinstance(t, S.Call):
-            return self._call(t)
+            return read_call(self, t)
         if isinstance(t, S.Sum):
             return self._sum(t)
         if isinstance(t, S.Reduce):
@@ -428,91 +412,6 @@ class Builder:
             return self._exponent(t.left) / self._exponent(t.right)
         raise Unsupported("an exponent that is not a number", column=t.span[0], source=self.source)
 
-    def _call(self, t: S.Call) -> E.Node:
-        word = self.function_word(t)
-        if t.spelling in self.functions:
-            self.note(f"\\{t.spelling} is {word} (--let {t.spelling}={word})")
-        if word in ("max", "min") and len(t.args) > 2:
-            # max(a, b, c) = max(max(a, b), c)
-            inner = S.Call(t.name, t.spelling, t.args[:-1], t.span)
-            return self._call(S.Call(t.name, t.spelling, (inner, t.args[-1]), t.span))
-        if word in STRUCTURAL_UNSUPPORTED:
-            raise Unsupported(f"{STRUCTURAL_UNSUPPORTED[word]} are not analysed yet", column=t.span[0], source=self.source)
-        args = [self.node(a) for a in t.args]
-        named = NAMED.get(word)
-        if named is not None:
-            # a matrix function that declares its spellings (symderiv/nodes: Node.word)
-            if len(args) != 1:
-                raise InputError(f"{word} takes one argument", column=t.span[0], source=self.source)
-            return named.named(args[0])
-        if word == "bars":
-            if args[0].is_scalar:
-                return E.apply("abs", args[0])
-            self.note("\\left|{A}\\right| of a square matrix read as det(A), as SymPy prints it")
-            return E.det(args[0])
-        if word == "logdet":
-            if len(args) != 1:
-                raise InputError(f"{t.spelling} takes one argument", column=t.span[0], source=self.source)
-            return E.apply("log", E.det(args[0]))
-        spec = primitives.lookup(word)
-        if spec is None:
-            raise InputError(f"unknown function {t.spelling}(...)", column=t.span[0], source=self.source)
-        if isinstance(spec, primitives.Primitive):
-            if word == "max" and len(args) == 2 and _is_zero_term(t.args[1]):
-                return self._relu(args[0], "max")
-            if word == "max" and len(args) == 2 and _is_zero_term(t.args[0]):
-                return self._relu(args[1], "max")
-            if word == "relu":
-                style = "sigma" if t.spelling == "sigma" else ("max" if t.spelling in ("(.)_+", "(.)_-") else "relu")
-                return self._relu(args[0], style)
-            args = self._with_parameters(spec, args, t)
-            if spec.note:
-                self.note(f"convention: {spec.note}")
-            if any(not a.is_scalar for a in args):
-                self.note(f"{spec.name} is applied entrywise")
-            return E.apply(spec.name, *args)
-        if len(args) != 1:
-            raise InputError(f"{t.spelling} takes one argument", column=t.span[0], source=self.source)
-        if spec.name == "sqrt" and args[0].is_scalar:
-            inner = args[0]
-            M = E.squared_norm_of(inner)
-            if M is not None:
-                return E.fro_norm(M)
-            stacked = _sum_of_squares_of_parts(inner)
-            if stacked is not None:
-                self.note("the square root of the sum of squares of the variables read as its 2-norm")
-                return E.fro_norm(stacked)
-        if not args[0].is_scalar:
-            self.note(f"{spec.name} of a matrix is taken entrywise (not the matrix function)")
-        return E.apply(spec.name, args[0])
-
-    def _with_parameters(self, spec, args: list, t: S.Call) -> list:
-        """Data arguments, then the parameters (alpha, bounds, thresholds): given, or the
-        primitive's declared default, which a note then states."""
-        total = spec.arity + len(spec.params)
-        missing = spec.params[len(args) - spec.arity:] if len(args) >= spec.arity else spec.params
-        if len(args) < spec.arity or len(args) > total or any(m not in spec.defaults for m in missing):
-            want = f"{spec.arity}" + (f" (+ {', '.join(spec.params)})" if spec.params else "")
-            raise InputError(f"{t.spelling} takes {want} argument(s), not {len(args)}",
-                             column=t.span[0], source=self.source)
-        for name in missing:
-            args.append(E.const(spec.defaults[name]))
-            self.note(f"{spec.name}: {name} = {spec.defaults[name]} (the default; give it as an argument)")
-        for a in args[spec.arity:]:
-            if not a.is_scalar:
-                raise InputError(f"the parameters of {t.spelling} are scalars", column=t.span[0], source=self.source)
-        given = [a.expr if isinstance(a, E.Entrywise) and not a.args else None for a in args[spec.arity:]]
-        if spec.requires is not None and all(g is not None for g in given) and spec.requires(*given) is False:
-            raise InputError(f"{t.spelling}: its parameters must satisfy {spec.note.split('assumes ')[-1]}",
-                             column=t.span[0], source=self.source)
-        return args
-
-    def _relu(self, a: E.Node, style: str) -> E.Node:
-        self.styles.setdefault("relu", style)
-        if not a.is_scalar:
-            self.note("ReLU is applied entrywise")
-        return E.apply("relu", a)
-
     def _reduce(self, t: S.Reduce) -> E.Node:
         """max_{i,j} of an entrywise body: the largest entry (min as -max(-.))."""
         body = self._entrywise_body(t)
@@ -561,10 +460,6 @@ class Builder:
 
 
 MAX_EXPONENT = 1000
-
-
-def _is_zero_term(t: S.Term) -> bool:
-    return isinstance(t, S.Num) and Fraction(t.text) == 0
 
 
 def _number(text: str, t, source) -> sp.Expr:
