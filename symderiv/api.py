@@ -14,12 +14,13 @@ import sympy as sp
 from . import bounds, guard, primitives
 from . import expr as E
 from . import syntax as S
-from .analysis import Verdict, analyse, entry_by_entry, specialise
+from .analysis import Verdict, analyse
 from .build import Problem, build
 from .convexity import Convexity, decide
 from .errors import InputError, Unsupported
 from .evaluate import bind_dims
-from .local import PointResult, at_point
+from .given_values import entry_by_entry, specialise
+from .pointwise import PointResult, at_point
 from .parse import parse
 from .routes import direct, sign
 from .routes.arbiter import arbitrate, settle_point

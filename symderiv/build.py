@@ -1,17 +1,18 @@
 """From the syntax tree to the internal representation: names, shapes, meanings.
 
-Everything the front end decides about meaning lives here, and every decision that a
-user could disagree with is written to ``notes`` so that the output shows how the
-input was read (upper-case letters are matrices, J is all-ones, \\sigma is ReLU, ...).
-Shapes are inferred in a first pass (``shapes.Inference``, by unification over size
-variables; sizes nobody fixes stay symbolic, m, n, p, ..., so the analysis does not
-depend on them); before it, ``_vector_names`` guesses which lower-case letters are
-vectors with the coarse kinds of shapes.py.  The second pass (``Builder.node``) makes
-the engine's nodes.
+The front end decides about meaning here and in the modules the builder calls, and
+every decision that a user could disagree with is written to ``notes`` so that the
+output shows how the input was read (upper-case letters are matrices, J is all-ones,
+\\sigma is ReLU, ...).  Before shapes are inferred, indexed names inside sums are
+rewritten (indexed_names.py) and ``guess_vectors`` (vector_letters.py) guesses which
+lower-case letters are vectors with the coarse kinds of shapes.py.  Shapes are then
+inferred in a first pass (``shapes.Inference``, by unification over size variables;
+sizes nobody fixes stay symbolic, m, n, p, ..., so the analysis does not depend on
+them).  The second pass (``Builder.node``) makes the engine's nodes; calls f(a, ...)
+are read by named_calls.py, cases and indicators into piecewise nodes by cases.py.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -20,16 +21,14 @@ import numpy as np
 import sympy as sp
 
 from . import expr as E
-from . import primitives
 from . import shapes as SH
 from . import sizes
 from . import syntax as S
+from .cases import read_cases
 from .errors import InputError, SymderivError, Unsupported
-from .names import GREEK_NAMES
-from .nodes import NAMED
-
-STRUCTURAL_UNSUPPORTED = {"diag": "diag(.)", "vec": "vec(.)"}
-
+from .indexed_names import sample_rows, vector_entries
+from .named_calls import read_call
+from .vector_letters import guess_vectors, numbered_entries
 
 @dataclass
 class Problem:
@@ -39,266 +38,6 @@ class Problem:
     notes: list = field(default_factory=list)
     styles: dict = field(default_factory=dict)     # primitive name -> LaTeX style
     dims: dict = field(default_factory=dict)       # dim symbol -> int (from values)
-
-
-def _vector_names(term: S.Term, b: "Builder") -> set:
-    """Lower-case letters that must be column vectors: transposed (x^T), multiplied on the
-    left by a matrix (A x, x^T A x), or added to such a vector (A x - b).  The rest stay
-    scalars, so max(x, 0) - max(-x, 0) keeps its scalar x."""
-    vec: set = set()
-
-    def name(t) -> str | None:
-        # a letter, or a lower-case Greek name (θ^T x, ‖θ‖_2); σ is ReLU and π a number
-        letter = len(t.name) == 1 if isinstance(t, S.Name) else False
-        greek = isinstance(t, S.Name) and t.name in GREEK_NAMES and t.name not in ("sigma", "varsigma", "pi", "varpi")
-        if isinstance(t, S.Name) and (letter or greek) and t.name.islower() and t.name not in b.values \
-                and t.name not in b._entry_bases and b.special(t.name) is None and t.name != "e":
-            return t.name
-        return None
-
-    def candidate(t) -> str | None:
-        """The letter a transposed or multiplied term makes a vector: x, or x inside an
-        entrywise map of it (σ(x)^T A σ(x), |x|^T A |x|)."""
-        while _entrywise_of_one(t):
-            t = t.args[0] if isinstance(t, S.Call) else t.arg
-        return name(t)
-
-    def additive(t, unwrap=True) -> list:
-        """The letters a sum or difference is made of (w - v, 2w + b): each has its shape
-        (and, with ``unwrap``, the letter inside an entrywise map, σ(x))."""
-        if isinstance(t, S.BinOp) and t.op in ("+", "-"):
-            return additive(t.left, unwrap) + additive(t.right, unwrap)
-        if isinstance(t, S.Neg):
-            return additive(t.arg, unwrap)
-        if isinstance(t, S.BinOp) and t.op in ("*", "/") and isinstance(t.left if t.op == "*" else t.right, S.Num):
-            return additive(t.right if t.op == "*" else t.left, unwrap)
-        c = candidate(t) if unwrap else name(t)
-        return [c] if c else []
-
-    def kind(t) -> str:
-        if isinstance(t, S.Name):
-            if b.special(t.name) in ("ones", "eye"):
-                return "matrix"
-            if b.special(t.name) == "ones_vector":
-                return "vector"
-            if t.name in b.values:
-                return SH.kind_of_shape(b.values[t.name].shape)
-            if t.name[:1].isupper() or t.name in b._entry_bases:
-                return "matrix"
-            return "vector" if t.name in vec else "scalar"
-        if isinstance(t, S.Transpose):
-            c = candidate(t.arg)
-            if c:
-                vec.add(c)
-            k = kind(t.arg)
-            return SH.KIND_TRANSPOSE.get(k, k)
-        if isinstance(t, S.Neg):
-            return kind(t.arg)
-        if _entrywise_of_one(t):
-            return kind(t.args[0] if isinstance(t, S.Call) else t.arg)
-        if isinstance(t, S.BinOp) and t.op == "*":
-            ka = kind(t.left)
-            c = candidate(t.right)
-            if c and ka in ("matrix", "row"):
-                vec.add(c)
-            kc = kind(t.right)
-            if ka == "scalar":
-                return kc
-            if kc == "scalar":
-                return ka
-            return SH.KIND_PRODUCT.get((ka, kc), "matrix")
-        if isinstance(t, S.BinOp) and t.op == "hadamard":
-            ka, kc = kind(t.left), kind(t.right)
-            for side, other in ((t.left, kc), (t.right, ka)):
-                c = candidate(side)
-                if c and other in ("vector", "row"):
-                    vec.add(c)             # y ⊙ (X w): y has the shape of X w
-            return ka if ka != "scalar" else kc
-        if isinstance(t, S.BinOp) and t.op in ("+", "-"):
-            ka, kc = kind(t.left), kind(t.right)
-            for side, other in ((t.left, kc), (t.right, ka)):
-                c = candidate(side)
-                if c and other == "vector":
-                    vec.add(c)
-            # only a bare name can have changed kind: re-reading whole sides would make a
-            # long sum cost 2^terms
-            ka = kind(t.left) if candidate(t.left) else ka
-            kc = kind(t.right) if candidate(t.right) else kc
-            return ka if ka != "scalar" else kc
-        if isinstance(t, S.Norm) and t.kind in ("2", "1", "inf", ""):
-            # ‖w - v‖_2, ‖w‖: nobody writes a norm of a number, so its letters are vectors
-            vec.update(additive(t.arg))
-        if isinstance(t, S.Inner) and not any(_differential(u) for u in (t.left, t.right)):
-            # <w, x> of two letters is of two vectors; <G, dx>, the checker's reading of a
-            # derivative claim, says nothing about shapes
-            vec.update(additive(t.left, False) + additive(t.right, False))
-        for v in t.__dict__.values() if isinstance(t, S.Term) else ():
-            for x in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(x, S.Term):
-                    kind(x)
-                elif isinstance(x, tuple):
-                    for y in x:
-                        if isinstance(y, S.Term):
-                            kind(y)
-        return "scalar"
-
-    for _ in range(4):            # to a fixed point: A x - b marks x, then b
-        before = set(vec)
-        kind(term)
-        if vec == before:
-            break
-    return vec
-
-
-def _numbered_entries(term: S.Term, vectors: set, found: list) -> S.Term:
-    """x_1 beside a vector x is its first entry (x^T x + 3 x_1), not a scalar of its own:
-    the rewrite to the 0-based entry form keeps the letter lower-case."""
-    def fn(t):
-        if isinstance(t, S.Name) and "_" in t.name:
-            base, _, k = t.name.partition("_")
-            if base in vectors and k.isdigit() and int(k) >= 1:
-                found.append(t.name)
-                return S.Entry(base, (str(int(k) - 1), "0"), t.span, zero_based=True)
-        return None
-    return S.transform(term, fn)
-
-
-def _entrywise_of_one(t) -> bool:
-    """σ(u), |u|, exp(u): a map applied entry by entry to one argument, keeping its shape."""
-    if isinstance(t, S.Abs):
-        return True
-    if isinstance(t, S.Call) and len(t.args) == 1:
-        return t.spelling == "sigma" and t.name is None or primitives.lookup(t.name or "") is not None
-    return False
-
-
-def _differential(t) -> bool:
-    """dx, dX or ∂0: a differential as written, or as the checker names it once lifted
-    (parser names are one letter, Greek, or numbered, so 'dx' is never one)."""
-    if isinstance(t, S.Differential):
-        return True
-    return isinstance(t, S.Name) and (t.name.startswith("∂") or t.name[:1] == "d" and len(t.name) > 1
-                                      and t.name not in GREEK_NAMES and t.name[1:2] != "_")
-
-
-def _sample_rows(term: S.Term, found: list) -> S.Term:
-    """w^T x_i, x_i^T w, <w, x_i> inside a sum over i: x_i is the i-th sample, a vector,
-    as machine learning writes it (\\sum_i \\max(0, 1 - y_i w^T x_i)); the samples are
-    the rows of a data matrix X and the product is (Xw)_i.  Only the product of a sample
-    with a vector of lower-case letters is read so; any other use of x_i stays an entry
-    of a vector x (and a clash is refused by build)."""
-
-    def sample(t, indices):
-        if isinstance(t, S.Name):
-            base, _, sub = t.name.partition("_")
-            if sub in indices and len(base) == 1 and base.islower() and base.isalpha():
-                return base, sub
-        return None
-
-    def vector(t, indices) -> bool:
-        names = S.names_in(t)
-        return bool(names) and all(n.isalpha() and n.islower() and not sample(S.Name(n), indices)
-                                   for n in names) and not any(isinstance(x, S.Entry) for x in SH.entries(t))
-
-    def row(base, sub, other, span, indices):
-        found.append((base, sub))
-        return S.GroupEntry(S.BinOp("*", S.Name(base.upper(), span), go(other, indices), span), (sub,), span)
-
-    def pair(left, right, span, indices):
-        if not isinstance(left, S.Transpose) or isinstance(right, S.Transpose):
-            return None
-        s = sample(right, indices)                        # w^T x_i
-        if s and vector(left.arg, indices):
-            return row(*s, left.arg, span, indices)
-        s = sample(left.arg, indices)                     # x_i^T w
-        if s and vector(right, indices):
-            return row(*s, right, span, indices)
-        return None
-
-    def go(t, indices):
-        if isinstance(t, (S.Sum, S.Reduce)):
-            return dataclasses.replace(t, body=go(t.body, indices | set(t.indices)))
-        if indices and isinstance(t, S.Inner):
-            for a, b in ((t.left, t.right), (t.right, t.left)):
-                s = sample(b, indices)
-                if s and vector(a, indices):
-                    return row(*s, a, t.span, indices)
-        if indices and isinstance(t, S.BinOp) and t.op == "*" and sample(t.right, indices) \
-                and isinstance(_last_factor(t.left), S.Name) and _last_factor(t.left).name[:1].isupper():
-            # W x_i: a matrix times a sample is a vector per sample, beyond a sum of numbers
-            raise Unsupported(f"{t.right.name} is a sample here (a matrix times it, at column {t.span[0]}); sums "
-                              "over samples are read in the forms w^T x_i and <w, x_i>; write the batch form with "
-                              "the data matrix X, whose rows are the samples (W X^T for every W x_i)",
-                              column=t.span[0])
-        if indices and isinstance(t, S.BinOp) and t.op == "*":
-            direct = pair(t.left, t.right, t.span, indices)
-            if direct is not None:
-                return direct
-            if isinstance(t.left, S.BinOp) and t.left.op == "*":   # y_i w^T x_i: (y_i w^T) x_i
-                last = pair(t.left.right, t.right, (t.left.right.span[0], t.span[1]), indices)
-                if last is not None:
-                    return S.BinOp("*", go(t.left.left, indices), last, t.span)
-        return _rebuild(t, lambda x: go(x, indices))
-
-    return go(term, frozenset())
-
-
-def _last_factor(t):
-    while isinstance(t, S.BinOp) and t.op == "*":
-        t = t.right
-    return t
-
-
-def _rebuild(t, go):
-    """t with go applied to each child term (in tuples too)."""
-    if not isinstance(t, S.Term) or not dataclasses.is_dataclass(t):
-        return t
-    changes = {}
-    for f in dataclasses.fields(t):
-        v = getattr(t, f.name)
-        if isinstance(v, S.Term):
-            nv = go(v)
-        elif isinstance(v, tuple):
-            nv = tuple(go(x) if isinstance(x, S.Term) else
-                       (tuple(go(y) if isinstance(y, S.Term) else y for y in x) if isinstance(x, tuple) else x)
-                       for x in v)
-        else:
-            continue
-        if nv is not v and nv != v:
-            changes[f.name] = nv
-    return dataclasses.replace(t, **changes) if changes else t
-
-
-def vector_entries(term: S.Term) -> S.Term:
-    """Inside a sum over i, the name x_i is the i-th entry of the vector x (the parser reads
-    a one-letter subscript as part of the name, which is right everywhere else)."""
-
-    def go(t, indices):
-        if isinstance(t, (S.Sum, S.Reduce)):
-            inner = indices | set(t.indices)
-            return dataclasses.replace(t, body=go(t.body, inner))
-        if isinstance(t, S.Name):
-            base, _, sub = t.name.partition("_")
-            if indices and sub in indices and len(base) == 1 and base.isalpha():
-                return S.Entry(base, (sub,), t.span)
-            if len(sub) == 2 and sub.isdigit() and len(base) == 1 and base.isalpha():
-                return S.Entry(base, (sub[0], sub[1]), t.span)      # x_{12}: the (1,2) entry
-            return t
-        return _rebuild(t, lambda x: go(x, indices))
-
-    return go(term, frozenset())
-
-
-def _sum_of_squares_of_parts(node: E.Node):
-    """sqrt(x^2 + y^2) with --wrt x,y: the radicand is the squared norm of the vector (x, y)."""
-    if not (isinstance(node, E.Entrywise) and node.args and all(isinstance(a, E.Pick) for a in node.args)):
-        return None
-    vec = node.args[0].arg
-    if not all(a.arg == vec and a.j == 0 for a in node.args) or len(node.args) != vec.shape[0] or vec.shape[1] != 1:
-        return None
-    if sp.expand(node.expr - sum(p ** 2 for p in node.placeholders())) != 0:
-        return None
-    return vec
 
 
 # ---------------------------------------------------------------- builder
@@ -377,7 +116,7 @@ class Builder:
         through their entries, which are vectors.  Returns the terms rewritten (x_i of a
         vector x becomes an entry)."""
         samples: list = []
-        terms = [vector_entries(_sample_rows(t, samples)) for t in terms]
+        terms = [vector_entries(sample_rows(t, samples)) for t in terms]
         for base, sub in dict.fromkeys(samples):
             left = [e for t in terms for e in SH.entries(t) if isinstance(e, S.Entry) and e.base == base]
             if left:
@@ -394,7 +133,7 @@ class Builder:
         self._vector_bases = {e.base for e in entries if len(e.indices) == 1 and e.base.islower()}
         self.vector_names = set()
         for t in terms:
-            self.vector_names |= _vector_names(t, self)
+            self.vector_names |= guess_vectors(t, self)
         named = set().union(*(S.names_in(t) for t in terms)) if terms else set()
         numbered = {n.partition("_")[0] for n in named if re.fullmatch(r"[a-z]_\d+", n)}
         # x_1 beside a bare x, or x_1, x_2 with --wrt x: entries of the vector x
@@ -407,7 +146,7 @@ class Builder:
                                        if n.islower() and v.shape[1] == 1 and v.shape[0] > 1}
         if vectors:
             found: list = []
-            terms = [_numbered_entries(t, vectors, found) for t in terms]
+            terms = [numbered_entries(t, vectors, found) for t in terms]
             for name in sorted(set(found)):
                 base, _, k = name.partition("_")
                 self.note(f"{name} is entry {k} of the vector {base}")
@@ -616,13 +355,13 @@ class Builder:
         if isinstance(t, S.Inner):
             return E.inner(self.node(t.left), self.node(t.right))
         if isinstance(t, S.Call):
-            return self._call(t)
+            return read_call(self, t)
         if isinstance(t, S.Sum):
             return self._sum(t)
         if isinstance(t, S.Reduce):
             return self._reduce(t)
         if isinstance(t, (S.Indicator, S.Cases)):
-            return self._piecewise(t)
+            return read_cases(self, t)
         raise Unsupported(f"{type(t).__name__} in a function to analyse")
 
     def _norm(self, t: S.Norm) -> E.Node:
@@ -673,91 +412,6 @@ class Builder:
             return self._exponent(t.left) / self._exponent(t.right)
         raise Unsupported("an exponent that is not a number", column=t.span[0], source=self.source)
 
-    def _call(self, t: S.Call) -> E.Node:
-        word = self.function_word(t)
-        if t.spelling in self.functions:
-            self.note(f"\\{t.spelling} is {word} (--let {t.spelling}={word})")
-        if word in ("max", "min") and len(t.args) > 2:
-            # max(a, b, c) = max(max(a, b), c)
-            inner = S.Call(t.name, t.spelling, t.args[:-1], t.span)
-            return self._call(S.Call(t.name, t.spelling, (inner, t.args[-1]), t.span))
-        if word in STRUCTURAL_UNSUPPORTED:
-            raise Unsupported(f"{STRUCTURAL_UNSUPPORTED[word]} are not analysed yet", column=t.span[0], source=self.source)
-        args = [self.node(a) for a in t.args]
-        named = NAMED.get(word)
-        if named is not None:
-            # a matrix function that declares its spellings (symderiv/nodes: Node.word)
-            if len(args) != 1:
-                raise InputError(f"{word} takes one argument", column=t.span[0], source=self.source)
-            return named.named(args[0])
-        if word == "bars":
-            if args[0].is_scalar:
-                return E.apply("abs", args[0])
-            self.note("\\left|{A}\\right| of a square matrix read as det(A), as SymPy prints it")
-            return E.det(args[0])
-        if word == "logdet":
-            if len(args) != 1:
-                raise InputError(f"{t.spelling} takes one argument", column=t.span[0], source=self.source)
-            return E.apply("log", E.det(args[0]))
-        spec = primitives.lookup(word)
-        if spec is None:
-            raise InputError(f"unknown function {t.spelling}(...)", column=t.span[0], source=self.source)
-        if isinstance(spec, primitives.Primitive):
-            if word == "max" and len(args) == 2 and _is_zero_term(t.args[1]):
-                return self._relu(args[0], "max")
-            if word == "max" and len(args) == 2 and _is_zero_term(t.args[0]):
-                return self._relu(args[1], "max")
-            if word == "relu":
-                style = "sigma" if t.spelling == "sigma" else ("max" if t.spelling in ("(.)_+", "(.)_-") else "relu")
-                return self._relu(args[0], style)
-            args = self._with_parameters(spec, args, t)
-            if spec.note:
-                self.note(f"convention: {spec.note}")
-            if any(not a.is_scalar for a in args):
-                self.note(f"{spec.name} is applied entrywise")
-            return E.apply(spec.name, *args)
-        if len(args) != 1:
-            raise InputError(f"{t.spelling} takes one argument", column=t.span[0], source=self.source)
-        if spec.name == "sqrt" and args[0].is_scalar:
-            inner = args[0]
-            M = E.squared_norm_of(inner)
-            if M is not None:
-                return E.fro_norm(M)
-            stacked = _sum_of_squares_of_parts(inner)
-            if stacked is not None:
-                self.note("the square root of the sum of squares of the variables read as its 2-norm")
-                return E.fro_norm(stacked)
-        if not args[0].is_scalar:
-            self.note(f"{spec.name} of a matrix is taken entrywise (not the matrix function)")
-        return E.apply(spec.name, args[0])
-
-    def _with_parameters(self, spec, args: list, t: S.Call) -> list:
-        """Data arguments, then the parameters (alpha, bounds, thresholds): given, or the
-        primitive's declared default, which a note then states."""
-        total = spec.arity + len(spec.params)
-        missing = spec.params[len(args) - spec.arity:] if len(args) >= spec.arity else spec.params
-        if len(args) < spec.arity or len(args) > total or any(m not in spec.defaults for m in missing):
-            want = f"{spec.arity}" + (f" (+ {', '.join(spec.params)})" if spec.params else "")
-            raise InputError(f"{t.spelling} takes {want} argument(s), not {len(args)}",
-                             column=t.span[0], source=self.source)
-        for name in missing:
-            args.append(E.const(spec.defaults[name]))
-            self.note(f"{spec.name}: {name} = {spec.defaults[name]} (the default; give it as an argument)")
-        for a in args[spec.arity:]:
-            if not a.is_scalar:
-                raise InputError(f"the parameters of {t.spelling} are scalars", column=t.span[0], source=self.source)
-        given = [a.expr if isinstance(a, E.Entrywise) and not a.args else None for a in args[spec.arity:]]
-        if spec.requires is not None and all(g is not None for g in given) and spec.requires(*given) is False:
-            raise InputError(f"{t.spelling}: its parameters must satisfy {spec.note.split('assumes ')[-1]}",
-                             column=t.span[0], source=self.source)
-        return args
-
-    def _relu(self, a: E.Node, style: str) -> E.Node:
-        self.styles.setdefault("relu", style)
-        if not a.is_scalar:
-            self.note("ReLU is applied entrywise")
-        return E.apply("relu", a)
-
     def _reduce(self, t: S.Reduce) -> E.Node:
         """max_{i,j} of an entrywise body: the largest entry (min as -max(-.))."""
         body = self._entrywise_body(t)
@@ -798,99 +452,14 @@ class Builder:
 
     _entry_nodes: dict = {}
 
-    def _piecewise(self, t: S.Term) -> E.Node:
-        rows = [(S.Num("1"), t.cond), (S.Num("0"), None)] if isinstance(t, S.Indicator) else list(t.rows)
-        values = [self.node(v) for v, _ in rows]
-        conds = []
-        for _, c in rows:
-            conds.append(None if c is None else self._condition(c))
-        nodes = list(values)
-        for c in conds:
-            if c is not None:
-                nodes.extend(side for _, side in c)
-        big = next((n.shape for n in nodes if not n.is_scalar), None)
-        if big is not None and self._entry_nodes:
-            # inside \sum_{i,j}: a constant row (1 otherwise, x_ij > 1) is a number per entry
-            nodes = [E.const(n.expr, big) if n.is_scalar and isinstance(n, E.Entrywise) and not n.args else n
-                     for n in nodes]
-        args, exprs = E.frame(*nodes)
-        vals = exprs[:len(values)]
-        rest = exprs[len(values):]
-        pieces, bounds = [], []
-        for v, c in zip(vals, conds):
-            if c is None:
-                pieces.append((v, True))
-                continue
-            cond = sp.true
-            for op, _ in c:
-                diff = rest.pop(0)
-                bounds.append(diff)
-                cond = sp.And(cond, _relation(op, diff))
-            pieces.append((v, cond))
-        shape = SH.broadcast(*(n.shape for n in nodes))
-        if pieces[-1][1] is not True:
-            covers = _covers_everything([c for _, c in pieces])
-            if covers is True:     # the last row holds wherever the others do not
-                pieces[-1] = (pieces[-1][0], True)
-            elif covers is False:
-                on_edges = sp.Or(*(sp.Eq(d, 0) for d in dict.fromkeys(bounds)))
-                if _covers_everything([c for _, c in pieces] + [on_edges]) is True \
-                        and self.gap_on_edges([E.ew(d, args, shape) for d in dict.fromkeys(bounds)]):
-                    pieces[-1] = (pieces[-1][0], True)
-                else:
-                    raise Unsupported("the cases leave some values undefined (no row holds there): add a row "
-                                      "with \\text{otherwise}, or conditions that cover every value",
-                                      column=t.span[0], source=self.source)
-            else:
-                self.note("cases that cover nothing else are undefined elsewhere")
-                pieces.append((sp.nan, True))
-        return E.ew(sp.Piecewise(*pieces), args, shape)
-
     def gap_on_edges(self, edges: list) -> bool:
         """Cases that leave out only their rows' edges ({1 if x > 0; 0 if x < 0}, no row
         at x = 0): a function to analyse must say its value there, so no (False).  The
         checker, which reads such a line as a claim off the edges, says yes."""
         return False
 
-    def _condition(self, c: S.Term) -> list:
-        """A condition as [(op, node for lhs - rhs)], chains a < x <= b split in two."""
-        if isinstance(c, S.Rel):
-            if isinstance(c.left, S.Rel):
-                inner = self._condition(c.left)
-                mid = c.left.right
-                return inner + [(c.op, _minus(self.node(mid), self.node(c.right)))]
-            return [(c.op, _minus(self.node(c.left), self.node(c.right)))]
-        raise InputError("a condition must be a comparison such as x > 0", column=getattr(c, "span", (0, 0))[0], source=self.source)
-
-
-def _minus(a: E.Node, b: E.Node) -> E.Node:
-    """a - b for a condition: x_ij > 1 compares every entry with the number."""
-    return E.ew_map(lambda p, q: p - q, a, b) if a.is_scalar != b.is_scalar else E.sub(a, b)
-
-
-def _relation(op: str, d: sp.Expr):
-    return {">": d > 0, ">=": d >= 0, "<": d < 0, "<=": d <= 0, "=": sp.Eq(d, 0), "!=": sp.Ne(d, 0)}[op]
-
 
 MAX_EXPONENT = 1000
-
-
-def _covers_everything(conds) -> bool | None:
-    """True when the conditions of the cases cover every real value (x > 0 and x <= 0
-    do), False when they leave a gap (x > 0 and x < -1), None when not decided here."""
-    whole = sp.Or(*conds)
-    if whole == sp.true:
-        return True
-    if len(whole.free_symbols) != 1 or whole.atoms(sp.Function):
-        return None
-    try:
-        return whole.as_set() == sp.S.Reals
-    except Exception:           # noqa: BLE001 - SymPy cannot solve it: not decided
-        return None
-
-
-def _is_zero_term(t: S.Term) -> bool:
-    return isinstance(t, S.Num) and Fraction(t.text) == 0
 
 
 def _number(text: str, t, source) -> sp.Expr:

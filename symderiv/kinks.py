@@ -7,9 +7,9 @@
 A kink knows where it lies and where f fails on it (in text or LaTeX, through the
 notation it is given), the sentence that explains what it does to f, which of its
 numbers says whether f fails, whether a point is on its failing set, and which step of
-the analysis at a point reads it (the Clarke set is assembled in local.py from the
-kinks active there).  The analysis (analysis.py) fills the fields; the output formats
-and the routes ask the kink, not its kind.
+the analysis at a point reads it (the Clarke set is assembled in clarke_at_point.py from the
+kinks active there).  The exact decisions (switch_kinks.py, kink_study.py) fill the
+fields; the output formats and the routes ask the kink, not its kind.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Tables of names shared by the reader (the token stage, tokens.py) and the builder (build.py).
+"""Tables of names shared by the reader (the token stage, tokens.py) and the builder
+(its guess of which letters are vectors, vector_letters.py).
 
 A name the grammar reads as one letter is also a name the builder has to type: both
 sides must agree on the same list, so it lives here, below both, and the builder need

@@ -19,7 +19,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "replay_golden.jsonl"
-SOURCES = ("test_analysis.py", "test_cli.py", "test_local.py", "test_matrix_calculus.py",
+SOURCES = ("test_analysis.py", "test_cli.py", "test_pointwise.py", "test_matrix_calculus.py",
            "test_render.py", "test_spellings.py", "test_nested_kinks.py", "test_arbiter.py")
 MAX_EXPRESSIONS = 150
 POINTS = {0: ["0", "3/2", "-1"], 1: ["[1,0,-2]"], 2: ["[[1,-2],[0,3]]", "[[0,0],[0,0]]"]}

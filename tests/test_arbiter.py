@@ -10,7 +10,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from symderiv import local
+from symderiv import pointwise
 from symderiv.api import analyze
 from symderiv.routes import arbiter
 from symderiv.cli import main
@@ -76,7 +76,7 @@ def _at(a, at):
     value = np.array([Fraction(v) for v in value.ravel()], dtype=object).reshape(-1, 1)
     values = {a.problem.var.name: value}
     try:
-        point = local.at_point(a.verdict, values)
+        point = pointwise.at_point(a.verdict, values)
     except Unsupported:
         point = None
     point, arb = arbiter.settle_point(a.problem, a.verdict, values, point)

@@ -21,7 +21,7 @@ Or the answer is an honest refusal (Unsupported, exit 3 with its reason): counte
 never more than half.  Zero wrong answers is the bar.
 
 Every point goes through the public ``analyze(..., at=...)`` (an answer at a point may be
-corrected after the local analysis, so no shortcut through ``local.at_point``).
+corrected after the local analysis, so no shortcut through ``pointwise.at_point``).
 """
 from __future__ import annotations
 

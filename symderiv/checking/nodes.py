@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from .. import expr as E
 from .. import syntax as S
-from ..build import Builder, vector_entries
+from ..build import Builder
+from ..indexed_names import vector_entries
 from ..calculus import directional
 from ..errors import SymderivError
 from .reals import real_roots

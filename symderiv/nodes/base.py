@@ -19,7 +19,7 @@ marked by one comment line each:
   # -- curvature               ``curvature``: its DCP composition rule, which
                                convexity.py applies
   # -- kinks                   ``kinks``: where it is not smooth, as kink objects (the
-                               exact decision of each kind is analysis.KinkStudy's)
+                               exact decision of each kind is kink_study.KinkStudy's)
 
 A rule an operation does not declare falls to the default here, which raises
 ``MissingRule`` naming the operation, so a new operation missing a rule fails loudly
@@ -240,7 +240,7 @@ class Node:
 
     def kinks(self, kx) -> list:
         """Where this operation is not smooth, as the kink objects that describe it (none
-        for a smooth one); ``kx`` is the analysis's KinkStudy of f, which builds each
+        for a smooth one); ``kx`` is the KinkStudy of f (kink_study.py), which builds each
         kind and decides it exactly."""
         self._missing("its kinks")
 

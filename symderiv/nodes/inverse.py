@@ -77,7 +77,7 @@ class Inverse(Node):
     # -- kinks
 
     def kinks(self, kx):
-        return []       # smooth on its domain, det != 0 (analysis.domain_of)
+        return []       # smooth on its domain, det != 0 (domain.domain_of)
 
 
 def inverse(a: Node) -> Node:

@@ -26,7 +26,7 @@ from ..errors import SymderivError, Unsupported
 from ..evaluate import Evaluator, bind_dims
 from ..exact_numbers import as_sympy
 from ..kinks import SwitchKink
-from ..local import PointResult
+from ..pointwise import PointResult
 from ..scalar import Sw, to_sign_form
 from ..sets import Box, Point, Undecided
 from .scalar_form import MAX_ENTRIES, Scalar, point_text, scalar_form

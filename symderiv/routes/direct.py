@@ -13,14 +13,16 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from .. import expr as E
-from ..analysis import LIMIT_CALLS, Verdict, off_domain, variable_placeholders
+from ..analysis import Verdict
 from ..bounds import optional_step
 from ..calculus import adjoints, map_entrywise, piecewise_partial
 from ..errors import Unsupported
 from ..exact_numbers import as_sympy
+from ..kinks import off_domain, variable_placeholders
 from ..naming import named
 from ..scalar import Prim, Sw, crossing_part, positive_parameters, to_piecewise, to_sign_form
 from ..signform import branches, is_zero, prettify
+from ..switch_kinks import LIMIT_CALLS
 from .common import Line, Math, RouteResult, Step, lit
 
 READ_BACK_CALLS = 3_000_000

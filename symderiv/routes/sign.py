@@ -12,10 +12,10 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import expr as E
-from ..analysis import Verdict, variable_placeholders
+from ..analysis import Verdict
 from ..calculus import map_entrywise
 from ..evaluate import switch_key
-from ..kinks import SwitchKink
+from ..kinks import SwitchKink, variable_placeholders
 from ..scalar import FUNCS, Prim, Sw, to_sign_form
 from ..signform import tidy
 from .common import Line, Math, RouteResult, Step, lit
