@@ -19,7 +19,7 @@ from .exact_numbers import as_sympy, is_concrete
 
 from . import expr as E
 from . import primitives
-from .analysis import domain_of
+from .domain import domain_of
 from .bounds import optional_step
 from .calculus import map_entrywise
 from .nodes.base import ABS, AFFINE, CONCAVE, CONST, CONVEX, DECR, INCR, SAME
