@@ -315,7 +315,6 @@ def explain_limit(outcome, left, right, built: Built, conditions) -> Explained:
     note = (" (Δx is read as an infinitely small increment, as the post defines it)"
             if outcome.infinitesimal else "")
     lim = left if isinstance(left, Limit) else right
-    both = isinstance(left, Limit) and isinstance(right, Limit)
     where = stated(conditions)
     if outcome.verdict == "valid":
         if outcome.how == "near":
