@@ -6,6 +6,7 @@ wall-clock guard behind them).
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -68,7 +69,7 @@ class Analysis:
             result, arbiter = _point(self.problem, self.verdict, values, dir_value)
             return replace(self, point=result, at_text=point, point_arbiter=arbiter,
                            direction_text=direction, values=values)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), _too_deep():
             return guard.run(work, timeout, "the analysis at a point")
 
 
@@ -103,8 +104,19 @@ def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: li
                          column=bounds.MAX_INPUT_CHARS)
     # numbers are exact here; NumPy's float warnings (an overflow flag SymPy's estimates
     # raise) are noise on stderr
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), _too_deep():
         return guard.run(lambda: _analyze(text, wrt, at, let, shape, route, direction), timeout, "the analysis")
+
+
+@contextlib.contextmanager
+def _too_deep():
+    """SymPy recursing past Python's limit (a limit of deeply nested Piecewise, route 2's
+    one-sided limits) is the honest refusal the CLI also gives, not an internal error of
+    the API (a notebook or a server calls it directly)."""
+    try:
+        yield
+    except RecursionError:
+        raise Unsupported("the expression is nested too deeply to analyse") from None
 
 
 def _real_constants(f: E.Node):
@@ -230,6 +242,11 @@ def _point(problem: Problem, verdict: Verdict, values: dict, dir_value):
     point, point_arbiter = settle_point(problem, verdict, values, point, dir_value)
     if point is None:
         raise unsettled
+    if not point.differentiable and verdict.differentiable_everywhere is True:
+        # two of the tool's own answers disagree (clip(sgn(max(u, 0)), -2, 0) is 0 everywhere,
+        # yet the local model saw the jump of sgn): neither is given as the answer
+        raise Unsupported("not decided: the analysis at this point finds f not differentiable here, "
+                          "which the global verdict (differentiable everywhere) contradicts")
     return point, point_arbiter
 
 

@@ -185,7 +185,7 @@ def run_chunk(chunk: int, full_every: int) -> dict:
     small enough (and every one that fails before the analysis), through the whole CLI
     (diff in each format, or derive, with its options) with captured output."""
     from symderiv.cli import main
-    found, slowest, full, codes = [], (0.0, ""), 0, {}
+    found, slowest, full, codes, guarded = [], (0.0, ""), 0, {}, []
     for k, (text, opts) in enumerate(inputs(chunk)):
         t0 = time.process_time()
         why, fate = _cheap(text)
@@ -203,12 +203,15 @@ def run_chunk(chunk: int, full_every: int) -> dict:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 code = main(argv)
             codes[code] = codes.get(code, 0) + 1
+            if "wall-clock guard" in err.getvalue():
+                guarded.append(text[:200])
             if _internal(code, err.getvalue()):
                 found.append({"input": text, "options": opts, "error": err.getvalue()[:300], "code": code})
         spent = time.process_time() - t0
         if spent > slowest[0]:
             slowest = (spent, text[:200])
     return {"inputs": PER_CHUNK, "full_runs": full, "exit_codes": codes, "internal": found, "slowest": slowest,
+            "guard_fired": guarded,
             "cpu": time.process_time(),
             "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 

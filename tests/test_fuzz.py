@@ -3,7 +3,8 @@ the parser, the builder and the whole command line, in child processes.
 
 Each chunk asserts: no internal error (an exception that is not the project's own, the
 CLI's "please report it", an exit code other than 0/2/3, an InputError that only wraps
-a bug), every input inside its bound, and the child's peak memory under 1 GB.  The
+a bug), every input inside its deterministic bounds (none reaches the wall-clock guard),
+and the child's peak memory under 1 GB.  The
 chunks are separate tests so that parallel workers can spread them.
 """
 from __future__ import annotations
@@ -18,9 +19,6 @@ import pytest
 from tests import fuzz_inputs as F
 
 PEAK_KB = 1024 * 1024            # 1 GB, as ru_maxrss counts on Linux
-# CPU seconds one input may take, parse to rendered answer; the analyses the fuzz runs
-# whole take under 3 s each on an idle machine
-INPUT_CPU_SECONDS = 30.0
 
 
 def _run_chunk(chunk: int) -> dict:
@@ -37,7 +35,9 @@ def test_fuzz_chunk_has_no_internal_error(chunk):
     assert report["inputs"] == F.PER_CHUNK
     assert report["internal"] == [], json.dumps(report["internal"], indent=1)[:4000]
     assert report["max_rss_kb"] < PEAK_KB, report["max_rss_kb"]
-    assert report["slowest"][0] < INPUT_CPU_SECONDS, report["slowest"]
+    # every input ends inside its deterministic bounds: none reached the wall-clock guard
+    # (the CPU time of the slowest input is reported, not asserted: no test depends on speed)
+    assert report["guard_fired"] == [], report["guard_fired"]
     # the chunk reached every outcome: answers, input errors and refusals
     assert {"0", "2", "3"} <= set(report["exit_codes"]), report["exit_codes"]
     assert report["full_runs"] >= F.PER_CHUNK // 3
