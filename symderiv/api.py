@@ -242,9 +242,10 @@ def _point(problem: Problem, verdict: Verdict, values: dict, dir_value):
     point, point_arbiter = settle_point(problem, verdict, values, point, dir_value)
     if point is None:
         raise unsettled
-    if not point.differentiable and verdict.differentiable_everywhere is True:
+    if not point.differentiable and verdict.differentiable_everywhere is True and not verdict.domain:
         # two of the tool's own answers disagree (clip(sgn(max(u, 0)), -2, 0) is 0 everywhere,
-        # yet the local model saw the jump of sgn): neither is given as the answer
+        # yet the local model saw the jump of sgn): neither is given as the answer.  A verdict
+        # stated on a domain (a root's argument > 0) says nothing at the domain's edge.
         raise Unsupported("not decided: the analysis at this point finds f not differentiable here, "
                           "which the global verdict (differentiable everywhere) contradicts")
     return point, point_arbiter

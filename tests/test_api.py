@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from symderiv.api import analyze
-from symderiv.errors import InputError
+from symderiv.errors import InputError, Unsupported
 from tests import oracle
 
 CASES = [
@@ -81,3 +81,18 @@ def test_at_keeps_the_shape_and_needs_a_point():
         a.at("[0,0,0]")
     with pytest.raises(InputError, match="--at"):
         analyze(r"|x|").at("0")
+
+
+def test_a_point_answer_the_global_verdict_contradicts_is_not_given():
+    """clip(sgn(max(u, 0)), -2, 0) is 0 everywhere (sgn of a ReLU is 0 or 1, clipped to 0),
+    so it is differentiable at u = 0 too; the point model once saw sgn's jump there and
+    said 'not differentiable'.  Two of the tool's answers disagreeing is 'not decided'."""
+    tex = r"\operatorname{clip}(\operatorname{sgn}(\max(\frac{1}{2}x + 2y - 2, 0)), -2, 0)"
+    a = analyze(tex, wrt="x,y")
+    assert a.verdict.differentiable_everywhere is True
+    f = lambda v: min(max(float(np.sign(max(v[0] / 2 + 2 * v[1] - 2, 0.0))), -2.0), 0.0)  # noqa: E731
+    rng = np.random.default_rng(3)
+    for p in ([-4.0, 2.0], [-1.0, 1.25]):           # on the switch u = 0
+        assert all(f(np.array(p) + 1e-6 * rng.uniform(-1, 1, 2)) == 0.0 for _ in range(50))
+        with pytest.raises(Unsupported, match="not decided"):
+            analyze(tex, wrt="x,y", at=str(p).replace(".0", ""))
