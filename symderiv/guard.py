@@ -41,25 +41,44 @@ def _raise_in(thread_id: int, exc) -> None:
 
 
 class _Watchdog:
+    """Fires ``Expired`` into the working thread, and again every ``REFIRE_SECONDS`` until
+    the work stops: an exception that lands inside a weakref callback or a ``__del__``
+    (a garbage collection can run one at any bytecode) is printed and dropped by
+    CPython, so a single shot can be lost."""
+
+    REFIRE_SECONDS = 0.05
+
     def __init__(self, seconds: float):
         self.thread_id = threading.get_ident()
         self.done = False
         self.fired = False
-        self.timer = threading.Timer(seconds, self._fire)
-        self.timer.daemon = True
+        self.lock = threading.Lock()      # no exception is set once stop() has begun
+        self.timer = self._timer(seconds)
+
+    def _timer(self, seconds):
+        timer = threading.Timer(seconds, self._fire)
+        timer.daemon = True
+        return timer
 
     def _fire(self):
-        if not self.done:
+        with self.lock:
+            if self.done:
+                return
             self.fired = True
             _raise_in(self.thread_id, Expired)
+            self.timer = self._timer(self.REFIRE_SECONDS)
+            self.timer.start()
 
     def stop(self):
-        self.done = True
-        self.timer.cancel()          # (a timer not yet running never fires after this)
-        try:
-            self.timer.join()
-        except RuntimeError:         # the exception landed while the timer was starting
-            pass
+        with self.lock:
+            self.done = True
+            timer = self.timer
+        timer.cancel()               # (a timer not yet running never fires after this)
+        if timer is not threading.current_thread():
+            try:
+                timer.join()
+            except RuntimeError:     # the exception landed while the timer was starting
+                pass
         if self.fired:
             # An exception set but not yet delivered is delivered here, where run() catches
             # it.  (Clearing it instead, with a NULL exception, leaves CPython 3.11 checking
