@@ -102,10 +102,19 @@ def run(fn, seconds: float | None, what: str):
         finally:
             dog.stop()
     except Expired:
-        dog.stop()   # (when it landed inside the first stop)
+        _stop_surely(dog)   # (a later shot may have landed inside the first stop)
         _recover()
         raise GuardExpired(f"{what} ran past the {seconds:g} s wall-clock guard (the last-resort limit "
                            "against a hang); give it more time with --timeout SECONDS") from None
+
+
+def _stop_surely(dog: _Watchdog) -> None:
+    while True:
+        try:
+            dog.stop()
+            return
+        except Expired:
+            continue
 
 
 def _recover() -> None:
