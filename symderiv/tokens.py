@@ -431,6 +431,23 @@ class TokenStage:
             elif t.type == "NUM" and str(t) == "1" and nxt is not None and nxt.type == "_UNDER" \
                     and not scripted:
                 t = retype(t, "_ONE")
+            elif (t.type == "GREEK" and str(t) == r"\chi" and not scripted and nxt is not None
+                  and nxt.type == "_UNDER" and i + 2 < n and toks[i + 2].type == "_LGROUP"
+                  and (self._has_relation(toks, i + 2) or (
+                      i + 3 < n and toks[i + 3].type in APPLY and self._has_relation(toks, i + 3)))):
+                run.note(t.start_pos, "\\chi_{...} of a condition read as its indicator "
+                                      "(1 where the condition holds, 0 elsewhere)")
+                t = retype(t, "_ONE", "1")
+            elif (t.type == "_LBRACK" and not scripted and self._has_relation(toks, i)
+                  and not (prev is not None and prev.type == "_LGROUP" and len(out) > 1 and out[-2].type == "_UNDER")):
+                # Iverson's bracket [x > 0]: a bracket holding a comparison is nothing else
+                # (an interval or a function's argument holds none); it must give the same
+                # kinks as H(x) and \mathbb{1}[x > 0].  (In 1_{[x > 0]} the subscript is the
+                # indicator's own condition.)
+                run.note(t.start_pos, "a bracket around a condition read as Iverson's indicator "
+                                      "(1 where the condition holds, 0 elsewhere)")
+                out.append(make_token("_ONE", "1", t.start_pos, t.start_pos))
+                t = retype(t, "_FUN_LBRACK")
             elif not scripted and self._indicator_head(run, toks, i):
                 run.note(t.start_pos, f"{run.show(t)} before a condition read as an indicator "
                                       "(1 where the condition holds, 0 elsewhere)")
