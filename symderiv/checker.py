@@ -167,7 +167,7 @@ class _Checker:
         kept = []
         for c in conditions:
             mine = assumed_names(c)
-            if c.scope != "local" and not (mine & used):
+            if c.scope != "local" and not _touches(mine, used):
                 continue
             if c.scope == "carried" and mine & moving:
                 continue
@@ -559,6 +559,13 @@ def _symbol(name: str):
 
 def _rational(v):
     return sp.Rational(v.numerator, v.denominator)
+
+
+def _touches(assumed: set, used: set) -> bool:
+    """Whether an assumption speaks of a name the step uses: the same name, or the whole
+    vector of an entry ('let $y \\ge 0$' bounds the y_i of a sum over i, and 'assume
+    $y_i \\ge 0$' the y of a later step)."""
+    return bool(assumed & used) or any(_whole_of(u, a) or _whole_of(a, u) for a in assumed for u in used)
 
 
 def _whole_of(name: str, base: str) -> bool:

@@ -72,3 +72,19 @@ def test_standing_replaces_and_shadows_by_name():
     s.add(cond(r"\lambda > 0"), "standing")
     s.add(cond(r"x > \lambda"), "standing")
     assert [c.latex for c in s.conditions] == [r"\lambda > 0", r"x > \lambda"]
+
+
+def test_a_condition_on_a_vector_reaches_the_entries_of_a_sum():
+    # 'let y >= 0' speaks of the y_i in a sum over i: a counterexample must keep y >= 0
+    true = O.steps("Let $y \\ge 0$. Then $$\\sum_i |y_i| = \\sum_i y_i$$")[-1]
+    assert true.verdict != "invalid", true.reason
+    rng = np.random.default_rng(3)
+    for _ in range(50):     # the oracle: it holds at every y >= 0, and fails at some y with a negative entry
+        y = rng.uniform(0, 5, size=rng.integers(1, 5))
+        assert abs(np.abs(y).sum() - y.sum()) < 1e-12
+    assert np.abs([-1.0, 2.0]).sum() != sum([-1.0, 2.0])
+
+    false = O.steps("Let $y \\ge 0$. Then $$\\sum_i |y_i - 1| = \\sum_i y_i - 1$$")[-1]
+    assert false.verdict == "invalid", false.reason
+    v = O.counterexample_is_real(false, lambda v: np.abs(v["y"] - 1).sum(), lambda v: v["y"].sum() - 1)
+    assert (np.asarray(v["y"], dtype=float) >= 0).all()     # the hypothesis holds at the counterexample
