@@ -31,8 +31,8 @@ from ..scalar import Prim, Sw, to_sign_form
 from ..signform import feasible_cells, is_zero, linear_solution
 from .identity import zero_off_kinks
 from .nodes import Built, difference
-from .sample import (Point, Sampler, dim_symbols, evaluate, no_value, on_kink, one_sided_overrides, outside, same,
-                     switch_nodes)
+from .sample import (Point, Sampler, dim_symbols, evaluate, leaf_bounds, no_value, on_kink, one_sided_overrides,
+                     outside, same, switch_nodes)
 
 ENTRY_SIZES = (3, 2, 4, 5)       # the sizes m, n, p, ... take when entries are expanded
 SYMBOLIC_CALLS = 10_000_000
@@ -71,7 +71,10 @@ def symbolic(built: Built) -> tuple:
     if is_zero_fill(d):
         return True, "canonical", None
     if built.conditions:
-        return (*_under_conditions(d, built.conditions), None)
+        verdict, how = _under_conditions(d, built.conditions)
+        if verdict is None and _by_entries_under(d, built.conditions):
+            verdict, how = True, "entries"
+        return verdict, how, None
     if isinstance(d, E.Entrywise):     # structural: one scalar body is the generic entry, for every size
         z = optional_step(lambda: is_zero(signs_of_factors(to_sign_form(d.expr))), calls=SYMBOLIC_CALLS)
         if z is True:
@@ -143,6 +146,61 @@ def _by_entries(d: E.Node) -> tuple[bool | None, str]:
         if z is not True:
             verdict = None
     return verdict, how
+
+
+def _by_entries_under(d: E.Node, conditions) -> bool:
+    """Zero on the set the stated conditions allow, entry by entry at small sizes?  Each
+    equation's entries that are linear in an entry symbol are solved for it and
+    substituted ('1ᵀy = 1': y_3 = 1 - y_1 - y_2), and a sign bound on a variable fixes
+    the signs of its entries' switches ('y ≥ 0': sign(y_i) = 1 off the kinks), so a step
+    that needs them is proved.  Only a proof: a condition of another form is left out,
+    which tests a larger set than the post's (equal there is equal on it; a difference
+    there proves nothing)."""
+    equations = [c for op, c in conditions if op == "="]
+    signs = {name: _bound_sign(bounds) for name, bounds in leaf_bounds(conditions).items()}
+    signs = {name: s for name, s in signs.items() if s}
+    if not equations and not signs:
+        return False
+    dims = dim_symbols([d] + equations)
+    assign = {s: ENTRY_SIZES[i % len(ENTRY_SIZES)] for i, s in enumerate(dims)}
+    got = optional_step(lambda: [entry_values(n, assign) for n in [d] + equations], calls=SYMBOLIC_CALLS)
+    if got is None:
+        return False
+    entries, *stated = got
+    subs: dict = {}
+    for c in (c for each in stated for c in each):
+        c = sp.expand(sp.sympify(c).xreplace(subs))
+        sol = linear_solution(c, sorted(c.free_symbols, key=sp.default_sort_key)) if not c.has(Prim, Sw) else None
+        if sol is None:
+            continue
+        subs = {k: sp.expand(v.xreplace({sol[0]: sol[1]})) for k, v in subs.items()}
+        subs[sol[0]] = sol[1]
+    for e in entries:
+        # the signs first, on the entries as they are: y_3 ≥ 0 still holds where y_3 is
+        # written 1 - y_1 - y_2
+        form = to_sign_form(e)
+        fixed = {w: signs[_entry_of(w.args[0])] for w in form.atoms(Sw) if _entry_of(w.args[0]) in signs}
+        form = sp.expand(form.xreplace(fixed).xreplace(subs))
+        z = optional_step(lambda: is_zero(signs_of_factors(form)), calls=SYMBOLIC_CALLS)
+        if z is not True:
+            return False
+    return True
+
+
+def _bound_sign(bounds) -> int:
+    """+1 when x op k keeps x positive off x = 0 (x ≥ 0, x > 1), -1 when negative, else 0."""
+    if any(op in (">", ">=") and k >= 0 for op, k in bounds):
+        return 1
+    if any(op in ("<", "<=") and k <= 0 for op, k in bounds):
+        return -1
+    return 0
+
+
+def _entry_of(u) -> str | None:
+    """The variable whose entry the switch argument is ('y[1,0]' -> 'y'), or None."""
+    if isinstance(u, sp.Symbol) and "[" in u.name:
+        return u.name.partition("[")[0]
+    return None
 
 
 def _too_big(e: sp.Expr) -> bool:

@@ -107,6 +107,11 @@ def counterexample(outcome: Outcome, built: Built) -> Cex | None:
     return Cex(values, lhs, rhs, frozenset(matrices))
 
 
+def _hold(given) -> str:
+    # 'although y ≥ 0 and sum_i y_i = 1 hold there': the conditions are joined by 'and'
+    return "hold" if " and " in given["text"] else "holds"
+
+
 def _symmetric_part(arr):
     out = np.empty(arr.shape, dtype=object)
     for i, j in np.ndindex(arr.shape):
@@ -246,13 +251,13 @@ def explain(outcome: Outcome, built: Built, conditions) -> Explained:
     if outcome.verdict == "invalid" and outcome.counterexample.note == "jump":
         reason = f"false: {at(cex)}a quantity differentiated here jumps, so its derivative does not exist"
         if given:
-            reason += f", although {given['text']} holds there"
+            reason += f", although {given['text']} {_hold(given)} there"
         return Explained(reason, None, cex)
     if outcome.verdict == "invalid":
         reason = (f"false: {at(cex)}the left side is {value_text(cex.lhs, 'lhs' in cex.matrices)} "
                   f"and the right side is {value_text(cex.rhs, 'rhs' in cex.matrices)}")
         if given:
-            reason += f", although {given['text']} holds there"
+            reason += f", although {given['text']} {_hold(given)} there"
         if outcome.holds_on:
             reason += f"; it does hold where {cells_text(outcome.holds_on)}, but not in general"
         return Explained(reason, None, cex)

@@ -24,6 +24,7 @@ from ..parse import parse_statement, split_equations, split_rows
 from .assumptions import STANDING_WORDS, Standing
 from .assumptions import names as assumed_names
 from .notes import strip_notes
+from .property_words import Property, continuing, described
 from .reading import top_level
 
 # words after which a condition is said of the display before it alone ('$$...$$ needs
@@ -219,7 +220,7 @@ class _Sentence:
     word: str = ""                                   # the word before the last inline condition ('for')
     opening: list = field(default_factory=list)      # 'For $0 < α < 1$, ...' opening it: for every display in it
     pending: list = field(default_factory=list)      # 'let $A$ and $B$ be symmetric': A, before 'symmetric'
-    symmetric_run: bool = False                      # 'for symmetric $A$ and $B$': B goes on the list
+    run: Property | None = None                      # 'for symmetric $A$ and $B$': B goes on the list
     opened: bool = False                             # ... capitalised: it opened the sentence
 
 
@@ -259,7 +260,7 @@ def equations(text: str) -> tuple[list[Equation], int]:
         if not body.strip():
             continue
         after = segs[k + 1].text if k + 1 < len(segs) and segs[k + 1].kind == "prose" else ""
-        if seg.kind == "inline" and _symmetric(body, prose_before, after, sentence, standing):
+        if seg.kind == "inline" and _described(body, prose_before, after, sentence, standing):
             continue
         if seg.kind == "inline" and _condition(body, prose_before, sentence, standing):
             continue
@@ -280,36 +281,38 @@ def equations(text: str) -> tuple[list[Equation], int]:
 
 # prose between two displays that goes on with the same sentence: 'and', 'or', ', so'
 _CONTINUES = re.compile(r"^\s*(,\s*)?(and|or|so|hence|thus|then|while|whereas)\b\s*$", re.I)
-_SYMMETRIC_BEFORE = re.compile(r"\bsymmetric(\s+(real\s+)?(matrix|matrices|square matrix))?\s*$", re.I)
-_SYMMETRIC_AFTER = re.compile(r"^\s*(is|be|are|being)?\s*(a\s+)?symmetric\b", re.I)
+_NAME = re.compile(r"[A-Za-z]|\\[a-zA-Z]+")
 
 
-def _symmetric(body: str, prose_before: str, after: str, sentence: _Sentence, standing: Standing) -> bool:
-    """'for symmetric $A$', 'let $A$ be symmetric': the hypothesis A = A^T, for the
-    sentence (or, after 'let' or 'assume', for the rest of the post)."""
+def _described(body: str, prose_before: str, after: str, sentence: _Sentence, standing: Standing) -> bool:
+    """'for symmetric $A$', 'let $A$ be symmetric', '$y$ is a probability vector': the
+    conditions the property means (``checking.property_words``), for the sentence (or,
+    after 'let' or 'assume', for the rest of the post)."""
     name = body.strip()
-    if not re.fullmatch(r"[A-Z]", name):
+    if not _NAME.fullmatch(name):
         return False
-    joined = prose_before.strip().lower() in ("and", ",", "and,", ", and")
     continues = bool(re.match(r"\s*(,|and\b)", after))
-    later = _SYMMETRIC_AFTER.match(after)
-    if not (_SYMMETRIC_BEFORE.search(prose_before) or joined and sentence.symmetric_run or later):
+    prop, later = described(name, prose_before, after)
+    if prop is None:
+        prop = continuing(name, prose_before, sentence.run)
+    if prop is None:
         sentence.pending = sentence.pending + [name] if continues else []
-        sentence.symmetric_run = False
+        sentence.run = None
         return False
-    names = [name] + (sentence.pending if later else [])
-    sentence.pending, sentence.symmetric_run = [], continues
+    names = [name] + ([n for n in sentence.pending if prop.names.fullmatch(n)] if later else [])
+    sentence.pending, sentence.run = [], (prop if continues else None)
     standing_words = re.search(r"\b(let|assume|suppose|throughout)\b", sentence.text + " " + prose_before, re.I)
     for n in names:
-        cond = read_condition(f"{n} = {n}^T", worded=True, equating=True)
-        if cond is None:
-            continue
-        if standing_words:
-            standing.add(cond, "standing")
-        else:
-            sentence.stated = sentence.stated + [cond]
-            if not sentence.last:  # 'For symmetric $A$, $$...$$ and $$...$$': for each display
-                sentence.opening = sentence.opening + [cond]
+        for text in prop.latex(n):
+            cond = read_condition(text, worded=True, equating=prop.equating, hypothesis=True)
+            if cond is None:
+                continue
+            if standing_words:
+                standing.add(cond, "standing")
+            else:
+                sentence.stated = sentence.stated + [cond]
+                if not sentence.last:  # 'For symmetric $A$, $$...$$ and $$...$$': for each display
+                    sentence.opening = sentence.opening + [cond]
     return True
 
 

@@ -208,6 +208,7 @@ class Sampler:
         self.conditions = list(conditions)
         self.directions = set(directions)
         self.bounds = leaf_bounds(self.conditions)
+        self.totals = leaf_totals(self.conditions)
         self.rng = random.Random(seed)
 
     # -- shapes and values ---------------------------------------------------------------
@@ -244,6 +245,8 @@ class Sampler:
             for idx in np.ndindex(shape):
                 arr[idx] = self._value(s.name, pick)
             values[s.name] = arr
+        for name, total in self.totals:
+            values[name] = _with_total(values[name], total, self.rng)
         return Point(values, dims)
 
     def _accept(self, point) -> bool:
@@ -399,6 +402,37 @@ def leaf_bounds(conditions) -> dict:
         k = Fraction(int(k.p), int(k.q))
         flipped = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}[op] if a < 0 else op
         out.setdefault(c.args[0].name, []).append((flipped, k))
+    return out
+
+
+def leaf_totals(conditions) -> list:
+    """Conditions that fix the sum of one variable's entries (1ᵀy = 1): [(name, total)].
+    Random points almost never meet such an equation; ``_with_total`` makes them."""
+    out = []
+    for op, c in conditions:
+        if op != "=" or not (isinstance(c, E.Entrywise) and len(c.args) == 1 and isinstance(c.args[0], E.SumAll)
+                             and isinstance(c.args[0].arg, E.Sym)):
+            continue
+        p = E.placeholder(0)
+        a = sp.diff(c.expr, p)
+        rest = sp.expand(c.expr - a * p)
+        if a.is_Rational and a != 0 and rest.is_Rational:
+            k = -rest / a
+            out.append((c.args[0].arg.name, Fraction(int(k.p), int(k.q))))
+    return out
+
+
+def _with_total(arr, total, rng):
+    """The entries scaled to sum to ``total`` where that keeps their signs, else one entry
+    moved: exact, and still random (the other conditions are checked after)."""
+    s = sum(arr.flat)
+    out = arr.copy()
+    if s != 0 and Fraction(total) / Fraction(s) > 0:
+        for idx in np.ndindex(arr.shape):
+            out[idx] = arr[idx] * Fraction(total) / Fraction(s)
+    else:
+        idx = list(np.ndindex(arr.shape))[rng.randrange(arr.size)]
+        out[idx] = arr[idx] + Fraction(total) - Fraction(s)
     return out
 
 
