@@ -100,3 +100,32 @@ def test_derivative_claim_forms():
     assert isinstance(derivative_claim(Label("f''(x)"), other, world), Unreadable)
     # an undefined name the tool does not know stays a label
     assert derivative_claim(Label("g'(x)"), other, world) is None
+
+
+SPELLED_SIDES = [("f'_+({a})", "+"), ("f'_{{+}}({a})", "+"), ("f_+'({a})", "+"), ("f'({a}^+)", "+"),
+                 ("f'({a}^{{+}})", "+"), ("f'_-({a})", "-"), ("f_{{-}}'({a})", "-"), ("f'({a}^-)", "-")]
+
+
+@pytest.mark.parametrize("f,fn,points", FUNCTIONS, ids=[c[0] for c in FUNCTIONS])
+def test_a_one_sided_derivative_is_the_limit_from_that_side(f, fn, points):
+    # f'_+(a) and f'_-(a) exist at a kink, where f'(a) does not: each spelling is checked
+    # against the oracle's one-sided slope there, true and off by one
+    for a in points:
+        right, left = sides(fn, a)
+        for spelled, side in SPELLED_SIDES:
+            value = Fr(right if side == "+" else left).limit_denominator(1000)
+            assert abs(float(value) - (right if side == "+" else left)) < 1e-12
+            label = spelled.format(a=latex_number(a))
+            good = O.steps(f"Let $f(x) = {f}$. Then $$" + label + f" = {latex_number(value)}$$")[1]
+            assert good.verdict == "valid", (label, good.reason)
+            bad = O.steps(f"Let $f(x) = {f}$. Then $$" + label + f" = {latex_number(value + 1)}$$")[1]
+            assert bad.verdict == "invalid", (label, bad.reason)
+            assert O.number(bad.counterexample.lhs) == pytest.approx(float(value))
+
+
+def test_a_one_sided_derivative_at_the_parameter_is_not_checked():
+    world = World("x")
+    world.define("f", ("x",), read("|x|").terms[0].term, 0)
+    claim = derivative_claim(Label("f'_+(x)"), read("1").terms[0], world)
+    assert isinstance(claim, Unreadable) and "at a number" in claim.reason
+    assert Label("f'_+(0)").side() == "+" and Label("f'(0^-)").side() == "-" and Label("f'(0)").side() is None

@@ -35,6 +35,9 @@ def derivative_claim(label: Label, other, world: World):
     if order != 1:
         return Unreadable(label.latex, "only first derivatives f' are checked")
     p = params[0]
+    side = label.side()
+    if side is not None and (arg is None or arg.lstrip("\\") == p):
+        return Unreadable(label.latex, f"a one-sided derivative is checked at a number (f'_{side}(0)), not at {p}")
     if arg is None or arg.lstrip("\\") == p:
         return Gradient(S.Name(name), p, label.latex)
     a = exact_number(arg)
@@ -43,7 +46,8 @@ def derivative_claim(label: Label, other, world: World):
     h = next(n for n in STEP_NAMES if n not in names_in(d.body) | names_in(other.term) | {p})
     at = lambda x: substitute_names(d.body, {p: x})       # noqa: E731
     quotient = S.BinOp("/", S.BinOp("-", at(S.BinOp("+", _term(a), S.Name(h))), at(_term(a))), S.Name(h))
-    return Limit(h, Fraction(0), None, quotient, label.latex)
+    # one-sided: the limit from that side, h -> 0^+ (or 0^-), which exists at a kink
+    return Limit(h, Fraction(0), side, quotient, label.latex)
 
 
 def _term(v: Fraction) -> S.Term:

@@ -31,8 +31,12 @@ _SCAN = re.compile(r"\\left(?![a-zA-Z])\s*(?:\\[a-zA-Z]+|\\.|.)|\\right(?![a-zA-
                    r"|\\(?:leqslant|geqslant|leq|geq|le|ge|neq|ne|lt|gt|approx|coloneqq|triangleq|equiv)(?![a-zA-Z])"
                    r"|\\[a-zA-Z]+|\\.|[{}()\[\]=<>]")
 _NAME = r"(?:[A-Za-z]|\\[A-Za-z]+)"
-_LABEL = re.compile(r"^\s*(?P<name>" + _NAME + r")\s*(?P<marks>'+|\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*\((?:\d+|[a-z])\)\s*\})"
-                    r"\s*(?:\((?P<arg>[^()]*)\))?\s*$")
+# f'(x), f''(0), f^{(2)}(x), and the one-sided f'_+(0), f_-'(0), f'(0^+), f'_{+}(0)
+_SIDE = r"_\s*\{?\s*(?P<SIDE>[+-])\s*\}?"
+_LABEL = re.compile(r"^\s*(?P<name>" + _NAME + r")\s*(?:" + _SIDE.replace("SIDE", "side1") + r")?\s*"
+                    r"(?P<marks>'+|\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*\((?:\d+|[a-z])\)\s*\})"
+                    r"\s*(?:" + _SIDE.replace("SIDE", "side2") + r")?"
+                    r"\s*(?:\((?P<arg>[^()]*?)(?:\s*\^\s*\{?\s*(?P<side3>[+-])\s*\}?)?\s*\))?\s*$")
 _HEAD = re.compile(r"^\s*(" + _NAME + r")\s*(?:\\left\s*)?\(\s*(" + _NAME + r"(?:\s*,\s*" + _NAME + r")*)\s*(?:\\right\s*)?\)\s*$")
 _LIMIT = re.compile(
     r"^\s*\\lim(?:\\limits)?\s*_\s*\{\s*(?P<var>\\delta_\{[a-zA-Z]\}|\\Delta_\{[a-zA-Z]\}|" + _NAME + r")\s*"
@@ -82,6 +86,11 @@ class Label:
         order = marks.count("'") or (1 if "prime" in marks else (int(digits.group()) if digits else 0))
         arg = m.group("arg")
         return _name(m.group("name")), order, arg.strip() if arg is not None else None
+
+    def side(self) -> str | None:
+        """'+' for a right derivative (f'_+(0), f'(0^+)), '-' for a left one, else None."""
+        m = _LABEL.match(self.latex)
+        return m.group("side1") or m.group("side2") or m.group("side3")
 
 
 @dataclass(frozen=True)
