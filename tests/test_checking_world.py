@@ -98,3 +98,32 @@ def test_posts_whose_verdicts_turn_on_definitions():
     bad = by["f(x) = x^2"]
     assert bad.verdict == "invalid"
     O.counterexample_is_real(bad, fx, lambda v: v["x"] ** 2)
+
+
+def test_a_power_of_a_defined_function_is_a_power_of_its_value():
+    # F(x)^2, which the parser reads F·(x)^2: (x^3)^2 = x^6, never F·x^2 = x^5
+    defn, claim, wrong = O.steps(r"Let $F(x) = x^3$. Then $$F(x)^2 = x^6$$ and $$F(x + 1)^2 = x^6$$")
+    assert claim.verdict == "valid", claim.reason
+    assert wrong.verdict == "invalid"
+    v = O.counterexample_is_real(wrong, lambda v: (v["x"] + 1) ** 6, lambda v: v["x"] ** 6)
+    for x in (-2.0, 0.5, 3.0):                     # the oracle: F(x)^2 is x^6, not x^5
+        assert (x ** 3) ** 2 == x ** 6 and (x ** 3) * x ** 2 != x ** 6
+    assert v is not None
+
+
+def test_a_function_with_a_subscript_in_its_name_is_defined_and_applied():
+    # soft-thresholding S_λ: its definition is a definition, not a false claim about a
+    # matrix S_λ times z, and S_λ(2) is its value there
+    post = (r"Let $S_\lambda(z) = \max(z - \lambda, 0) - \max(-z - \lambda, 0)$ with $\lambda > 0$. "
+            r"Then $$S_\lambda(z) = \operatorname{sign}(z)\max(|z| - \lambda, 0)$$ and "
+            r"$$S_{\lambda}(z) = z - \lambda$$")
+    defn, same, wrong = O.steps(post)
+    assert defn.verdict == "definition"
+    assert same.verdict in ("valid", "valid-where"), same.reason
+    assert wrong.verdict == "invalid"
+    soft = lambda z, lam: max(z - lam, 0) - max(-z - lam, 0)  # noqa: E731
+    rng = np.random.default_rng(5)
+    for z, lam in zip(rng.uniform(-4, 4, 50), rng.uniform(0.01, 2, 50)):
+        assert abs(soft(z, lam) - np.sign(z) * max(abs(z) - lam, 0)) < 1e-12
+    v = O.counterexample_is_real(wrong, lambda v: soft(v["z"], v["λ"]), lambda v: v["z"] - v["λ"])
+    assert v["λ"] > 0

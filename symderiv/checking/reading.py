@@ -31,13 +31,16 @@ _SCAN = re.compile(r"\\left(?![a-zA-Z])\s*(?:\\[a-zA-Z]+|\\.|.)|\\right(?![a-zA-
                    r"|\\(?:leqslant|geqslant|leq|geq|le|ge|neq|ne|lt|gt|approx|coloneqq|triangleq|equiv)(?![a-zA-Z])"
                    r"|\\[a-zA-Z]+|\\.|[{}()\[\]=<>]")
 _NAME = r"(?:[A-Za-z]|\\[A-Za-z]+)"
+# a function's name may carry a subscript that is part of it: S_\lambda, f_1, S_{\lambda}
+# (the parser reads them as the names S_lambda and f_1; g_{ij} stays an entry)
+_FNAME = _NAME + r"(?:\s*_\s*(?:\{\s*(?:\\[A-Za-z]+|\d+)\s*\}|\\[A-Za-z]+|\d))?"
 # f'(x), f''(0), f^{(2)}(x), and the one-sided f'_+(0), f_-'(0), f'(0^+), f'_{+}(0)
 _SIDE = r"_\s*\{?\s*(?P<SIDE>[+-])\s*\}?"
-_LABEL = re.compile(r"^\s*(?P<name>" + _NAME + r")\s*(?:" + _SIDE.replace("SIDE", "side1") + r")?\s*"
+_LABEL = re.compile(r"^\s*(?P<name>" + _FNAME + r")\s*(?:" + _SIDE.replace("SIDE", "side1") + r")?\s*"
                     r"(?P<marks>'+|\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*\((?:\d+|[a-z])\)\s*\})"
                     r"\s*(?:" + _SIDE.replace("SIDE", "side2") + r")?"
                     r"\s*(?:\((?P<arg>[^()]*?)(?:\s*\^\s*\{?\s*(?P<side3>[+-])\s*\}?)?\s*\))?\s*$")
-_HEAD = re.compile(r"^\s*(" + _NAME + r")\s*(?:\\left\s*)?\(\s*(" + _NAME + r"(?:\s*,\s*" + _NAME + r")*)\s*(?:\\right\s*)?\)\s*$")
+_HEAD = re.compile(r"^\s*(" + _FNAME + r")\s*(?:\\left\s*)?\(\s*(" + _NAME + r"(?:\s*,\s*" + _NAME + r")*)\s*(?:\\right\s*)?\)\s*$")
 _LIMIT = re.compile(
     r"^\s*\\lim(?:\\limits)?\s*_\s*\{\s*(?P<var>\\delta_\{[a-zA-Z]\}|\\Delta_\{[a-zA-Z]\}|" + _NAME + r")\s*"
     r"(?P<arrow>\\to|\\rightarrow|\\longrightarrow|\\downarrow|\\searrow|\\uparrow|\\nearrow|->|→)\s*"
@@ -275,7 +278,8 @@ def _gradient_of(text: str, body: str, var):
 
 
 def _name(tex: str) -> str:
-    return tex.lstrip("\\")
+    # the parser's name: S_{\lambda} and S_\lambda are S_lambda
+    return re.sub(r"[\\{}\s]", "", tex)
 
 
 def _limit(text: str):

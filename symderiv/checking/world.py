@@ -92,11 +92,17 @@ class World:
         prefix = None
         if isinstance(left, S.BinOp) and left.op == "*" and isinstance(left.right, S.Name):
             prefix, left = left.left, left.right
-        if not (isinstance(left, S.Name) and self.is_function(left.name)) or not _bracketed(t):
+        if not (isinstance(left, S.Name) and self.is_function(left.name)):
             return None
         d = self.defs[left.name]
-        arg = self._resolve(right)
-        body = substitute_names(d.body, {d.params[0]: arg})
+        if isinstance(right, S.Pow) and right.span[0] < right.base.span[0]:
+            # f(x)^2, parsed f·(x)^2: the power is of f's value, not of its argument
+            applied = substitute_names(d.body, {d.params[0]: self._resolve(right.base)})
+            body = S.Pow(applied, self._resolve(right.exp), right.span)
+        elif _bracketed(t):
+            body = substitute_names(d.body, {d.params[0]: self._resolve(right)})
+        else:
+            return None
         if prefix is None:
             return body
         return S.BinOp("*", self._resolve(prefix), body, t.span)
