@@ -27,6 +27,7 @@ from . import syntax as S
 from .cases import read_cases
 from .errors import InputError, SymderivError, Unsupported
 from .indexed_names import sample_rows, vector_entries
+from .latex_words import canonical
 from .named_calls import read_call
 from .vector_letters import guess_vectors, numbered_entries
 
@@ -101,6 +102,11 @@ class Builder:
     def function_word(self, t: S.Call):
         if t.name:
             return t.name
+        if t.spelling.endswith("'"):
+            # σ'(h) in a derivation: its shape is its argument's, as for σ (named_calls
+            # differentiates the function's body)
+            base = t.spelling[:-1]
+            return self.function_word(S.Call(canonical(base), base, t.args, t.span)) + "'"
         if t.spelling == "|{.}|":
             return "bars"
         if t.spelling == "sigma":

@@ -390,6 +390,13 @@ class _Checker:
     def _equality(self, source, left, right, given, eq, chain_id, variables=None, prefix=""):
         conds = _conditions(given)
         w = self.world
+        if variables and len(variables) == 1 and w.is_quantity(variables[0]):
+            # ∂L/∂a with a = σ(h) defined earlier: L read in terms of a
+            w = w.holding(variables[0])
+            if not any(w.folded(t.term) for t in (left, right) if isinstance(t.term, S.Differential)):
+                self._add(source, "unverified", f"{X.shown_name(variables[0])} is a quantity defined earlier, and "
+                          "the function differentiated is not written in terms of it", eq, chain_id)
+                return
         sides = [w.read(left.term), w.read(right.term)]
         missing = self._undefined(sides)
         if missing is not None:

@@ -13,6 +13,8 @@ from . import expr as E
 from . import primitives
 from . import syntax as S
 from .errors import InputError, Unsupported
+from .latex_words import canonical
+from .scalar import Sw, prim
 from .nodes import NAMED
 
 STRUCTURAL_UNSUPPORTED = {"diag": "diag(.)", "vec": "vec(.)"}
@@ -21,6 +23,8 @@ STRUCTURAL_UNSUPPORTED = {"diag": "diag(.)", "vec": "vec(.)"}
 def read_call(b, t: S.Call) -> E.Node:
     """A call f(a, ...) as a node (``b`` the builder): a primitive of the table, a matrix
     function that declares its spellings, or one of the few words read here."""
+    if t.spelling.endswith("'"):
+        return _derivative_of(b, t)
     word = b.function_word(t)
     if t.spelling in b.functions:
         b.note(f"\\{t.spelling} is {word} (--let {t.spelling}={word})")
@@ -77,6 +81,26 @@ def read_call(b, t: S.Call) -> E.Node:
     if not args[0].is_scalar:
         b.note(f"{spec.name} of a matrix is taken entrywise (not the matrix function)")
     return E.apply(spec.name, args[0])
+
+def _derivative_of(b, t: S.Call) -> E.Node:
+    """σ'(h) in a derivation (tokens reads it so only in statements): the entrywise
+    derivative of the function's own scalar body, differentiated here, so σ' is H (with the
+    engine's H(0) = 1/2, which the checker's kink points test) and tanh' is 1 - tanh^2."""
+    base = t.spelling[:-1]
+    if base.endswith("'"):
+        raise Unsupported(f"{t.spelling}(...): only first derivatives of a function are read",
+                          column=t.span[0], source=b.source)
+    node = read_call(b, S.Call(canonical(base), base, t.args, t.span))
+    if not (isinstance(node, E.Entrywise) and len(node.args) == 1):
+        raise Unsupported(f"{t.spelling}(...): the derivative of a function that is not entrywise is not read",
+                          column=t.span[0], source=b.source)
+    # SymPy differentiates a primitive region by region, in the sign-form switch Sw(u); it
+    # is written back as the primitive sign(u), so the kink stays visible to the checker
+    # (an Sw in a body is no kink to it, and σ'(0) would pass as a value)
+    d = sp.diff(node.expr, E.placeholder(0))
+    d = d.replace(lambda a: isinstance(a, Sw), lambda a: prim("sign", a.args[0]))
+    return E.ew(d, node.args, node.shape)
+
 
 def _with_parameters(b, spec, args: list, t: S.Call) -> list:
     """Data arguments, then the parameters (alpha, bounds, thresholds): given, or the

@@ -400,8 +400,12 @@ class TokenStage:
             prev = out[-1] if out else None
             scripted = prev is not None and prev.type in ("_CARET", "_UNDER")
             opens = nxt is not None and nxt.type == "_LPAR"
-            self._derivative_of_function(run, toks, i)
-            if i in applied:
+            primed = self._derivative_of_function(run, toks, i)
+            if primed is not None:
+                t = make_token("FUNC", str(t).lstrip("\\") + "'", t.start_pos, toks[primed - 1].end_pos)
+                i = primed - 1
+                nxt = toks[primed]
+            elif i in applied:
                 t = retype(t, APPLY[t.type])
             elif t.type == "FUNC" and str(t).startswith("\\"):
                 t = retype(t, "FUNC", str(t)[1:])
@@ -476,10 +480,11 @@ class TokenStage:
     @staticmethod
     def _derivative_of_function(run, toks, i):
         """\\sigma'(x), \\tanh'(x): Lagrange's derivative, which would otherwise be read as a
-        transpose (or fail far from the cause)."""
+        transpose (or fail far from the cause).  In a statement: the index of the bracket
+        after the marks (the function's derivative is applied there), else None."""
         t = toks[i]
         if not (t.type == "FUNC" or (t.type == "GREEK" and str(t) in (r"\sigma", r"\theta"))):
-            return
+            return None
         j = i + 1
         if j < len(toks) and toks[j].type == "PRIME":
             j += 1
@@ -489,11 +494,16 @@ class TokenStage:
                 and toks[j + 2].type == "_PRIME_CMD" and toks[j + 3].type == "_RGROUP":
             j += 4
         else:
-            return
+            return None
         if j < len(toks) and toks[j].type in APPLY:
+            if run.statement:
+                # in a derivation σ'(h) is a factor of a backprop formula: read as the
+                # function σ' (the builder differentiates σ's own body for it)
+                return j
             raise run.error(f"the derivative {run.text(t.start_pos, toks[j - 1].end_pos)} of a function is "
                             "not read as input (write the function itself: symderiv differentiates it)",
                             t.start_pos)
+        return None
 
     def _indicator_head(self, run, toks, i):
         """1[x>0], 1\\{x>0\\}, \\mathbb{I}[x>0], \\mathbb{I}_{x>0}: a 1 or a blackboard I right

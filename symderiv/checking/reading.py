@@ -40,7 +40,7 @@ _LABEL = re.compile(r"^\s*(?P<name>" + _FNAME + r")\s*(?:" + _SIDE.replace("SIDE
                     r"(?P<marks>'+|\^\s*\{?\s*\\prime\s*\}?|\^\s*\{\s*\((?:\d+|[a-z])\)\s*\})"
                     r"\s*(?:" + _SIDE.replace("SIDE", "side2") + r")?"
                     r"\s*(?:\((?P<arg>[^()]*?)(?:\s*\^\s*\{?\s*(?P<side3>[+-])\s*\}?)?\s*\))?\s*$")
-_HEAD = re.compile(r"^\s*(" + _FNAME + r")\s*(?:\\left\s*)?\(\s*(" + _NAME + r"(?:\s*,\s*" + _NAME + r")*)\s*(?:\\right\s*)?\)\s*$")
+_HEAD = re.compile(r"^\s*(" + _FNAME + r")\s*(?:\\left\s*)?\(\s*(" + _FNAME + r"(?:\s*,\s*" + _FNAME + r")*)\s*(?:\\right\s*)?\)\s*$")
 _LIMIT = re.compile(
     r"^\s*\\lim(?:\\limits)?\s*_\s*\{\s*(?P<var>\\delta_\{[a-zA-Z]\}|\\Delta_\{[a-zA-Z]\}|" + _NAME + r")\s*"
     r"(?P<arrow>\\to|\\rightarrow|\\longrightarrow|\\downarrow|\\searrow|\\uparrow|\\nearrow|->|→)\s*"

@@ -56,8 +56,11 @@ def choose(chains) -> str | None:
     for f, params in heads.items():
         if f in differentiated and len(params) >= 1:
             return params[0]
-    if wrt:
-        return wrt[0]
+    # ∂L/∂a where the post defines a = σ(h) (backprop): a is held as a variable in that
+    # step only, never the post's variable, or its own definition would be checked as a claim
+    free_wrt = [w for w in wrt if w not in defined]
+    if free_wrt:
+        return free_wrt[0]
     fallback = "X" if "X" in names else ("x" if "x" in names else None)
     free = [n for n in written if n not in defined]
     if free and fallback not in free:

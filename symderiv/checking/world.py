@@ -43,9 +43,31 @@ class World:
     defs: dict = field(default_factory=dict)   # name -> Definition
     rewrites: tuple = ()                       # ((pattern, replacement, step), ...)
     quantities: frozenset = frozenset()        # names the post compares with numbers (σ > 0)
+    folds: tuple = ()                          # ((term, name), ...): see ``holding``
 
     def assuming(self, rewrites) -> "World":
-        return World(self.variable, self.defs, tuple(rewrites), self.quantities)
+        return World(self.variable, self.defs, tuple(rewrites), self.quantities, self.folds)
+
+    def holding(self, name: str) -> "World":
+        """The world of ∂L/∂a where a = σ(h) is a quantity the post defined (backprop):
+        a is a variable of its own, and wherever what it stands for occurs (in L, in
+        r = W a - y) it is read as a, so L is differentiated in a with the rest fixed."""
+        d = self.defs[name]
+        defs = {k: v for k, v in self.defs.items() if k != name}
+        return World(self.variable, defs, self.rewrites, self.quantities, self.folds + ((d.body, S.Name(name)),))
+
+    def is_quantity(self, name: str) -> bool:
+        """A name an earlier line defined as a quantity (a = σ(h)), not a function."""
+        d = self.defs.get(name)
+        return d is not None and not d.params
+
+    def folded(self, term) -> bool:
+        """Whether reading ``term`` meets what a held quantity stands for."""
+        found = []
+        resolved = self._resolve(term)
+        for pattern, name in self.folds:
+            transform(resolved, lambda t, p=pattern: found.append(t) if t == p else None)
+        return bool(found)
 
     def define(self, name: str, params: tuple, body: S.Term, step: int):
         self.defs[name] = Definition(name, params, body, step)
@@ -60,6 +82,8 @@ class World:
         """The term with bare \\sigma resolved, definitions substituted, and (in a
         hypothetical world) the assumed claims applied."""
         term = self._resolve(term)
+        for pattern, name in self.folds:
+            term = transform(term, lambda t, p=pattern, n=name: n if t == p else None)
         # one pass, after the definitions are in: a replacement is never rewritten again
         for pattern, replacement, _ in self.rewrites:
             term = transform(term, lambda t, p=pattern, r=replacement: r if t == p else None)
@@ -71,6 +95,12 @@ class World:
                 applied = self._apply(t)
                 if applied is not None:
                     return applied
+            if isinstance(t, S.Call) and t.spelling.endswith("'") and (
+                    t.spelling.rstrip("'") in self.defs or t.spelling.rstrip("'") in self.quantities):
+                # σ'(h) where the post defines σ itself (a sigmoid): the builder would take
+                # the derivative of the tool's σ, ReLU, which is another function.  A call
+                # no builder knows: the step that uses it is 'unverified', naming it
+                return S.Call(None, f"{t.spelling} (of the post's own {t.spelling.rstrip(chr(39))})", t.args, t.span)
             if isinstance(t, S.Call) and t.name is None and self.is_function(t.spelling) and len(t.args) == 1:
                 d = self.defs[t.spelling]        # σ(z) where the post defined σ itself
                 return substitute_names(d.body, {d.params[0]: self._resolve(t.args[0])})
