@@ -496,6 +496,8 @@ def _side(v, matrix: bool = False) -> str:
         return r"\text{undefined}"
     if isinstance(v, str):       # a limit's words ('does not exist') or a number the checker spelled
         m = re.fullmatch(r"(-?)(\d+)(?:/(\d+))?", v.strip())
+        if v.strip() in ("∞", "-∞"):
+            return v.strip().replace("∞", r"\infty")
         if m is None:
             return text_in_math(v)
         return m.group(1) + (rf"\frac{{{m.group(2)}}}{{{m.group(3)}}}" if m.group(3) else m.group(2))
