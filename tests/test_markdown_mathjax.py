@@ -402,3 +402,14 @@ def test_a_counterexample_as_shown_is_real(checks):
     assert not check_oracle.close(left, right)
     assert check_oracle.close(left, _value(lhs)) and check_oracle.close(right, _value(rhs))
     check_oracle.counterexample_is_real(step, lambda v: np.maximum(v["X"], 0), lambda v: (np.sign(v["X"]) + 1) / 2)
+
+
+def test_always_and_never_are_words_in_latex():
+    """A condition that is always (or never) true is spelled \\text{always}: the string
+    once lacked its r prefix, so \\t became a tab and MathJax set 'ext{always}' in italics."""
+    import sympy as sp
+    from symderiv.render.notation import Notation, _Printer
+    printer = _Printer(Notation(True), (), True)
+    assert printer.condition(sp.true) == r"\text{always}"
+    assert printer.condition(sp.false) == r"\text{never}"
+    assert typeset([f"${printer.condition(sp.true)}$"])[0]["errors"] == []

@@ -108,9 +108,16 @@ def _sentence(toks: list, lists: list) -> str:
                 i = j + 1
                 continue
         # a list inside a word keeps its original spelling
-        out.append(prose(re.sub(r"\x00(\d+)\x00", lambda m: "$" + lists[int(m.group(1))] + "$", toks[i])))
+        out.append(re.sub(r"\x00(\d+)\x00", lambda m: "$" + lists[int(m.group(1))] + "$", prose(toks[i])))
         i += 1
     return " ".join(out)
+
+
+def capital(text: str) -> str:
+    """The sentence with its first word capitalised, unless that word may be mathematics
+    (df, x_ij): only a lower-case word of three letters or more is."""
+    first = text.split(" ", 1)[0]
+    return text[:1].upper() + text[1:] if re.fullmatch(r"[a-z]{3,}[.,:;]?", first) else text
 
 
 def _split_punct(tok: str) -> tuple:
@@ -236,7 +243,7 @@ def step_block(st, N: Notation, index: int) -> list[str]:
                 row += rf" \qquad \text{{({mark})}}"
                 notes.append(f"({mark}) {sentence(ln.note)}")
             else:
-                notes.append(sentence(ln.note[:1].upper() + ln.note[1:]) + ".")
+                notes.append(sentence(capital(ln.note)) + ".")
         rows.append(row)
     out += ["", display(aligned(rows))]
     if notes:
@@ -339,9 +346,9 @@ def point_md(analysis) -> list[str]:
         clarke = p.clarke
         out += ["", "$f$ is not differentiable here."]
         if not clarke.exists:
-            out += ["", f"There is no Clarke subdifferential: {prose(clarke.reason)}."]
+            out += ["", f"There is no Clarke subdifferential: {sentence(clarke.reason)}."]
         elif not clarke.decided:
-            out += ["", f"The Clarke subdifferential was not decided: {prose(clarke.why)}."]
+            out += ["", f"The Clarke subdifferential was not decided: {sentence(clarke.why)}."]
         else:
             out += ["", "Its Clarke subdifferential:", "",
                     display(rf"\partial {call(analysis, N)} = {clarke.to_latex(flat)}")]
@@ -356,7 +363,7 @@ def point_md(analysis) -> list[str]:
                     + inline(f"f'({name}; D) = {number(arb.directional)}") + "."]
         else:
             out += ["", f"Along {inline('D = ' + array(_direction(analysis), flat))} there is no "
-                    f"one-sided derivative ({prose(arb.directional_reason)})."]
+                    f"one-sided derivative ({sentence(arb.directional_reason)})."]
     if arb is not None and arb.overrode:
         out += ["", f"Decided by the arbiter ({prose(arb.test)}), which corrected the kinks' answer here."]
     return out
@@ -379,7 +386,7 @@ def render(analysis) -> str:
     out = [f"**Is** {inline(f'{call(analysis, N)} = {N.node(analysis.problem.f)}')} **differentiable?**", "",
            f"The variable is {inline(var)}, {_var_kind(analysis, N)}."]
     if analysis.notes:
-        out += ["", "Read as: " + "; ".join(prose(n) for n in analysis.notes) + "."]
+        out += ["", "Read as: " + "; ".join(sentence(n) for n in analysis.notes) + "."]
     out += [""] + verdict_md(analysis)
     out += ["", "**Kinks.**", ""] + kinks_md(analysis)
     out += ["", "#### Route 1: the sign identity", ""] + route_md(analysis, "sign")
@@ -517,7 +524,7 @@ def render_check(report) -> str:
         if s.verdict == "valid-where" and s.condition:
             head += " " + inline(s.condition["latex"])
         head += f"; line {s.line}):"
-        out += ["", head, "", display(" ".join(s.source.split())), "", sentence(s.reason[:1].upper() + s.reason[1:])
+        out += ["", head, "", display(" ".join(s.source.split())), "", sentence(capital(s.reason))
                 + ("" if s.reason.endswith(".") else ".")]
         if s.counterexample is not None:
             out += ["", counterexample_md(s.counterexample)]
