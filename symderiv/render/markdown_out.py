@@ -6,8 +6,10 @@ Prose stays outside the mathematics (Markdown-escaped), words inside it are in
 environments MathJax has are used (aligned, cases, bmatrix): no align*, no document.
 
 This module is not ``symderiv/markdown.py``, which *reads* Markdown posts for `check`.
-No mathematics happens here: the pieces are spelled by render/spell.py and
-render/notation.py in their LaTeX dialect, exactly as the JSON's ``latex`` fields are.
+No mathematics happens here: formulas are spelled by render/spell.py and
+render/notation.py in their LaTeX dialect, exactly as the JSON's ``latex`` fields are;
+this module lays them out (a derivation's literal words go into ``\text{}``, comments go
+below a display) and sets the formulas inside engine sentences ("S = sign(U)") as math.
 """
 from __future__ import annotations
 
