@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test props derivations bench clean
+.PHONY: demo test props derivations bench clean mathjax
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ derivations: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --out bench/results.json
 	$(BIN)/python bench/check_bench.py --out bench/check_results.json
+
+# MathJax under node for tests/test_markdown_mathjax.py (the test runs this itself when
+# node_modules is missing); the version is locked in tests/mathjax/package-lock.json
+mathjax:
+	cd tests/mathjax && npm ci --no-audit --no-fund
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -30,7 +30,7 @@ from .values import load
 
 
 
-@dataclass
+@dataclass(repr=False)     # the field-by-field repr ran to kilobytes; see __repr__
 class Analysis:
     source: str
     problem: Problem
@@ -48,6 +48,21 @@ class Analysis:
     point_arbiter: object = None         # routes.arbiter.PointArbiter with --at
     direction_text: str | None = None
     values: dict = field(default_factory=dict, repr=False)   # the point and the --let values
+
+    def __repr__(self) -> str:
+        """One line: the function, the verdict, the gradient and the class."""
+        from .render import markdown_out      # lazy: the renderers load only when shown
+        return markdown_out.short(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter's rich display: what `diff --format markdown` prints."""
+        from .render import markdown_out      # lazy: the renderers load only when shown
+        return markdown_out.render(self)
+
+    def _repr_latex_(self) -> str:
+        """The answer at a glance as one math display (for front ends that show LaTeX)."""
+        from .render import markdown_out      # lazy: the renderers load only when shown
+        return markdown_out.summary_latex(self)
 
     def at(self, point: str, direction: str | None = None, *, timeout: float | None = None) -> "Analysis":
         """The same function at another point of the same shape.  The global verdict, the

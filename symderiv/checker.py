@@ -70,7 +70,7 @@ class Step:
     claim: tuple | None = field(default=None, repr=False)     # (left, right, conditions) terms
 
 
-@dataclass
+@dataclass(repr=False)     # the field-by-field repr lists every step; see __repr__
 class Report:
     steps: list
     variable: str | None
@@ -79,6 +79,21 @@ class Report:
     @property
     def first_error(self) -> int | None:
         return next((s.index for s in self.steps if s.verdict == "invalid"), None)
+
+    def __repr__(self) -> str:
+        """One line: how many steps of each verdict, and the first error."""
+        from .render import markdown_out      # lazy: the renderers load only when shown
+        return markdown_out.check_short(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter's rich display: what `check --format markdown` prints."""
+        from .render import markdown_out      # lazy: the renderers load only when shown
+        return markdown_out.render_check(self)
+
+    def _repr_latex_(self) -> str:
+        """The steps as one math display, a mark beside each."""
+        from .render import markdown_out      # lazy: the renderers load only when shown
+        return markdown_out.check_latex(self)
 
 
 def check(text: str, *, timeout: float | None = None) -> Report:

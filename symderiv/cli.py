@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--let", action="append", default=[], metavar="NAME=VALUE",
                    help="a value for another symbol (repeatable)")
     d.add_argument("--route", choices=("sign", "direct", "both"), default="both")
-    d.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    d.add_argument("--format", choices=("text", "latex", "json", "markdown"), default="text",
+                   help="text, latex (a fragment), json (the contract's fields) or markdown (MathJax, as on math.SE)")
     d.add_argument("--compare", choices=("autodiff",),
                    help="with --at: PyTorch's gradient there, and whether it lies in the Clarke set")
     d.add_argument("-o", "--output", help="write to this file instead of standard output")
@@ -87,8 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "steps are invalid.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("file", help="a .tex or Markdown file, or - for standard input")
-    c.add_argument("--format", choices=("text", "latex", "json"), default="text",
-                   help="text (marks ✓ ✗ ~ ?), json (the contract's fields) or latex (the derivation annotated)")
+    c.add_argument("--format", choices=("text", "latex", "json", "markdown"), default="text",
+                   help="text (marks ✓ ✗ ~ ?), json (the contract's fields), latex (the derivation annotated) "
+                        "or markdown (MathJax, as on math.SE)")
     c.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
 
     v = sub.add_parser("derive", help="write a LaTeX document deriving the answer", epilog=EXAMPLES_DERIVE,
@@ -209,6 +211,9 @@ def _diff(args):
     elif args.format == "latex":
         from .render import latex         # lazy: only the format asked for is loaded
         out = latex.fragment(analysis)
+    elif args.format == "markdown":
+        from .render import markdown_out  # lazy: only the format asked for is loaded
+        out = markdown_out.render(analysis)
     else:
         from .render import text          # lazy: only the format asked for is loaded
         out = text.render(analysis)
@@ -232,7 +237,12 @@ def _check(args):
         if exc.column is None:       # about the input as a whole: say which input
             exc.message = f"{'standard input' if args.file == '-' else args.file}: {exc.message}"
         raise
-    render = {"json": check_out.render_json, "latex": check_out.render_latex}.get(args.format, check_out.render_text)
+    if args.format == "markdown":
+        from .render import markdown_out  # lazy: only the format asked for is loaded
+        render = markdown_out.render_check
+    else:
+        render = {"json": check_out.render_json, "latex": check_out.render_latex}.get(args.format,
+                                                                                      check_out.render_text)
     _write(render(report), None)
 
 

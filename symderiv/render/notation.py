@@ -377,7 +377,7 @@ class _Printer:
             inner = self.condition(cond.args[0])
             return (rf"\text{{not }}({inner})" if self.L else f"not ({inner})")
         if cond in (sp.true, sp.false):
-            return ("\text{always}" if cond == sp.true else "\text{never}") if self.L else (
+            return (r"\text{always}" if cond == sp.true else r"\text{never}") if self.L else (
                 "always" if cond == sp.true else "never")
         if isinstance(cond, sp.logic.boolalg.BooleanFunction) and not isinstance(cond, (sp.And, sp.Or)):
             # ITE(c, a, b), Xor, Implies (piecewise_fold can leave an ITE in a condition):
