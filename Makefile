@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test props derivations bench clean mathjax
+.PHONY: demo test props derivations bench screenshot serve clean mathjax
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ props: $(STAMP)
 
 derivations: $(STAMP)
 	$(BIN)/python derivations/generate.py --write
+
+# The README's picture of the page (needs Debian's chromium: apt-get install chromium)
+screenshot: $(STAMP)
+	$(BIN)/python -m tests.screenshot derivations/images/serve.png
+
+serve: $(STAMP)
+	$(BIN)/symderiv serve
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --out bench/results.json

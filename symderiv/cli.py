@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--let", action="append", default=[], metavar="NAME=VALUE")
     v.add_argument("-o", "--output", help="the .tex file to write (default: standard output)")
     v.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
+    s = sub.add_parser("serve", help="a page in the browser: type a formula or paste a post",
+                       description="Serve symderiv as a local web page (loopback only unless --host says "
+                                   "otherwise); the mathematics is typeset by the browser, nothing is fetched "
+                                   "from the internet.")
+    s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8765, help="the port (default 8765; 0 picks a free one)")
     return p
 
 
@@ -251,6 +257,13 @@ VALUED = {"--wrt", "--shape", "--at", "--direction", "--let", "--route", "--form
 FLAGS = {"-h", "--help", "--version"}
 
 
+def _serve(args):
+    from .serve import run                # lazy: only the server needs it
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port expects a number from 0 to 65535, got {args.port}")
+    run(args.host, args.port)
+
+
 def _protect_dashes(argv: list) -> list:
     """Expressions and values may start with '-' ('-x', '--at -1/2'); argparse would take
     them for options.  Glue them to their option, or mark the expression, first."""
@@ -313,7 +326,7 @@ def main(argv=None) -> int:
     except SystemExit as exc:      # --help / --version
         return int(exc.code or 0)
     if args.command is None:
-        print("error: no command given: use symderiv diff, check or derive (symderiv --help lists them)",
+        print("error: no command given: use symderiv diff, check, derive or serve (symderiv --help lists them)",
               file=sys.stderr)
         return 2
     if args.command in ("diff", "derive"):
@@ -326,7 +339,7 @@ def main(argv=None) -> int:
         print(f"error: {bad}", file=sys.stderr)
         return 2
     try:
-        {"diff": _diff, "derive": _derive, "check": _check}[args.command](args)
+        {"diff": _diff, "derive": _derive, "check": _check, "serve": _serve}[args.command](args)
         return 0
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""The page ``symderiv serve`` shows (index.html), kept as package data."""
