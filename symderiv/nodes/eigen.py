@@ -1,0 +1,527 @@
+"""Symmetric variables (--symmetric X) and the extreme eigenvalues of a symmetric matrix.
+
+A symmetric variable.  f restricted to the symmetric matrices is analysed as
+f_s(Y) = f((Y + Yᵀ)/2) over all square Y: P(Y) = (Y + Yᵀ)/2 is the orthogonal
+projection onto the symmetric matrices (trace inner product), a linear surjection, so
+f_s is differentiable at a symmetric X exactly where f restricted to the symmetric
+matrices is, its gradient there is the gradient in that space (for f smooth on all
+matrices with gradient G it is P(G) = (G + Gᵀ)/2), and its Clarke set is that of the
+restriction (the chain rule holds with equality through a surjective linear map).
+``symmetric_variable`` rewrites f so; the output states the convention.
+
+The extreme eigenvalues.  ``Eigen`` is λ_max(M) or λ_min(M) of a matrix M known to be
+symmetric (``is_symmetric``; anything else is refused, with the reason).  λ_max is
+convex, λ_min concave; each is smooth where its eigenvalue is simple, with gradient
+q qᵀ (``EigenProjector``: q the unit eigenvector), and has a kink (kinks.EigenKink)
+where it is repeated.  At a point every decision is exact: the characteristic
+polynomial, its squarefree factorisation and isolating intervals with rational ends
+give the extreme eigenvalue, its multiplicity and its minimal polynomial; the projector
+where it is simple is adj(λI - M)/p'(λ) reduced modulo that minimal polynomial (a
+rational matrix, or one in a square root, or a polynomial in a CRootOf).  Where it is
+repeated, the Clarke set is sets.EigenTop, {G0 + w A*(Q₁ T Q₁ᵀ) : T ⪰ 0, tr T = 1}.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..errors import InputError, Unsupported
+from ..exact_numbers import as_sympy
+from . import exact
+from .base import SCALAR, Node, Shape, Template, CONVEX, CONCAVE, MissingRule
+
+CONVENTION = ("{X} ranges over symmetric matrices: directions and gradients are symmetric, and the "
+              "gradient is taken with the trace inner product <A, B> = tr(AᵀB) (for f defined on all "
+              "matrices with gradient G it is (G + Gᵀ)/2)")
+
+CONVENTION_LATEX = (r"${X}$ ranges over symmetric matrices: directions and gradients are symmetric, and the "
+                    r"gradient is taken with the trace inner product $\langle A, B\rangle = \operatorname{{tr}}"
+                    r"(A^\top B)$ (for $f$ defined on all matrices with gradient $G$ it is $(G + G^\top)/2$).")
+
+
+def symmetric_names(symmetric) -> tuple:
+    """The names given to --symmetric (repeatable, or comma separated), or the API's
+    ``symmetric=`` argument: True (the variable), a name, or several."""
+    if symmetric in (None, False, (), []):
+        return ()
+    if symmetric is True:
+        return (True,)
+    items = [symmetric] if isinstance(symmetric, str) else list(symmetric)
+    out = []
+    for item in items:
+        if item is True:
+            out.append(True)
+            continue
+        for name in str(item).split(","):
+            name = name.strip().lstrip("\\")
+            if not name:
+                raise InputError("--symmetric expects the name of the variable, e.g. --symmetric X")
+            out.append(name)
+    return tuple(out)
+
+
+def _square_leaves(f, var):
+    """f with the variable made square: a symbolic column size of the variable is renamed
+    to its row size throughout (tr(AX) reads X as m x n until it is declared symmetric)."""
+    import dataclasses
+    from . import Entrywise, ew
+    m, n = var.shape
+    if m == n:
+        return f, var
+    if isinstance(n, sp.Symbol):
+        rename = {n: m}
+    elif isinstance(m, sp.Symbol):
+        rename = {m: n}
+    else:
+        raise InputError(f"--symmetric {var.name}: {var.name} is {m}x{n}; a symmetric matrix is square")
+
+    def size(d):
+        return d.xreplace(rename) if isinstance(d, sp.Basic) else d
+
+    memo = {}
+
+    def go(node):
+        if node.key in memo:
+            return memo[node.key]
+        kids = tuple(go(c) for c in node.children())
+        if isinstance(node, Entrywise):
+            out = ew(node.expr, kids, tuple(size(d) for d in node.shape))
+        elif kids:
+            out = node.rebuild(kids)
+        else:
+            # a leaf (a name, the identity): its sizes renamed
+            changes = {}
+            for fld in dataclasses.fields(node):
+                v = getattr(node, fld.name)
+                if isinstance(v, tuple) and fld.name == "shape":
+                    changes[fld.name] = tuple(size(d) for d in v)
+                elif isinstance(v, sp.Basic):
+                    changes[fld.name] = size(v)
+            out = dataclasses.replace(node, **changes) if changes else node
+        memo[node.key] = out
+        return out
+
+    return go(f), go(var)
+
+
+def symmetric_variable(f, var, names: tuple):
+    """(f, var, f_s): f and the variable with the variable square, and f_s = f((X + Xᵀ)/2),
+    the function the analysis reads (see the module's docstring)."""
+    from . import add, const, scale, transpose
+    from ..expr import substitute
+    wanted = [n for n in names if n is not True and n != var.name]
+    if wanted:
+        raise InputError(f"--symmetric {wanted[0]}: {wanted[0]} is not the variable ({var.name}); "
+                         "give a constant's value with --let (a symmetric value is read as symmetric)")
+    if var.is_scalar:
+        return f, var, f
+    if var.shape[1] == 1 or var.shape[0] == 1 or var.parts:
+        raise InputError(f"--symmetric {var.name}: {var.name} is a vector; a symmetric matrix is square")
+    try:
+        f, var = _square_leaves(f, var)
+        part = scale(const(sp.Rational(1, 2)), add(var, transpose(var)))
+        return f, var, substitute(f, {var.key: part})
+    except InputError:
+        raise
+    except Exception as exc:      # a shape rule of the rebuilt tree: X is not square in f
+        raise InputError(f"--symmetric {var.name}: {var.name} cannot be square in f ({exc})") from None
+
+
+def require_symmetric(value: np.ndarray, option: str, name: str):
+    """A point or direction of a symmetric variable must be a symmetric matrix (exactly)."""
+    if value.shape[0] != value.shape[1]:
+        raise InputError(f"{option}: {name} is declared symmetric (--symmetric), but the value given is "
+                         f"{value.shape[0]}x{value.shape[1]}, not square")
+    for i in range(value.shape[0]):
+        for j in range(i):
+            if value[i, j] != value[j, i]:
+                raise InputError(f"{option}: {name} is declared symmetric (--symmetric), but the value given "
+                                 f"is not symmetric: entry ({i + 1},{j + 1}) is {value[i, j]} and entry "
+                                 f"({j + 1},{i + 1}) is {value[j, i]}")
+
+
+# ---------------------------------------------------------------- exact spectra
+
+_T = sp.Symbol("x")      # the characteristic polynomial's variable, as CRootOf prints it
+
+
+def _rational_matrix(a) -> sp.Matrix:
+    M = exact.to_sympy_matrix(np.asarray(a, dtype=object))
+    if not all(v.is_Rational for v in M):
+        raise Unsupported("unverified: the matrix whose eigenvalues are asked for has irrational entries "
+                          "here; symderiv decides eigenvalues exactly for rational matrices only")
+    return M
+
+
+@dataclass
+class Extreme:
+    """The largest (or smallest) eigenvalue of a rational symmetric matrix, exactly."""
+    value: sp.Expr          # rational, a square-root expression, or a CRootOf
+    multiplicity: int
+    minpoly: sp.Poly        # irreducible over Q, with value a root
+    charpoly: sp.Poly
+
+
+def extreme(M: sp.Matrix, which: str) -> Extreme:
+    """The extreme eigenvalue of M (which: 'max' or 'min'), its multiplicity and minimal
+    polynomial, by exact root isolation (no float comparison)."""
+    p = sp.Poly(M.charpoly(_T).as_expr(), _T, domain="QQ")
+    _, factors = sp.sqf_list(p)
+    square_free = sp.Poly(1, _T, domain="QQ")
+    for fac, _k in factors:
+        square_free = square_free * fac
+    intervals = square_free.intervals()          # disjoint, rational ends, in increasing order
+    (a, b), _ = intervals[-1] if which == "max" else intervals[0]
+    a, b = sp.Rational(a), sp.Rational(b)
+    for fac, k in factors:
+        for g, _m in sp.factor_list(fac)[1]:
+            g = sp.Poly(g, _T, domain="QQ")
+            if _roots_in(g, a, b):
+                return Extreme(_root(g, a, b), k, g, p)
+    raise Unsupported("unverified: the extreme eigenvalue could not be isolated")   # pragma: no cover
+
+
+def _roots_in(g: sp.Poly, a, b) -> int:
+    if a == b:
+        return int(g.eval(a) == 0)
+    return g.count_roots(a, b)
+
+
+def _root(g: sp.Poly, a, b) -> sp.Expr:
+    """The one root of the irreducible g in [a, b], exactly."""
+    if a == b:
+        return a
+    below = g.count_roots(-sp.oo, a) if g.eval(a) != 0 else g.count_roots(-sp.oo, a) - 1
+    if g.degree() <= 2:
+        return sp.real_roots(g)[below]
+    return sp.CRootOf(g.as_expr(), below)
+
+
+def _at_root(r: sp.Poly, ex: Extreme) -> sp.Expr:
+    """r(λ) for a polynomial r, reduced modulo λ's minimal polynomial."""
+    r = r.rem(ex.minpoly)
+    return sp.expand(r.as_expr().xreplace({_T: ex.value})) if r.degree() > 0 else r.as_expr()
+
+
+def projector(M: sp.Matrix, ex: Extreme) -> sp.Matrix:
+    """q qᵀ for a simple eigenvalue: adj(λI - M)/p'(λ), reduced modulo the minimal polynomial."""
+    n = M.shape[0]
+    A = (_T * sp.eye(n) - M).adjugate()
+    dp = ex.charpoly.diff(_T).rem(ex.minpoly)
+    inv = sp.Poly(sp.invert(dp.as_expr(), ex.minpoly.as_expr(), _T), _T, domain="QQ") \
+        if ex.minpoly.degree() > 1 else sp.Poly(1 / dp.eval(ex.value), _T, domain="QQ")
+    return sp.Matrix(n, n, lambda i, j: _at_root(sp.Poly(A[i, j], _T, domain="QQ") * inv, ex))
+
+
+def eigenbasis(M: sp.Matrix, ex: Extreme) -> sp.Matrix:
+    """A basis (as columns) of the eigenspace of a repeated extreme eigenvalue: rational
+    where the eigenvalue is; refused where it is not rational."""
+    if ex.minpoly.degree() != 1:
+        raise Unsupported("unverified: the extreme eigenvalue is repeated and irrational here; symderiv "
+                          "gives that Clarke set for a rational repeated eigenvalue only")
+    vecs = (M - ex.value * sp.eye(M.shape[0])).nullspace()
+    if len(vecs) != ex.multiplicity:        # pragma: no cover - symmetric: geometric = algebraic
+        raise Unsupported("unverified: the eigenspace does not have the eigenvalue's multiplicity")
+    return sp.Matrix.hstack(*vecs)
+
+
+def extreme_of_pencil(H: sp.Matrix, gram: sp.Matrix, which: str) -> sp.Expr:
+    """The extreme eigenvalue of Qᵀ H Q for Q = B R⁻¹ an orthonormalised basis B with Gram
+    matrix BᵀB: the same as that of gram⁻¹ BᵀHB (similar matrices), a rational matrix."""
+    return extreme(gram.inv() * H, which).value
+
+
+# ---------------------------------------------------------------- which matrices are symmetric
+
+def is_symmetric(node, values: dict) -> bool:
+    """Whether a matrix node is symmetric for every value of the variable: its transpose
+    has the same normal form (X + Xᵀ, XᵀX, (X + Xᵀ)/2 for a --symmetric X), a constant
+    given a symmetric value, or an entrywise map, sum or scaling of symmetric matrices."""
+    from . import Entrywise, MatMul, Sym, Transpose, Eye, transpose
+    if node.is_scalar:
+        return True
+    if node.shape[0] != node.shape[1]:
+        return False
+    if isinstance(node, Eye):
+        return True
+    if isinstance(node, Sym):
+        v = values.get(node.name)
+        return v is not None and v.shape[0] == v.shape[1] and all(
+            v[i, j] == v[j, i] for i in range(v.shape[0]) for j in range(i))
+    try:
+        if transpose(node) == node:
+            return True
+    except Exception:       # noqa: BLE001 - a shape rule refusing the transpose: not shown symmetric
+        return False
+    if isinstance(node, Transpose):
+        return is_symmetric(node.arg, values)
+    if isinstance(node, Entrywise):
+        return all(a.is_scalar or is_symmetric(a, values) for a in node.args)
+    if isinstance(node, MatMul):
+        fs = node.factors
+        k = len(fs)
+        # B S Bᵀ: a palindrome of transposes around a symmetric middle
+        for i in range(k // 2):
+            if transpose(fs[i]) != fs[k - 1 - i] and not (
+                    is_symmetric(fs[i], values) and fs[i] == fs[k - 1 - i]):
+                return False
+        return k % 2 == 0 or is_symmetric(fs[k // 2], values)
+    return False
+
+
+def require_symmetric_arguments(f, values: dict):
+    """Every eigenvalue function's argument must be known symmetric (see ``is_symmetric``)."""
+    from . import walk
+    from ..render.notation import node_text
+    for n in walk(f):
+        if isinstance(n, Eigen) and not is_symmetric(n.arg, values):
+            raise Unsupported(f"{n.name_text()} asks for the eigenvalues of {node_text(n.arg)}, which is not "
+                              "known to be symmetric (a non-symmetric matrix may have complex eigenvalues, "
+                              "and λ_max is defined here for symmetric matrices only); declare the variable "
+                              "symmetric with --symmetric, or write a symmetric argument (X + Xᵀ, XᵀX, "
+                              "A_0 + Σ x_i A_i with symmetric data given by --let)")
+
+
+# ---------------------------------------------------------------- the nodes
+
+@dataclass(frozen=True, eq=False)
+class Eigen(Node):
+    """λ_max(M) or λ_min(M) of a symmetric matrix M: a kink where it is repeated."""
+    arg: Node
+    which: str = "max"
+    shape: Shape = SCALAR
+
+    # -- shape and normal form
+
+    def _label(self):
+        return self.which
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return eigen(children[0], self.which)
+
+    def name_text(self) -> str:
+        return f"λ_{self.which}"
+
+    # -- derivative
+
+    def vjp(self, g, partial):
+        from .entrywise import scale
+        return [(self.arg, scale(g, EigenProjector(self.arg, self.which)))]
+
+    def jvp(self, d, partial):
+        from .sum_all import inner
+        return inner(EigenProjector(self.arg, self.which), d(self.arg))
+
+    # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(exact.to_number(extreme(_rational_matrix(ev(self.arg)), self.which).value))
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        w = tt.t.linalg.eigvalsh(tt(self.arg))
+        return (w[-1] if self.which == "max" else w[0]).reshape(1, 1)
+
+    # -- entries
+
+    def entries(self, ex, rows, cols):
+        # no closed form entry by entry in general (a root of the characteristic polynomial):
+        # the exact tests that write f out decline, and the eigenvalue's own rules answer
+        raise MissingRule("λ_max and λ_min are not written out entry by entry")
+
+    # -- printing
+
+    word = "lambdamax"
+    spellings = ("lambdamax", "lambda_max", "lmax", "eigmax", "maxeig")
+    needs_square = gives_scalar = True
+
+    @classmethod
+    def named(cls, arg):
+        return eigen(arg, "max")
+
+    def printed(self, pr):
+        t = Template("λ_" + self.which + "({0})", "\\lambda_{\\" + self.which + "}\\left({0}\\right)")
+        return t.fill(pr, self.arg)
+
+    # -- curvature
+
+    # λ_max is convex in a symmetric argument (a max of linear functions q^T M q), λ_min
+    # concave; neither is monotone entrywise, so only an affine argument composes
+    monotone = (None,)
+
+    @property
+    def curvature(self):
+        return CONVEX if self.which == "max" else CONCAVE
+
+    # -- kinks
+
+    def kinks(self, kx):
+        """A kink where the extreme eigenvalue is repeated."""
+        from ..kinks import eigen_kink
+        return [eigen_kink(self, kx.adj[self.key])]
+
+
+class EigenMin(Eigen):
+    """Only the reader's entry for λ_min (the word table maps one word to one class)."""
+    word = "lambdamin"
+    spellings = ("lambdamin", "lambda_min", "lmin", "eigmin", "mineig")
+
+    @classmethod
+    def named(cls, arg):
+        return eigen(arg, "min")
+
+
+def eigen(a: Node, which: str = "max") -> Node:
+    from .. import shapes
+    shapes.require_square(a.shape, f"λ_{which}")
+    if a.is_scalar:
+        return a
+    return Eigen(a, which)
+
+
+@dataclass(frozen=True, eq=False)
+class EigenProjector(Node):
+    """q qᵀ for the unit eigenvector q of the extreme eigenvalue of M (defined where that
+    eigenvalue is simple): the gradient of λ_max(M) (or λ_min) with respect to M."""
+    arg: Node
+    which: str = "max"
+
+    # -- shape and normal form
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def _label(self):
+        return self.which
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return EigenProjector(children[0], self.which)
+
+    def transposed(self):
+        return self             # symmetric
+
+    # -- derivative
+
+    # -- exact value
+
+    def value(self, ev):
+        M = _rational_matrix(ev(self.arg))
+        ex = extreme(M, self.which)
+        if ex.multiplicity > 1:
+            raise Unsupported(f"the {'largest' if self.which == 'max' else 'smallest'} eigenvalue is repeated "
+                              "here; the gradient is a set")
+        return exact.from_sympy_matrix(projector(M, ex), M.shape)
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        _, V = tt.t.linalg.eigh(tt(self.arg))
+        q = V[:, -1:] if self.which == "max" else V[:, :1]
+        return q @ q.T
+
+    # -- entries
+
+    # -- printing
+
+    def printed(self, pr):
+        k = "1" if self.which == "max" else "n"
+        t = Template(f"q_{k}({{0}}) q_{k}({{0}})^T", rf"q_{k}\left({{0}}\right) q_{k}\left({{0}}\right)^\top")
+        return t.fill(pr, self.arg)
+
+    # -- curvature
+
+    # -- kinks
+
+    def kinks(self, kx):
+        # smooth where it is defined; where it is not (a repeated eigenvalue) the kink is
+        # its Eigen node's, whose gradient it is
+        return []
+
+
+# ---------------------------------------------------------------- at a point (local_model, pointwise)
+
+def eigen_tie(L, k):
+    """The analysis at a point reads an eigenvalue's kink: where the eigenvalue is repeated
+    there and its weight in f is not 0, the Clarke set is ``eigen_set``'s.  The local model
+    keeps these in ``L.eigens`` as (kink, weight, Extreme, the matrix)."""
+    M = _rational_matrix(L.ev(k.node.arg))
+    ex = extreme(M, k.node.which)
+    if ex.multiplicity < 2:
+        return
+    from ..local_model import _broadcast, _frame_env
+    from ..evaluate import scalar_eval
+    env = _frame_env(L.ev, k.args, (1, 1))
+    w = _broadcast(scalar_eval(k.weight, env, (1, 1), {}, k.args), (1, 1))[0, 0]
+    L.active.append(("eigen", k))
+    if w != 0:
+        if not hasattr(L, "eigens"):
+            L.eigens = []
+        L.eigens.append((k, w, ex, M))
+
+
+def skipped(L) -> set:
+    """The eigenvalue nodes whose gradient is a set at this point (left out of G0)."""
+    return {k.node.key for k, *_ in getattr(L, "eigens", [])}
+
+
+def eigen_set(base, merged, L):
+    """G0 + w A*(Q₁ T Q₁ᵀ) over T ⪰ 0, tr T = 1: one repeated extreme eigenvalue of M(X),
+    weight w in f, A* the adjoint of X -> M(X) at the point (its rows).  Returns
+    (differentiable, gradient, set)."""
+    from ..sets import EigenTop
+    eigens = L.eigens
+    if len(eigens) > 1 or merged or L.maxes or L.norms:
+        raise Unsupported("unverified: at this point a repeated eigenvalue meets other kinks; that Clarke set "
+                          "is not computed yet")
+    k, w, ex, M = eigens[0]
+    B = eigenbasis(M, ex)
+    n, r = B.shape
+    # C_idx = Bᵀ R_idx B, R_idx[a, b] = dM_ab / dX_idx: G_idx = G0_idx + w <C_idx, S> for the
+    # T = R S Rᵀ of the orthonormal basis Q = B R⁻¹ (Gram-Schmidt)
+    R = {}
+    for a in range(n):
+        for b in range(n):
+            for idx, c in L.rows(k.node.arg, (a, b)).items():
+                R.setdefault(idx, sp.zeros(n, n))[a, b] += as_sympy(c)
+    shape = L.shape
+    coeffs = np.empty(shape, dtype=object)
+    for idx in np.ndindex(shape):
+        Ri = R.get(idx, sp.zeros(n, n))
+        coeffs[idx] = B.T * (Ri + Ri.T) / 2 * B
+    return False, None, EigenTop(base, w, B, coeffs, k.node.which, ex.value, identity=_is_identity(R, shape, n))
+
+
+def _is_identity(R: dict, shape, n: int) -> bool:
+    """Whether M(X) moves as X (or its symmetric part) does: then G = G0 + w Q T Qᵀ."""
+    if tuple(shape) != (n, n):
+        return False
+    for idx in np.ndindex(shape):
+        Ri = R.get(idx, sp.zeros(n, n))
+        E = sp.zeros(n, n)
+        E[idx] = 1
+        if (Ri + Ri.T) - (E + E.T) != sp.zeros(n, n):
+            return False
+    return True
+
+
+def directional(point, D: np.ndarray):
+    """f'(X; D) exactly from the analysis at the point: <G, D> where f is differentiable,
+    the eigenvalue's own formula where the Clarke set is EigenTop; None otherwise."""
+    from ..sets import EigenTop
+    sub = point.subdifferential
+    Dl = [as_sympy(v) for v in np.asarray(D).flat]
+    if point.differentiable and point.gradient is not None:
+        return sp.expand(sp.Add(*[as_sympy(g) * d for g, d in zip(point.gradient.flat, Dl)]))
+    if isinstance(sub, EigenTop):
+        return sub.directional(Dl)
+    return None
