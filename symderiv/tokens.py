@@ -47,6 +47,19 @@ OPERAND_START = {"LETTER", "NUM", "GREEK", "FUNC", "_ONE", "_LGROUP", "_LBAR", "
 APPLY = {"_LPAR": "_FUN_LPAR", "_LBRACE": "_FUN_LBRACE", "_LBRACK": "_FUN_LBRACK"}
 
 
+# λ's subscripts that name an extreme eigenvalue (λ_1 the largest, λ_n the smallest)
+EIGEN_SUBSCRIPTS = {"max": "lambdamax", "1": "lambdamax", "min": "lambdamin", "n": "lambdamin"}
+
+
+def _eigen_word(word: str) -> str | None:
+    """\\lambda_{max} (inside \\operatorname) as the eigenvalue function's word, or None."""
+    m = re.fullmatch(r"\\lambda\s*_\s*(.*)", word)
+    if not m:
+        return None
+    core = re.sub(r"\\(mathrm|rm|text|operatorname)|[{}\\\s]", "", m.group(1))
+    return EIGEN_SUBSCRIPTS.get(core)
+
+
 def make_token(type_: str, value: str, start: int, end: int) -> Token:
     return Token(type_, value, start_pos=start, line=1, column=start + 1,
                  end_line=1, end_column=end + 1, end_pos=end)
@@ -69,6 +82,7 @@ class TokenStage:
         toks = list(stream)
         toks = self._words(run, toks)
         toks = self._delimiters(run, toks)
+        toks = self._eigen_words(toks)
         toks = self._scripts(run, toks)
         toks = self._applications(run, toks)
         run.tokens = toks
@@ -128,6 +142,9 @@ class TokenStage:
             return retype(t, "_ONE", "1")
         if re.fullmatch(r"[0-9]+(\.[0-9]+)?", word):
             return retype(t, "NUM", word)
+        eig = _eigen_word(word)
+        if eig and style == "operatorname":         # \operatorname{\lambda_{max}}
+            return retype(t, "FUNC", eig)
         g = re.fullmatch(r"\\([a-zA-Z]+)", word)
         if g and g.group(1) in GREEK_NAMES:
             if style == "operatorname" and g.group(1) != "sigma":
@@ -303,6 +320,35 @@ class TokenStage:
             if depth == 0:
                 return j + 1
         raise run.error("unbalanced '{'", toks[i].start_pos)
+
+    # -- eigenvalues: \lambda_{\max}(X), \lambda_1(X), \lambda_n(X) ------------------------------------
+
+    @staticmethod
+    def _eigen_words(toks):
+        """λ with a subscript max, min, 1 or n, applied to a bracket, is the eigenvalue function
+        (\lambda_{\max}(X), \lambda_{\mathrm{max}}(X), \lambda_1(X)); a λ_1 not applied
+        stays a name."""
+        out = []
+        i, n = 0, len(toks)
+        while i < n:
+            t = toks[i]
+            if t.type == "GREEK" and str(t) == r"\lambda" and i + 2 < n and toks[i + 1].type == "_UNDER":
+                k = i + 2
+                if toks[k].type == "_LGROUP":
+                    m = k + 1
+                    while m < n and toks[m].type != "_RGROUP":
+                        m += 1
+                    inner, end = toks[k + 1:m], m + 1
+                else:
+                    inner, end = toks[k:k + 1], k + 1
+                word = EIGEN_SUBSCRIPTS.get("".join(str(x).lstrip("\\") for x in inner))
+                if word and end < n and toks[end].type == "_LPAR":
+                    out.append(make_token("FUNC", word, t.start_pos, toks[end - 1].end_pos))
+                    i = end
+                    continue
+            out.append(t)
+            i += 1
+        return out
 
     # -- script arguments: x^12, \frac12, \|x\|^2_2 ------------------------------------------------
 
