@@ -216,6 +216,10 @@ def _analyze(text, wrt, at, let, shape, route, direction=None, symmetric=None) -
         not E.depends_on((expanded or verdict).gradient_sign, problem.var)
     convexity = decide(f_read, problem.var, values, dims, continuous=verdict.continuous,
                        constant_gradient=constant)
+    if sym_names and convexity.witness:
+        # f((X + Xᵀ)/2) takes the same values at A and at its symmetric part: the
+        # counterexample is given at symmetric points, where the variable lives
+        convexity.witness = eigen.symmetric_witness(convexity.witness)
 
     point = point_arbiter = None
     if at_value is not None:

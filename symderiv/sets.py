@@ -409,6 +409,11 @@ def _tex_words(s: str) -> str:
 
 # ---------------------------------------------------------------- spectral forms
 
+def _exact_direction(d) -> sp.Expr:
+    """A direction's entry as an exact number (a float is read as the binary fraction it is)."""
+    return sp.Rational(float(d)) if isinstance(d, (float, np.floating)) else as_sympy(d)
+
+
 def _sym_matrix(a) -> sp.Matrix:
     a = np.asarray(a, dtype=object)
     return sp.Matrix(a.shape[0], a.shape[1], lambda i, j: as_sympy(a[i, j]))
@@ -497,11 +502,11 @@ class EigenTop(ClarkeSet):
         H = sp.zeros(r, r)
         for d, idx in zip(D, np.ndindex(self.shape())):
             if d != 0:
-                H += as_sympy(d) * self.coeffs[idx]
+                H += _exact_direction(d) * self.coeffs[idx]
         return H
 
     def _base(self, D) -> sp.Expr:
-        return sp.Add(*[as_sympy(c) * as_sympy(d) for c, d in zip(self.center.flat, D)])
+        return sp.Add(*[as_sympy(c) * _exact_direction(d) for c, d in zip(self.center.flat, D)])
 
     def directional(self, D: list):
         """f'(X; D) = <G0, D> + w λ'(M; dM[D]), λ_max'(M; E) = λ_max(Q₁ᵀ E Q₁) (λ_min alike)."""

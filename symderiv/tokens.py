@@ -325,7 +325,7 @@ class TokenStage:
 
     @staticmethod
     def _eigen_words(toks):
-        """λ with a subscript max, min, 1 or n, applied to a bracket, is the eigenvalue function
+        r"""λ with a subscript max, min, 1 or n, applied to a bracket, is the eigenvalue function
         (\lambda_{\max}(X), \lambda_{\mathrm{max}}(X), \lambda_1(X)); a λ_1 not applied
         stays a name."""
         out = []

@@ -129,3 +129,259 @@ def test_symmetric_refuses_nonsymmetric_values(capsys, option, value):
     code, _, err = _run(capsys, *argv)
     assert code == 2
     assert option in err and "not symmetric" in err
+
+
+# ---------------------------------------------------------------- λ_max, λ_min: the oracle
+
+def lam_max(X):
+    return np.linalg.eigvalsh((X + X.T) / 2)[-1]
+
+
+def lam_min(X):
+    return np.linalg.eigvalsh((X + X.T) / 2)[0]
+
+
+def _num(v) -> float:
+    from symderiv.exact_numbers import as_sympy
+    return float(as_sympy(v).evalf(40))
+
+
+def _grad(a) -> np.ndarray:
+    return np.array([[_num(v) for v in row] for row in a.point.gradient], dtype=float)
+
+
+def _X(text: str) -> np.ndarray:
+    return np.array(json.loads(text), dtype=float)
+
+
+def nearby_gradients(fn, X, count=30, eps=1e-4, which=-1):
+    """Gradients q qᵀ at random symmetric points near X whose extreme eigenvalue is simple
+    (the oracle's own eigenvectors)."""
+    out = []
+    while len(out) < count:
+        Y = X + eps * sym_dir(X.shape[0])
+        w, V = np.linalg.eigh(Y)
+        gap = (w[-1] - w[-2]) if which == -1 else (w[1] - w[0])
+        if gap < 1e-7:
+            continue
+        q = V[:, which]
+        G = np.outer(q, q)
+        # the oracle checks its own gradient by central differences
+        assert np.allclose(G, sym_gradient(fn, Y, h=1e-8), atol=1e-4)
+        out.append(G)
+    return out
+
+
+@pytest.mark.parametrize("expr, at, fn", [
+    (r"\lambda_{\max}(X)", "[[2,1],[1,2]]", lam_max),
+    (r"\lambda_1(X)", "[[3,0,0],[0,1,0],[0,0,2]]", lam_max),                   # diagonal
+    (r"\lambda_{\max}(X)", "[[1,2,0],[2,1,1],[0,1,2]]", lam_max),              # a cubic's root
+    (r"\lambda_{\min}(X)", "[[2,1],[1,-1]]", lam_min),                         # a square root
+    (r"\lambda_n(X)", "[[1,2,0],[2,1,1],[0,1,2]]", lam_min),
+    (r"\operatorname{\lambda_{max}}(X)", "[[0,1],[1,0]]", lam_max),
+    (r"\lambda_{\mathrm{max}}(X) + \|X\|_F^2", "[[1,1],[1,-1]]", lambda X: lam_max(X) + np.sum(X * X)),
+])
+def test_eigen_gradient_where_simple(expr, at, fn):
+    a = analyze(expr, symmetric=True, at=at)
+    assert a.point.differentiable
+    G = _grad(a)
+    X = _X(at)
+    assert np.allclose(G, G.T)
+    assert np.allclose(G, sym_gradient(fn, X), atol=1e-6)
+    assert abs(_num(a.point.value) - fn(X)) < 1e-12
+
+
+def test_eigen_value_exact_digits():
+    # the largest root of the characteristic polynomial, exact: checked to 30 digits
+    import mpmath
+    a = analyze(r"\lambda_{\max}(X)", symmetric=True, at="[[1,2,0],[2,1,1],[0,1,2]]")
+    from symderiv.exact_numbers import as_sympy
+    v = as_sympy(a.point.value).evalf(40)
+    mpmath.mp.dps = 50
+    M = mpmath.matrix([[1, 2, 0], [2, 1, 1], [0, 1, 2]])
+    top = max(mpmath.eigsy(M)[0])
+    assert abs(float(v - top.__float__())) < 1e-15
+    assert abs(mpmath.mpf(str(v)) - top) < mpmath.mpf(10) ** -30
+
+
+REPEATED = [
+    (r"\lambda_{\max}(X)", "[[1,0],[0,1]]", lam_max, -1, 1),
+    (r"\lambda_{\max}(X)", "[[0,0],[0,0]]", lam_max, -1, 1),                               # zero matrix
+    (r"\lambda_{\max}(X)", "[[0,0,0],[0,0,0],[0,0,0]]", lam_max, -1, 1),
+    (r"\lambda_{\max}(X)", "[[1,1,0],[1,1,0],[0,0,2]]", lam_max, -1, 1),                   # not diagonal
+    (r"\lambda_{\max}(X)", "[[2,0,0],[0,2,0],[0,0,1]]", lam_max, -1, 1),                   # diagonal
+    (r"\lambda_{\min}(X)", "[[1,0,0],[0,3,0],[0,0,1]]", lam_min, 0, 1),
+    (r"\lambda_{\max}(X)", "[[2,-1,-1],[-1,2,-1],[-1,-1,2]]", lam_max, -1, 1),             # triple 0 / double 3
+]
+
+
+@pytest.mark.parametrize("expr, at, fn, which, w", REPEATED)
+def test_eigen_clarke_set_where_repeated(expr, at, fn, which, w):
+    from symderiv.sets import EigenTop
+    a = analyze(expr, symmetric=True, at=at)
+    X = _X(at)
+    assert not a.point.differentiable
+    S = a.point.subdifferential
+    assert isinstance(S, EigenTop) and S.identity
+    doc = S.to_json(False)
+    assert doc["form"] == "eigen_top"
+    Q = np.array(doc["basis"], dtype=float)
+    lam = doc["eigenvalue"]
+    # the basis: orthonormal eigenvectors of the repeated eigenvalue, as many as its multiplicity
+    w_all = np.linalg.eigvalsh(X)
+    assert doc["multiplicity"] == int(np.sum(np.abs(w_all - lam) < 1e-9)) >= 2
+    assert np.allclose(Q.T @ Q, np.eye(Q.shape[1]))
+    assert np.allclose(X @ Q, lam * Q)
+    # gradients sampled near the point lie in the set: T = Q₁ᵀ G Q₁ is PSD with trace 1 and G = Q₁ T Q₁ᵀ
+    for G in nearby_gradients(fn, X, which=which):
+        T = Q.T @ G @ Q
+        assert abs(np.trace(T) - 1) < 1e-3
+        assert np.linalg.eigvalsh(T)[0] > -1e-3
+        assert np.allclose(Q @ T @ Q.T, G, atol=2e-3)
+        assert S.contains(G, tol=2e-3)
+    # the support function max <G, D> = λ_max(Q₁ᵀ D Q₁) (λ_min: its own) against one-sided differences
+    for _ in range(50):
+        D = sym_dir(X.shape[0])
+        have = _num(S.support([v for v in D.flat]))
+        assert abs(have - one_sided(fn, X, D)) < 1e-5 or which == 0
+        if which == -1:
+            assert abs(have - np.linalg.eigvalsh(Q.T @ D @ Q)[-1]) < 1e-9
+
+
+def test_eigen_min_directional_is_not_the_support():
+    # λ_min is concave: f'(X; D) = λ_min(Q₁ᵀ D Q₁), the support function is -f'(X; -D)
+    at = "[[1,0,0],[0,3,0],[0,0,1]]"
+    a = analyze(r"\lambda_{\min}(X)", symmetric=True, at=at)
+    S = a.point.subdifferential
+    X = _X(at)
+    for _ in range(50):
+        D = sym_dir(3)
+        Dl = [v for v in D.flat]
+        assert abs(_num(S.directional(Dl)) - one_sided(lam_min, X, D)) < 1e-5
+        assert abs(_num(S.support(Dl)) + one_sided(lam_min, X, -D)) < 1e-5
+
+
+def test_eigen_exact_symmetric_membership():
+    from fractions import Fraction as F
+    a = analyze(r"\lambda_{\max}(X)", symmetric=True, at="[[1,1,0],[1,1,0],[0,0,2]]")
+    S = a.point.subdifferential
+    # q qᵀ for q = (1/2, 1/2, 1/√2) lies in the set; (1, 0, 0) e eᵀ does not (not in the eigenspace)
+    q = np.array([0.5, 0.5, np.sqrt(0.5)])
+    assert S.contains(np.outer(q, q), tol=1e-9)
+    inside = np.array([[F(1, 4), F(1, 4), 0], [F(1, 4), F(1, 4), 0], [0, 0, F(1, 2)]], dtype=object)
+    outside = np.array([[1, 0, 0], [0, 0, 0], [0, 0, 0]], dtype=object)
+    assert S.contains(inside) is True
+    assert S.contains(outside) is False
+    P = np.array([[0.25, 0.25, 0], [0.25, 0.25, 0], [0, 0, 0.5]])
+    assert np.allclose(_floats(inside), P)
+    assert np.linalg.eigvalsh(P)[0] >= -1e-12 and abs(np.trace(P) - 1) < 1e-12
+
+
+@pytest.mark.parametrize("at, D", [
+    ("[[1,0,0],[0,1,0],[0,0,0]]", "[[1,2,0],[2,-1,0],[0,0,5]]"),
+    ("[[0,0],[0,0]]", "[[1,3],[3,-2]]"),
+    ("[[2,1],[1,2]]", "[[1,3],[3,-2]]"),
+])
+def test_eigen_directional_exact(capsys, at, D):
+    code, out, err = _run(capsys, r"\lambda_{\max}(X)", "--symmetric", "X", "--at", at, "--direction", D,
+                          "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    got = doc["at"]["directional_derivative"]
+    assert abs(got - one_sided(lam_max, _X(at), _X(D))) < 1e-5
+
+
+# ---------------------------------------------------------------- the affine pencil A_0 + Σ x_i A_i
+
+PENCIL = ["A_0=[[1,0],[0,1]]", "A_1=[[1,0],[0,-1]]", "A_2=[[0,1],[1,0]]"]
+A0, A1, A2 = (np.array(v, dtype=float) for v in ([[1, 0], [0, 1]], [[1, 0], [0, -1]], [[0, 1], [1, 0]]))
+
+
+def pencil(x):
+    x = np.asarray(x, dtype=float).ravel()
+    return np.linalg.eigvalsh(A0 + x[0] * A1 + x[1] * A2)[-1]
+
+
+def test_pencil_gradient_where_simple():
+    a = analyze(r"\lambda_{\max}(A_0 + x_1 A_1 + x_2 A_2)", let=PENCIL, at="[1,2]")
+    assert a.point.differentiable
+    G = _grad(a).ravel()
+    x = np.array([1.0, 2.0])
+    h = 1e-6
+    num = [(pencil(x + h * e) - pencil(x - h * e)) / (2 * h) for e in np.eye(2)]
+    assert np.allclose(G, num, atol=1e-6)
+    # the gradient entries are q₁ᵀ A_i q₁
+    w, V = np.linalg.eigh(A0 + A1 + 2 * A2)
+    q = V[:, -1]
+    assert np.allclose(G, [q @ A1 @ q, q @ A2 @ q])
+
+
+def test_pencil_clarke_set_where_repeated():
+    a = analyze(r"\lambda_{\max}(A_0 + x_1 A_1 + x_2 A_2)", let=PENCIL, at="[0,0]")
+    assert not a.point.differentiable
+    S = a.point.subdifferential
+    assert S.to_json(True)["form"] == "eigen_top" and not S.identity
+    x0 = np.zeros(2)
+    dirs = [RNG.standard_normal(2) for _ in range(60)]
+    for d in dirs:
+        have = _num(S.support(list(d)))
+        assert abs(have - one_sided(pencil, x0, d)) < 1e-5
+    # gradients sampled nearby satisfy <G, d> <= σ(d) in every direction: they lie in the set
+    h = 1e-7
+    for _ in range(20):
+        y = 1e-3 * RNG.standard_normal(2)
+        G = np.array([(pencil(y + h * e) - pencil(y - h * e)) / (2 * h) for e in np.eye(2)])
+        for d in dirs:
+            assert G @ d <= _num(S.support(list(d))) + 1e-5
+
+
+def test_pencil_global_verdict_and_convexity():
+    a = analyze(r"\lambda_{\max}(A_0 + x_1 A_1 + x_2 A_2)", let=PENCIL)
+    from symderiv.render import text
+    out = text.render(a)
+    assert "not differentiable where λ_1(A_0 + x_1 A_1 + x_2 A_2) = λ_2(A_0 + x_1 A_1 + x_2 A_2)" in out
+    assert a.convexity.convex is True
+    assert a.verdict.smoothness == 0 and a.verdict.continuous
+    for _ in range(200):            # midpoint convexity, numerically
+        u, v = RNG.standard_normal(2) * 3, RNG.standard_normal(2) * 3
+        assert pencil((u + v) / 2) <= (pencil(u) + pencil(v)) / 2 + 1e-12
+
+
+# ---------------------------------------------------------------- symmetric arguments without --symmetric
+
+def test_eigen_of_symmetric_expressions():
+    a = analyze(r"\lambda_{\max}(X + X^T)", at="[[1,2],[0,1]]")
+    G = _grad(a)
+    f = lambda X: np.linalg.eigvalsh(X + X.T)[-1]      # noqa: E731
+    X = _X("[[1,2],[0,1]]")
+    from tests.oracle import numeric_gradient
+    assert np.allclose(G, numeric_gradient(f, X), atol=1e-6)
+    a = analyze(r"\lambda_{\max}(X^T X)", at="[[1,2],[0,1]]")
+    g = lambda X: np.linalg.eigvalsh(X.T @ X)[-1]     # noqa: E731
+    assert np.allclose(_grad(a), numeric_gradient(g, X), atol=1e-5)
+
+
+@pytest.mark.parametrize("expr, let", [(r"\lambda_{\max}(X)", []), (r"\lambda_{\max}(AX)", ["A=[[1,2],[3,4]]"]),
+                                        (r"\lambda_{\max}(A + x_1 B)", ["A=[[1,2],[3,4]]", "B=[[0,1],[1,0]]"])])
+def test_eigen_of_nonsymmetric_refused(capsys, expr, let):
+    argv = [expr] + [x for item in let for x in ("--let", item)]
+    code, _, err = _run(capsys, *argv)
+    assert code == 3
+    assert "not known to be symmetric" in err and "--symmetric" in err
+    # the oracle: such an argument can have complex eigenvalues
+    A = np.array([[0.0, 1.0], [-1.0, 0.0]])
+    assert np.iscomplexobj(np.linalg.eigvals(A)) and np.abs(np.linalg.eigvals(A).imag).max() > 0
+
+
+def test_eigen_global_verdict_words():
+    a = analyze(r"\lambda_{\max}(X)", symmetric=True)
+    from symderiv.render import text
+    out = text.render(a)
+    assert "not differentiable where λ_1(" in out and "the largest eigenvalue is repeated" in out
+    assert a.convexity.convex is True and a.verdict.smoothness == 0
+    b = analyze(r"\lambda_{\min}(X)", symmetric=True)
+    assert b.convexity.convex is False
+    wit = b.convexity.witness
+    A, B = _floats(wit["A"]), _floats(wit["B"])
+    assert np.allclose(A, A.T) and np.allclose(B, B.T)
+    assert lam_min((A + B) / 2) > (lam_min(A) + lam_min(B)) / 2     # concave, not convex, at the witness

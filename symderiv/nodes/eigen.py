@@ -129,6 +129,21 @@ def symmetric_variable(f, var, names: tuple):
         raise InputError(f"--symmetric {var.name}: {var.name} cannot be square in f ({exc})") from None
 
 
+def symmetric_witness(witness: dict) -> dict:
+    """A convexity counterexample for f((X + Xᵀ)/2), its points A and B replaced by their
+    symmetric parts (f takes the same values there, and the midpoint's part is the midpoint
+    of the parts)."""
+    from fractions import Fraction
+    out = dict(witness)
+    for key in ("A", "B"):
+        v = out.get(key)
+        if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == v.shape[1]:
+            out[key] = (v + v.T) * Fraction(1, 2)
+            out[key] = np.vectorize(lambda x: int(x) if isinstance(x, Fraction) and x.denominator == 1
+                                    else exact.to_number(x), otypes=[object])(out[key])
+    return out
+
+
 def require_symmetric(value: np.ndarray, option: str, name: str):
     """A point or direction of a symmetric variable must be a symmetric matrix (exactly)."""
     if value.shape[0] != value.shape[1]:
