@@ -51,6 +51,7 @@ class Analysis:
     direction_text: str | None = None
     values: dict = field(default_factory=dict, repr=False)   # the point and the --let values
     symmetric: bool = False              # the variable ranges over symmetric matrices (--symmetric)
+    aliases: dict = field(default_factory=dict, repr=False)  # node key -> printed name ((X + Xᵀ)/2 as X)
 
     def at(self, point: str, direction: str | None = None, *, timeout: float | None = None) -> "Analysis":
         """The same function at another point of the same shape.  The global verdict, the
@@ -233,6 +234,9 @@ def _analyze(text, wrt, at, let, shape, route, direction=None, symmetric=None) -
                    list(let or []))
     out.arbiter, out.values = arbiter, values
     out.symmetric = bool(sym_names)
+    if sym_names and not problem.var.is_scalar:
+        # on the symmetric matrices (X + Xᵀ)/2 is X: printed so
+        out.aliases = {eigen.symmetric_part(problem.var).key: problem.var.name}
     if at_value is not None:
         out.point_arbiter, out.direction_text = point_arbiter, direction
     return out

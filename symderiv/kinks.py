@@ -462,7 +462,8 @@ class EigenKink(Kink):
         if self.harmless:
             return (f"Where {where} (the {word} eigenvalue is repeated), its weight in f vanishes: "
                     "no kink of f.")
-        return (f"Where {where}, the {word} eigenvalue is repeated: it is the max (min) of the linear "
+        extreme = "max" if self.node.which == "max" else "min"
+        return (f"Where {where}, the {word} eigenvalue is repeated: it is the {extreme} of the linear "
                 f"functions qᵀMq over the unit vectors q of its eigenspace, whose gradients qqᵀ differ, so it "
                 f"has a kink there (where it is simple its gradient is {grad}); it enters f with weight "
                 f"{_m(N.entry(self.weight, self.args), N)}: f is not differentiable there.")

@@ -106,10 +106,15 @@ def _square_leaves(f, var):
     return go(f), go(var)
 
 
+def symmetric_part(var):
+    """(X + Xᵀ)/2, in the normal form the analysis reads."""
+    from . import add, const, scale, transpose
+    return scale(const(sp.Rational(1, 2)), add(var, transpose(var)))
+
+
 def symmetric_variable(f, var, names: tuple):
     """(f, var, f_s): f and the variable with the variable square, and f_s = f((X + Xᵀ)/2),
     the function the analysis reads (see the module's docstring)."""
-    from . import add, const, scale, transpose
     from ..expr import substitute
     wanted = [n for n in names if n is not True and n != var.name]
     if wanted:
@@ -121,8 +126,7 @@ def symmetric_variable(f, var, names: tuple):
         raise InputError(f"--symmetric {var.name}: {var.name} is a vector; a symmetric matrix is square")
     try:
         f, var = _square_leaves(f, var)
-        part = scale(const(sp.Rational(1, 2)), add(var, transpose(var)))
-        return f, var, substitute(f, {var.key: part})
+        return f, var, substitute(f, {var.key: symmetric_part(var)})
     except InputError:
         raise
     except Exception as exc:      # a shape rule of the rebuilt tree: X is not square in f
