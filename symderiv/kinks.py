@@ -463,8 +463,11 @@ class EigenKink(Kink):
             return (f"Where {where} (the {word} eigenvalue is repeated), its weight in f vanishes: "
                     "no kink of f.")
         extreme = "max" if self.node.which == "max" else "min"
+        M = N.child(self.node.arg, 2)          # in parentheses unless it binds as a product
+        qMq = _m(rf"q^\top {M} q" if N.latex else f"qᵀ {M} q", N)
+        qq = _m(r"q q^\top" if N.latex else "qqᵀ", N)
         return (f"Where {where}, the {word} eigenvalue is repeated: it is the {extreme} of the linear "
-                f"functions qᵀMq over the unit vectors q of its eigenspace, whose gradients qqᵀ differ, so it "
+                f"functions {qMq} over the unit vectors q of its eigenspace, whose gradients {qq} differ, so it "
                 f"has a kink there (where it is simple its gradient is {grad}); it enters f with weight "
                 f"{_m(N.entry(self.weight, self.args), N)}: f is not differentiable there.")
 

@@ -171,6 +171,8 @@ def _rational_matrix(a) -> sp.Matrix:
     if not all(v.is_Rational for v in M):
         raise Unsupported("unverified: the matrix whose eigenvalues are asked for has irrational entries "
                           "here; symderiv decides eigenvalues exactly for rational matrices only")
+    if M != M.T:        # only a symmetric argument is built (is_symmetric); a guard, not a path
+        raise Unsupported("the eigenvalue functions are defined here for symmetric matrices only")
     return M
 
 
@@ -357,7 +359,7 @@ class Eigen(Node):
     # -- printing
 
     word = "lambdamax"
-    spellings = ("lambdamax", "lambda_max", "lmax", "eigmax", "maxeig")
+    spellings = ("lambdamax", "lmax", "eigmax", "maxeig")
     needs_square = gives_scalar = True
 
     @classmethod
@@ -386,10 +388,13 @@ class Eigen(Node):
         return [eigen_kink(self, kx.adj[self.key])]
 
 
+@dataclass(frozen=True, eq=False)
 class EigenMin(Eigen):
-    """Only the reader's entry for λ_min (the word table maps one word to one class)."""
+    """λ_min(M): the same rules as λ_max's with the smallest eigenvalue (its own class, so
+    the reader's word table maps lambdamin to the class of the node it builds)."""
+    which: str = "min"
     word = "lambdamin"
-    spellings = ("lambdamin", "lambda_min", "lmin", "eigmin", "mineig")
+    spellings = ("lambdamin", "lmin", "eigmin", "mineig")
 
     @classmethod
     def named(cls, arg):
@@ -401,7 +406,7 @@ def eigen(a: Node, which: str = "max") -> Node:
     shapes.require_square(a.shape, f"λ_{which}")
     if a.is_scalar:
         return a
-    return Eigen(a, which)
+    return Eigen(a) if which == "max" else EigenMin(a)
 
 
 @dataclass(frozen=True, eq=False)
