@@ -178,7 +178,9 @@ def _analyze(text, wrt, at, let, shape, route, direction=None, symmetric=None) -
         if at_value is not None:
             _symmetric_point(at_value, dir_value, problem.var.name)
         problem.notes.append(eigen.CONVENTION.format(X=problem.var.name))
-    eigen.require_symmetric_arguments(f_read, values)
+    # the variable's point says nothing about the matrices it ranges over: only the
+    # constants' values count as data that is symmetric
+    eigen.require_symmetric_arguments(f_read, {k: v for k, v in values.items() if k != problem.var.name})
     verdict = analyse(f_read, problem.var)
     lets_only = {k: val for k, val in values.items() if k != problem.var.name}
     expanded = None

@@ -364,7 +364,10 @@ def test_eigen_of_symmetric_expressions():
 @pytest.mark.parametrize("expr, let", [(r"\lambda_{\max}(X)", []), (r"\lambda_{\max}(AX)", ["A=[[1,2],[3,4]]"]),
                                         (r"\lambda_{\max}(A + x_1 B)", ["A=[[1,2],[3,4]]", "B=[[0,1],[1,0]]"])])
 def test_eigen_of_nonsymmetric_refused(capsys, expr, let):
+    # a symmetric point does not make the variable symmetric: refused with and without one
     argv = [expr] + [x for item in let for x in ("--let", item)]
+    code, _, err = _run(capsys, *argv, "--at", "[[1,0],[0,1]]" if "x_1" not in expr else "[1,2]")
+    assert code == 3 and "not known to be symmetric" in err
     code, _, err = _run(capsys, *argv)
     assert code == 3
     assert "not known to be symmetric" in err and "--symmetric" in err
