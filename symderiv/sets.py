@@ -440,9 +440,13 @@ class EigenTop(ClarkeSet):
     eigenvalues of rational matrices, decided exactly (nodes/eigen.py)."""
     form = "eigen_top"
 
-    def __init__(self, center, weight, B, coeffs, which, eigenvalue, identity: bool):
+    def __init__(self, center, weight, B, coeffs, which, eigenvalue, identity: bool, trace: int = 1,
+                 upper: bool = False):
         self.center, self.weight, self.B, self.coeffs = center, weight, B, coeffs
         self.which, self.eigenvalue, self.identity = which, eigenvalue, identity
+        # tr T = trace, and T ⪯ I when upper (the sum of the k largest eigenvalues, at a tie
+        # of λ_k and λ_k+1: T is the part of the top-k projector inside the tied eigenspace)
+        self.trace, self.upper = trace, upper
         self.gram = B.T * B
         L = self.gram.cholesky(hermitian=False)
         self.Linv = L.inv()
@@ -458,7 +462,7 @@ class EigenTop(ClarkeSet):
     def fields(self):
         out = {"form": "eigen_top", "which": self.which, "eigenvalue": self.eigenvalue,
                "multiplicity": self.multiplicity, "center": self.center, "weight": self.weight,
-               "basis": _obj(self.Q)}
+               "basis": _obj(self.Q), "trace": self.trace, "upper": self.upper}
         if not self.identity:
             out["coefficients"] = [_obj(self._K(idx)) for idx in np.ndindex(self.shape())]
         return out
@@ -472,12 +476,15 @@ class EigenTop(ClarkeSet):
                "multiplicity": self.multiplicity, "center": shaped(self.center, flat),
                "weight": number(self.weight), "weight_exact": exact(self.weight),
                "basis": shaped(_obj(self.Q), False), "basis_exact": shaped(_obj(self.Q), False, exact),
+               "trace": self.trace, "upper": self.upper,
                "map": "identity" if self.identity else "coefficients"}
         if not self.identity:
             out["coefficients"] = [shaped(_obj(self._K(idx)), False) for idx in np.ndindex(self.shape())]
         return out
 
     def _lam(self, latex: bool) -> str:
+        if self.which == "kyfan":
+            return r"\lambda_k" if latex else "λ_k"
         if latex:
             return r"\lambda_{\max}" if self.which == "max" else r"\lambda_{\min}"
         return "λ_max" if self.which == "max" else "λ_min"
@@ -486,15 +493,19 @@ class EigenTop(ClarkeSet):
         Q = array_text(_obj(self.Q), False)
         w = exact(self.weight)
         body = "G0 + w Q₁ T Q₁ᵀ" if self.identity else "G0 + w A*(Q₁ T Q₁ᵀ), i.e. G_k = G0_k + w tr(K_k T)"
-        return (f"{{{body} : T ⪰ 0, tr T = 1}} (the {'largest' if self.which == 'max' else 'smallest'} "
-                f"eigenvalue {self._lam(False)} = {exact(self.eigenvalue)} has multiplicity {self.multiplicity}; "
+        cond = f"0 ⪯ T ⪯ I, tr T = {self.trace}" if self.upper else f"T ⪰ 0, tr T = {self.trace}"
+        word = {"max": "largest eigenvalue", "min": "smallest eigenvalue"}.get(self.which, "eigenvalue at the tie")
+        return (f"{{{body} : {cond}}} (the "
+                f"{word} {self._lam(False)} = {exact(self.eigenvalue)} has multiplicity {self.multiplicity}; "
                 f"Q₁ = {Q} is an orthonormal basis of its eigenspace), where G0 = {array_text(self.center, flat)}"
                 f", w = {w}" + ("" if self.identity else "; K_k = Q₁ᵀ sym(∂M/∂x_k) Q₁ are given in the JSON"))
 
     def to_latex(self, flat):
         Q = array_latex(_obj(self.Q), False)
         body = r"G_0 + w\, Q_1 T Q_1^\top" if self.identity else r"G_0 + w\, \mathcal{A}^*(Q_1 T Q_1^\top)"
-        return (rf"\{{{body} : T \succeq 0,\ \operatorname{{tr}} T = 1\}},\ Q_1 = {Q},\ "
+        cond = (rf"0 \preceq T \preceq I,\ \operatorname{{tr}} T = {self.trace}" if self.upper
+                else rf"T \succeq 0,\ \operatorname{{tr}} T = {self.trace}")
+        return (rf"\{{{body} : {cond}\}},\ Q_1 = {Q},\ "
                 rf"G_0 = {array_latex(self.center, flat)},\ w = {sp.latex(as_sympy(self.weight))}")
 
     def _H(self, D: list) -> sp.Matrix:
@@ -508,16 +519,21 @@ class EigenTop(ClarkeSet):
     def _base(self, D) -> sp.Expr:
         return sp.Add(*[as_sympy(c) * _exact_direction(d) for c, d in zip(self.center.flat, D)])
 
+    def _part(self, D, largest: bool):
+        """The sum of the trace's number of largest (smallest) eigenvalues of Q₁ᵀ dM[D] Q₁,
+        computed as those of gram⁻¹ BᵀdM[D]B (similar), a rational matrix."""
+        from .nodes.eigen import sum_largest
+        return sum_largest(self.gram.inv() * self._H(D), self.trace, largest)
+
     def directional(self, D: list):
-        """f'(X; D) = <G0, D> + w λ'(M; dM[D]), λ_max'(M; E) = λ_max(Q₁ᵀ E Q₁) (λ_min alike)."""
-        from .nodes.eigen import extreme_of_pencil
-        return sp.expand(self._base(D) + as_sympy(self.weight) * extreme_of_pencil(self._H(D), self.gram, self.which))
+        """f'(X; D) = <G0, D> + w λ'(M; dM[D]): λ_max'(M; E) = λ_max(Q₁ᵀ E Q₁), λ_min alike, and
+        for the sum of the k largest the sum of the trace's number of largest of Q₁ᵀ E Q₁."""
+        part = self._part(D, self.which != "min")
+        return sp.expand(self._base(D) + as_sympy(self.weight) * part)
 
     def support(self, D):
-        from .nodes.eigen import extreme_of_pencil
         w = as_sympy(self.weight)
-        top = extreme_of_pencil(self._H(D), self.gram, "max" if w > 0 else "min")
-        return sp.expand(self._base(D) + w * top)
+        return sp.expand(self._base(D) + w * self._part(D, w > 0))
 
     def contains(self, G, tol=None):
         if not self.identity:
@@ -527,14 +543,18 @@ class EigenTop(ClarkeSet):
             Q = np.array(self.Q.evalf(30).tolist(), dtype=float)
             V = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(w)
             T = Q.T @ V @ Q
-            return bool(np.allclose(Q @ T @ Q.T, V, atol=tol) and abs(np.trace(T) - 1) <= tol
-                        and np.linalg.eigvalsh((T + T.T) / 2)[0] >= -tol)
+            ev = np.linalg.eigvalsh((T + T.T) / 2)
+            return bool(np.allclose(Q @ T @ Q.T, V, atol=tol) and abs(np.trace(T) - self.trace) <= tol
+                        and ev[0] >= -tol and (not self.upper or ev[-1] <= 1 + tol))
         V = (_sym_matrix(np.asarray(G, dtype=object).reshape(self.shape())) - _sym_matrix(self.center)) / w
         Gi = self.gram.inv()
         S = Gi * self.B.T * V * self.B * Gi
         if any(sign_of(v) != 0 for v in (self.B * S * self.B.T - V)):
             return False
-        if sign_of((self.gram * S).trace() - 1) != 0:
+        if sign_of((self.gram * S).trace() - self.trace) != 0:
             return False
         from .nodes.eigen import extreme
-        return all(v.is_Rational for v in S) and sign_of(extreme(S, "min").value) >= 0
+        if not all(v.is_Rational for v in S) or sign_of(extreme(S, "min").value) < 0:
+            return False
+        # T = Lᵀ S L is similar to S gram: T ⪯ I iff its largest eigenvalue is at most 1
+        return not self.upper or sign_of(extreme(S * self.gram, "max").value - 1) <= 0

@@ -254,6 +254,87 @@ def extreme_of_pencil(H: sp.Matrix, gram: sp.Matrix, which: str) -> sp.Expr:
     return extreme(gram.inv() * H, which).value
 
 
+def spectrum(M: sp.Matrix) -> list:
+    """Every distinct eigenvalue of a rational matrix with real eigenvalues, largest first,
+    as (value, multiplicity, minimal polynomial), exactly (as ``extreme``)."""
+    p = sp.Poly(M.charpoly(_T).as_expr(), _T, domain="QQ")
+    _, factors = sp.sqf_list(p)
+    square_free = sp.Poly(1, _T, domain="QQ")
+    for fac, _k in factors:
+        square_free = square_free * fac
+    out = []
+    for (a, b), _ in reversed(square_free.intervals()):
+        a, b = sp.Rational(a), sp.Rational(b)
+        for fac, k in factors:
+            found = [sp.Poly(g, _T, domain="QQ") for g, _m in sp.factor_list(fac)[1]]
+            found = [g for g in found if _roots_in(g, a, b)]
+            if found:
+                out.append((_root(found[0], a, b), k, found[0]))
+                break
+    return out
+
+
+def sum_largest(M: sp.Matrix, t: int, largest: bool = True) -> sp.Expr:
+    """The sum of the t largest (smallest) eigenvalues of M, counted with multiplicity."""
+    spec = spectrum(M)
+    total, left = sp.Integer(0), t
+    for value, mult, _g in (spec if largest else list(reversed(spec))):
+        take = min(mult, left)
+        total += take * value
+        left -= take
+        if left == 0:
+            break
+    return sp.expand(total)
+
+
+def spectral_projector(M: sp.Matrix, mu: sp.Expr, g: sp.Poly) -> sp.Matrix:
+    """The orthogonal projector onto the eigenspace of the eigenvalue mu (a root of the
+    irreducible g) of a symmetric rational M: h(M)/q'(mu) for q the squarefree part of the
+    characteristic polynomial (M's minimal polynomial) and h(t) = (q(t) - q(mu))/(t - mu),
+    every coefficient reduced modulo g."""
+    p = sp.Poly(M.charpoly(_T).as_expr(), _T, domain="QQ")
+    q = sp.Poly(sp.quo(p, sp.gcd(p, p.diff(_T))), _T, domain="QQ")
+    qs = q.all_coeffs()[::-1]
+    d, n = q.degree(), M.shape[0]
+    s = _T
+    dq = q.diff(_T).rem(g)
+    inv = sp.Poly(sp.invert(dq.as_expr(), g.as_expr(), _T), _T, domain="QQ") if g.degree() > 1 \
+        else sp.Poly(1 / dq.eval(mu), _T, domain="QQ")
+    P = sp.zeros(n, n)
+    power = sp.eye(n)
+    for j in range(d):
+        c = sp.Poly(sum((qs[i] * s ** (i - 1 - j) for i in range(j + 1, d + 1)), sp.Integer(0)), _T, domain="QQ")
+        c = (c * inv).rem(g)
+        value = sp.expand(c.as_expr().xreplace({_T: mu})) if c.degree() > 0 else c.as_expr()
+        if value != 0:
+            P += value * power
+        power = power * M
+    return P.applyfunc(sp.expand)
+
+
+def basis_of(M: sp.Matrix, mu: sp.Expr, g: sp.Poly, mult: int) -> sp.Matrix:
+    """A rational basis (columns) of the eigenspace of a rational repeated eigenvalue."""
+    if g.degree() != 1:
+        raise Unsupported("unverified: the eigenvalue at the kink is repeated and irrational here; symderiv "
+                          "gives that Clarke set for a rational repeated eigenvalue only")
+    vecs = (M - mu * sp.eye(M.shape[0])).nullspace()
+    if len(vecs) != mult:        # pragma: no cover - symmetric: geometric = algebraic
+        raise Unsupported("unverified: the eigenspace does not have the eigenvalue's multiplicity")
+    return sp.Matrix.hstack(*vecs)
+
+
+@dataclass
+class Tie:
+    """Where an eigenvalue function is not differentiable, what its Clarke set needs: the
+    basis B of the eigenspace at the kink, the trace t of T (0 ⪯ T, tr T = t; T ⪯ I too when
+    ``upper``), the projector onto the eigenvalues above (or None), the eigenvalue."""
+    basis: sp.Matrix
+    trace: int
+    upper: bool
+    above: sp.Matrix | None
+    value: sp.Expr
+
+
 # ---------------------------------------------------------------- which matrices are symmetric
 
 def is_symmetric(node, values: dict) -> bool:
@@ -382,6 +463,13 @@ class Eigen(Node):
 
     # -- kinks
 
+    def tie(self, M: sp.Matrix):
+        """None where the eigenvalue is simple at the value M of the argument, else its Tie."""
+        ex = extreme(M, self.which)
+        if ex.multiplicity < 2:
+            return None
+        return Tie(eigenbasis(M, ex), 1, False, None, ex.value)
+
     def kinks(self, kx):
         """A kink where the extreme eigenvalue is repeated."""
         from ..kinks import eigen_kink
@@ -475,12 +563,12 @@ class EigenProjector(Node):
 # ---------------------------------------------------------------- at a point (local_model, pointwise)
 
 def eigen_tie(L, k):
-    """The analysis at a point reads an eigenvalue's kink: where the eigenvalue is repeated
-    there and its weight in f is not 0, the Clarke set is ``eigen_set``'s.  The local model
-    keeps these in ``L.eigens`` as (kink, weight, Extreme, the matrix)."""
+    """The analysis at a point reads an eigenvalue function's kink: where it is tied there
+    (``node.tie``) and its weight in f is not 0, the Clarke set is ``eigen_set``'s.  The
+    local model keeps these in ``L.eigens`` as (kink, weight, Tie)."""
     M = _rational_matrix(L.ev(k.node.arg))
-    ex = extreme(M, k.node.which)
-    if ex.multiplicity < 2:
+    tie = k.node.tie(M)
+    if tie is None:
         return
     from ..local_model import _broadcast, _frame_env
     from ..evaluate import scalar_eval
@@ -490,7 +578,7 @@ def eigen_tie(L, k):
     if w != 0:
         if not hasattr(L, "eigens"):
             L.eigens = []
-        L.eigens.append((k, w, ex, M))
+        L.eigens.append((k, w, tie))
 
 
 def skipped(L) -> set:
@@ -507,8 +595,8 @@ def eigen_set(base, merged, L):
     if len(eigens) > 1 or merged or L.maxes or L.norms:
         raise Unsupported("unverified: at this point a repeated eigenvalue meets other kinks; that Clarke set "
                           "is not computed yet")
-    k, w, ex, M = eigens[0]
-    B = eigenbasis(M, ex)
+    k, w, tie = eigens[0]
+    B = tie.basis
     n, r = B.shape
     # C_idx = Bᵀ R_idx B, R_idx[a, b] = dM_ab / dX_idx: G_idx = G0_idx + w <C_idx, S> for the
     # T = R S Rᵀ of the orthonormal basis Q = B R⁻¹ (Gram-Schmidt)
@@ -522,7 +610,16 @@ def eigen_set(base, merged, L):
     for idx in np.ndindex(shape):
         Ri = R.get(idx, sp.zeros(n, n))
         coeffs[idx] = B.T * (Ri + Ri.T) / 2 * B
-    return False, None, EigenTop(base, w, B, coeffs, k.node.which, ex.value, identity=_is_identity(R, shape, n))
+    center = base
+    if tie.above is not None:
+        # the eigenvalues above the tie enter every element: G0 + w A*(P_above)
+        center = base.copy()
+        for idx in np.ndindex(shape):
+            Ri = R.get(idx, sp.zeros(n, n))
+            extra = sum((tie.above[a, b] * Ri[a, b] for a in range(n) for b in range(n)), sp.Integer(0))
+            center[idx] = exact.to_number(sp.expand(as_sympy(center[idx]) + as_sympy(w) * extra))
+    return False, None, EigenTop(center, w, B, coeffs, k.node.which, tie.value, identity=_is_identity(R, shape, n),
+                                 trace=tie.trace, upper=tie.upper)
 
 
 def _is_identity(R: dict, shape, n: int) -> bool:
