@@ -274,7 +274,7 @@ def _point(problem: Problem, verdict: Verdict, values: dict, dir_value):
         point, unsettled = None, exc
     # f'(X; D) of an eigenvalue function is its own (f is not written out entry by entry)
     eig_dir = None
-    if dir_value is not None and point is not None and any(isinstance(n, E.Eigen) for n in E.walk(verdict.f)):
+    if dir_value is not None and point is not None and any(isinstance(n, (E.Eigen, E.KyFan)) for n in E.walk(verdict.f)):
         eig_dir = eigen.directional(point, dir_value)
     point, point_arbiter = settle_point(problem, verdict, values, point, None if eig_dir is not None else dir_value)
     if eig_dir is not None:

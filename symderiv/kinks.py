@@ -442,6 +442,10 @@ class EigenKink(Kink):
 
     def _tie(self, N) -> str:
         what = N.node(self.node.arg)
+        if self.node.which == "kyfan":
+            k = self.node.k
+            return (rf"\lambda_{{{k}}}({what}) = \lambda_{{{k + 1}}}({what})" if N.latex
+                    else f"λ_{k}({what}) = λ_{k + 1}({what})")
         if self.node.which == "max":
             return rf"\lambda_1({what}) = \lambda_2({what})" if N.latex else f"λ_1({what}) = λ_2({what})"
         return (rf"\lambda_{{n-1}}({what}) = \lambda_n({what})" if N.latex
@@ -456,6 +460,14 @@ class EigenKink(Kink):
 
     def story(self, N):
         where = _m(self._tie(N), N)
+        if self.node.which == "kyfan":
+            k = self.node.k
+            if self.harmless:
+                return f"Where {where}, the weight of the sum of the {k} largest eigenvalues in f vanishes: no kink of f."
+            return (f"Where {where}, the sum of the {k} largest eigenvalues has a kink (which eigenvectors of "
+                    f"the tied eigenvalue count among the top {k} is not fixed; where λ_{k} > λ_{k + 1} its gradient "
+                    f"is the projector onto the top-{k} eigenspace); it enters f with weight "
+                    f"{_m(N.entry(self.weight, self.args), N)}: f is not differentiable there.")
         word = "largest" if self.node.which == "max" else "smallest"
         grad = "q_1 q_1^T" if self.node.which == "max" else "q_n q_n^T"
         grad = _m(grad.replace("^T", r"^\top") if N.latex else grad.replace("_1", "₁").replace("^T", "ᵀ"), N)

@@ -332,6 +332,11 @@ class TokenStage:
         i, n = 0, len(toks)
         while i < n:
             t = toks[i]
+            ky = TokenStage._ky_fan(toks, i) if t.type == "_SUM" else None
+            if ky is not None:
+                out.extend(ky[0])
+                i = ky[1]
+                continue
             if t.type == "GREEK" and str(t) == r"\lambda" and i + 2 < n and toks[i + 1].type == "_UNDER":
                 k = i + 2
                 if toks[k].type == "_LGROUP":
@@ -349,6 +354,52 @@ class TokenStage:
             out.append(t)
             i += 1
         return out
+
+    @staticmethod
+    def _ky_fan(toks, i):
+        r"""\sum_{i=1}^{k} \lambda_i(M), k a numeral: the sum of the k largest eigenvalues, read
+        as kyfan(M, k).  Returns (tokens, index after) or None."""
+        types = [x.type for x in toks[i:i + 8]]
+        if types[:7] != ["_SUM", "_UNDER", "_LGROUP", "LETTER", "REL", "NUM", "_RGROUP"] or \
+                str(toks[i + 4]) != "=" or str(toks[i + 5]) != "1":
+            return None
+        index = str(toks[i + 3])
+        j = i + 7
+        if j >= len(toks) or toks[j].type != "_CARET":
+            return None
+        j += 1
+        if j + 2 < len(toks) and toks[j].type == "_LGROUP" and toks[j + 1].type == "NUM" and toks[j + 2].type == "_RGROUP":
+            k, j = toks[j + 1], j + 3
+        elif j < len(toks) and toks[j].type == "NUM":
+            k, j = toks[j], j + 1
+        else:
+            return None
+        if not re.fullmatch(r"[1-9][0-9]*", str(k)):
+            return None
+        if j + 2 >= len(toks) or toks[j].type != "GREEK" or str(toks[j]) != r"\lambda" or toks[j + 1].type != "_UNDER":
+            return None
+        j += 2
+        if toks[j].type == "LETTER" and str(toks[j]) == index:
+            j += 1
+        elif (j + 2 < len(toks) and toks[j].type == "_LGROUP" and toks[j + 1].type == "LETTER"
+              and str(toks[j + 1]) == index and toks[j + 2].type == "_RGROUP"):
+            j += 3
+        else:
+            return None
+        if j >= len(toks) or toks[j].type != "_LPAR":
+            return None
+        depth, m = 0, j
+        while m < len(toks):
+            depth += {"_LPAR": 1, "_RPAR": -1}.get(toks[m].type, 0)
+            if depth == 0:
+                break
+            m += 1
+        if m >= len(toks):
+            return None
+        head = make_token("FUNC", "kyfan", toks[i].start_pos, toks[j - 1].end_pos)
+        comma = make_token("_COMMA", ",", k.start_pos, k.start_pos)
+        number = make_token("NUM", str(k), k.start_pos, k.end_pos)
+        return [head] + list(toks[j:m]) + [comma, number, toks[m]], m + 1
 
     # -- script arguments: x^12, \frac12, \|x\|^2_2 ------------------------------------------------
 

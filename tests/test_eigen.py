@@ -388,3 +388,66 @@ def test_eigen_global_verdict_words():
     A, B = _floats(wit["A"]), _floats(wit["B"])
     assert np.allclose(A, A.T) and np.allclose(B, B.T)
     assert lam_min((A + B) / 2) > (lam_min(A) + lam_min(B)) / 2     # concave, not convex, at the witness
+
+
+# ---------------------------------------------------------------- the sum of the k largest eigenvalues (Ky Fan)
+
+def ky2(X):
+    return np.sum(np.linalg.eigvalsh((X + X.T) / 2)[-2:])
+
+
+@pytest.mark.parametrize("at", ["[[1,2,0],[2,1,1],[0,1,2]]",          # distinct, cubic roots
+                                "[[2,0,0],[0,2,0],[0,0,1]]",          # λ1 = λ2 > λ3: still smooth
+                                "[[3,1,0],[1,3,0],[0,0,1]]"])
+def test_ky_fan_gradient_where_smooth(at):
+    a = analyze(r"\sum_{i=1}^{2}\lambda_i(X)", symmetric=True, at=at)
+    X = _X(at)
+    assert a.point.differentiable
+    G = _grad(a)
+    assert np.allclose(G, sym_gradient(ky2, X), atol=1e-6)
+    # the projector onto the top-2 eigenspace (oracle: NumPy's eigenvectors)
+    w, V = np.linalg.eigh(X)
+    assert np.allclose(G, V[:, -2:] @ V[:, -2:].T, atol=1e-12)
+
+
+@pytest.mark.parametrize("at", ["[[3,0,0],[0,1,0],[0,0,1]]",          # λ1 > λ2 = λ3
+                                "[[1,0,0],[0,1,0],[0,0,1]]",          # all equal
+                                "[[2,1,0],[1,2,0],[0,0,1]]"])
+def test_ky_fan_clarke_set_where_tied(at):
+    a = analyze(r"\sum_{i=1}^{2}\lambda_i(X)", symmetric=True, at=at)
+    X = _X(at)
+    assert not a.point.differentiable
+    S = a.point.subdifferential
+    doc = S.to_json(False)
+    assert doc["form"] == "eigen_top" and doc["which"] == "kyfan" and doc["upper"] is True
+    Q, C = np.array(doc["basis"], dtype=float), np.array(doc["center"], dtype=float)
+    for _ in range(30):                      # gradients nearby: top-2 projectors at simple points
+        Y = X + 1e-4 * sym_dir(3)
+        w, V = np.linalg.eigh(Y)
+        if w[1] - w[0] < 1e-7:
+            continue
+        G = V[:, -2:] @ V[:, -2:].T
+        assert np.allclose(G, sym_gradient(ky2, Y, h=1e-8), atol=1e-4)
+        T = Q.T @ (G - C) @ Q
+        ev = np.linalg.eigvalsh(T)
+        assert abs(np.trace(T) - doc["trace"]) < 1e-3 and ev[0] > -1e-3 and ev[-1] < 1 + 1e-3
+        assert np.allclose(C + Q @ T @ Q.T, G, atol=2e-3)
+        assert S.contains(G, tol=2e-3)
+    for _ in range(50):                      # support function = one-sided derivative (convex)
+        D = sym_dir(3)
+        assert abs(_num(S.support([v for v in D.flat])) - one_sided(ky2, X, D)) < 1e-5
+
+
+def test_ky_fan_directional_and_refusals(capsys):
+    code, out, err = _run(capsys, r"\sum_{i=1}^{2}\lambda_i(X)", "--symmetric", "X", "--at", "[[3,0,0],[0,1,0],[0,0,1]]",
+                          "--direction", "[[1,0,1],[0,0,2],[1,2,-1]]", "--format", "json")
+    assert code == 0, err
+    got = json.loads(out)["at"]["directional_derivative"]
+    assert abs(got - one_sided(ky2, _X("[[3,0,0],[0,1,0],[0,0,1]]"), _X("[[1,0,1],[0,0,2],[1,2,-1]]"))) < 1e-6
+    code, _, err = _run(capsys, r"\sum_{i=1}^{2}\lambda_i(X)")
+    assert code == 3 and "not known to be symmetric" in err
+    a = analyze(r"\sum_{i=1}^{2}\lambda_i(X)", symmetric=True)
+    assert a.convexity.convex is True and a.verdict.smoothness == 0
+    for _ in range(100):                     # midpoint convexity, numerically
+        A, B = sym_dir(3) * 3, sym_dir(3) * 3
+        assert ky2((A + B) / 2) <= (ky2(A) + ky2(B)) / 2 + 1e-12

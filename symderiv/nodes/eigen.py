@@ -378,7 +378,7 @@ def require_symmetric_arguments(f, values: dict):
     from . import walk
     from ..render.notation import node_text
     for n in walk(f):
-        if isinstance(n, Eigen) and not is_symmetric(n.arg, values):
+        if isinstance(n, (Eigen, KyFan)) and not is_symmetric(n.arg, values):
             raise Unsupported(f"{n.name_text()} asks for the eigenvalues of {node_text(n.arg)}, which is not "
                               "known to be symmetric (a non-symmetric matrix may have complex eigenvalues, "
                               "and λ_max is defined here for symmetric matrices only); declare the variable "
@@ -646,3 +646,173 @@ def directional(point, D: np.ndarray):
     if isinstance(sub, EigenTop):
         return sub.directional(Dl)
     return None
+
+
+# ---------------------------------------------------------------- the sum of the k largest (Ky Fan)
+
+def _top_count(spec: list, k: int) -> tuple:
+    """(j, s): the distinct eigenvalue j holding the k-th largest, and how many lie above it."""
+    s = 0
+    for j, (_v, mult, _g) in enumerate(spec):
+        if s + mult >= k:
+            return j, s
+        s += mult
+    raise Unsupported(f"the sum of the {k} largest eigenvalues of a matrix with fewer eigenvalues")
+
+
+@dataclass(frozen=True, eq=False)
+class KyFan(Node):
+    """The sum of the k largest eigenvalues of a symmetric M (k a given integer): convex,
+    smooth where λ_k > λ_k+1 (gradient: the projector onto the top-k eigenspace), with a
+    kink where λ_k = λ_k+1."""
+    arg: Node
+    k: int = 1
+    shape: Shape = SCALAR
+    which = "kyfan"
+
+    # -- shape and normal form
+
+    def _label(self):
+        return str(self.k)
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return ky_fan(children[0], self.k)
+
+    def name_text(self) -> str:
+        return f"the sum of the {self.k} largest eigenvalues"
+
+    # -- derivative
+
+    def vjp(self, g, partial):
+        from .entrywise import scale
+        return [(self.arg, scale(g, TopProjector(self.arg, self.k)))]
+
+    def jvp(self, d, partial):
+        from .sum_all import inner
+        return inner(TopProjector(self.arg, self.k), d(self.arg))
+
+    # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(exact.to_number(sum_largest(_rational_matrix(ev(self.arg)), self.k)))
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        w = tt.t.linalg.eigvalsh(tt(self.arg))
+        return w[-self.k:].sum().reshape(1, 1)
+
+    # -- entries
+
+    def entries(self, ex, rows, cols):
+        raise MissingRule("the sum of the k largest eigenvalues is not written out entry by entry")
+
+    # -- printing
+
+    word = "kyfan"
+    spellings = ("kyfan",)
+    needs_square = gives_scalar = True
+    arity = 2           # kyfan(M, k): the reader's \sum_{i=1}^{k} \lambda_i(M)
+
+    @classmethod
+    def named(cls, arg, k=None):
+        from .entrywise import Entrywise
+        if not (isinstance(k, Entrywise) and not k.args and k.expr.is_Integer and k.expr >= 1):
+            raise Unsupported("the sum of the k largest eigenvalues needs k a given positive integer "
+                              "(\\sum_{i=1}^{2} \\lambda_i(X))")
+        return ky_fan(arg, int(k.expr))
+
+    def printed(self, pr):
+        t = Template("sum_{i≤" + str(self.k) + "} λ_i({0})",
+                     "\\sum_{i=1}^{" + str(self.k) + "} \\lambda_i\\left({0}\\right)")
+        return t.fill(pr, self.arg)
+
+    # -- curvature
+
+    # convex in a symmetric argument (a max of tr(Vᵀ M V) over orthonormal V), not monotone
+    # entrywise: only an affine argument composes
+    curvature, monotone = CONVEX, (None,)
+
+    # -- kinks
+
+    def tie(self, M: sp.Matrix):
+        """None where λ_k > λ_k+1 at M, else its Tie: T in the eigenspace of λ_k, with
+        0 ⪯ T ⪯ I and tr T = k - (the number of eigenvalues above λ_k)."""
+        spec = spectrum(M)
+        j, s = _top_count(spec, self.k)
+        value, mult, g = spec[j]
+        if s + mult == self.k:
+            return None
+        above = None
+        if j > 0:
+            above = sp.zeros(*M.shape)
+            for v, _m, gi in spec[:j]:
+                above += spectral_projector(M, v, gi)
+        return Tie(basis_of(M, value, g, mult), self.k - s, True, above, value)
+
+    def kinks(self, kx):
+        """A kink where λ_k = λ_k+1."""
+        from ..kinks import eigen_kink
+        return [eigen_kink(self, kx.adj[self.key])]
+
+
+def ky_fan(a: Node, k: int) -> Node:
+    from .. import shapes
+    shapes.require_square(a.shape, "the sum of the k largest eigenvalues")
+    if a.is_scalar and k > 1:
+        raise Unsupported(f"the sum of the {k} largest eigenvalues of a 1x1 matrix (it has one)")
+    if k == 1:
+        return eigen(a, "max")
+    return KyFan(a, k)
+
+
+@dataclass(frozen=True, eq=False)
+class TopProjector(Node):
+    """The projector onto the eigenspace of the k largest eigenvalues of M (defined where
+    λ_k > λ_k+1): the gradient of their sum."""
+    arg: Node
+    k: int = 1
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def _label(self):
+        return str(self.k)
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        return TopProjector(children[0], self.k)
+
+    def transposed(self):
+        return self
+
+    def value(self, ev):
+        M = _rational_matrix(ev(self.arg))
+        spec = spectrum(M)
+        j, s = _top_count(spec, self.k)
+        if s + spec[j][1] != self.k:
+            raise Unsupported(f"λ_{self.k} = λ_{self.k + 1} here; the gradient is a set")
+        P = sp.zeros(*M.shape)
+        for v, _m, g in spec[:j + 1]:
+            P += spectral_projector(M, v, g)
+        return exact.from_sympy_matrix(P.applyfunc(sp.expand), M.shape)
+
+    def torch(self, tt):
+        _, V = tt.t.linalg.eigh(tt(self.arg))
+        Q = V[:, -self.k:]
+        return Q @ Q.T
+
+    def printed(self, pr):
+        k = self.k
+        t = Template(f"Q_{k}({{0}}) Q_{k}({{0}})^T", rf"Q_{k}\left({{0}}\right) Q_{k}\left({{0}}\right)^\top")
+        return t.fill(pr, self.arg)
+
+    def kinks(self, kx):
+        # smooth where it is defined; where it is not (λ_k = λ_k+1) the kink is its KyFan's
+        return []
