@@ -9,7 +9,7 @@ matrices with gradient G it is P(G) = (G + Gᵀ)/2), and its Clarke set is that 
 restriction (the chain rule holds with equality through a surjective linear map).
 ``symmetric_variable`` rewrites f so; the output states the convention.
 
-The extreme eigenvalues.  ``Eigen`` is λ_max(M) or λ_min(M) of a matrix M known to be
+The extreme eigenvalues.  ``Eigen`` is λ_max(M) (``EigenMin`` λ_min(M)) of a matrix M known to be
 symmetric (``is_symmetric``; anything else is refused, with the reason).  λ_max is
 convex, λ_min concave; each is smooth where its eigenvalue is simple, with gradient
 q qᵀ (``EigenProjector``: q the unit eigenvector), and has a kink (kinks.EigenKink)
@@ -19,6 +19,13 @@ give the extreme eigenvalue, its multiplicity and its minimal polynomial; the pr
 where it is simple is adj(λI - M)/p'(λ) reduced modulo that minimal polynomial (a
 rational matrix, or one in a square root, or a polynomial in a CRootOf).  Where it is
 repeated, the Clarke set is sets.EigenTop, {G0 + w A*(Q₁ T Q₁ᵀ) : T ⪰ 0, tr T = 1}.
+
+The sum of the k largest eigenvalues.  ``KyFan`` (k a given integer) is convex, smooth where
+λ_k > λ_k+1 with gradient the projector onto the top-k eigenspace (``TopProjector``: the
+sum of the spectral projectors h(M)/q'(μ), q the squarefree characteristic polynomial,
+h(t) = (q(t) - q(μ))/(t - μ)), and where λ_k = λ_k+1 its Clarke set is EigenTop with
+0 ⪯ T ⪯ I and tr T = k - s (s eigenvalues above λ_k, whose projector is in G0).  Each
+eigenvalue node answers ``tie(M)``: None where it is smooth at M, else what the set needs.
 """
 from __future__ import annotations
 
