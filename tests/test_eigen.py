@@ -1,4 +1,5 @@
-"""Symmetric variables (--symmetric X) and the extreme eigenvalues of symmetric matrices.
+"""Symmetric variables (--symmetric X), the extreme eigenvalues of symmetric matrices and the
+sum of the k largest (Ky Fan).
 
 Every claim is checked against an independent NumPy oracle written here: gradients by
 central differences along symmetric directions with the trace inner product, Clarke sets
