@@ -452,3 +452,16 @@ def test_ky_fan_directional_and_refusals(capsys):
     for _ in range(100):                     # midpoint convexity, numerically
         A, B = sym_dir(3) * 3, sym_dir(3) * 3
         assert ky2((A + B) / 2) <= (ky2(A) + ky2(B)) / 2 + 1e-12
+
+
+def test_autodiff_compare_reads_the_symmetric_space():
+    from symderiv.autodiff import compare
+    a = analyze(r"\operatorname{tr}(AX)", symmetric=True, let=["A=[[1,2],[3,4]]"], at="[[1,0],[0,1]]")
+    out = compare(a)
+    assert out["available"] and out["in_clarke_set"] is True
+    assert np.allclose(out["gradient"], sym_gradient(lambda X: np.trace(A23 @ X), np.eye(2)))
+    b = analyze(r"\lambda_{\max}(X)", symmetric=True, at="[[1,0],[0,1]]")
+    out = compare(b)
+    G = np.asarray(out["gradient"], dtype=float)
+    T = G       # Q₁ = I here: PyTorch's choice must be PSD with trace 1
+    assert out["in_clarke_set"] is True and abs(np.trace(T) - 1) < 1e-9 and np.linalg.eigvalsh(T)[0] > -1e-9
