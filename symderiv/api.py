@@ -20,6 +20,8 @@ from .build import Problem, build
 from .convexity import Convexity, decide
 from .errors import InputError, Unsupported
 from .evaluate import bind_dims
+
+from .nodes import eigen
 from .given_values import entry_by_entry, specialise
 from .pointwise import PointResult, at_point
 from .parse import parse
@@ -48,6 +50,8 @@ class Analysis:
     point_arbiter: object = None         # routes.arbiter.PointArbiter with --at
     direction_text: str | None = None
     values: dict = field(default_factory=dict, repr=False)   # the point and the --let values
+    symmetric: bool = False              # the variable ranges over symmetric matrices (--symmetric)
+    aliases: dict = field(default_factory=dict, repr=False)  # node key -> printed name ((X + Xᵀ)/2 as X)
 
     def __repr__(self) -> str:
         """One line: the function, the verdict, the gradient and the class."""
@@ -78,6 +82,8 @@ class Analysis:
             raise InputError(f"--at: the point is {at_value.shape[0]}x{at_value.shape[1]}, but the analysis "
                              f"was made at a {self.values[name].shape[0]}x{self.values[name].shape[1]} point")
         dir_value = _direction(direction, at_value)
+        if self.symmetric:
+            _symmetric_point(at_value, dir_value, name)
         values = {**self.values, name: at_value}
 
         def work():
@@ -110,8 +116,10 @@ def parse_lets(lets: list[str] | None) -> tuple[dict, dict]:
 
 def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: list[str] | None = None,
             shape: tuple | None = None, route: str = "both", timeout: float | None = None,
-            direction: str | None = None) -> Analysis:
-    """``timeout``: seconds for the wall-clock guard (default guard.REQUEST_SECONDS), a
+            direction: str | None = None, symmetric=None) -> Analysis:
+    """``symmetric``: True (or the variable's name, or a tuple of names, as --symmetric X
+    gives) to let the variable range over symmetric matrices (nodes/eigen.py).
+    ``timeout``: seconds for the wall-clock guard (default guard.REQUEST_SECONDS), a
     last resort against a hang; no answer depends on it.  ``direction``: with ``at``, a
     direction D for the exact one-sided derivative f'(X; D)."""
     if len(text) > bounds.MAX_INPUT_CHARS:
@@ -120,7 +128,7 @@ def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: li
     # numbers are exact here; NumPy's float warnings (an overflow flag SymPy's estimates
     # raise) are noise on stderr
     with np.errstate(all="ignore"), _too_deep():
-        return guard.run(lambda: _analyze(text, wrt, at, let, shape, route, direction), timeout, "the analysis")
+        return guard.run(lambda: _analyze(text, wrt, at, let, shape, route, direction, symmetric), timeout, "the analysis")
 
 
 @contextlib.contextmanager
@@ -153,7 +161,8 @@ def _real_constants(f: E.Node):
                              "or \\log(-1)); symderiv works over the reals")
 
 
-def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
+def _analyze(text, wrt, at, let, shape, route, direction=None, symmetric=None) -> Analysis:
+    sym_names = eigen.symmetric_names(symmetric)
     values, functions = parse_lets(let)
     at_value = load(at, "--at") if at is not None else None
     if direction is not None and at is None:
@@ -177,13 +186,23 @@ def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
     _real_constants(problem.f)
     if E.count_nodes(problem.f) > bounds.MAX_NODES:
         raise Unsupported(f"the expression has more than {bounds.MAX_NODES} nodes")
-    verdict = analyse(problem.f, problem.var)
+    # f as the analysis reads it: over a symmetric variable, f((X + Xᵀ)/2) (nodes/eigen.py)
+    f_read = problem.f
+    if sym_names:
+        problem.f, problem.var, f_read = eigen.symmetric_variable(problem.f, problem.var, sym_names)
+        if at_value is not None:
+            _symmetric_point(at_value, dir_value, problem.var.name)
+        problem.notes.append(eigen.CONVENTION.format(X=problem.var.name))
+    # the variable's point says nothing about the matrices it ranges over: only the
+    # constants' values count as data that is symmetric
+    eigen.require_symmetric_arguments(f_read, {k: v for k, v in values.items() if k != problem.var.name})
+    verdict = analyse(f_read, problem.var)
     lets_only = {k: val for k, val in values.items() if k != problem.var.name}
     expanded = None
     if lets_only:
         specialise(verdict, lets_only)
         if verdict.smoothness != "inf":
-            expanded = entry_by_entry(verdict, problem.f, lets_only)
+            expanded = entry_by_entry(verdict, f_read, lets_only)
 
     routes = {"sign": sign.route(verdict)}
     skipped = None
@@ -213,8 +232,12 @@ def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
         dims = bind_dims(problem.f, values)
     constant = verdict.differentiable_everywhere and verdict.smoothness == "inf" and \
         not E.depends_on((expanded or verdict).gradient_sign, problem.var)
-    convexity = decide(problem.f, problem.var, values, dims, continuous=verdict.continuous,
+    convexity = decide(f_read, problem.var, values, dims, continuous=verdict.continuous,
                        constant_gradient=constant)
+    if sym_names and convexity.witness:
+        # f((X + Xᵀ)/2) takes the same values at A and at its symmetric part: the
+        # counterexample is given at symmetric points, where the variable lives
+        convexity.witness = eigen.symmetric_witness(convexity.witness)
 
     point = point_arbiter = None
     if at_value is not None:
@@ -227,9 +250,19 @@ def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
     out = Analysis(parsed.source, problem, verdict, routes, agree, why, convexity, point, at, notes,
                    list(let or []))
     out.arbiter, out.values = arbiter, values
+    out.symmetric = bool(sym_names)
+    if sym_names and not problem.var.is_scalar:
+        # on the symmetric matrices (X + Xᵀ)/2 is X: printed so
+        out.aliases = {eigen.symmetric_part(problem.var).key: problem.var.name}
     if at_value is not None:
         out.point_arbiter, out.direction_text = point_arbiter, direction
     return out
+
+
+def _symmetric_point(at_value, dir_value, name: str):
+    eigen.require_symmetric(at_value, "--at", name)
+    if dir_value is not None:
+        eigen.require_symmetric(dir_value, "--direction", name)
 
 
 def _direction(direction: str | None, at_value):
@@ -254,7 +287,13 @@ def _point(problem: Problem, verdict: Verdict, values: dict, dir_value):
         point = at_point(verdict, values)
     except Unsupported as exc:
         point, unsettled = None, exc
-    point, point_arbiter = settle_point(problem, verdict, values, point, dir_value)
+    # f'(X; D) of an eigenvalue function is its own (f is not written out entry by entry)
+    eig_dir = None
+    if dir_value is not None and point is not None and any(isinstance(n, (E.Eigen, E.KyFan)) for n in E.walk(verdict.f)):
+        eig_dir = eigen.directional(point, dir_value)
+    point, point_arbiter = settle_point(problem, verdict, values, point, None if eig_dir is not None else dir_value)
+    if eig_dir is not None:
+        point_arbiter.directional = eig_dir
     if point is None:
         raise unsettled
     if not point.differentiable and verdict.differentiable_everywhere is True and not verdict.domain:

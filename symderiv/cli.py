@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--direction", help="with --at: a direction D (shaped like the point); prints f'(X; D) exactly")
     d.add_argument("--let", action="append", default=[], metavar="NAME=VALUE",
                    help="a value for another symbol (repeatable)")
+    d.add_argument("--symmetric", action="append", default=[], metavar="X",
+                   help="the variable ranges over symmetric matrices (gradients with the trace inner product)")
     d.add_argument("--route", choices=("sign", "direct", "both"), default="both")
     d.add_argument("--format", choices=("text", "latex", "json", "markdown"), default="text",
                    help="text, latex (a fragment), json (the contract's fields) or markdown (MathJax, as on math.SE)")
@@ -205,7 +207,7 @@ def _diff(args):
     from .api import analyze              # lazy: keeps SymPy/NumPy out of --help and --version
     shape = _shape(args.shape) if args.shape else None
     analysis = analyze(args.expr, wrt=args.wrt, at=args.at, let=args.let, shape=shape, route=args.route,
-                       timeout=args.timeout, direction=args.direction)
+                       timeout=args.timeout, direction=args.direction, symmetric=tuple(args.symmetric) or None)
     if args.compare == "autodiff":
         if args.at is None:
             raise InputError("--compare autodiff needs a point: give --at")
@@ -252,7 +254,7 @@ def _check(args):
     _write(render(report), None)
 
 
-VALUED = {"--wrt", "--shape", "--at", "--direction", "--let", "--route", "--format", "--compare", "-o", "--output",
+VALUED = {"--wrt", "--shape", "--symmetric", "--at", "--direction", "--let", "--route", "--format", "--compare", "-o", "--output",
           "--timeout"}
 FLAGS = {"-h", "--help", "--version"}
 

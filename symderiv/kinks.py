@@ -3,6 +3,7 @@
   SwitchKink   an entrywise primitive at a switch u = 0 of one of its entries (|x| at x = 0)
   NormKink     an unsquared norm ||M|| at M = 0
   MaxKink      the largest entry max_ij a_ij where it is attained more than once
+  EigenKink    λ_max(M) (or λ_min) of a symmetric M where that eigenvalue is repeated
 
 A kink knows where it lies and where f fails on it (in text or LaTeX, through the
 notation it is given), the sentence that explains what it does to f, which of its
@@ -430,3 +431,79 @@ def off_domain(args: tuple, shape: tuple, branch: tuple, domain: list) -> bool:
         if sp.expand(to_sign_form(expr.xreplace({p: value}))) == 0:
             return True
     return False
+
+
+@dataclass
+class EigenKink(Kink):
+    """λ_max(M) (λ_min(M)) where the largest (smallest) eigenvalue of M is repeated:
+    there its gradient q qᵀ is not defined (it depends on the choice of q in the
+    eigenspace), and f fails unless the weight of the eigenvalue in f vanishes."""
+    kind: ClassVar[str] = "eigen"
+
+    def _tie(self, N) -> str:
+        what = N.node(self.node.arg)
+        if self.node.which == "kyfan":
+            k = self.node.k
+            return (rf"\lambda_{{{k}}}({what}) = \lambda_{{{k + 1}}}({what})" if N.latex
+                    else f"λ_{k}({what}) = λ_{k + 1}({what})")
+        if self.node.which == "max":
+            return rf"\lambda_1({what}) = \lambda_2({what})" if N.latex else f"λ_1({what}) = λ_2({what})"
+        return (rf"\lambda_{{n-1}}({what}) = \lambda_n({what})" if N.latex
+                else f"λ_(n-1)({what}) = λ_n({what})")
+
+    def place(self, N):
+        return self._tie(N)
+
+    def where(self, N):
+        conds = [N.entry(c, self.args) for c in (self.condition or [])]
+        return _and(N).join([self._tie(N)] + conds)
+
+    def story(self, N):
+        where = _m(self._tie(N), N)
+        if self.node.which == "kyfan":
+            k = self.node.k
+            if self.harmless:
+                return f"Where {where}, the weight of the sum of the {k} largest eigenvalues in f vanishes: no kink of f."
+            return (f"Where {where}, the sum of the {k} largest eigenvalues has a kink (which eigenvectors of "
+                    f"the tied eigenvalue count among the top {k} is not fixed; where λ_{k} > λ_{k + 1} its gradient "
+                    f"is the projector onto the top-{k} eigenspace); it enters f with weight "
+                    f"{_m(N.entry(self.weight, self.args), N)}: f is not differentiable there.")
+        word = "largest" if self.node.which == "max" else "smallest"
+        grad = "q_1 q_1^T" if self.node.which == "max" else "q_n q_n^T"
+        grad = _m(grad.replace("^T", r"^\top") if N.latex else grad.replace("_1", "₁").replace("^T", "ᵀ"), N)
+        if self.harmless:
+            return (f"Where {where} (the {word} eigenvalue is repeated), its weight in f vanishes: "
+                    "no kink of f.")
+        extreme = "max" if self.node.which == "max" else "min"
+        M = N.child(self.node.arg, 2)          # in parentheses unless it binds as a product
+        qMq = _m(rf"q^\top {M} q" if N.latex else f"qᵀ {M} q", N)
+        qq = _m(r"q q^\top" if N.latex else "qqᵀ", N)
+        return (f"Where {where}, the {word} eigenvalue is repeated: it is the {extreme} of the linear "
+                f"functions {qMq} over the unit vectors q of its eigenspace, whose gradients {qq} differ, so it "
+                f"has a kink there (where it is simple its gradient is {grad}); it enters f with weight "
+                f"{_m(N.entry(self.weight, self.args), N)}: f is not differentiable there.")
+
+    def fails_at(self, ev, var):
+        if self.condition:
+            return None
+        from .nodes.eigen import _rational_matrix, extreme
+        return extreme(_rational_matrix(ev(self.node.arg)), self.node.which).multiplicity > 1
+
+    def mixes_products(self, var):
+        return False
+
+    def activate(self, L):
+        from .nodes.eigen import eigen_tie
+        eigen_tie(L, self)
+
+
+def eigen_kink(node, adj) -> Kink:
+    """The kink of λ_max(M) (λ_min) where the eigenvalue is repeated: harmless exactly where
+    its weight (the adjoint of the eigenvalue in f) vanishes."""
+    from .switch_kinks import decide_zero
+    args, (a_expr,) = E.frame(adj)
+    w = to_sign_form(a_expr)
+    k = EigenKink(node=node, args=args, weight=w, strength=w)
+    k.harmless = decide_zero(w, "the weight of the eigenvalue")
+    k.order, k.order_exact = (1, True) if not k.harmless else (None, False)
+    return k

@@ -38,9 +38,11 @@ def read_call(b, t: S.Call) -> E.Node:
     named = NAMED.get(word)
     if named is not None:
         # a matrix function that declares its spellings (symderiv/nodes: Node.word)
-        if len(args) != 1:
-            raise InputError(f"{word} takes one argument", column=t.span[0], source=b.source)
-        return named.named(args[0])
+        arity = getattr(named, "arity", 1)
+        if len(args) != arity:
+            raise InputError(f"{word} takes one argument" if arity == 1 else f"{word} takes {arity} arguments",
+                             column=t.span[0], source=b.source)
+        return named.named(*args)
     if word == "bars":
         if args[0].is_scalar:
             return E.apply("abs", args[0])

@@ -29,6 +29,7 @@ from .analysis import Verdict
 from .clarke_at_point import cell_gradients, flat_at, max_set, merge_parallel, norm_set, selections, unit_of
 from .errors import InputError, Unsupported
 from .evaluate import Evaluator, bind_dims
+from .nodes import eigen
 from .local_model import MAX_ENUMERATED, LocalModel, positive, zeros
 from .render.notation import node_text as _words     # how a refusal quotes a node
 from .sets import Box, ClarkeSet, Hull, NoClarkeSet, Point
@@ -100,7 +101,7 @@ def _at_point(v: Verdict, values: dict) -> PointResult:
                            reason="a one-sided partial derivative of f is infinite here (a fractional power "
                                   "of a kink), so f is not differentiable and not locally Lipschitz here: "
                                   "it has no Clarke subdifferential", active=L.active)
-    skip = {k.node.key for k, _ in L.norms} | {k.node.key for k, _, _ in L.maxes}
+    skip = {k.node.key for k, _ in L.norms} | {k.node.key for k, _, _ in L.maxes} | eigen.skipped(L)
     units = [unit_of(it.row) for it in L.items]
     separable = all(u is not None for u in units) and len({u[0] for u in units}) == len(units)
     if L.interacting or (not separable and 1 < len(L.items) <= MAX_ENUMERATED):
@@ -114,6 +115,8 @@ def _at_point(v: Verdict, values: dict) -> PointResult:
     base, merged = merge_parallel(base, L.items)
     if L.maxes:
         return PointResult(value, *max_set(base, merged, L), active=L.active)
+    if eigen.skipped(L):
+        return PointResult(value, *eigen.eigen_set(base, merged, L), active=L.active)
     # A norm at the zero of an argument that does not move to first order (||max(X,0)||
     # at X < 0) contributes nothing: its set is w L^T(ball) with L = 0.
     norms = [(k, w) for k, w in L.norms if not flat_at(k.node.arg, L)]

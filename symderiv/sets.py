@@ -19,6 +19,8 @@ the arbiter checks against the exact f'(p; D)), and its one element when it has 
                                     false, not null, which the contract keeps for "not
                                     locally Lipschitz"
   NoClarkeSet(reason)              f is not locally Lipschitz here: JSON null, and the reason
+  EigenTop(...)                    {G0 + w A*(Q₁ T Q₁ᵀ) : T ⪰ 0, tr T = 1}: a repeated extreme
+                                    eigenvalue ("form": "eigen_top", with the basis Q₁)
 
 Arrays are numpy object arrays of exact numbers (int, Fraction, SymPy), shaped like the
 variable.  A form also reads as the mapping {"form": ..., field: exact value} the engine
@@ -403,3 +405,156 @@ def _tex_words(s: str) -> str:
     repl = {"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}",
             "^": r"\^{}", "~": r"\~{}", "$": r"\$"}
     return "".join(repl.get(c, c) for c in s)
+
+
+# ---------------------------------------------------------------- spectral forms
+
+def _exact_direction(d) -> sp.Expr:
+    """A direction's entry as an exact number (a float is read as the binary fraction it is)."""
+    return sp.Rational(float(d)) if isinstance(d, (float, np.floating)) else as_sympy(d)
+
+
+def _sym_matrix(a) -> sp.Matrix:
+    a = np.asarray(a, dtype=object)
+    return sp.Matrix(a.shape[0], a.shape[1], lambda i, j: as_sympy(a[i, j]))
+
+
+def _obj(m: sp.Matrix) -> np.ndarray:
+    out = np.empty(m.shape, dtype=object)
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            out[i, j] = sp.nsimplify(m[i, j]) if m[i, j].is_Rational else sp.radsimp(m[i, j])
+    return out
+
+
+class EigenTop(ClarkeSet):
+    """f = (smooth) + w λ_max(M(X)) where the largest eigenvalue of M is repeated (λ_min:
+    the smallest), with eigenspace basis Q₁ (orthonormal, r columns):
+        {G0 + w A*(Q₁ T Q₁ᵀ) : T ⪰ 0 (r x r), tr T = 1},
+    A* the adjoint of the derivative of X -> M(X) at the point; where M moves as X does
+    (M = X, or X symmetric) that is {G0 + w Q₁ T Q₁ᵀ}.  In general entry idx of G is
+    G0_idx + w tr(K_idx T) with K_idx = Q₁ᵀ sym(dM/dX_idx) Q₁ (JSON "coefficients").
+
+    Internally the eigenspace is held by an exact rational basis B (Q₁ = B L⁻ᵀ for the
+    Cholesky factor L of BᵀB), so the support function and f'(X; D) are extreme
+    eigenvalues of rational matrices, decided exactly (nodes/eigen.py)."""
+    form = "eigen_top"
+
+    def __init__(self, center, weight, B, coeffs, which, eigenvalue, identity: bool, trace: int = 1,
+                 upper: bool = False):
+        self.center, self.weight, self.B, self.coeffs = center, weight, B, coeffs
+        self.which, self.eigenvalue, self.identity = which, eigenvalue, identity
+        # tr T = trace, and T ⪯ I when upper (the sum of the k largest eigenvalues, at a tie
+        # of λ_k and λ_k+1: T is the part of the top-k projector inside the tied eigenspace)
+        self.trace, self.upper = trace, upper
+        self.gram = B.T * B
+        L = self.gram.cholesky(hermitian=False)
+        self.Linv = L.inv()
+        self.Q = B * self.Linv.T
+
+    @property
+    def multiplicity(self) -> int:
+        return self.B.shape[1]
+
+    def _K(self, idx) -> sp.Matrix:
+        return self.Linv * self.coeffs[idx] * self.Linv.T
+
+    def fields(self):
+        out = {"form": "eigen_top", "which": self.which, "eigenvalue": self.eigenvalue,
+               "multiplicity": self.multiplicity, "center": self.center, "weight": self.weight,
+               "basis": _obj(self.Q), "trace": self.trace, "upper": self.upper}
+        if not self.identity:
+            out["coefficients"] = [_obj(self._K(idx)) for idx in np.ndindex(self.shape())]
+        return out
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        out = {"form": "eigen_top", "which": self.which,
+               "eigenvalue": number(self.eigenvalue), "eigenvalue_exact": exact(self.eigenvalue),
+               "multiplicity": self.multiplicity, "center": shaped(self.center, flat),
+               "weight": number(self.weight), "weight_exact": exact(self.weight),
+               "basis": shaped(_obj(self.Q), False), "basis_exact": shaped(_obj(self.Q), False, exact),
+               "trace": self.trace, "upper": self.upper,
+               "map": "identity" if self.identity else "coefficients"}
+        if not self.identity:
+            out["coefficients"] = [shaped(_obj(self._K(idx)), False) for idx in np.ndindex(self.shape())]
+        return out
+
+    def _lam(self, latex: bool) -> str:
+        if self.which == "kyfan":
+            return r"\lambda_k" if latex else "λ_k"
+        if latex:
+            return r"\lambda_{\max}" if self.which == "max" else r"\lambda_{\min}"
+        return "λ_max" if self.which == "max" else "λ_min"
+
+    def to_text(self, flat):
+        Q = array_text(_obj(self.Q), False)
+        w = exact(self.weight)
+        body = "G0 + w Q₁ T Q₁ᵀ" if self.identity else "G0 + w A*(Q₁ T Q₁ᵀ), i.e. G_k = G0_k + w tr(K_k T)"
+        cond = f"0 ⪯ T ⪯ I, tr T = {self.trace}" if self.upper else f"T ⪰ 0, tr T = {self.trace}"
+        word = {"max": "largest eigenvalue", "min": "smallest eigenvalue"}.get(self.which, "eigenvalue at the tie")
+        return (f"{{{body} : {cond}}} (the "
+                f"{word} {self._lam(False)} = {exact(self.eigenvalue)} has multiplicity {self.multiplicity}; "
+                f"Q₁ = {Q} is an orthonormal basis of its eigenspace), where G0 = {array_text(self.center, flat)}"
+                f", w = {w}" + ("" if self.identity else "; K_k = Q₁ᵀ sym(∂M/∂x_k) Q₁ are given in the JSON"))
+
+    def to_latex(self, flat):
+        Q = array_latex(_obj(self.Q), False)
+        body = r"G_0 + w\, Q_1 T Q_1^\top" if self.identity else r"G_0 + w\, \mathcal{A}^*(Q_1 T Q_1^\top)"
+        cond = (rf"0 \preceq T \preceq I,\ \operatorname{{tr}} T = {self.trace}" if self.upper
+                else rf"T \succeq 0,\ \operatorname{{tr}} T = {self.trace}")
+        return (rf"\{{{body} : {cond}\}},\ Q_1 = {Q},\ "
+                rf"G_0 = {array_latex(self.center, flat)},\ w = {sp.latex(as_sympy(self.weight))}")
+
+    def _H(self, D: list) -> sp.Matrix:
+        r = self.multiplicity
+        H = sp.zeros(r, r)
+        for d, idx in zip(D, np.ndindex(self.shape())):
+            if d != 0:
+                H += _exact_direction(d) * self.coeffs[idx]
+        return H
+
+    def _base(self, D) -> sp.Expr:
+        return sp.Add(*[as_sympy(c) * _exact_direction(d) for c, d in zip(self.center.flat, D)])
+
+    def _part(self, D, largest: bool):
+        """The sum of the trace's number of largest (smallest) eigenvalues of Q₁ᵀ dM[D] Q₁,
+        computed as those of gram⁻¹ BᵀdM[D]B (similar), a rational matrix."""
+        from .nodes.eigen import sum_largest
+        return sum_largest(self.gram.inv() * self._H(D), self.trace, largest)
+
+    def directional(self, D: list):
+        """f'(X; D) = <G0, D> + w λ'(M; dM[D]): λ_max'(M; E) = λ_max(Q₁ᵀ E Q₁), λ_min alike, and
+        for the sum of the k largest the sum of the trace's number of largest of Q₁ᵀ E Q₁."""
+        part = self._part(D, self.which != "min")
+        return sp.expand(self._base(D) + as_sympy(self.weight) * part)
+
+    def support(self, D):
+        w = as_sympy(self.weight)
+        return sp.expand(self._base(D) + w * self._part(D, w > 0))
+
+    def contains(self, G, tol=None):
+        if not self.identity:
+            return None
+        w = as_sympy(self.weight)
+        if tol is not None:
+            Q = np.array(self.Q.evalf(30).tolist(), dtype=float)
+            V = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(w)
+            T = Q.T @ V @ Q
+            ev = np.linalg.eigvalsh((T + T.T) / 2)
+            return bool(np.allclose(Q @ T @ Q.T, V, atol=tol) and abs(np.trace(T) - self.trace) <= tol
+                        and ev[0] >= -tol and (not self.upper or ev[-1] <= 1 + tol))
+        V = (_sym_matrix(np.asarray(G, dtype=object).reshape(self.shape())) - _sym_matrix(self.center)) / w
+        Gi = self.gram.inv()
+        S = Gi * self.B.T * V * self.B * Gi
+        if any(sign_of(v) != 0 for v in (self.B * S * self.B.T - V)):
+            return False
+        if sign_of((self.gram * S).trace() - self.trace) != 0:
+            return False
+        from .nodes.eigen import extreme
+        if not all(v.is_Rational for v in S) or sign_of(extreme(S, "min").value) < 0:
+            return False
+        # T = Lᵀ S L is similar to S gram: T ⪯ I iff its largest eigenvalue is at most 1
+        return not self.upper or sign_of(extreme(S * self.gram, "max").value - 1) <= 0

@@ -47,6 +47,19 @@ OPERAND_START = {"LETTER", "NUM", "GREEK", "FUNC", "_ONE", "_LGROUP", "_LBAR", "
 APPLY = {"_LPAR": "_FUN_LPAR", "_LBRACE": "_FUN_LBRACE", "_LBRACK": "_FUN_LBRACK"}
 
 
+# λ's subscripts that name an extreme eigenvalue (λ_1 the largest, λ_n the smallest)
+EIGEN_SUBSCRIPTS = {"max": "lambdamax", "1": "lambdamax", "min": "lambdamin", "n": "lambdamin"}
+
+
+def _eigen_word(word: str) -> str | None:
+    """\\lambda_{max} (inside \\operatorname) as the eigenvalue function's word, or None."""
+    m = re.fullmatch(r"\\lambda\s*_\s*(.*)", word)
+    if not m:
+        return None
+    core = re.sub(r"\\(mathrm|rm|text|operatorname)|[{}\\\s]", "", m.group(1))
+    return EIGEN_SUBSCRIPTS.get(core)
+
+
 def make_token(type_: str, value: str, start: int, end: int) -> Token:
     return Token(type_, value, start_pos=start, line=1, column=start + 1,
                  end_line=1, end_column=end + 1, end_pos=end)
@@ -69,6 +82,7 @@ class TokenStage:
         toks = list(stream)
         toks = self._words(run, toks)
         toks = self._delimiters(run, toks)
+        toks = self._eigen_words(toks)
         toks = self._scripts(run, toks)
         toks = self._applications(run, toks)
         run.tokens = toks
@@ -128,6 +142,9 @@ class TokenStage:
             return retype(t, "_ONE", "1")
         if re.fullmatch(r"[0-9]+(\.[0-9]+)?", word):
             return retype(t, "NUM", word)
+        eig = _eigen_word(word)
+        if eig and style == "operatorname":         # \operatorname{\lambda_{max}}
+            return retype(t, "FUNC", eig)
         g = re.fullmatch(r"\\([a-zA-Z]+)", word)
         if g and g.group(1) in GREEK_NAMES:
             if style == "operatorname" and g.group(1) != "sigma":
@@ -303,6 +320,86 @@ class TokenStage:
             if depth == 0:
                 return j + 1
         raise run.error("unbalanced '{'", toks[i].start_pos)
+
+    # -- eigenvalues: \lambda_{\max}(X), \lambda_1(X), \lambda_n(X) ------------------------------------
+
+    @staticmethod
+    def _eigen_words(toks):
+        r"""λ with a subscript max, min, 1 or n, applied to a bracket, is the eigenvalue function
+        (\lambda_{\max}(X), \lambda_{\mathrm{max}}(X), \lambda_1(X)); a λ_1 not applied
+        stays a name."""
+        out = []
+        i, n = 0, len(toks)
+        while i < n:
+            t = toks[i]
+            ky = TokenStage._ky_fan(toks, i) if t.type == "_SUM" else None
+            if ky is not None:
+                out.extend(ky[0])
+                i = ky[1]
+                continue
+            if t.type == "GREEK" and str(t) == r"\lambda" and i + 2 < n and toks[i + 1].type == "_UNDER":
+                k = i + 2
+                if toks[k].type == "_LGROUP":
+                    m = k + 1
+                    while m < n and toks[m].type != "_RGROUP":
+                        m += 1
+                    inner, end = toks[k + 1:m], m + 1
+                else:
+                    inner, end = toks[k:k + 1], k + 1
+                word = EIGEN_SUBSCRIPTS.get("".join(str(x).lstrip("\\") for x in inner))
+                if word and end < n and toks[end].type == "_LPAR":
+                    out.append(make_token("FUNC", word, t.start_pos, toks[end - 1].end_pos))
+                    i = end
+                    continue
+            out.append(t)
+            i += 1
+        return out
+
+    @staticmethod
+    def _ky_fan(toks, i):
+        r"""\sum_{i=1}^{k} \lambda_i(M), k a numeral: the sum of the k largest eigenvalues, read
+        as kyfan(M, k).  Returns (tokens, index after) or None."""
+        types = [x.type for x in toks[i:i + 8]]
+        if types[:7] != ["_SUM", "_UNDER", "_LGROUP", "LETTER", "REL", "NUM", "_RGROUP"] or \
+                str(toks[i + 4]) != "=" or str(toks[i + 5]) != "1":
+            return None
+        index = str(toks[i + 3])
+        j = i + 7
+        if j >= len(toks) or toks[j].type != "_CARET":
+            return None
+        j += 1
+        if j + 2 < len(toks) and toks[j].type == "_LGROUP" and toks[j + 1].type == "NUM" and toks[j + 2].type == "_RGROUP":
+            k, j = toks[j + 1], j + 3
+        elif j < len(toks) and toks[j].type == "NUM":
+            k, j = toks[j], j + 1
+        else:
+            return None
+        if not re.fullmatch(r"[1-9][0-9]*", str(k)):
+            return None
+        if j + 2 >= len(toks) or toks[j].type != "GREEK" or str(toks[j]) != r"\lambda" or toks[j + 1].type != "_UNDER":
+            return None
+        j += 2
+        if toks[j].type == "LETTER" and str(toks[j]) == index:
+            j += 1
+        elif (j + 2 < len(toks) and toks[j].type == "_LGROUP" and toks[j + 1].type == "LETTER"
+              and str(toks[j + 1]) == index and toks[j + 2].type == "_RGROUP"):
+            j += 3
+        else:
+            return None
+        if j >= len(toks) or toks[j].type != "_LPAR":
+            return None
+        depth, m = 0, j
+        while m < len(toks):
+            depth += {"_LPAR": 1, "_RPAR": -1}.get(toks[m].type, 0)
+            if depth == 0:
+                break
+            m += 1
+        if m >= len(toks):
+            return None
+        head = make_token("FUNC", "kyfan", toks[i].start_pos, toks[j - 1].end_pos)
+        comma = make_token("_COMMA", ",", k.start_pos, k.start_pos)
+        number = make_token("NUM", str(k), k.start_pos, k.end_pos)
+        return [head] + list(toks[j:m]) + [comma, number, toks[m]], m + 1
 
     # -- script arguments: x^12, \frac12, \|x\|^2_2 ------------------------------------------------
 

@@ -21,7 +21,11 @@ from symderiv.errors import InputError
 from symderiv.evaluate import Evaluator
 from symderiv.nodes import NAMED, SCALAR, Node, Shape, named_spellings
 
-ORACLE = {"trace": np.trace, "det": np.linalg.det}
+ORACLE = {"trace": np.trace, "det": np.linalg.det,
+          "lambdamax": lambda x: np.linalg.eigvalsh(x)[-1], "lambdamin": lambda x: np.linalg.eigvalsh(x)[0],
+          "kyfan": lambda x: np.sum(np.linalg.eigvalsh(x)[-2:])}
+SYMMETRIC_ONLY = {"lambdamax", "lambdamin", "kyfan"}     # the eigenvalue functions: read at a symmetric point
+EXTRA_ARGS = {"kyfan": ", 2"}                             # kyfan(X, k): the sum of the k largest
 
 
 def point(seed, shape=(3, 3)):
@@ -37,7 +41,7 @@ def read(latex, shapes):
 
 
 def test_the_reader_table_is_the_classes_declarations():
-    assert set(NAMED) == {"trace", "det"}
+    assert set(NAMED) == {"trace", "det", "lambdamax", "lambdamin", "kyfan"}
     for word, cls in NAMED.items():
         assert cls.word == word and cls.spellings
         for s in cls.spellings:
@@ -46,8 +50,8 @@ def test_the_reader_table_is_the_classes_declarations():
 
 
 # every spelling in an operator name and in roman type; \det and \tr are LaTeX commands too
-FORMS = [(form % s, w) for s, w in sorted(named_spellings().items())
-         for form in (r"\operatorname{%s}(X)", r"\mathrm{%s}\left(X\right)")] + \
+FORMS = [(form % (s, EXTRA_ARGS.get(w, "")), w) for s, w in sorted(named_spellings().items())
+         for form in (r"\operatorname{%s}(X%s)", r"\mathrm{%s}\left(X%s\right)")] + \
         [(r"\det(X)", "det"), (r"\tr X", "trace")]
 
 
@@ -56,6 +60,8 @@ def test_each_spelling_reads_as_its_operation(latex, word):
     node = read(latex, {"X": (3, 3)})
     assert type(node) is NAMED[word]
     x = point(zlib.crc32(latex.encode()))
+    if word in SYMMETRIC_ONLY:
+        x = (x + x.T) * Fraction(1, 2)
     got = float(Evaluator({"X": x}, {})(node)[0, 0])
     np.testing.assert_allclose(got, ORACLE[word](np.asarray(x, dtype=float)), rtol=1e-12, atol=1e-12)
 

@@ -13,6 +13,7 @@ from .inverse import Inverse, inverse
 from .det import Adjugate, Det, adjugate, det
 from .max_entry import Argmax, MaxEntry, max_entry
 from .pick import Pick, pick
+from .eigen import Eigen, EigenProjector, KyFan, TopProjector
 
 __all__ = [
     "NAMED", "SCALAR", "Dim", "MissingRule", "Node", "Shape", "fmt_shape", "is_scalar_shape", "placeholder",
@@ -21,5 +22,5 @@ __all__ = [
     "Entrywise", "add", "apply", "const", "divide", "ew", "ew_map", "hadamard", "neg", "ones", "scale", "sub",
     "SumAll", "inner", "sum_all", "MatMul", "matmul", "Trace", "trace", "FroNorm", "fro_norm",
     "Inverse", "inverse", "Adjugate", "Det", "adjugate", "det", "Argmax", "MaxEntry", "max_entry",
-    "Pick", "pick",
+    "Pick", "pick", "Eigen", "EigenProjector", "KyFan", "TopProjector",
 ]

@@ -107,6 +107,10 @@ def render(analysis) -> str:
         "kinks": _kinks(analysis),
         "routes": routes,
     }
+    if getattr(analysis, "symmetric", False):
+        from ..nodes.eigen import CONVENTION
+        out["variable"]["symmetric"] = True
+        out["variable"]["convention"] = CONVENTION.format(X=var.name)
     if conv.witness is not None:
         flat = spell.is_flat_vector(var)
         out["convexity"]["witness"] = {k: (spell.shaped(w, flat, spell.exact) if hasattr(w, "shape") else spell.exact(w))

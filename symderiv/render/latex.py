@@ -73,9 +73,13 @@ def kinks_block(analysis) -> str:
 def fragment(analysis) -> str:
     N = spell.notation(True, analysis)
     var = N.name(analysis.problem.var.name)
-    out = [_align([rf"f({var}) &= {N.node(analysis.problem.f)}"]), verdict_block(analysis),
-           r"\paragraph{Kinks.}", kinks_block(analysis),
-           r"\paragraph{Route 1: the sign identity.}", route_block(analysis, "sign")]
+    out = [_align([rf"f({var}) &= {N.node(analysis.problem.f)}"])]
+    if getattr(analysis, "symmetric", False):
+        from ..nodes.eigen import CONVENTION_LATEX
+        out.append(CONVENTION_LATEX.format(X=var) + "\n")
+    out += [verdict_block(analysis),
+            r"\paragraph{Kinks.}", kinks_block(analysis),
+            r"\paragraph{Route 1: the sign identity.}", route_block(analysis, "sign")]
     if "direct" in analysis.routes:
         out += [r"\paragraph{Route 2: the direct case split.}", route_block(analysis, "direct")]
     agree = {True: "agree", False: "disagree", None: "could not be compared"}[analysis.agree]

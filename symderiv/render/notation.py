@@ -38,9 +38,12 @@ GREEK_TEXT = {
 
 
 class Notation:
-    def __init__(self, latex: bool, styles: dict | None = None, switch_names: dict | None = None):
+    def __init__(self, latex: bool, styles: dict | None = None, switch_names: dict | None = None,
+                 aliases: dict | None = None):
         self.latex = latex
         self.styles = styles or {}
+        # node key -> the name it is printed as: (X + Xᵀ)/2 as X for a symmetric variable X
+        self.aliases = aliases or {}
         # switch key -> display name (route 1 writes sign(X) as S)
         self.switch_names = switch_names or {}
 
@@ -71,6 +74,8 @@ class Notation:
         return self._node(n)[0]
 
     def _node(self, n: E.Node):
+        if n.key in self.aliases:
+            return self.name(self.aliases[n.key]), ATOM
         return n.printed(self)
 
     def child(self, n: E.Node, need: int = 0) -> str:

@@ -17,7 +17,7 @@ from .notation import Notation
 
 
 def notation(latex: bool, analysis, switch_names: dict | None = None) -> Notation:
-    return Notation(latex, analysis.problem.styles, switch_names)
+    return Notation(latex, analysis.problem.styles, switch_names, getattr(analysis, "aliases", None))
 
 
 def math(m: Math, N: Notation) -> str:
