@@ -483,7 +483,10 @@ def build_expression(parsed_term: S.Term, source: str, shapes: dict) -> E.Node:
     read back what the renderers print)."""
     values = {name: np.zeros(shape, dtype=object) for name, shape in shapes.items()}
     b = Builder(source, values, None, None)
+    # what build() decides first (v_i of the vector v is its entry): without it a
+    # subscripted letter met a builder that had not decided it (an AttributeError)
+    (term,) = b.prepare([parsed_term])
     b._entry_bases = set()
-    b.start_shapes().infer(parsed_term)
+    b.start_shapes().infer(term)
     b.finish_shapes()
-    return b.node(parsed_term)
+    return b.node(term)

@@ -187,3 +187,22 @@ def test_build_expression_pins_names_to_shapes():
     X = rng.integers(-3, 4, (2, 2)).astype(object)
     got = Evaluator({"A": A, "X": X}, {})(node).astype(float)
     assert np.allclose(got, A.astype(float).T @ relu(A.astype(float) @ X.astype(float)))
+
+
+@pytest.mark.parametrize("latex,shapes,oracle_f", [
+    (r"\max_{i}\left|v_{i}\right|", {"v": (3, 1)}, lambda V: np.abs(V["v"]).max()),
+    (r"\max_i |v_i|", {"v": (3, 1)}, lambda V: np.abs(V["v"]).max()),
+    (r"\max_{i,j} |x_{ij}|", {"x": (2, 2)}, lambda V: np.abs(V["x"]).max()),
+    (r"\min_i v_i", {"v": (3, 1)}, lambda V: V["v"].min()),
+    (r"\sum_i |v_i|", {"v": (3, 1)}, lambda V: np.abs(V["v"]).sum()),
+])
+def test_build_expression_reads_entries_of_a_vector(latex, shapes, oracle_f):
+    # build_expression skipped what build decides first (v_i is an entry of the vector v):
+    # \max_{i}\left|v_{i}\right| raised an AttributeError instead of being read back
+    node = build_expression(parse(latex).term, latex, shapes)
+    assert node.shape == (1, 1)
+    rng = np.random.default_rng(11)
+    for _ in range(4):
+        vals = {k: rng.integers(-5, 6, s).astype(object) for k, s in shapes.items()}
+        got = float(Evaluator(vals, {})(node)[0, 0])
+        assert got == pytest.approx(float(oracle_f({k: v.astype(float) for k, v in vals.items()})))
