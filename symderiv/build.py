@@ -452,6 +452,12 @@ class Builder:
 
     _entry_nodes: dict = {}
 
+    def in_index_body(self) -> bool:
+        """Whether the term being built sits in the body of a sum or a max over indices
+        (\\sum_{i,j} ...), where each entry x_ij stands for its whole matrix: a constant
+        there is a number per entry."""
+        return bool(self._entry_nodes)
+
     def gap_on_edges(self, edges: list) -> bool:
         """Cases that leave out only their rows' edges ({1 if x > 0; 0 if x < 0}, no row
         at x = 0): a function to analyse must say its value there, so no (False).  The
