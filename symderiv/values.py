@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from .errors import InputError, Unsupported
+from .errors import InputError, Unsupported, shown_column
 from .exact_numbers import as_sympy
 
 _TOKEN = re.compile(r"\s*(?:(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:/\d+)?)|(?P<punct>[\[\](),]))")
@@ -75,7 +75,7 @@ def parse_literal(text: str, what: str):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
             bad = text[pos:].lstrip()[:12]
-            raise InputError(f"{what}: cannot read '{bad}' at column {len(text) - len(text[pos:].lstrip())}")
+            raise InputError(f"{what}: cannot read '{bad}' at column {shown_column(len(text) - len(text[pos:].lstrip()))}")
         tokens.append(m.group("num") if m.group("num") is not None else m.group("punct"))
         pos = m.end()
         if len(tokens) > 4 * MAX_ENTRIES:
@@ -137,7 +137,7 @@ class _PiReader:
                 if not text[pos:].strip():
                     break
                 col = len(text) - len(text[pos:].lstrip())
-                raise InputError(f"{what}: cannot read '{text[col:col + 12]}' at column {col}")
+                raise InputError(f"{what}: cannot read '{text[col:col + 12]}' at column {shown_column(col)}")
             kind = m.lastgroup
             self.tokens.append((kind, m.group(kind)))
             pos = m.end()
@@ -318,7 +318,7 @@ def load(text: str, what: str) -> np.ndarray:
                 data = json.loads(raw.decode("utf-8"), parse_float=lambda t: _number(t, what),
                                   parse_int=lambda t: _number(t, what), parse_constant=_reject)
             except json.JSONDecodeError as exc:
-                raise InputError(f"{what}: {text} is not valid JSON ({exc.msg} at column {exc.pos})")
+                raise InputError(f"{what}: {text} is not valid JSON ({exc.msg} at column {shown_column(exc.pos)})")
             except (ValueError, RecursionError) as exc:
                 raise InputError(f"{what}: {text} is not valid JSON ({exc.__class__.__name__})")
             return to_array(data, what)
