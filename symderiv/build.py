@@ -110,6 +110,11 @@ class Builder:
         raise InputError(f"unknown function {t.spelling}(...)", column=t.span[0], source=self.source)
 
     # --- the two passes
+    #: x_1, x_2 with no x beside them are entries of the default variable x (diff reads
+    #: |x_1| + |x_2| so); the checker turns it off: there they may be scalars of their
+    #: own (a partial derivative along x_1), and x_1 is an entry only beside the vector x
+    default_x_entries = True
+
     def prepare(self, terms: list) -> list:
         """What is decided before shapes are inferred, over all the terms that share names
         (one expression, or both sides of a derivation step): which letters are matrices
@@ -138,7 +143,8 @@ class Builder:
         numbered = {n.partition("_")[0] for n in named if re.fullmatch(r"[a-z]_\d+", n)}
         # x_1 beside a bare x, or x_1, x_2 with --wrt x: entries of the vector x
         both = {b for b in numbered if (b in named or b == self.wrt) and b not in self.values}
-        if self.wrt is None and "x" in numbered and not {"X", "x"} & named and "x" not in self.values:
+        if self.default_x_entries and self.wrt is None and "x" in numbered and not {"X", "x"} & named \
+                and "x" not in self.values:
             both.add("x")          # |x_1| + |x_2|: the default variable x, through its entries
         self._through_entries = both - self.vector_names     # vectors known only by x_1, x_2
         self.vector_names |= both

@@ -148,3 +148,14 @@ def test_x_1_beside_the_vector_x_is_its_entry_in_check_as_in_diff():
     a = analyze(r"x_1 + x^T x", wrt="x", at="[1,0,-2]")
     G = np.asarray(O.number(a.point.gradient), dtype=float).reshape(3, 1)
     np.testing.assert_allclose(G, oracle.numeric_gradient(f, X), atol=1e-5)
+
+
+def test_x_1_and_x_2_without_the_vector_x_stay_scalars_in_a_step():
+    # a partial derivative along x_1 is about the scalars x_1, x_2: read as entries of a
+    # default vector x, the step lost its variable and came out 'invalid'
+    from tests import check_oracle as O
+    step, = O.steps(r"$$\frac{\partial}{\partial x_1}\max(x_1,x_2) = H(x_1-x_2)$$")
+    assert step.verdict == "valid-where"
+    for x1, x2 in ((2.0, -1.0), (-0.5, 0.25), (3.0, 1.0)):
+        slope = (max(x1 + 1e-7, x2) - max(x1 - 1e-7, x2)) / 2e-7
+        assert slope == pytest.approx(1.0 if x1 > x2 else 0.0, abs=1e-6)

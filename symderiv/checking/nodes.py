@@ -50,6 +50,8 @@ class _Builder(Builder):
     belong to dX, and (``one_J``) that every J of a step is the same all-ones matrix: a
     derivation writes tr(J^T J) meaning the J of the line before, not one of any size."""
 
+    default_x_entries = False      # x_1 is an entry of x only where the vector x is written
+
     def __init__(self, source: str, entry_names: dict, one_J: bool, quantities=frozenset()):
         super().__init__(source, {}, None, None)
         self.entry_names = entry_names
