@@ -116,6 +116,11 @@ class Builder:
         raise InputError(f"unknown function {t.spelling}(...)", column=t.span[0], source=self.source)
 
     # --- the two passes
+    #: x_1, x_2 with no x beside them are entries of the default variable x (diff reads
+    #: |x_1| + |x_2| so); the checker turns it off: there they may be scalars of their
+    #: own (a partial derivative along x_1), and x_1 is an entry only beside the vector x
+    default_x_entries = True
+
     def prepare(self, terms: list) -> list:
         """What is decided before shapes are inferred, over all the terms that share names
         (one expression, or both sides of a derivation step): which letters are matrices
@@ -144,7 +149,8 @@ class Builder:
         numbered = {n.partition("_")[0] for n in named if re.fullmatch(r"[a-z]_\d+", n)}
         # x_1 beside a bare x, or x_1, x_2 with --wrt x: entries of the vector x
         both = {b for b in numbered if (b in named or b == self.wrt) and b not in self.values}
-        if self.wrt is None and "x" in numbered and not {"X", "x"} & named and "x" not in self.values:
+        if self.default_x_entries and self.wrt is None and "x" in numbered and not {"X", "x"} & named \
+                and "x" not in self.values:
             both.add("x")          # |x_1| + |x_2|: the default variable x, through its entries
         self._through_entries = both - self.vector_names     # vectors known only by x_1, x_2
         self.vector_names |= both
@@ -458,6 +464,12 @@ class Builder:
 
     _entry_nodes: dict = {}
 
+    def in_index_body(self) -> bool:
+        """Whether the term being built sits in the body of a sum or a max over indices
+        (\\sum_{i,j} ...), where each entry x_ij stands for its whole matrix: a constant
+        there is a number per entry."""
+        return bool(self._entry_nodes)
+
     def gap_on_edges(self, edges: list) -> bool:
         """Cases that leave out only their rows' edges ({1 if x > 0; 0 if x < 0}, no row
         at x = 0): a function to analyse must say its value there, so no (False).  The
@@ -489,7 +501,10 @@ def build_expression(parsed_term: S.Term, source: str, shapes: dict) -> E.Node:
     read back what the renderers print)."""
     values = {name: np.zeros(shape, dtype=object) for name, shape in shapes.items()}
     b = Builder(source, values, None, None)
+    # what build() decides first (v_i of the vector v is its entry): without it a
+    # subscripted letter met a builder that had not decided it (an AttributeError)
+    (term,) = b.prepare([parsed_term])
     b._entry_bases = set()
-    b.start_shapes().infer(parsed_term)
+    b.start_shapes().infer(term)
     b.finish_shapes()
-    return b.node(parsed_term)
+    return b.node(term)

@@ -23,7 +23,7 @@ def read_cases(b, t: S.Term) -> E.Node:
         if c is not None:
             nodes.extend(side for _, side in c)
     big = next((n.shape for n in nodes if not n.is_scalar), None)
-    if big is not None and b._entry_nodes:
+    if big is not None and b.in_index_body():
         # inside \sum_{i,j}: a constant row (1 otherwise, x_ij > 1) is a number per entry
         nodes = [E.const(n.expr, big) if n.is_scalar and isinstance(n, E.Entrywise) and not n.args else n
                  for n in nodes]

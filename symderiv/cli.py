@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 from . import __version__
-from .errors import InputError, SymderivError      # no heavy imports: errors.py imports nothing
+from .errors import InputError, SymderivError, shown_column      # no heavy imports: errors.py imports nothing
 
 EXAMPLES_DIFF = r"""examples:
   symderiv diff '\|\max(X,0)\|_F^2' --wrt X
@@ -313,7 +313,7 @@ def _undecodable(args) -> str | None:
     for what, text in items:
         col = _surrogate(text)
         if col is not None:
-            return f"{what}: not valid UTF-8 text (an undecodable byte at column {col})"
+            return f"{what}: not valid UTF-8 text (an undecodable byte at column {shown_column(col)})"
     return None
 
 

@@ -1,6 +1,13 @@
 """The two kinds of failure a user can cause, and the exit codes the contract gives them."""
 
 
+def shown_column(column: int) -> int:
+    """A column as a message prints it: counted from 1, as every editor counts (the first
+    character is column 1).  Columns kept in the code (``SymderivError.column``, spans)
+    are string indices, counted from 0."""
+    return column + 1
+
+
 class SymderivError(Exception):
     exit_code = 1
 
@@ -14,7 +21,7 @@ class SymderivError(Exception):
         """One line, plus a caret line under the offending column when we know it."""
         line = f"error: {self.message}"
         if self.column is not None and "column" not in self.message:
-            line += f" at column {self.column}"
+            line += f" at column {shown_column(self.column)}"
         if self.column is not None and self.source is not None and "\n" not in self.source:
             shown, caret = _window(self.source, self.column)
             line += f"\n  {shown}\n  {' ' * caret}^"

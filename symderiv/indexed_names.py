@@ -8,7 +8,7 @@ import dataclasses
 
 from . import shapes as SH
 from . import syntax as S
-from .errors import Unsupported
+from .errors import Unsupported, shown_column
 
 
 def vector_entries(term: S.Term) -> S.Term:
@@ -76,7 +76,7 @@ def sample_rows(term: S.Term, found: list) -> S.Term:
         if indices and isinstance(t, S.BinOp) and t.op == "*" and sample(t.right, indices) \
                 and isinstance(_last_factor(t.left), S.Name) and _last_factor(t.left).name[:1].isupper():
             # W x_i: a matrix times a sample is a vector per sample, beyond a sum of numbers
-            raise Unsupported(f"{t.right.name} is a sample here (a matrix times it, at column {t.span[0]}); sums "
+            raise Unsupported(f"{t.right.name} is a sample here (a matrix times it, at column {shown_column(t.span[0])}); sums "
                               "over samples are read in the forms w^T x_i and <w, x_i>; write the batch form with "
                               "the data matrix X, whose rows are the samples (W X^T for every W x_i)",
                               column=t.span[0])

@@ -23,7 +23,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import sizes
 from . import syntax as S
-from .errors import InputError, SymderivError, Unsupported
+from .errors import InputError, SymderivError, Unsupported, shown_column
 from .macros import expand
 from .parse_run import CURRENT_RUN, ParseRun
 from .tokens import TokenStage
@@ -138,7 +138,7 @@ def _prepare(text, macros) -> str:
     if not isinstance(text, str):
         raise InputError("the input must be text")
     if len(text) > MAX_INPUT:
-        raise InputError(f"input longer than {MAX_INPUT} characters at column {MAX_INPUT}", column=MAX_INPUT,
+        raise InputError(f"input longer than {MAX_INPUT} characters at column {shown_column(MAX_INPUT)}", column=MAX_INPUT,
                          source=text)
     text = expand(text, macros)
     text = re.sub(r"\s", " ", text)        # one space per character keeps the columns
@@ -157,7 +157,7 @@ def _prepare(text, macros) -> str:
         if text == before:
             break
     if not text.strip():
-        raise InputError("empty input at column 0", column=0, source=text)
+        raise InputError(f"empty input at column {shown_column(0)}", column=0, source=text)
     return text
 
 
@@ -168,7 +168,7 @@ def _check_depth(term, source: str = ""):
         node, d = stack.pop()
         if d > MAX_TREE_DEPTH:
             col = getattr(node, "span", (0, 0))[0]
-            raise InputError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep at column {col} "
+            raise InputError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep at column {shown_column(col)} "
                              "(a sum of n terms counts n levels; a size limit)", column=col, source=source)
         for v in vars(node).values() if isinstance(node, (S.Term, S.Statement)) else ():
             items = v if isinstance(v, tuple) else (v,)
@@ -194,12 +194,12 @@ def _run(text, statement, macros):
     if shifted:
         # well formed, and common (total variation), but a sum of neighbours is not a sum
         # over every entry: refused as unsupported, with the spelling that is analysed
-        raise Unsupported(f"the shifted index {shifted.group(0).lstrip('_')} at column {shifted.start()} (a sum over "
+        raise Unsupported(f"the shifted index {shifted.group(0).lstrip('_')} at column {shown_column(shifted.start())} (a sum over "
                           "neighbouring entries) is not analysed; write it with a difference matrix D, "
                           "\\|Dx\\|_1 with --let D=[[-1,1,0],[0,-1,1]]", column=shifted.start(), source=source)
     mixed = _MIXED_NORM.search(source)
     if mixed:
-        raise Unsupported(f"the mixed norm ||.||_{{{mixed.group(1)}}} at column {mixed.start()} is not analysed "
+        raise Unsupported(f"the mixed norm ||.||_{{{mixed.group(1)}}} at column {shown_column(mixed.start())} is not analysed "
                           "(a norm of the columns' norms); the entrywise \\|W\\|_1 and \\|W\\|_F are",
                           column=mixed.start(), source=source)
     run = ParseRun(source, statement)

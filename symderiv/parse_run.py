@@ -10,7 +10,7 @@ import contextvars
 
 from lark import Token
 
-from .errors import InputError
+from .errors import InputError, shown_column
 
 
 class ParseRun:
@@ -26,7 +26,7 @@ class ParseRun:
         self.notes.append((pos, text))
 
     def error(self, message: str, pos: int) -> InputError:
-        return InputError(f"{message} at column {pos}", column=pos, source=self.source)
+        return InputError(f"{message} at column {shown_column(pos)}", column=pos, source=self.source)
 
     def text(self, start: int, end: int) -> str:
         return self.source[start:end]

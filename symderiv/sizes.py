@@ -21,7 +21,7 @@ from dataclasses import fields
 from fractions import Fraction
 
 from . import syntax as S
-from .errors import Unsupported
+from .errors import Unsupported, shown_column
 
 MAX_DEGREE = 100
 MAX_DIGITS = 4000       # SymPy prints integers of up to 4300 digits; a margin below that
@@ -113,7 +113,7 @@ def check(term: S.Term | S.Statement, source: str, values: dict | None = None):
             continue
         if isinstance(t, S.Num) and _numeral_digits(t.text) > MAX_NUMERAL:
             start = t.span[0]
-            raise Unsupported(f"the number {t.text[:20]}... at column {start} has more than {MAX_NUMERAL} digits "
+            raise Unsupported(f"the number {t.text[:20]}... at column {shown_column(start)} has more than {MAX_NUMERAL} digits "
                               "(a size limit)", column=start, source=source)
         deg, dig = _measure(t, [measured[id(c)] for c in _children(t)], values)
         if deg > MAX_DEGREE or dig > MAX_DIGITS:
@@ -157,7 +157,7 @@ def _refuse(t: S.Term, source: str, degree: bool):
     if len(shown) > 40:
         shown = shown[:37] + "..."
     if degree:
-        what = f"{shown} at column {start} has degree above {MAX_DEGREE} (a size limit)"
+        what = f"{shown} at column {shown_column(start)} has degree above {MAX_DEGREE} (a size limit)"
     else:
-        what = f"{shown} at column {start} makes a number of more than {MAX_DIGITS} digits (a size limit)"
+        what = f"{shown} at column {shown_column(start)} makes a number of more than {MAX_DIGITS} digits (a size limit)"
     raise Unsupported(what, column=start, source=source)

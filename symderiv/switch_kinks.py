@@ -117,7 +117,7 @@ def _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consume
         k.slopes = tuple(_one_sided(sp.expand(sp.diff(F0 + side * F1, p) / du), u, p, branch, side)
                          for side in (-1, 1))
         lam_on = sp.expand((k.slopes[1] - k.slopes[0]) / 2)
-    k.strength = sp.expand(2 * a_on * lam_on)
+    k.strength = _combined(sp.expand(2 * a_on * lam_on))
     if any(_undefined(e) for e in (k.strength, *k.slopes)):
         # a fractional power of a kink (sqrt|x|): no finite one-sided slopes to compare
         k.unbounded, k.harmless, k.order, k.slopes, k.entry = True, False, 1, (), n_expr
@@ -129,6 +129,19 @@ def _switch_kink(node, args, F, atom, u, V, branch, a_sign, n_expr, var, consume
     k.order, k.order_exact = _order(node, F0, F1, u, p, V, args, var, consumers, k)
     k.off_diagonal = _vanishes_on_diagonal(u, args, var)
     return k
+
+
+def _combined(e: sp.Expr) -> sp.Expr:
+    """e with its fractions over one denominator and cancelled, when that is shorter.
+    expand() leaves a sum of fractions apart: the jump of max(a x, x) came out as
+    2a/(2a - 2) - 2/(2a - 2), which is 1.  Only such sums are tried (other forms print as
+    they always did), inside a bound."""
+    if not (e.is_Add and any(sp.fraction(t)[1] != 1 for t in e.args)):
+        return e
+    c = optional_step(lambda: sp.cancel(sp.together(e)), calls=QUICK_CALLS)
+    if c is None or sp.count_ops(c) >= sp.count_ops(e):
+        return e
+    return c
 
 
 def _critical(u, args, V, var, branch) -> bool:

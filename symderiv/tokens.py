@@ -13,7 +13,7 @@ import re
 
 from lark import Token
 
-from .errors import Unsupported
+from .errors import Unsupported, shown_column
 from .latex_words import (FONT_STYLES, FRO_WORDS, IF_WORDS, OTHERWISE_WORDS, SWITCHES, TEXT_STYLES,
                           canonical)
 from .names import GREEK_NAMES
@@ -514,7 +514,7 @@ class TokenStage:
                 # in this subject δ(x) is the Dirac delta (H' = δ), which no function is:
                 # read as δ·x it would be silently wrong.  Where δ also stands alone it is
                 # a number (Huber's δ(|r| - δ/2)), and δ(...) a product
-                raise Unsupported(f"\\delta(...) at column {t.start_pos} is the Dirac delta, a distribution and not a "
+                raise Unsupported(f"\\delta(...) at column {shown_column(t.start_pos)} is the Dirac delta, a distribution and not a "
                                   "function; symderiv works with functions (write \\delta\\cdot(...) for a product)",
                                   column=t.start_pos, source=run.source)
             elif t.type == "LETTER" and not scripted and self._function_word(run, toks, i, prev):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from lark import Token, Transformer_NonRecursive, v_args
 
 from . import syntax as S
-from .errors import Unsupported
+from .errors import Unsupported, shown_column
 from .latex_words import FRO_WORDS, REL_OPS, canonical
 from .parse_run import ParseRun
 
@@ -357,7 +357,7 @@ class SyntaxBuilder(Transformer_NonRecursive):
         """A sum whose bounds are not 1 and a size (m, n) runs over part of the entries,
         which the engine does not represent: refused, never read as the whole sum."""
         pos = bound.span[0] if isinstance(bound, S.Term) else 0
-        raise Unsupported(f"an index with the {which} bound '{self.run.text(*bound.span)}' at column {pos} runs over "
+        raise Unsupported(f"an index with the {which} bound '{self.run.text(*bound.span)}' at column {shown_column(pos)} runs over "
                           "part of the entries; symderiv sums (or takes the max) over all of them: write \\sum_{i,j} or "
                           "\\sum_{i=1}^{m}", column=pos, source=self.run.source)
 

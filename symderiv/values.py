@@ -1,8 +1,9 @@
 """Reading POINT and VALUE arguments: nested lists, numbers, or .npy/.json files.
 
 Numbers are read exactly (0.1 is 1/10), so a point with a zero entry is a point on a
-kink and never a float that merely looks like zero.  Nothing here evaluates code: the
-text is tokenised by a small hand-written reader.
+kink and never a float that merely looks like zero.  An entry may name π (pi/2, \\pi,
+π): it is then the exact SymPy number a + b*pi, so cos(π/2) is 0, exactly.  Nothing
+here evaluates code: the text is tokenised by small hand-written readers.
 """
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import stat
 from fractions import Fraction
 
 import numpy as np
+import sympy as sp
 
-from .errors import InputError, Unsupported
+from .errors import InputError, Unsupported, shown_column
+from .exact_numbers import as_sympy
 
 _TOKEN = re.compile(r"\s*(?:(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:/\d+)?)|(?P<punct>[\[\](),]))")
 MAX_ENTRIES = 4_000_000
@@ -63,6 +66,8 @@ def parse_literal(text: str, what: str):
                           parse_constant=_reject)
     except (ValueError, RecursionError):
         pass
+    if _PI.search(text):
+        return _PiReader(text, what).read()
     pos = 0
     tokens = []
     text = text.strip()
@@ -70,7 +75,7 @@ def parse_literal(text: str, what: str):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
             bad = text[pos:].lstrip()[:12]
-            raise InputError(f"{what}: cannot read '{bad}' at column {len(text) - len(text[pos:].lstrip())}")
+            raise InputError(f"{what}: cannot read '{bad}' at column {shown_column(len(text) - len(text[pos:].lstrip()))}")
         tokens.append(m.group("num") if m.group("num") is not None else m.group("punct"))
         pos = m.end()
         if len(tokens) > 4 * MAX_ENTRIES:
@@ -111,19 +116,144 @@ def parse_literal(text: str, what: str):
     return out
 
 
+_PI = re.compile(r"pi(?![A-Za-z])|π")
+_PI_TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"
+                       r"|(?P<pi>\\pi(?![A-Za-z])|pi(?![A-Za-z])|π)|(?P<op>[\[\](),+\-*/]))")
+
+
+class _PiReader:
+    """A point with π in it (pi/2, 3\\pi/4 - 1, [π, -pi/3]): each entry a + b π with
+    rational a and b, read by a small recursive parser that builds nothing but Fractions
+    (no eval, no sympify).  Lists are written with [ ]; ( ) groups.  An entry with b = 0
+    is an int or Fraction as elsewhere; else the SymPy number a + b*pi, exact, so a kink
+    at cos(π/2) = 0 is decided exactly."""
+
+    def __init__(self, text: str, what: str):
+        self.what, self.tokens, self.i = what, [], 0
+        pos = 0
+        while pos < len(text):
+            m = _PI_TOKEN.match(text, pos)
+            if not m or m.end() == pos:
+                if not text[pos:].strip():
+                    break
+                col = len(text) - len(text[pos:].lstrip())
+                raise InputError(f"{what}: cannot read '{text[col:col + 12]}' at column {shown_column(col)}")
+            kind = m.lastgroup
+            self.tokens.append((kind, m.group(kind)))
+            pos = m.end()
+            if len(self.tokens) > 4 * MAX_ENTRIES:
+                raise Unsupported(f"{what}: more than {MAX_ENTRIES} entries (a size limit)")
+
+    def read(self):
+        what = self.what
+        if not self.tokens:
+            raise InputError(f"{what}: empty value")
+        out = self._value()
+        if self.i != len(self.tokens):
+            raise InputError(f"{what}: unexpected text after the value")
+        return out
+
+    def _peek(self):
+        return self.tokens[self.i] if self.i < len(self.tokens) else (None, None)
+
+    def _take(self, op: str) -> bool:
+        if self._peek() == ("op", op):
+            self.i += 1
+            return True
+        return False
+
+    def _value(self):
+        what = self.what
+        if self._take("["):
+            items = []
+            if self._take("]"):
+                return items
+            while True:
+                items.append(self._value())
+                if self._take(","):
+                    continue
+                if self._take("]"):
+                    return items
+                raise InputError(f"{what}: expected ',' or ']'")
+        a, b = self._sum()
+        if b == 0:
+            return int(a) if a.denominator == 1 else a
+        return as_sympy(a) + as_sympy(b) * sp.pi
+
+    def _sum(self):
+        a, b = self._product()
+        while self._peek() in (("op", "+"), ("op", "-")):
+            sign = 1 if self.tokens[self.i][1] == "+" else -1
+            self.i += 1
+            c, d = self._product()
+            a, b = a + sign * c, b + sign * d
+        return a, b
+
+    def _product(self):
+        what = self.what
+        a, b = self._factor()
+        while True:
+            kind, t = self._peek()
+            if (kind, t) in (("op", "*"), ("op", "/")):
+                self.i += 1
+                c, d = self._factor()
+            elif kind in ("num", "pi") or (kind, t) == ("op", "("):
+                t = "*"                      # 3 pi, 3\pi: a product written without *
+                c, d = self._factor()
+            else:
+                return a, b
+            if t == "*":
+                if b and d:
+                    raise Unsupported(f"{what}: a power of π is not a point this reader takes "
+                                      "(each entry is a + b π, a and b rational)")
+                a, b = a * c, a * d + b * c
+            else:
+                if d or c == 0:
+                    raise InputError(f"{what}: divides by {'π' if d else 'zero'} "
+                                     "(each entry is a + b π, a and b rational)")
+                a, b = a / c, b / c
+            self._size(a, b)
+
+    def _factor(self):
+        what = self.what
+        kind, t = self._peek()
+        self.i += 1
+        if kind == "num":
+            v = Fraction(_number(t, self.what))
+            return v, Fraction(0)
+        if kind == "pi":
+            return Fraction(0), Fraction(1)
+        if t in ("-", "+"):
+            a, b = self._factor()
+            return (-a, -b) if t == "-" else (a, b)
+        if t == "(":
+            a, b = self._sum()
+            if not self._take(")"):
+                raise InputError(f"{what}: expected ')'")
+            return a, b
+        raise InputError(f"{what}: ends early" if kind is None else f"{what}: unexpected '{t}'")
+
+    def _size(self, a: Fraction, b: Fraction):
+        what = self.what
+        # products of numerals grow: each entry stays within the digits one numeral may have
+        bits = max(abs(x.numerator).bit_length() + x.denominator.bit_length() for x in (a, b))
+        if bits > 4 * MAX_DIGITS:
+            raise Unsupported(f"{what}: a number with more than {MAX_DIGITS} digits (a size limit)")
+
+
 def _reject(name):
     raise ValueError(name)
 
 
 def to_array(data, what: str) -> np.ndarray:
     """Exact numbers -> a 2-D object array: a scalar is 1x1, a flat list a column."""
-    if isinstance(data, (int, Fraction)) and not isinstance(data, bool):
+    if _exact(data):
         out = np.empty((1, 1), dtype=object)
         out[0, 0] = data
         return out
     if not isinstance(data, list) or not data:
         raise InputError(f"{what}: expected a number or a non-empty list")
-    if all(isinstance(x, (int, Fraction)) and not isinstance(x, bool) for x in data):
+    if all(_exact(x) for x in data):
         out = np.empty((len(data), 1), dtype=object)
         for i, x in enumerate(data):
             out[i, 0] = x
@@ -132,12 +262,17 @@ def to_array(data, what: str) -> np.ndarray:
         width = len(data[0])
         if width == 0 or any(len(r) != width for r in data):
             raise InputError(f"{what}: rows of different lengths")
-        if not all(isinstance(x, (int, Fraction)) and not isinstance(x, bool) for r in data for x in r):
+        if not all(_exact(x) for r in data for x in r):
             raise InputError(f"{what}: expected numbers in a list of rows")
         out = np.empty((len(data), width), dtype=object)
         out[:, :] = data
         return out
     raise InputError(f"{what}: mixes numbers and lists")
+
+
+def _exact(x) -> bool:
+    """An exact number of a point: an int, a Fraction, or a + b*pi (read with π)."""
+    return (isinstance(x, (int, Fraction)) and not isinstance(x, bool)) or isinstance(x, sp.Expr)
 
 
 def _from_float(x, what: str):
@@ -183,7 +318,7 @@ def load(text: str, what: str) -> np.ndarray:
                 data = json.loads(raw.decode("utf-8"), parse_float=lambda t: _number(t, what),
                                   parse_int=lambda t: _number(t, what), parse_constant=_reject)
             except json.JSONDecodeError as exc:
-                raise InputError(f"{what}: {text} is not valid JSON ({exc.msg} at column {exc.pos})")
+                raise InputError(f"{what}: {text} is not valid JSON ({exc.msg} at column {shown_column(exc.pos)})")
             except (ValueError, RecursionError) as exc:
                 raise InputError(f"{what}: {text} is not valid JSON ({exc.__class__.__name__})")
             return to_array(data, what)

@@ -54,13 +54,13 @@ def clean(err: str):
     (["diff", "x^2", "--at", "[[1, 1e99999]]"], "--at: the number 1e99999"),
     (["diff", "a x^2", "--wrt", "x", "--let", "a=1e99999"], "--let a: the number 1e99999"),
     (["diff", "x^2", "--at", "9" * 5000], "--at: the number 99999999999999999999... has more than 1000"),
-    (["diff", "((x+1)^{1000})^{1000}"], "(x+1)^{1000} at column 1 has degree above 100"),
-    (["diff", "x + (x+1)^{60}(x-1)^{60}"], "(x+1)^{60}(x-1)^{60} at column 4 has degree above 100"),
-    (["diff", "x^{10^{10}}"], "x^{10^{10}} at column 0 has degree above 100"),
+    (["diff", "((x+1)^{1000})^{1000}"], "(x+1)^{1000} at column 2 has degree above 100"),
+    (["diff", "x + (x+1)^{60}(x-1)^{60}"], "(x+1)^{60}(x-1)^{60} at column 5 has degree above 100"),
+    (["diff", "x^{10^{10}}"], "x^{10^{10}} at column 1 has degree above 100"),
     (["diff", "(10^{1000})^{1000} x", "--wrt", "x"], "more than 4000 digits"),
     (["diff", "2^{1000}^{1000}x", "--wrt", "x"], "more than 4000 digits"),
-    (["diff", "x^{100}", "--at", "1e999"], "x^{100} at column 0 makes a number of more than 4000 digits"),
-    (["diff", "x + " + "9" * 5000, "--wrt", "x"], "at column 4 has more than 1000 digits"),
+    (["diff", "x^{100}", "--at", "1e999"], "x^{100} at column 1 makes a number of more than 4000 digits"),
+    (["diff", "x + " + "9" * 5000, "--wrt", "x"], "at column 5 has more than 1000 digits"),
 ])
 def test_a_number_too_large_to_build_is_refused_at_once(args, words):
     t0 = time.process_time()
@@ -135,8 +135,8 @@ def test_a_switch_with_dependent_exponentials_is_refused_honestly(expr):
 # ---- text that is not valid UTF-8, output a terminal cannot encode -----------------------------
 
 @pytest.mark.parametrize("args, words", [
-    ([b"diff", b"x^2", b"--let", b"\xff=1"], "--let: not valid UTF-8 text (an undecodable byte at column 0)"),
-    ([b"diff", b"x^2+\xff", b"--wrt", b"x"], "the expression: not valid UTF-8 text (an undecodable byte at column 4)"),
+    ([b"diff", b"x^2", b"--let", b"\xff=1"], "--let: not valid UTF-8 text (an undecodable byte at column 1)"),
+    ([b"diff", b"x^2+\xff", b"--wrt", b"x"], "the expression: not valid UTF-8 text (an undecodable byte at column 5)"),
     ([b"diff", b"x^2", b"--wrt", b"\xffx"], "--wrt: not valid UTF-8 text"),
 ])
 def test_undecodable_argv_is_an_input_error(args, words):
@@ -266,7 +266,7 @@ def test_a_pickled_npy_is_not_loaded(tmp_path):
 # ---- inputs the fuzz found -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, code, words", [
-    (["diff", "\\σ|x|"], 2, "at column 0"),                              # AttributeError in the macro expander
+    (["diff", "\\σ|x|"], 2, "at column 1"),                              # AttributeError in the macro expander
     (["diff", "-" * 150 + "x"], 2, "nested more than 100 levels deep"),  # RecursionError in build
     (["diff", "+".join(["x"] * 150)], 2, "nested more than 100 levels deep"),
 ])
@@ -426,3 +426,24 @@ def test_a_switch_of_high_degree_is_refused_before_the_work():
     err = done.stderr.decode()
     assert done.returncode == 3 and "degree 20" in err and "size limit" in err, err
     clean(err)
+
+
+# ---- columns count from 1, as editors do (issue 14) ------------------------------------------
+
+@pytest.mark.parametrize("text, extra, char", [
+    (r"\|X\|_*", [], "\\"),                   # the first character is column 1, not 0
+    (r"x + \foo", [], "\\"),
+    (r"x^{10^{10}}", [], "x"),
+    (r"\sum_{i=2}^n x_i", [], "2"),
+    ("|x|", ["--at", "pie"], "p"),
+    ("|x|", ["--at", "[1, x]"], "x"),
+])
+def test_error_columns_count_from_one_and_name_the_character(text, extra, char):
+    code, _, err = run(["diff", text, *extra])
+    clean(err)
+    col = int(re.search(r"at column (\d+)", err).group(1))
+    source = extra[1] if extra else text
+    assert col >= 1 and source[col - 1] == char, (err, source)
+    lines = err.splitlines()
+    if len(lines) == 3:                       # the caret sits under that same character
+        assert lines[1][lines[2].index("^")] == char

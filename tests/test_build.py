@@ -187,3 +187,54 @@ def test_build_expression_pins_names_to_shapes():
     X = rng.integers(-3, 4, (2, 2)).astype(object)
     got = Evaluator({"A": A, "X": X}, {})(node).astype(float)
     assert np.allclose(got, A.astype(float).T @ relu(A.astype(float) @ X.astype(float)))
+
+
+@pytest.mark.parametrize("latex,shapes,oracle_f", [
+    (r"\max_{i}\left|v_{i}\right|", {"v": (3, 1)}, lambda V: np.abs(V["v"]).max()),
+    (r"\max_i |v_i|", {"v": (3, 1)}, lambda V: np.abs(V["v"]).max()),
+    (r"\max_{i,j} |x_{ij}|", {"x": (2, 2)}, lambda V: np.abs(V["x"]).max()),
+    (r"\min_i v_i", {"v": (3, 1)}, lambda V: V["v"].min()),
+    (r"\sum_i |v_i|", {"v": (3, 1)}, lambda V: np.abs(V["v"]).sum()),
+])
+def test_build_expression_reads_entries_of_a_vector(latex, shapes, oracle_f):
+    # build_expression skipped what build decides first (v_i is an entry of the vector v):
+    # \max_{i}\left|v_{i}\right| raised an AttributeError instead of being read back
+    node = build_expression(parse(latex).term, latex, shapes)
+    assert node.shape == (1, 1)
+    rng = np.random.default_rng(11)
+    for _ in range(4):
+        vals = {k: rng.integers(-5, 6, s).astype(object) for k, s in shapes.items()}
+        got = float(Evaluator(vals, {})(node)[0, 0])
+        assert got == pytest.approx(float(oracle_f({k: v.astype(float) for k, v in vals.items()})))
+
+
+def test_cases_ask_the_builder_whether_they_sit_in_an_index_body():
+    # cases.py read the builder's private _entry_nodes; it asks in_index_body() instead.
+    # A cases term in \sum_{i,j} is one number per entry (the count of entries above 1)
+    import ast
+    import inspect
+    from symderiv import build as B, cases
+    tree = ast.parse(inspect.getsource(cases))
+    private = [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+               and isinstance(n.value, ast.Name) and n.value.id == "b" and n.attr.startswith("_")]
+    assert private == []
+    asked = []
+
+    class Recording(B.Builder):
+        def in_index_body(self):
+            asked.append(super().in_index_body())
+            return asked[-1]
+
+    latex = r"\sum_{i,j} \begin{cases} 1 & x_{ij} > 1 \\ 0 & \text{otherwise} \end{cases} + \begin{cases} x_{11} & x_{11} > 0 \\ 0 & \text{otherwise} \end{cases}"
+    old, B.Builder = B.Builder, Recording
+    try:
+        prob = make(latex, wrt="X")
+    finally:
+        B.Builder = old
+    assert asked == [True]          # the second cases term has no matrix in it: not asked
+    rng = random.Random(3)
+    for _ in range(4):
+        values, dims = random_values(prob, rng)
+        Xf = values["X"].astype(float)
+        got = fl(Evaluator(values, dims)(prob.f)[0, 0])
+        assert got == pytest.approx((Xf > 1).sum() + max(Xf[0, 0], 0))

@@ -127,3 +127,35 @@ def test_odd_roots_in_a_step_are_real():
     built = built_of(r"x^{1/3} = x", "x")
     val = evaluate(built.sides[0], Point({"x": np.array([[Fr(-8)]], dtype=object)}, {}))
     assert val is not None and fl(val)[0, 0] == pytest.approx(np.cbrt(-8.0))
+
+
+def test_x_1_beside_the_vector_x_is_its_entry_in_check_as_in_diff():
+    # diff reads x_1 beside a vector x as entry 1 of x; the checker read it as a scalar of
+    # its own, so (x + x)_1 = 2 x_1 was 'invalid' at x = [[1]], x_1 = 3
+    from symderiv.api import analyze
+    from tests import check_oracle as O
+    valid, wrong = O.steps("$$ (x + x)_1 = 2 x_1 $$\n$$ (3 x)_1 = 2 x_1 + x_2 $$\n")
+    assert valid.verdict == "valid" and wrong.verdict == "invalid"
+    rng = np.random.default_rng(4)
+    O.holds_at_random(lambda v: (v["x"] + v["x"])[0], lambda v: 2 * v["x"][0], {"x": (3,)}, rng)
+    assert O.fails_somewhere(lambda v: 3 * v["x"][0], lambda v: 2 * v["x"][0] + v["x"][1], {"x": (3,)}, rng)
+    # the counterexample is a vector with at least two entries, where NumPy sees the sides differ
+    x = np.asarray(O.number(wrong.counterexample.values["x"]), dtype=float).ravel()
+    assert x.size >= 2 and not O.close(3 * x[0], 2 * x[0] + x[1])
+    # diff: x_1 + x^T x is read through the entries of x too; its gradient is e_1 + 2x
+    f = lambda X: X[0, 0] + float((X.T @ X)[0, 0])  # noqa: E731
+    X = np.array([[1.0], [0.0], [-2.0]])
+    a = analyze(r"x_1 + x^T x", wrt="x", at="[1,0,-2]")
+    G = np.asarray(O.number(a.point.gradient), dtype=float).reshape(3, 1)
+    np.testing.assert_allclose(G, oracle.numeric_gradient(f, X), atol=1e-5)
+
+
+def test_x_1_and_x_2_without_the_vector_x_stay_scalars_in_a_step():
+    # a partial derivative along x_1 is about the scalars x_1, x_2: read as entries of a
+    # default vector x, the step lost its variable and came out 'invalid'
+    from tests import check_oracle as O
+    step, = O.steps(r"$$\frac{\partial}{\partial x_1}\max(x_1,x_2) = H(x_1-x_2)$$")
+    assert step.verdict == "valid-where"
+    for x1, x2 in ((2.0, -1.0), (-0.5, 0.25), (3.0, 1.0)):
+        slope = (max(x1 + 1e-7, x2) - max(x1 - 1e-7, x2)) / 2e-7
+        assert slope == pytest.approx(1.0 if x1 > x2 else 0.0, abs=1e-6)

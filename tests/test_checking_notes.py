@@ -58,3 +58,16 @@ def test_a_formula_given_as_a_reason_is_checked_as_an_aside(reason, rhs, verdict
         O.holds_at_random(lambda v: abs(v["x"]), rhs, X1, rng)
     else:
         O.counterexample_is_real(aside, lambda v: abs(v["x"]), rhs)
+
+
+@pytest.mark.parametrize("close", [")", r"\text{)}", ")."])
+def test_a_reason_in_parentheses_keeps_its_closing_parenthesis_out(close):
+    # '\text{(since } A = B)': the ')' belongs to the note, not to the formula B; left on,
+    # it made the false reason unreadable, so it came out 'unverified' instead of 'invalid'
+    row = rf"\max(x,0) = \frac{{x + |x|}}{{2}} \quad\text{{(since }} |x|^2 = x^3{close}"
+    assert strip_notes(row, CONDITION_WORDS)[1] == ["|x|^2 = x^3"]
+    main, aside = O.steps(f"$${row}$$")
+    assert main.verdict == "valid" and aside.verdict == "invalid"
+    O.holds_at_random(lambda v: relu(v["x"]), lambda v: (v["x"] + abs(v["x"])) / 2, X1,
+                      np.random.default_rng(2))
+    O.counterexample_is_real(aside, lambda v: abs(v["x"]) ** 2, lambda v: v["x"] ** 3)

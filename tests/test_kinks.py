@@ -133,3 +133,19 @@ def test_the_analysis_at_a_point_reads_a_max_before_its_arguments_kinks():
         Dm = np.array(D, dtype=float)
         assert float(form.support([Fr(d).limit_denominator(100) for d in Dm.flat])) == pytest.approx(
             oracle.one_sided(f, np.zeros((2, 2)), Dm), abs=1e-6)
+
+
+@pytest.mark.parametrize("a", [Fr(3), Fr(-2), Fr(1, 2)])
+def test_the_jump_of_max_ax_x_is_printed_simplified(a):
+    # The gradient of max(a x, x) jumps by J grad(a x - x) across x = 0; the recorded text
+    # said "2a/(2a - 2) - 2/(2a - 2)", which is 1.  The oracle: the one-sided slopes of f at
+    # 0 on the side where a x - x > 0 and where it is < 0, their difference over (a - 1).
+    k, = analyze(r"\max(a x, x)", wrt="x").verdict.failing
+    assert k.strength == 1
+    text = k.story(spell.notation(False, analyze(r"\max(a x, x)", wrt="x")))
+    assert "jumps by 1 times ∇(a x - x)" in text and "2 a" not in text
+    f = lambda v: max(float(a) * v[0, 0], v[0, 0])  # noqa: E731
+    up = np.ones((1, 1)) * (1 if a > 1 else -1)          # the side where a x - x > 0
+    slope_pos = oracle.one_sided(f, np.zeros((1, 1)), up) * up[0, 0]
+    slope_neg = -oracle.one_sided(f, np.zeros((1, 1)), -up) * up[0, 0]
+    assert (slope_pos - slope_neg) / float(a - 1) == pytest.approx(1, abs=1e-6)

@@ -516,7 +516,8 @@ def test_error(text, message, column):
     assert err.column == column
     assert err.exit_code == 2
     if column is not None:
-        assert f"at column {column}" in err.message or "macro" in err.message
+        # the message counts from 1, as editors do; err.column is the string index
+        assert f"at column {column + 1}" in err.message or "macro" in err.message
         assert "^" in err.render()
 
 
@@ -543,7 +544,7 @@ def test_render_draws_a_caret_under_the_column():
     with pytest.raises(InputError) as info:
         parse(r"x + \foo")
     lines = info.value.render().splitlines()
-    assert lines[0] == r"error: unknown command \foo at column 4"
+    assert lines[0] == r"error: unknown command \foo at column 5"     # \foo is the 5th character
     assert lines[2].index("^") - 2 == 4
 
 

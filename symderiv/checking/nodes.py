@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from .. import expr as E
 from .. import syntax as S
 from ..build import Builder
-from ..indexed_names import vector_entries
 from ..calculus import directional
 from ..errors import SymderivError
 from .reals import real_roots
@@ -50,6 +49,8 @@ class _Builder(Builder):
     """The engine's builder, told that dX is a matrix like X, that the entries dx_{ij}
     belong to dX, and (``one_J``) that every J of a step is the same all-ones matrix: a
     derivation writes tr(J^T J) meaning the J of the line before, not one of any size."""
+
+    default_x_entries = False      # x_1 is an entry of x only where the vector x is written
 
     def __init__(self, source: str, entry_names: dict, one_J: bool, quantities=frozenset()):
         super().__init__(source, {}, None, None)
@@ -161,10 +162,12 @@ def _build(sides, conditions, doc_variables, source, one_J, quantities) -> Built
                 leaf_diffs.setdefault(v, DIFF_PREFIX + v)
     b = _Builder(source, entry_names, one_J, quantities)
     every = list(sides) + [x for _, a, c in conds for x in (a, c)] + [a for _, a in holes]
-    fix = _prepare(b, every)
-    sides = [fix(t) for t in sides]
-    conds = [(op, fix(a), fix(c)) for op, a, c in conds]
-    holes = [(name, fix(a)) for name, a in holes]
+    # the terms as the builder rewrote them (x_1 beside the vector x is its entry 1, as
+    # diff reads it), back in the order they were handed over
+    prepared = iter(b.prepare(every))
+    sides = [next(prepared) for _ in sides]
+    conds = [(op, next(prepared), next(prepared)) for op, _, _ in conds]
+    holes = [(name, next(prepared)) for name, _ in holes]
     shapes = b.start_shapes()
     for var, dname in leaf_diffs.items():
         shapes.bind(dname, shapes.name_shape(var))
@@ -196,13 +199,6 @@ def _build(sides, conditions, doc_variables, source, one_J, quantities) -> Built
     cond_nodes = [(op, real_roots(c)) for op, c in cond_nodes]
     differentiated = [real_roots(a) for a in differentiated]
     return Built(nodes, cond_nodes, variables, dsyms, differentiated, shown, symmetric, b.edges)
-
-
-def _prepare(b: _Builder, terms: list):
-    """Builder.prepare over all the terms of a step at once; returns the rewrite it
-    applies to each term (x_i entries of vectors)."""
-    b.prepare(terms)
-    return vector_entries
 
 
 def _tie(shapes, sides: list):

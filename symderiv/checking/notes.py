@@ -22,6 +22,7 @@ _LAYOUT_BEFORE = re.compile(r"(\\q?quad|&|\\[,;: ]|~|,)\s*$")
 _PAREN_NOTE = re.compile(r"(\\q?quad|&|\\[,;: ]|~)\s*(\\left\s*)?\(\s*\\(?:text|textrm|mbox|textit)\s*\{[^{}]*\}\s*(\\right\s*)?\)"
                          r"\s*[.,;]?\s*$")
 _AND = re.compile(r"(\\q?quad|,|\\[,;: ]|~)\s*\\(?:text|textrm|mbox|textnormal)\s*\{\s*and\s*\}")
+_CLOSE = re.compile(r"(\\right\s*\)|\)|\\(?:text|textrm|mbox|textnormal)\s*\{\s*\)\s*\})\s*$")
 _RELATION = re.compile(r"(?<!\\)[=<>]|\\(le|leq|ge|geq|ne|neq|lt|gt|approx|equiv)(?![a-zA-Z])")
 
 
@@ -43,6 +44,10 @@ def strip_notes(row: str, condition_words) -> tuple[str, list[str]]:
             continue               # text inside the formula, or the row's own first words
         rest = row[end:].strip()
         rest = re.sub(r"[.,;]\s*$", "", rest).strip()
+        if words.count("(") > words.count(")"):
+            # '\text{(since } A = B)': the note opened a parenthesis that the formula
+            # closes; left on, the ')' makes the reason unreadable ('unverified')
+            rest = re.sub(r"[.,;]\s*$", "", _CLOSE.sub("", rest)).strip()
         # '\text{since } A = B' gives its reason after the note, '\text{(since $A = B$)}' inside
         inside = [f for f in re.findall(r"\$([^$]+)\$", words) if _RELATION.search(f)]
         asides = ([rest] if _RELATION.search(rest) else []) + inside

@@ -74,6 +74,18 @@ def dim_symbols(nodes) -> list:
     return sorted(found, key=lambda s: s.name)
 
 
+def dim_floors(nodes) -> dict:
+    """size symbol -> the least size the fixed entries ask of it (x_3 of x in R^n: n >= 3)."""
+    floors: dict = {}
+    for n in nodes:
+        for m in E.walk(n):
+            if isinstance(m, E.Pick):
+                for d, k in zip(m.arg.shape, (m.i, m.j)):
+                    if not is_concrete(d) and as_sympy(d).is_Symbol:
+                        floors[as_sympy(d)] = max(floors.get(as_sympy(d), 1), k + 1)
+    return floors
+
+
 def switch_nodes(nodes) -> list:
     """u for every switch sign(u) of the nodes' sign forms, as nodes, deduplicated."""
     found = {}
@@ -205,6 +217,7 @@ class Sampler:
     def __init__(self, nodes, conditions=(), directions=(), seed: int = 7):
         self.leaves = leaves(list(nodes) + [c for _, c in conditions])
         self.dims = dim_symbols(list(nodes) + [c for _, c in conditions])
+        self.floors = dim_floors(list(nodes) + [c for _, c in conditions])
         self.conditions = list(conditions)
         self.directions = set(directions)
         self.bounds = leaf_bounds(self.conditions)
@@ -215,10 +228,14 @@ class Sampler:
 
     def _sizes(self, mode):
         if mode == "one":
-            return {d: 1 for d in self.dims}
-        if mode == "two":
-            return {d: 2 for d in self.dims}
-        return {d: self.rng.choice((1, 2, 3)) for d in self.dims}
+            sizes = {d: 1 for d in self.dims}
+        elif mode == "two":
+            sizes = {d: 2 for d in self.dims}
+        else:
+            sizes = {d: self.rng.choice((1, 2, 3)) for d in self.dims}
+        # x_2, entry 2 of a vector x of size n, needs n >= 2 (drawn first, so the
+        # random sequence is the same with or without such an entry)
+        return {d: max(v, self.floors.get(d, 1)) for d, v in sizes.items()}
 
     def _shape(self, sym, dims):
         return tuple(int(d) if is_concrete(d) else int(as_sympy(d).xreplace(

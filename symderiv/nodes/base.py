@@ -21,6 +21,10 @@ marked by one comment line each:
   # -- kinks                   ``kinks``: where it is not smooth, as kink objects (the
                                exact decision of each kind is kink_study.KinkStudy's)
 
+An operation of one argument subclasses ``Unary`` (or ``ScalarUnary`` when its value is
+a scalar), which declares ``arg``, ``children`` and ``rebuild`` once; its module registers
+the constructor with ``@constructs(Cls)``.
+
 A rule an operation does not declare falls to the default here, which raises
 ``MissingRule`` naming the operation, so a new operation missing a rule fails loudly
 instead of being read as something else.
@@ -243,6 +247,47 @@ class Node:
         for a smooth one); ``kx`` is the KinkStudy of f (kink_study.py), which builds each
         kind and decides it exactly."""
         self._missing("its kinks")
+
+
+@dataclass(frozen=True, eq=False)
+class Unary(Node):
+    """An operation of one matrix argument, ``arg`` (det M, tr M, M^-1, ...).
+
+    It declares ``arg``, ``children`` and ``rebuild`` once.  ``rebuild`` goes through the
+    operation's constructor function (``det()`` for ``Det``), so a rebuilt node is in
+    normal form again; the module registers that function with ``@constructs(Det)``
+    beside it.  An operation whose value is a scalar subclasses ``ScalarUnary``; any
+    other declares its own ``shape`` (a property, usually ``self.arg.shape``).  Every
+    other rule is the operation's own, as for any ``Node``.
+    """
+    arg: Node
+
+    #: the constructor function in normal form, set by ``constructs``
+    _construct = None
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        if type(self)._construct is None:
+            # without it a rebuild would skip the normal form silently: fail loudly instead
+            self._missing("its constructor (register it with @constructs)")
+        return type(self)._construct(children[0])
+
+
+@dataclass(frozen=True, eq=False)
+class ScalarUnary(Unary):
+    """A ``Unary`` whose value is a scalar (det M, tr M, ||M||_F, max_ij m_ij)."""
+    shape: Shape = SCALAR
+
+
+def constructs(cls):
+    """Decorator: registers the decorated function as the constructor ``cls.rebuild``
+    calls (``@constructs(Det)`` above ``def det(a)``); the function is returned unchanged."""
+    def register(fn):
+        cls._construct = staticmethod(fn)
+        return fn
+    return register
 
 
 def walk(node: Node):

@@ -9,7 +9,7 @@ import sympy as sp
 from .. import shapes
 from ..errors import Unsupported
 from . import exact
-from .base import SCALAR, Node, Shape, Template
+from .base import Node, ScalarUnary, Template, Unary, constructs
 from .entrywise import Entrywise, const, ew_map, is_constant_fill, scalar_factor, scale
 from .inverse import Inverse, inverse
 from .leaves import Eye
@@ -19,18 +19,9 @@ from .transpose import Transpose, transpose
 
 
 @dataclass(frozen=True, eq=False)
-class Det(Node):
+class Det(ScalarUnary):
     """det M of a square matrix: a polynomial in the entries, so smooth everywhere."""
-    arg: Node
-    shape: Shape = SCALAR
-
-    # -- shape and normal form
-
-    def children(self):
-        return (self.arg,)
-
-    def rebuild(self, children):
-        return det(children[0])
+    # -- shape and normal form: ScalarUnary's (arg, a scalar; rebuilt by det())
 
     # -- derivative
 
@@ -80,6 +71,7 @@ class Det(Node):
         return []       # a polynomial in the entries: smooth everywhere
 
 
+@constructs(Det)
 def det(a: Node) -> Node:
     shapes.require_square(a.shape, "the determinant")
     if a.is_scalar:
@@ -113,23 +105,15 @@ def _divides_by(g: Node, node: Node) -> bool:
 
 
 @dataclass(frozen=True, eq=False)
-class Adjugate(Node):
+class Adjugate(Unary):
     """adj M, the transposed cofactor matrix.  It is det(M) M^-1 where M is invertible,
     but a polynomial in the entries: the gradient of det M, adj(M)^T, exists at singular
     M too, where det(M) M^-T has no value."""
-    arg: Node
-
-    # -- shape and normal form
+    # -- shape and normal form (arg, children, rebuild by adjugate(): Unary's)
 
     @property
     def shape(self):
         return self.arg.shape
-
-    def children(self):
-        return (self.arg,)
-
-    def rebuild(self, children):
-        return adjugate(children[0])
 
     def transposed(self):
         return Adjugate(transpose(self.arg))
@@ -182,6 +166,7 @@ class Adjugate(Node):
         return []       # a polynomial in the entries: smooth everywhere
 
 
+@constructs(Adjugate)
 def adjugate(a: Node) -> Node:
     shapes.require_square(a.shape, "the adjugate")
     if a.is_scalar:

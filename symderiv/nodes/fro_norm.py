@@ -7,7 +7,7 @@ import sympy as sp
 
 from ..exact_numbers import as_sympy
 from . import exact
-from .base import SCALAR, Node, Shape
+from .base import Node, ScalarUnary, constructs
 from .base import Template
 from .base import ABS, CONVEX
 from .entrywise import Entrywise, apply, ew_map, is_constant_fill, scalar_factor
@@ -17,18 +17,9 @@ from .transpose import Transpose, orient, transposes
 
 
 @dataclass(frozen=True, eq=False)
-class FroNorm(Node):
+class FroNorm(ScalarUnary):
     """The Frobenius norm (the 2-norm for a vector), not squared: it has its own kink at 0."""
-    arg: Node
-    shape: Shape = SCALAR
-
-    # -- shape and normal form
-
-    def children(self):
-        return (self.arg,)
-
-    def rebuild(self, children):
-        return fro_norm(children[0])
+    # -- shape and normal form: ScalarUnary's (arg, a scalar; rebuilt by fro_norm())
 
     # -- derivative
 
@@ -75,6 +66,7 @@ class FroNorm(Node):
         return [kx.norm_at_zero(self)]
 
 
+@constructs(FroNorm)
 def fro_norm(a: Node) -> Node:
     if isinstance(a, Transpose):
         return fro_norm(a.arg)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .. import shapes
 from . import exact
-from .base import Node, ATOM, Template
+from .base import Node, ATOM, Template, Unary, constructs
 from .entrywise import ew_map, is_constant_fill, neg, scalar_factor
 from .leaves import Eye
 from .matmul import matmul
@@ -13,21 +13,13 @@ from .transpose import Transpose, transpose
 
 
 @dataclass(frozen=True, eq=False)
-class Inverse(Node):
+class Inverse(Unary):
     """M^{-1} of a square matrix: defined (and smooth) where det M != 0."""
-    arg: Node
-
-    # -- shape and normal form
+    # -- shape and normal form (arg, children, rebuild by inverse(): Unary's)
 
     @property
     def shape(self):
         return self.arg.shape
-
-    def children(self):
-        return (self.arg,)
-
-    def rebuild(self, children):
-        return inverse(children[0])
 
     def transposed(self):
         return Inverse(transpose(self.arg))
@@ -80,6 +72,7 @@ class Inverse(Node):
         return []       # smooth on its domain, det != 0 (domain.domain_of)
 
 
+@constructs(Inverse)
 def inverse(a: Node) -> Node:
     shapes.require_square(a.shape, "the inverse")
     if a.is_scalar:

@@ -7,7 +7,7 @@ import sympy as sp
 
 from .. import shapes
 from . import exact
-from .base import SCALAR, Node, Shape, Template, AFFINE, INCR, SAME
+from .base import Node, ScalarUnary, Template, constructs, AFFINE, INCR, SAME
 from .entrywise import Entrywise, const, ew_map, hadamard, scalar_factor, scale
 from .leaves import Eye, eye
 from .matmul import MatMul
@@ -16,17 +16,8 @@ from .transpose import Transpose, transpose
 
 
 @dataclass(frozen=True, eq=False)
-class Trace(Node):
-    arg: Node
-    shape: Shape = SCALAR
-
-    # -- shape and normal form
-
-    def children(self):
-        return (self.arg,)
-
-    def rebuild(self, children):
-        return trace(children[0])
+class Trace(ScalarUnary):
+    # -- shape and normal form: ScalarUnary's (arg, a scalar; rebuilt by trace())
 
     # -- derivative
 
@@ -74,6 +65,7 @@ class Trace(Node):
         return []       # linear: smooth everywhere
 
 
+@constructs(Trace)
 def trace(a: Node) -> Node:
     shapes.require_square(a.shape, "trace")
     if a.is_scalar:

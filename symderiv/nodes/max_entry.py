@@ -10,7 +10,7 @@ import sympy as sp
 from ..errors import Unsupported
 from ..scalar import FUNCS
 from . import exact
-from .base import SCALAR, Node, Shape
+from .base import Node, ScalarUnary, Unary, constructs
 from .base import PROD, Template
 from .base import CONVEX, INCR
 from .entrywise import Entrywise, const, scale
@@ -19,18 +19,9 @@ from .transpose import Transpose
 
 
 @dataclass(frozen=True, eq=False)
-class MaxEntry(Node):
+class MaxEntry(ScalarUnary):
     """The largest entry of a matrix: a kink wherever it is attained more than once."""
-    arg: Node
-    shape: Shape = SCALAR
-
-    # -- shape and normal form
-
-    def children(self):
-        return (self.arg,)
-
-    def rebuild(self, children):
-        return max_entry(children[0])
+    # -- shape and normal form: ScalarUnary's (arg, a scalar; rebuilt by max_entry())
 
     # -- derivative
 
@@ -83,6 +74,7 @@ class MaxEntry(Node):
         return [kx.ties(self)]
 
 
+@constructs(MaxEntry)
 def max_entry(a: Node) -> Node:
     if a.is_scalar:
         return a
@@ -92,22 +84,14 @@ def max_entry(a: Node) -> Node:
 
 
 @dataclass(frozen=True, eq=False)
-class Argmax(Node):
+class Argmax(Unary):
     """The matrix with a 1 where arg is largest (defined where that place is unique): the
     gradient of max_ij a_ij with respect to a."""
-    arg: Node
-
-    # -- shape and normal form
+    # -- shape and normal form (arg, children, rebuild: Unary's)
 
     @property
     def shape(self):
         return self.arg.shape
-
-    def children(self):
-        return (self.arg,)
-
-    def rebuild(self, children):
-        return Argmax(children[0])
 
     # -- derivative
 
@@ -146,3 +130,7 @@ class Argmax(Node):
         # locally constant where it is defined; where it is not (the ties), the kink is
         # its MaxEntry's, whose gradient it is
         return []
+
+
+# Argmax has no normal form of its own: a rebuild makes the node as it is
+constructs(Argmax)(Argmax)

@@ -7,25 +7,16 @@ import sympy as sp
 
 from . import exact
 from .. import shapes
-from .base import SCALAR, Node, Shape, PROD, Template, placeholder, AFFINE, INCR, SAME
+from .base import SCALAR, Node, ScalarUnary, PROD, Template, constructs, placeholder, AFFINE, INCR, SAME
 from .entrywise import Entrywise, const, ew, ew_map, hadamard, is_constant_fill, ones, scalar_factor, scale
 from .leaves import Eye
 from .transpose import Transpose, orient, transposes
 
 
 @dataclass(frozen=True, eq=False)
-class SumAll(Node):
+class SumAll(ScalarUnary):
     """The sum of all entries, sum_{i,j} a_ij."""
-    arg: Node
-    shape: Shape = SCALAR
-
-    # -- shape and normal form
-
-    def children(self):
-        return (self.arg,)
-
-    def rebuild(self, children):
-        return sum_all(children[0])
+    # -- shape and normal form: ScalarUnary's (arg, a scalar; rebuilt by sum_all())
 
     # -- derivative
 
@@ -80,6 +71,7 @@ class SumAll(Node):
         return []       # linear: smooth everywhere
 
 
+@constructs(SumAll)
 def sum_all(a: Node) -> Node:
     if a.is_scalar:
         return a
