@@ -249,7 +249,7 @@ def _sympy_shape(expr, wrt: str | None, shape):
 
 def analyze(text, *, wrt=None, at=None, let=None, shape: tuple | None = None, route: str = "both",
             timeout: float | None = None, direction=None) -> Analysis:
-    """Analyse a scalar function f of a matrix, vector or scalar variable.
+    r"""Analyse a scalar function f of a matrix, vector or scalar variable.
 
     ``text``: LaTeX (as ``symderiv diff`` reads it, what ``sympy.latex`` prints included) or
     a SymPy expression (Abs, Max, Min, Heaviside, sign, Piecewise, exp, log, sin, ... of
@@ -271,9 +271,16 @@ def analyze(text, *, wrt=None, at=None, let=None, shape: tuple | None = None, ro
     >>> a.nondifferentiable_set_sympy
     Eq(x, 0)
     >>> X = sp.MatrixSymbol("X", 2, 2)
-    >>> analyze(X.applyfunc(lambda t: sp.Max(t, 0)).T.applyfunc(lambda t: t) if False else
-    ...         sp.Trace(X.T * X)).gradient_sympy
+    >>> analyze(sp.Trace(X.T * X)).gradient_sympy
     2*X
+    >>> relu = X.applyfunc(lambda t: sp.Max(t, 0))
+    >>> b = analyze(sp.Trace(relu.T * relu), at=[[1, -2], [0, 3]])
+    >>> b.differentiable_everywhere, b.gradient_text
+    (True, '2 max(X, 0)')
+    >>> b.point_gradient_sympy
+    Matrix([
+    [2, 0],
+    [0, 6]])
     >>> analyze(r"\max(x, 0)", at=[1]).point.gradient.tolist()
     [[1]]
     """

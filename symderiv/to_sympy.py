@@ -108,6 +108,9 @@ class _Writer:
         arg = self.node(n.arg)
         if isinstance(arg, sp.MatrixBase):
             return arg.adjugate()
+        if all(getattr(d, "is_Integer", False) or isinstance(d, int) for d in arg.shape):
+            # SymPy has no symbolic adjugate; of numeric size it is the explicit one
+            return arg.as_explicit().adjugate()
         raise NotFormed("Adjugate")
 
     def _Inverse(self, n):

@@ -16,14 +16,23 @@ from lark import Token
 from .errors import Unsupported
 from .latex_words import (FONT_STYLES, FRO_WORDS, IF_WORDS, OTHERWISE_WORDS, SWITCHES, TEXT_STYLES,
                           canonical)
-from .names import GREEK_NAMES
+from .names import GREEK_NAMES, GREEK_UNICODE
 from .parse_run import CURRENT_RUN
 
 MAX_NESTING = 200           # delimiters open at once
 
 # Raw terminals that only the token stage sees: it consumes or rewrites them all.
 STAGE_ONLY = ("BAR", "DBAR", "LVERT", "RVERT", "LVVERT", "RVVERT", "LEFT", "RIGHT", "BIG",
-              "BEGIN", "END", "AMP", "LINEBREAK", "CMD", "STYLED")
+              "BEGIN", "END", "AMP", "LINEBREAK", "CMD", "STYLED", "UNICODE")
+
+# A Unicode symbol of the text output -> the LaTeX token it stands for (type, value).
+UNICODE_TOKENS = {"‖": ("DBAR", r"\|"), "⊙": ("_HADAMARD", r"\odot"), "∘": ("_HADAMARD", r"\circ"),
+                  "·": ("_TIMES", r"\cdot"), "⋅": ("_TIMES", r"\cdot"), "×": ("_TIMES", r"\times"),
+                  "≤": ("REL", r"\le"), "≥": ("REL", r"\ge"), "≠": ("REL", r"\ne"), "√": ("_SQRT", r"\sqrt"),
+                  "∑": ("_SUM", r"\sum"), "⟨": ("_LANGLE", r"\langle"), "⟩": ("_RANGLE", r"\rangle"),
+                  "∞": ("INFTY", r"\infty"), "−": ("_MINUS", "-")}
+MATRIX_ENVS = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "smallmatrix"}   # not vmatrix: bars mean det
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 OPENERS = {"_LPAR": "(", "_LBRACK": "[", "_LBRACE": r"\{", "_LGROUP": "{", "_LANGLE": "langle"}
 CLOSERS = {"_RPAR": "(", "_RBRACK": "[", "_RBRACE": r"\{", "_RGROUP": "{", "_RANGLE": "langle"}
@@ -81,7 +90,9 @@ class TokenStage:
         i = 0
         while i < len(toks):
             t = toks[i]
-            if t.type == "STYLED":
+            if t.type == "UNICODE":
+                out.extend(self._unicode(t))
+            elif t.type == "STYLED":
                 out.append(self._styled(run, t))
             elif t.type == "CMD":
                 name = str(t)[1:]
@@ -105,6 +116,42 @@ class TokenStage:
                 out.append(t)
             i += 1
         return out
+
+    @staticmethod
+    def _unicode(t):
+        """The LaTeX tokens a Unicode symbol of the text output stands for, over its span:
+        λ is \\lambda, Xᵀ is X^\\top, x² is x^{2}, x⁻¹ is x^{-1}."""
+        ch, a, b = str(t), t.start_pos, t.end_pos
+        if ch in GREEK_UNICODE:
+            return [retype(t, "GREEK", "\\" + GREEK_UNICODE[ch])]
+        if ch == "ᵀ":
+            return [make_token("_CARET", "^", a, b), make_token("_TOP", r"\top", a, b)]
+        if ch in UNICODE_TOKENS:
+            return [retype(t, *UNICODE_TOKENS[ch])]
+        # superscript digits, with an optional superscript minus
+        digits = ch.lstrip("⁻").translate(SUPERSCRIPT_DIGITS)
+        inner = [make_token("NUM", digits, a, b)]
+        if ch.startswith("⁻"):
+            inner.insert(0, make_token("_MINUS", "-", a, b))
+        return [make_token("_CARET", "^", a, b), make_token("_LGROUP", "{", a, b), *inner,
+                make_token("_RGROUP", "}", a, b)]
+
+    @staticmethod
+    def _one_cell(toks, i):
+        """The index of the \\end closing the matrix environment begun at ``i`` when it holds
+        one cell (no & and no \\\\ of its own), else None."""
+        depth = 0
+        for j in range(i + 1, len(toks)):
+            ty = toks[j].type
+            if ty == "BEGIN":
+                depth += 1
+            elif ty == "END":
+                if depth == 0:
+                    return j if j > i + 1 else None
+                depth -= 1
+            elif ty in ("AMP", "LINEBREAK") and depth == 0:
+                return None
+        return None
 
     def _styled(self, run, t):
         text = str(t)
@@ -191,6 +238,8 @@ class TokenStage:
         def in_cases():
             return any(e[0] == "env:cases" for e in stack)
 
+        one_cell_ends: set = set()        # the \\end of a 1x1 matrix (see _one_cell)
+
         i = 0
         while i < n:
             t = toks[i]
@@ -243,6 +292,16 @@ class TokenStage:
                 env = re.search(r"\{(.*)\}", str(t)).group(1)
                 as_cases = env in ("cases", "cases*", "dcases", "rcases") or (
                     env in ("array", "matrix") and stack and stack[-1][0] == r"\{" and stack[-1][1])
+                if not as_cases and env in MATRIX_ENVS:
+                    end = self._one_cell(toks, i)
+                    if end is not None:
+                        # a 1x1 matrix, as sympy.latex prints the product v^T A v made
+                        # explicit: its one entry, in a group of its own
+                        run.note(t.start_pos, "a 1×1 matrix read as its one entry")
+                        opener("(", False, retype(t, "_LPAR", "("), str(t))
+                        one_cell_ends.add(end)
+                        i += 1
+                        continue
                 if not as_cases:
                     raise run.error(f"unsupported environment {env}", t.start_pos)
                 stack.append(("env:cases", False, len(out), str(t), t.start_pos))
@@ -250,6 +309,8 @@ class TokenStage:
                 if env == "array":         # the column specification {ll}
                     i = self._skip_group(run, toks, i + 1)
                     continue
+            elif ty == "END" and i in one_cell_ends:
+                closer("(", False, retype(t, "_RPAR", ")"), str(t))
             elif ty == "END":
                 env = re.search(r"\{(.*)\}", str(t)).group(1)
                 if not stack or stack[-1][0] != "env:cases":
