@@ -281,8 +281,8 @@ def analyze(text, *, wrt=None, at=None, let=None, shape: tuple | None = None, ro
     Matrix([
     [2, 0],
     [0, 6]])
-    >>> analyze(r"\max(x, 0)", at=[1]).point.gradient.tolist()
-    [[1]]
+    >>> analyze(r"\max(x, 0)", at=[1]).point_gradient_sympy
+    Matrix([[1]])
     """
     from .from_sympy import is_sympy, to_term
     words = CLI
