@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 __all__ = ["analyze", "derive", "check", "__version__"]
 
 
-def analyze(expr: Any, **kwargs: Any) -> "Analysis":
+def analyze(expr: Any, **kwargs: Any) -> Analysis:
     r"""Analyse a scalar function f of a matrix, vector or scalar variable.
 
     ``expr`` is LaTeX (as ``symderiv diff`` reads it, what ``sympy.latex`` prints

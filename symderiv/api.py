@@ -7,7 +7,10 @@ wall-clock guard behind them).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any, Optional, Union
 
 import numpy as np
 import sympy as sp
@@ -117,7 +120,8 @@ class Analysis:
         g = np.asarray(self.point.gradient, dtype=object)
         return sp.Matrix(g.shape[0], g.shape[1], lambda i, j: sp.sympify(_as_rational(g[i, j])))
 
-    def at(self, point, direction=None, *, timeout: float | None = None) -> "Analysis":
+    def at(self, point: "PointLike", direction: "PointLike | None" = None, *,
+           timeout: float | None = None) -> "Analysis":
         """The same function at another point of the same shape.  The global verdict, the
         routes and the curvature do not depend on the point, so they are reused; the
         answer at the point is worked out anew and checked by the arbiter, exactly as
@@ -247,8 +251,15 @@ def _sympy_shape(expr, wrt: str | None, shape):
     return (int(chosen.rows), int(chosen.cols))
 
 
-def analyze(text, *, wrt=None, at=None, let=None, shape: tuple | None = None, route: str = "both",
-            timeout: float | None = None, direction=None) -> Analysis:
+# What the API takes for a point or a value: text as --at reads it, a number, nested lists
+# or tuples, a NumPy array, or a SymPy matrix.
+PointLike = Union[str, int, float, Fraction, Sequence, np.ndarray, sp.MatrixBase]
+
+
+def analyze(text: Union[str, sp.Basic], *, wrt: Union[str, sp.Basic, Sequence, None] = None,
+            at: Optional[PointLike] = None, let: Union[Mapping[Any, Any], Sequence[str], None] = None,
+            shape: Optional[tuple] = None, route: str = "both", timeout: Optional[float] = None,
+            direction: Optional[PointLike] = None) -> Analysis:
     r"""Analyse a scalar function f of a matrix, vector or scalar variable.
 
     ``text``: LaTeX (as ``symderiv diff`` reads it, what ``sympy.latex`` prints included) or
