@@ -113,6 +113,29 @@ class Analysis:
         return to_sympy.condition(self.verdict.failing, self.sympy_symbols)
 
     @property
+    def point_subdifferential_sympy(self) -> dict | None:
+        """The Clarke subdifferential at the point (with ``at``) as SymPy data: its form
+        ('point', 'box', 'hull', 'ball', ...) and its parts, matrices as SymPy matrices
+        (a box's lower and upper corners, a hull's generators, a ball's center and radius);
+        None without a point or where f has no Clarke set there."""
+        if self.point is None or self.point.subdifferential is None or not hasattr(self.point.subdifferential,
+                                                                                   "fields"):
+            return None
+
+        def conv(v):
+            if isinstance(v, np.ndarray):
+                return sp.Matrix(v.shape[0], v.shape[1] if v.ndim == 2 else 1,
+                                 lambda i, j: sp.sympify(_as_rational(v[i, j] if v.ndim == 2 else v[i])))
+            if isinstance(v, (list, tuple)):
+                return [conv(x) for x in v]
+            if isinstance(v, dict):
+                return {k: conv(x) for k, x in v.items()}
+            if isinstance(v, str) or v is None:
+                return v
+            return sp.sympify(_as_rational(v))
+        return conv(dict(self.point.subdifferential.fields()))
+
+    @property
     def point_gradient_sympy(self):
         """The gradient at the point (with ``at``) as a SymPy matrix, or None."""
         if self.point is None or self.point.gradient is None:

@@ -256,3 +256,35 @@ def test_a_one_by_one_matrix_as_sympy_prints_it():
 def test_help_shows_the_docstrings():
     assert "SymPy" in symderiv.analyze.__doc__ and ">>>" in symderiv.analyze.__doc__
     assert symderiv.derive.__doc__ and symderiv.check.__doc__
+
+
+def _support(data, D):
+    """max <G, D> over the Clarke set given as SymPy data."""
+    d = sp.Matrix(D.tolist())
+    if data["form"] == "point":
+        return float((data["value"].T * d)[0, 0])
+    if data["form"] == "box":
+        return float(sum(max(lo * di, hi * di) for lo, hi, di in zip(data["lower"], data["upper"], d)))
+    if data["form"] == "hull":
+        return max(float((g.T * d)[0, 0]) for g in data["generators"])
+    if data["form"] == "ball":
+        return float((data["center"].T * d)[0, 0] + data["radius"] * d.norm())
+    raise AssertionError(data["form"])
+
+
+@pytest.mark.parametrize("obj,point,f", [
+    (sp.Abs(x) + sp.Abs(y), [0, 0], lambda p: abs(p[0]) + abs(p[1])),
+    (sp.Max(x, y), [1, 1], lambda p: max(p[0], p[1])),
+    (sp.sqrt(x ** 2 + y ** 2), [0, 0], lambda p: np.hypot(p[0], p[1])),
+    (sp.Abs(x) + y ** 2, [1, 2], lambda p: abs(p[0]) + p[1] ** 2),
+], ids=["box", "hull", "ball", "point"])
+def test_the_clarke_set_as_sympy_data_has_the_support_of_the_directional_derivative(obj, point, f):
+    """For these convex (or smooth) f, f'(p; D) is the support function of the Clarke set:
+    checked along random directions by one-sided differences."""
+    from tests import oracle
+    data = analyze(obj, wrt=[x, y], at=point).point_subdifferential_sympy
+    rng = np.random.default_rng(3)
+    P = np.array(point, dtype=float)
+    for _ in range(8):
+        D = rng.normal(size=2)
+        assert abs(oracle.one_sided(f, P, D) - _support(data, D)) < 1e-4
