@@ -288,3 +288,25 @@ def test_the_clarke_set_as_sympy_data_has_the_support_of_the_directional_derivat
     for _ in range(8):
         D = rng.normal(size=2)
         assert abs(oracle.one_sided(f, P, D) - _support(data, D)) < 1e-4
+
+
+def test_at_and_let_take_python_values():
+    """Analysis.at with a list, an array and a SymPy matrix answers as a fresh analysis;
+    let takes SymPy symbols as keys and a function word for a letter."""
+    f = sp.Trace(X.applyfunc(sp.Abs))
+    first = analyze(f, at=[[1, 2], [3, 4]])
+    for p in ([[0, 1], [1, 1]], np.array([[2.5, 0], [0, -1]]), sp.Matrix([[1, 0], [0, 0]])):
+        again, fresh = first.at(p), analyze(f, at=p)
+        assert json_out.render(again) == json_out.render(fresh)
+        M = np.array(sp.Matrix(p).tolist(), dtype=float) if isinstance(p, sp.MatrixBase) else np.array(p, float)
+        kink = any(M[i, i] == 0 for i in range(2))
+        assert again.point.differentiable is (not kink)
+        if not kink:
+            G = np.array(again.point.gradient, dtype=float)
+            assert np.allclose(G, _central(lambda P: np.trace(abs(P)), M), atol=1e-6)
+    lam = sp.Symbol("lambda")
+    a = analyze(lam * sp.Abs(x), wrt=x, let={lam: 2}, at=sp.Rational(1, 3))
+    assert a.point.gradient.tolist() == [[2]]
+    assert abs((2 * abs(1 / 3 + 1e-6) - 2 * abs(1 / 3 - 1e-6)) / 2e-6 - 2) < 1e-6
+    b = analyze(r"\sigma(x)", let={"sigma": "abs"}, at=-2)
+    assert b.point.gradient.tolist() == [[-1]]          # |x| at -2, slope -1
