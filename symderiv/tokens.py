@@ -5,7 +5,10 @@ cannot be classified by their spelling alone, and ``TokenStage``, Lark's post-le
 each from its neighbours: whether a bar opens or closes, whether ``(`` applies a function,
 whether ``d`` is a differential, what a styled word (``\\mathrm{sign}``, ``{\\rm if}``) is.
 It reads the whole stream in four passes (words, delimiters, scripts, applications) and
-notes on the run (parse_run.py) every reading a user should see.
+notes on the run (parse_run.py) every reading a user should see.  Before them, in an
+expression with no backslash, a pass reads the text output's own notation (sum_ij, x_ij,
+sum(X), { 1 if x > 0; 0 otherwise }); the words pass also reads the Unicode symbols the
+text output prints (‖ ⊙ · ≤ ᵀ ² λ ...) as the LaTeX tokens they stand for.
 """
 from __future__ import annotations
 
