@@ -5,25 +5,38 @@ cannot be classified by their spelling alone, and ``TokenStage``, Lark's post-le
 each from its neighbours: whether a bar opens or closes, whether ``(`` applies a function,
 whether ``d`` is a differential, what a styled word (``\\mathrm{sign}``, ``{\\rm if}``) is.
 It reads the whole stream in four passes (words, delimiters, scripts, applications) and
-notes on the run (parse_run.py) every reading a user should see.
+notes on the run (parse_run.py) every reading a user should see.  Before them, in an
+expression with no backslash, a pass reads the text output's own notation (sum_ij, x_ij,
+sum(X), { 1 if x > 0; 0 otherwise }); the words pass also reads the Unicode symbols the
+text output prints (‖ ⊙ · ≤ ᵀ ² λ ...) as the LaTeX tokens they stand for.
 """
 from __future__ import annotations
 
 import re
 
 from lark import Token
+from lark.exceptions import UnexpectedCharacters
 
 from .errors import Unsupported, shown_column
 from .latex_words import (FONT_STYLES, FRO_WORDS, IF_WORDS, OTHERWISE_WORDS, SWITCHES, TEXT_STYLES,
                           canonical)
-from .names import GREEK_NAMES
+from .names import GREEK_NAMES, GREEK_UNICODE
 from .parse_run import CURRENT_RUN
 
 MAX_NESTING = 200           # delimiters open at once
 
 # Raw terminals that only the token stage sees: it consumes or rewrites them all.
 STAGE_ONLY = ("BAR", "DBAR", "LVERT", "RVERT", "LVVERT", "RVVERT", "LEFT", "RIGHT", "BIG",
-              "BEGIN", "END", "AMP", "LINEBREAK", "CMD", "STYLED")
+              "BEGIN", "END", "AMP", "LINEBREAK", "CMD", "STYLED", "UNICODE", "SEMI")
+
+# A Unicode symbol of the text output -> the LaTeX token it stands for (type, value).
+UNICODE_TOKENS = {"‖": ("DBAR", r"\|"), "⊙": ("_HADAMARD", r"\odot"), "∘": ("_HADAMARD", r"\circ"),
+                  "·": ("_TIMES", r"\cdot"), "⋅": ("_TIMES", r"\cdot"), "×": ("_TIMES", r"\times"),
+                  "≤": ("REL", r"\le"), "≥": ("REL", r"\ge"), "≠": ("REL", r"\ne"), "√": ("_SQRT", r"\sqrt"),
+                  "∑": ("_SUM", r"\sum"), "⟨": ("_LANGLE", r"\langle"), "⟩": ("_RANGLE", r"\rangle"),
+                  "∞": ("INFTY", r"\infty"), "−": ("_MINUS", "-")}
+MATRIX_ENVS = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "smallmatrix"}   # not vmatrix: bars mean det
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 OPENERS = {"_LPAR": "(", "_LBRACK": "[", "_LBRACE": r"\{", "_LGROUP": "{", "_LANGLE": "langle"}
 CLOSERS = {"_RPAR": "(", "_RBRACK": "[", "_RBRACE": r"\{", "_RGROUP": "{", "_RANGLE": "langle"}
@@ -79,7 +92,13 @@ class TokenStage:
 
     def process(self, stream):
         run = CURRENT_RUN.get()
-        toks = list(stream)
+        text_mode = not run.statement and "\\" not in run.source
+        toks = self._lex(run, stream, text_mode)
+        if text_mode:
+            toks = self._text_notation(run, toks)
+            stray = next((t for t in toks if t.type == "SEMI"), None)
+            if stray is not None:
+                raise run.error("unexpected character ';'", stray.start_pos)
         toks = self._words(run, toks)
         toks = self._delimiters(run, toks)
         toks = self._eigen_words(toks)
@@ -88,6 +107,24 @@ class TokenStage:
         run.tokens = toks
         yield from toks
 
+    @staticmethod
+    def _lex(run, stream, text_mode):
+        """The lexer's tokens.  ';' is a token only for the text output's cases: elsewhere
+        the first one is the error it was before it had a terminal (also when the lexer
+        stops at a character after it)."""
+        toks = []
+        try:
+            for t in stream:
+                if t.type == "SEMI" and not text_mode:
+                    raise run.error("unexpected character ';'", t.start_pos)
+                toks.append(t)
+        except UnexpectedCharacters:
+            stray = next((t for t in toks if t.type == "SEMI"), None)
+            if stray is not None:
+                raise run.error("unexpected character ';'", stray.start_pos) from None
+            raise
+        return toks
+
     # -- commands and styled words --------------------------------------------------------
 
     def _words(self, run, toks):
@@ -95,7 +132,9 @@ class TokenStage:
         i = 0
         while i < len(toks):
             t = toks[i]
-            if t.type == "STYLED":
+            if t.type == "UNICODE":
+                out.extend(self._unicode(t))
+            elif t.type == "STYLED":
                 out.append(self._styled(run, t))
             elif t.type == "CMD":
                 name = str(t)[1:]
@@ -119,6 +158,158 @@ class TokenStage:
                 out.append(t)
             i += 1
         return out
+
+    # -- the text output's own notation ------------------------------------------------------------
+
+    def _text_notation(self, run, toks):
+        """An expression with no backslash may be the text the tool prints, which writes
+        sum_ij |x_ij| for \\sum_{i,j} |x_{ij}| and { 1 if x > 0; 0 otherwise } for cases:
+        read those spellings as their LaTeX.  (TeX would read x_ij as x_i j; nobody writes
+        that product without braces in a formula with no command at all.)"""
+        toks = self._text_sums_and_subscripts(run, toks)
+        return self._text_cases(run, toks)
+
+    @staticmethod
+    def _glued(toks, i, j):
+        """Whether tokens i..j-1 are written with no space between them."""
+        return all(toks[k].start_pos == toks[k - 1].end_pos for k in range(i + 1, j))
+
+    def _text_sums_and_subscripts(self, run, toks):
+        out = []
+        ones_after: set = set()            # the ) of sum(...), after which the second 1 goes
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if i - 1 in ones_after:
+                p = toks[i - 1].end_pos
+                out.append(make_token("_ONE", "1", p, p))
+                ones_after.discard(i - 1)
+            word = "".join(str(x) for x in toks[i:i + 3]) if i + 3 <= len(toks) else ""
+            if (word == "sum" and all(x.type == "LETTER" for x in toks[i:i + 3]) and self._glued(toks, i, i + 3)
+                    and (i == 0 or toks[i - 1].end_pos != t.start_pos or toks[i - 1].type != "LETTER")
+                    and i + 3 < len(toks) and toks[i + 3].type == "_UNDER" and self._glued(toks, i, i + 4)):
+                out.append(make_token("_SUM", r"\sum", t.start_pos, toks[i + 2].end_pos))
+                i += 3
+                continue
+            if (word == "sum" and all(x.type == "LETTER" for x in toks[i:i + 3]) and self._glued(toks, i, i + 3)
+                    and (i == 0 or toks[i - 1].end_pos != t.start_pos or toks[i - 1].type != "LETTER")
+                    and i + 3 < len(toks) and toks[i + 3].type == "_LPAR" and self._glued(toks, i, i + 4)):
+                # sum(X), the sum of X's entries, as 1^T (X) 1
+                close = self._arg_end(toks, i + 3, "_LPAR", "_RPAR") - 1
+                if close < len(toks) and toks[close].type == "_RPAR":
+                    a, b = t.start_pos, toks[i + 2].end_pos
+                    out += [make_token("_ONE", "1", a, b), make_token("_CARET", "^", a, b),
+                            make_token("_TOP", r"\top", a, b)]
+                    ones_after.add(close)
+                    i += 3
+                    continue
+            if t.type == "_UNDER" and i + 1 < len(toks) and toks[i + 1].start_pos == t.end_pos:
+                j = i + 1
+                chars = []
+                while j < len(toks) and toks[j].type in ("LETTER", "NUM") and self._glued(toks, i, j + 1):
+                    chars += [(c, toks[j]) for c in str(toks[j])]
+                    j += 1
+                if len(chars) == 2 and all(c.isalnum() for c, _ in chars):
+                    p, q = t.end_pos, toks[j - 1].end_pos
+                    out.append(t)
+                    out.append(make_token("_LGROUP", "{", p, p))
+                    for k, (c, src) in enumerate(chars):
+                        if k:
+                            out.append(make_token("_COMMA", ",", p + k, p + k))
+                        out.append(make_token("NUM" if c.isdigit() else "LETTER", c, p + k, p + k + 1))
+                    out.append(make_token("_RGROUP", "}", q, q))
+                    i = j
+                    continue
+            out.append(t)
+            i += 1
+        if len(toks) - 1 in ones_after:
+            p = toks[-1].end_pos
+            out.append(make_token("_ONE", "1", p, p))
+        return out
+
+    def _text_cases(self, run, toks):
+        """{ v if c; w otherwise }: a brace group holding ';' and the word if, as cases."""
+        def word_at(k, word):
+            n = len(word)
+            if k + n > len(toks) or not all(x is not None and x.type == "LETTER" for x in toks[k:k + n]):
+                return False
+            if "".join(str(x) for x in toks[k:k + n]) != word or not self._glued(toks, k, k + n):
+                return False
+            before = k == 0 or toks[k - 1].end_pos != toks[k].start_pos
+            after = k + n == len(toks) or toks[k + n].start_pos != toks[k + n - 1].end_pos
+            return before and after
+
+        toks = list(toks)
+        stack = []
+        for k, t in enumerate(toks):
+            if t is not None and t.type == "_LGROUP":
+                stack.append(k)
+            elif t is not None and t.type == "_RGROUP" and stack:
+                start = stack.pop()
+                depth, semis, ifs = 0, [], []
+                for m in range(start + 1, k):
+                    ty = toks[m].type if toks[m] is not None else None
+                    if ty == "_LGROUP":
+                        depth += 1
+                    elif ty == "_RGROUP":
+                        depth -= 1
+                    elif depth == 0 and ty == "SEMI":
+                        semis.append(m)
+                    elif depth == 0 and word_at(m, "if"):
+                        ifs.append(m)
+                if not semis or not ifs:
+                    continue
+                toks[start] = retype(toks[start], "_CASES_BEGIN", r"\begin{cases}")
+                toks[k] = retype(toks[k], "_CASES_END", r"\end{cases}")
+                for m in semis:
+                    toks[m] = retype(toks[m], "_ROWSEP", r"\\")
+                for m in range(start + 1, k):
+                    if toks[m] is None:
+                        continue
+                    if word_at(m, "if"):
+                        toks[m] = make_token("_IF", "if", toks[m].start_pos, toks[m + 1].end_pos)
+                        toks[m + 1] = None
+                    elif toks[m] is not None and word_at(m, "otherwise"):
+                        toks[m] = make_token("_OTHERWISE", "otherwise", toks[m].start_pos, toks[m + 8].end_pos)
+                        for q in range(m + 1, m + 9):
+                            toks[q] = None
+        return [t for t in toks if t is not None]
+
+    @staticmethod
+    def _unicode(t):
+        """The LaTeX tokens a Unicode symbol of the text output stands for, over its span:
+        λ is \\lambda, Xᵀ is X^\\top, x² is x^{2}, x⁻¹ is x^{-1}."""
+        ch, a, b = str(t), t.start_pos, t.end_pos
+        if ch in GREEK_UNICODE:
+            return [retype(t, "GREEK", "\\" + GREEK_UNICODE[ch])]
+        if ch == "ᵀ":
+            return [make_token("_CARET", "^", a, b), make_token("_TOP", r"\top", a, b)]
+        if ch in UNICODE_TOKENS:
+            return [retype(t, *UNICODE_TOKENS[ch])]
+        # superscript digits, with an optional superscript minus
+        digits = ch.lstrip("⁻").translate(SUPERSCRIPT_DIGITS)
+        inner = [make_token("NUM", digits, a, b)]
+        if ch.startswith("⁻"):
+            inner.insert(0, make_token("_MINUS", "-", a, b))
+        return [make_token("_CARET", "^", a, b), make_token("_LGROUP", "{", a, b), *inner,
+                make_token("_RGROUP", "}", a, b)]
+
+    @staticmethod
+    def _one_cell(toks, i):
+        """The index of the \\end closing the matrix environment begun at ``i`` when it holds
+        one cell (no & and no \\\\ of its own), else None."""
+        depth = 0
+        for j in range(i + 1, len(toks)):
+            ty = toks[j].type
+            if ty == "BEGIN":
+                depth += 1
+            elif ty == "END":
+                if depth == 0:
+                    return j if j > i + 1 else None
+                depth -= 1
+            elif ty in ("AMP", "LINEBREAK") and depth == 0:
+                return None
+        return None
 
     def _styled(self, run, t):
         text = str(t)
@@ -208,6 +399,8 @@ class TokenStage:
         def in_cases():
             return any(e[0] == "env:cases" for e in stack)
 
+        one_cell_ends: set = set()        # the \\end of a 1x1 matrix (see _one_cell)
+
         i = 0
         while i < n:
             t = toks[i]
@@ -260,6 +453,16 @@ class TokenStage:
                 env = re.search(r"\{(.*)\}", str(t)).group(1)
                 as_cases = env in ("cases", "cases*", "dcases", "rcases") or (
                     env in ("array", "matrix") and stack and stack[-1][0] == r"\{" and stack[-1][1])
+                if not as_cases and env in MATRIX_ENVS:
+                    end = self._one_cell(toks, i)
+                    if end is not None:
+                        # a 1x1 matrix, as sympy.latex prints the product v^T A v made
+                        # explicit: its one entry, in a group of its own
+                        run.note(t.start_pos, "a 1×1 matrix read as its one entry")
+                        opener("(", False, retype(t, "_LPAR", "("), str(t))
+                        one_cell_ends.add(end)
+                        i += 1
+                        continue
                 if not as_cases:
                     raise run.error(f"unsupported environment {env}", t.start_pos)
                 stack.append(("env:cases", False, len(out), str(t), t.start_pos))
@@ -267,6 +470,8 @@ class TokenStage:
                 if env == "array":         # the column specification {ll}
                     i = self._skip_group(run, toks, i + 1)
                     continue
+            elif ty == "END" and i in one_cell_ends:
+                closer("(", False, retype(t, "_RPAR", ")"), str(t))
             elif ty == "END":
                 env = re.search(r"\{(.*)\}", str(t)).group(1)
                 if not stack or stack[-1][0] != "env:cases":

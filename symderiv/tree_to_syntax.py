@@ -401,6 +401,31 @@ class SyntaxBuilder(Transformer_NonRecursive):
                         (meta.start_pos, right.span[1] if right.span != (0, 0) else meta.end_pos))
         return rel
 
+    def emap(self, meta, var, body, arg):
+        """(d \\mapsto f(d))_{\\circ}(X), SymPy's X.applyfunc(f): f's body with X for d, its
+        products and powers of d taken entry by entry (d \\sin d is X \\odot \\sin X)."""
+        name = str(var)
+        self.run.note(meta.start_pos, f"({name} \\mapsto ...)_\\circ read as the map applied to each entry")
+
+        def has(t):
+            return name in S.names_in(t)
+
+        def go(t):
+            if isinstance(t, S.Name) and t.name == name:
+                return arg
+            if isinstance(t, S.Call) and t.spelling == "|{.}|" and has(t):
+                # SymPy's bars \left|{d}\right| of the scalar d: its absolute value, not
+                # the determinant the same bars of a matrix would be
+                return S.Abs(S.transform(t.args[0], go), t.span)
+            if isinstance(t, S.BinOp) and t.op == "*" and has(t.left) and has(t.right):
+                return S.BinOp("hadamard", S.transform(t.left, go), S.transform(t.right, go), t.span)
+            if isinstance(t, S.Pow) and has(t.base) and not has(t.exp):
+                return S.BinOp("hpow", S.transform(t.base, go), t.exp, t.span)
+            if isinstance(t, (S.Entry, S.Sum, S.Reduce)) and has(t):
+                raise self._error(f"an entry or a sum over the variable {name} of an entrywise map", t.span[0])
+            return None
+        return S.transform(body, go)
+
     def indicator(self, meta, cond):
         return S.Indicator(cond, _span(meta))
 

@@ -340,3 +340,67 @@ def load(text: str, what: str) -> np.ndarray:
             return to_array([conv(v) for v in data], what)
         return to_array([[conv(v) for v in row] for row in data], what)
     return to_array(parse_literal(text, what), what)
+
+
+def _exact(x, what: str):
+    """One entry of a Python, NumPy or SymPy value as an exact number."""
+    if isinstance(x, bool) or (hasattr(x, "dtype") and x.dtype.kind == "b"):
+        raise InputError(f"{what}: expected numbers, got a truth value")
+    if isinstance(x, (int, Fraction)):
+        return x
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        if not np.isfinite(x):
+            raise InputError(f"{what}: holds a value that is not a finite number (inf or nan)")
+        return _from_float(x, what)
+    import sympy as sp                    # lazy: reading a CLI point needs no SymPy
+    if isinstance(x, sp.Basic):
+        if isinstance(x, sp.Integer):
+            return int(x)
+        if isinstance(x, sp.Rational):
+            return Fraction(int(x.p), int(x.q))
+        if isinstance(x, sp.Float) and x.is_finite:
+            return _from_float(float(x), what)
+        raise InputError(f"{what}: the entry {type(x).__name__} is not a number (a point holds "
+                         "integers, fractions or floats)")
+    raise InputError(f"{what}: expected numbers, got {type(x).__name__}")
+
+
+def from_object(obj, what: str) -> np.ndarray:
+    """A point or value given from Python: a number, nested lists or tuples of numbers, a
+    NumPy array or a SymPy matrix (or a text, read as the CLI reads it).  Floats are read
+    as the shortest decimal that prints them, as a .npy file is."""
+    if isinstance(obj, str):
+        return load(obj, what)
+    import sympy as sp                    # lazy: see _exact
+    if isinstance(obj, sp.MatrixBase):
+        if obj.rows == 0 or obj.cols == 0:
+            raise InputError(f"{what}: an empty matrix")
+        return to_array([[_exact(obj[i, j], what) for j in range(obj.cols)] for i in range(obj.rows)], what)
+    if isinstance(obj, np.ndarray):
+        if obj.ndim > 2:
+            raise InputError(f"{what}: an array of at most 2 dimensions, got {obj.ndim}")
+        if obj.size == 0:
+            raise InputError(f"{what}: an empty array")
+        obj = obj.tolist() if obj.dtype != object else [list(r) if obj.ndim == 2 else r for r in obj] \
+            if obj.ndim else obj.item()
+
+    def walk(x, depth):
+        if isinstance(x, (list, tuple, np.ndarray)):
+            if depth >= 2:
+                raise InputError(f"{what}: nested more than two levels (a point is a matrix at most)")
+            return [walk(y, depth + 1) for y in x]
+        return _exact(x, what)
+    return to_array(walk(obj, 0), what)
+
+
+def spell(value: np.ndarray) -> str:
+    """The text of an exact 2-D value as --at reads it: a column as a flat list, a 1x1 as a number."""
+    def num(x):
+        return str(x)
+    if value.shape == (1, 1):
+        return num(value[0, 0])
+    if value.shape[1] == 1:
+        return "[" + ", ".join(num(x) for x in value[:, 0]) + "]"
+    return "[" + ", ".join("[" + ", ".join(num(x) for x in row) + "]" for row in value) + "]"

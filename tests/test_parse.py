@@ -483,7 +483,8 @@ ERRORS = [
     ("x^", "expected an argument after '^'", 1),
     ("x_", "expected an argument after '_'", 1),
     (r"\tr", r"expected an argument after '\tr'", 0),
-    (r"\begin{matrix} x \end{matrix}", "unsupported environment matrix", 0),
+    # one cell is read as its entry (a 1x1 matrix, as sympy.latex prints v^T v made explicit)
+    (r"\begin{matrix} x & y \end{matrix}", "unsupported environment matrix", 0),
     (r"\begin{cases} x & x>0", r"unbalanced \begin{cases}", 0),
     (r"\end{cases}", r"unbalanced \end{cases}", 0),
     (r"\begin{cases} x & y \end{cases}", "expected a comparison", 20),
