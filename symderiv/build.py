@@ -27,6 +27,7 @@ from . import syntax as S
 from .cases import read_cases
 from .errors import InputError, SymderivError, Unsupported
 from .indexed_names import sample_rows, vector_entries
+from .latex_words import NUCLEAR_KINDS, SPECTRAL_KINDS
 from .named_calls import read_call
 from .vector_letters import guess_vectors, numbered_entries
 
@@ -374,9 +375,13 @@ class Builder:
         is_vector = a.shape[1] == 1 or a.shape[0] == 1
         if kind == "F":
             return E.fro_norm(a)
+        if kind in NUCLEAR_KINDS:
+            return E.nuclear_norm(a)
+        if kind in SPECTRAL_KINDS or kind == "2" and not is_vector:
+            if not is_vector:
+                self.note("||A||_2 of a matrix is the spectral norm σ_max(A) (the largest singular value)")
+            return E.spectral_norm(a)
         if kind in ("", "2"):
-            if kind == "2" and not is_vector:
-                raise Unsupported("the spectral norm ||A||_2 of a matrix", column=t.span[0], source=self.source)
             if kind == "" and not is_vector:
                 self.note("||A|| of a matrix read as the Frobenius norm")
             return E.fro_norm(a)

@@ -19,6 +19,9 @@ the arbiter checks against the exact f'(p; D)), and its one element when it has 
                                     false, not null, which the contract keeps for "not
                                     locally Lipschitz"
   NoClarkeSet(reason)              f is not locally Lipschitz here: JSON null, and the reason
+  SpectralTop(center, scale, U1, V1)   {G0 + s U1 T V1ᵀ : T ⪰ 0, tr T = 1} ("spectral_top")
+  NuclearSet(center, scale, U0, V0)    {G0 + s U0 Z V0ᵀ : ‖Z‖_2 ≤ 1} ("nuclear")
+  NuclearBall(center, scale)           {G0 + s W : ‖W‖_* ≤ 1} ("nuclear_ball")
 
 Arrays are numpy object arrays of exact numbers (int, Fraction, SymPy), shaped like the
 variable.  A form also reads as the mapping {"form": ..., field: exact value} the engine
@@ -403,3 +406,178 @@ def _tex_words(s: str) -> str:
     repl = {"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}",
             "^": r"\^{}", "~": r"\~{}", "$": r"\$"}
     return "".join(repl.get(c, c) for c in s)
+
+
+# ---------------------------------------------------------------- spectral forms
+#
+# The Clarke sets of the singular-value norms (spectral_point.py), each a center G0 (the
+# gradient of the rest of f) plus a scale s (the norm's weight in f times the slope of its
+# argument) times the norm's own set at the point.  Bases are orthonormal columns, exact.
+
+def _num_array(a) -> np.ndarray:
+    """An exact array shown with 12 significant digits (the exact values are in *_exact)."""
+    out = np.empty(np.shape(a), dtype=object)
+    for idx in np.ndindex(np.shape(a)):
+        v = as_sympy(a[idx])
+        out[idx] = v if v.is_Rational else sp.Float(sp.N(v, 12), 12)
+    return out
+
+
+def _plain(a) -> list:
+    return [[number(v) for v in row] for row in a]
+
+
+def _exact_rows(a) -> list:
+    return [[exact(v) for v in row] for row in a]
+
+
+def _frob(G, H) -> sp.Expr:
+    return sp.Add(*[as_sympy(g) * as_sympy(h) for g, h in zip(np.ravel(G), np.ravel(H))])
+
+
+def _mat(a) -> sp.Matrix:
+    a = np.asarray(a, dtype=object)
+    return sp.Matrix(a.shape[0], a.shape[1], [as_sympy(v) for v in a.flat])
+
+
+class SpectralTop(ClarkeSet):
+    """{G0 + s U₁ T V₁ᵀ : T ⪰ 0, tr T = 1}: the spectral norm where its largest singular
+    value σ₁ > 0 has multiplicity r (U₁ m×r, V₁ n×r the top singular vectors)."""
+    form = "spectral_top"
+
+    def __init__(self, center, scale, U1, V1):
+        self.center, self.scale, self.U1, self.V1 = center, scale, U1, V1
+
+    def fields(self):
+        return {"form": "spectral_top", "center": self.center, "scale": self.scale, "U1": self.U1, "V1": self.V1}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "spectral_top", "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale), "U1": _plain(self.U1), "V1": _plain(self.V1),
+                "U1_exact": _exact_rows(self.U1), "V1_exact": _exact_rows(self.V1)}
+
+    def to_text(self, flat):
+        return (f"{{G0 + s U1 T V1ᵀ : T ⪰ 0, tr T = 1}} (the top singular value has multiplicity "
+                f"{np.shape(self.U1)[1]}), where G0 = {array_text(self.center, flat)}, s = {exact(self.scale)}, "
+                f"U1 ≈ {array_text(_num_array(self.U1), False)}, V1 ≈ {array_text(_num_array(self.V1), False)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s\, U_1 T V_1^\top : T \succeq 0,\ \operatorname{{tr}} T = 1\}}, \text{{ where }} "
+                rf"G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))},\ "
+                rf"U_1 = {array_latex(self.U1, False)},\ V_1 = {array_latex(self.V1, False)}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        s = float(self.scale)
+        U1, V1 = _floats(self.U1), _floats(self.V1)
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / s
+        T = U1.T @ W @ V1
+        if np.linalg.norm(U1 @ T @ V1.T - W) > tol or np.linalg.norm(T - T.T) > tol:
+            return False
+        return bool(abs(np.trace(T) - 1) <= tol and np.linalg.eigvalsh((T + T.T) / 2).min() >= -tol)
+
+    def support(self, D):
+        from .singular_values import max_eigenvalue
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        s = as_sympy(self.scale)
+        A = _mat(self.U1).T * Dm * _mat(self.V1)
+        S = ((A + A.T) / 2).applyfunc(sp.expand)
+        top = max_eigenvalue(S) if sign_of(s) > 0 else -max_eigenvalue(-S)
+        return _frob(self.center, np.asarray(D, dtype=object)) + s * top
+
+    def singleton(self):
+        if np.shape(self.U1)[1] == 1:
+            return self.center + np.asarray(_mat(self.U1) * _mat(self.V1).T * as_sympy(self.scale), dtype=object)
+        return None
+
+
+class NuclearSet(ClarkeSet):
+    """{G0 + s U₀ Z V₀ᵀ : ‖Z‖₂ ≤ 1}: the nuclear norm where M has rank r < min(m, n);
+    G0 holds s U_r V_rᵀ, and U₀ (m×(m-r)), V₀ (n×(n-r)) are orthonormal bases of the null
+    spaces of Mᵀ and M.  With s = 1 and G0 = U Vᵀ it is {U Vᵀ + W : Uᵀ W = 0, W V = 0, ‖W‖₂ ≤ 1}."""
+    form = "nuclear"
+
+    def __init__(self, center, scale, U0, V0):
+        self.center, self.scale, self.U0, self.V0 = center, scale, U0, V0
+
+    def fields(self):
+        return {"form": "nuclear", "center": self.center, "scale": self.scale, "U0": self.U0, "V0": self.V0}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "nuclear", "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale), "U0": _plain(self.U0), "V0": _plain(self.V0),
+                "U0_exact": _exact_rows(self.U0), "V0_exact": _exact_rows(self.V0)}
+
+    def to_text(self, flat):
+        return (f"{{G0 + s U0 Z V0ᵀ : ‖Z‖_2 ≤ 1}}, where G0 = {array_text(self.center, flat)}, "
+                f"s = {exact(self.scale)}, U0 ≈ {array_text(_num_array(self.U0), False)}, "
+                f"V0 ≈ {array_text(_num_array(self.V0), False)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s\, U_0 Z V_0^\top : \|Z\|_2 \le 1\}}, \text{{ where }} "
+                rf"G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))},\ "
+                rf"U_0 = {array_latex(self.U0, False)},\ V_0 = {array_latex(self.V0, False)}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        s = float(self.scale)
+        U0, V0 = _floats(self.U0).reshape(self.shape()[0], -1), _floats(self.V0).reshape(self.shape()[1], -1)
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / s
+        Z = U0.T @ W @ V0
+        if np.linalg.norm(U0 @ Z @ V0.T - W) > tol:
+            return False
+        return bool(Z.size == 0 or np.linalg.norm(Z, 2) <= 1 + tol)
+
+    def support(self, D):
+        from .singular_values import nuclear
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        U0, V0 = _mat(self.U0), _mat(self.V0)
+        inner = 0 if U0.shape[1] == 0 or V0.shape[1] == 0 else nuclear(U0.T * Dm * V0)
+        return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * inner
+
+    def singleton(self):
+        return self.center if np.shape(self.U0)[1] == 0 or np.shape(self.V0)[1] == 0 else None
+
+
+class NuclearBall(ClarkeSet):
+    """{G0 + s W : ‖W‖_* ≤ 1}: the spectral norm at M = 0 (the unit ball of its dual norm)."""
+    form = "nuclear_ball"
+
+    def __init__(self, center, scale):
+        self.center, self.scale = center, scale
+
+    def fields(self):
+        return {"form": "nuclear_ball", "center": self.center, "scale": self.scale}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "nuclear_ball", "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale)}
+
+    def to_text(self, flat):
+        return f"{{G0 + s W : ‖W‖_* ≤ 1}}, where G0 = {array_text(self.center, flat)}, s = {exact(self.scale)}"
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s W : \|W\|_* \le 1\}}, \text{{ where }} G_0 = {array_latex(self.center, flat)},\ "
+                rf"s = {sp.latex(as_sympy(self.scale))}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(self.scale)
+        return bool(np.linalg.norm(W, "nuc") <= 1 + tol)
+
+    def support(self, D):
+        from .singular_values import spectral
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * spectral(Dm)

@@ -13,6 +13,7 @@ from .inverse import Inverse, inverse
 from .det import Adjugate, Det, adjugate, det
 from .max_entry import Argmax, MaxEntry, max_entry
 from .pick import Pick, pick
+from .singular import NuclearNorm, Polar, SpectralNorm, TopPair, nuclear_norm, spectral_norm
 
 __all__ = [
     "NAMED", "SCALAR", "Dim", "MissingRule", "Node", "Shape", "fmt_shape", "is_scalar_shape", "placeholder",
@@ -22,4 +23,5 @@ __all__ = [
     "SumAll", "inner", "sum_all", "MatMul", "matmul", "Trace", "trace", "FroNorm", "fro_norm",
     "Inverse", "inverse", "Adjugate", "Det", "adjugate", "det", "Argmax", "MaxEntry", "max_entry",
     "Pick", "pick",
+    "NuclearNorm", "Polar", "SpectralNorm", "TopPair", "nuclear_norm", "spectral_norm",
 ]

@@ -1,0 +1,197 @@
+"""The singular-value functions of a matrix: the nuclear norm ‖M‖_* = Σ σ_i(M) and the
+spectral norm ‖M‖_2 = σ₁(M), with their gradients where they exist, Polar (U Vᵀ, the
+nuclear norm's, where M has full rank) and TopPair (u₁v₁ᵀ, the spectral norm's, where σ₁
+is simple and positive).  Values are exact (singular_values.py); the kinks are
+spectral_kinks.py's.  A vector (m×1 or 1×n) never reaches these nodes: both norms of a
+vector are its Euclidean norm, FroNorm."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import singular_values as SV
+from . import exact
+from .base import SCALAR, Node, Shape, Template, CONVEX
+from .entrywise import scale
+from .sum_all import inner
+from .transpose import Transpose
+
+
+class _SingularNorm(Node):
+    """What the two norms share: one argument, a scalar value, convex and nonnegative."""
+    arg: Node
+    shape: Shape = SCALAR
+    #: the gradient node where it exists
+    gradient_node: type = None
+
+    # -- shape and normal form
+
+    def children(self):
+        return (self.arg,)
+
+    # -- derivative
+
+    def vjp(self, g, partial):
+        # d s(M) = <∇s(M), dM> where s is differentiable (the kink's set is the analysis's)
+        return [(self.arg, scale(g, self.gradient_node(self.arg)))]
+
+    def jvp(self, d, partial):
+        return inner(self.gradient_node(self.arg), d(self.arg))
+
+    # -- entries
+
+    def entries(self, ex, rows, cols):
+        # no closed form entry by entry: the exact point test reads the node's own rules
+        self._missing("its entries", f"{type(self).__name__} is not written out entry by entry")
+
+    # -- curvature
+
+    # convex and nonnegative; not monotone in the entries, so the composition rules
+    # certify it of an affine argument only
+    curvature, monotone, value_sign = CONVEX, (None,), "nonneg"
+
+    # -- kinks
+
+    def kinks(self, kx):
+        from ..spectral_kinks import spectral_kink
+        return [spectral_kink(self, kx)]
+
+
+@dataclass(frozen=True, eq=False)
+class NuclearNorm(_SingularNorm):
+    """‖M‖_* = Σ σ_i(M): not differentiable where rank M < min(m, n)."""
+    arg: Node
+    shape: Shape = SCALAR
+
+    @property
+    def gradient_node(self):
+        return Polar
+
+    def rebuild(self, children):
+        return nuclear_norm(children[0])
+
+    # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(exact.to_number(SV.nuclear(ev(self.arg))))
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        return tt.t.linalg.matrix_norm(tt(self.arg), ord="nuc").reshape(1, 1)
+
+    # -- printing
+
+    notation = Template("‖{0}‖_*", r"\left\|{0}\right\|_*")
+
+
+@dataclass(frozen=True, eq=False)
+class SpectralNorm(_SingularNorm):
+    """‖M‖_2 = σ₁(M): not differentiable where σ₁(M) = σ₂(M) or M = 0."""
+    arg: Node
+    shape: Shape = SCALAR
+
+    @property
+    def gradient_node(self):
+        return TopPair
+
+    def rebuild(self, children):
+        return spectral_norm(children[0])
+
+    # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(exact.to_number(SV.spectral(ev(self.arg))))
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        return tt.t.linalg.matrix_norm(tt(self.arg), ord=2).reshape(1, 1)
+
+    # -- printing
+
+    notation = Template("‖{0}‖_2", r"\left\|{0}\right\|_2")
+
+
+class _Factor(Node):
+    """A gradient of a singular-value function: shaped like its argument, defined where
+    the function is differentiable."""
+    arg: Node
+
+    # -- shape and normal form
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def children(self):
+        return (self.arg,)
+
+    # -- derivative (its own derivative is the Hessian's, which is not formed)
+
+    # -- kinks
+
+    def kinks(self, kx):
+        # defined and smooth where its norm is differentiable; where it is not, the kink
+        # is the norm's, whose gradient it is
+        return []
+
+
+@dataclass(frozen=True, eq=False)
+class Polar(_Factor):
+    """U Vᵀ of the SVD M = U Σ Vᵀ (M(MᵀM)^(-1/2)): the gradient of ‖M‖_* where M has full rank."""
+    arg: Node
+
+    def rebuild(self, children):
+        return Polar(children[0])
+
+    def value(self, ev):
+        return SV.to_array(SV.polar(ev(self.arg)))
+
+    def torch(self, tt):
+        U, _, Vh = tt.t.linalg.svd(tt(self.arg), full_matrices=False)
+        return U @ Vh
+
+    notation = Template("polar({0})", r"\operatorname{polar}({0})")
+
+
+@dataclass(frozen=True, eq=False)
+class TopPair(_Factor):
+    """u₁v₁ᵀ for the top singular pair of M: the gradient of ‖M‖_2 where σ₁ is simple and > 0."""
+    arg: Node
+
+    def rebuild(self, children):
+        return TopPair(children[0])
+
+    def value(self, ev):
+        return SV.to_array(SV.top_pair(ev(self.arg)))
+
+    def torch(self, tt):
+        U, _, Vh = tt.t.linalg.svd(tt(self.arg), full_matrices=False)
+        return U[:, :1] @ Vh[:1, :]
+
+    notation = Template("u₁v₁ᵀ({0})", r"u_1 v_1^\top({0})")
+
+
+def _vector(a: Node) -> bool:
+    return a.shape[0] == 1 or a.shape[1] == 1
+
+
+def nuclear_norm(a: Node) -> Node:
+    from .fro_norm import fro_norm
+    if _vector(a):
+        return fro_norm(a)          # one singular value: the Euclidean norm
+    if isinstance(a, Transpose):
+        return nuclear_norm(a.arg)  # σ(Mᵀ) = σ(M)
+    return NuclearNorm(a)
+
+
+def spectral_norm(a: Node) -> Node:
+    from .fro_norm import fro_norm
+    if _vector(a):
+        return fro_norm(a)
+    if isinstance(a, Transpose):
+        return spectral_norm(a.arg)
+    return SpectralNorm(a)
+
+
+__all__ = ["NuclearNorm", "SpectralNorm", "Polar", "TopPair", "nuclear_norm", "spectral_norm"]

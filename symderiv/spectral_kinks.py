@@ -1,0 +1,91 @@
+"""The kink of a singular-value norm (nodes/singular.py): its kind, SpectralKink, and the
+exact decision of it for f.
+
+  ‖M‖_*   is differentiable exactly where M has full rank (gradient U Vᵀ, the polar factor)
+  ‖M‖_2   is differentiable exactly where σ₁(M) is simple and positive (gradient u₁v₁ᵀ)
+
+Both are convex, Lipschitz and directionally differentiable everywhere, so on the kink f
+fails exactly where the norm's weight in f (its adjoint) is not 0, as for the Frobenius
+norm at its zero (kink_study.py).  At a point the exact test of whether the point is on
+the kink is singular_values.py's; the analysis there is spectral_point.py's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from . import expr as E
+from .kinks import Kink, _and, _m, _pick
+from .scalar import to_sign_form
+from .switch_kinks import decide_zero
+
+
+@dataclass
+class SpectralKink(Kink):
+    """A singular-value norm where its gradient is not defined (rank M < min(m, n) for the
+    nuclear norm; σ₁(M) = σ₂(M) or M = 0 for the spectral norm)."""
+    kind: ClassVar[str] = "spectral"
+
+    @property
+    def nuclear(self) -> bool:
+        return isinstance(self.node, E.NuclearNorm)
+
+    def place(self, N) -> str:
+        M = N.node(self.node.arg)
+        if self.nuclear:
+            m, n = self.node.arg.shape
+            if isinstance(m, int) and isinstance(n, int):
+                low = str(min(m, n))
+            elif m == n:
+                low = str(m)
+            else:
+                low = _pick(N, f"min({m}, {n})", rf"\min({m}, {n})")
+            return _pick(N, f"rank {M} < {low}", rf"\operatorname{{rank}} {M} < {low}")
+        return _pick(N, f"σ₁({M}) = σ₂({M}) or {M} = 0",
+                     rf"\sigma_1({M}) = \sigma_2({M}) \text{{ or }} {M} = 0")
+
+    def where(self, N) -> str:
+        conds = [N.entry(c, self.args) for c in (self.condition or [])]
+        if not conds:
+            return self.place(N)
+        head = self.place(N) if self.nuclear else f"({self.place(N)})"
+        return _and(N).join([head] + conds)
+
+    def story(self, N) -> str:
+        where = _m(self.place(N), N)
+        what = ("the nuclear norm has a kink: its gradient polar(M) = U Vᵀ = M(MᵀM)^(-1/2) exists only where "
+                "M has full rank" if self.nuclear else
+                "the spectral norm has a kink: its gradient u₁v₁ᵀ exists only where the largest singular "
+                "value is simple and positive")
+        if self.harmless:
+            return f"Where {where}, {what}, but its weight in f vanishes there, so f has no kink."
+        return (f"Where {where}, {what}; it enters f with weight {_m(N.entry(self.weight, self.args), N)}: "
+                f"f is not differentiable there.")
+
+    def fails_at(self, ev, var):
+        if self.condition:
+            return None
+        from . import singular_values as SV
+        return on_kink(self.node, SV.svd_parts(ev(self.node.arg)))
+
+    def activate(self, L):
+        from .spectral_point import activate
+        activate(self, L)
+
+
+def on_kink(node, parts) -> bool:
+    """Whether the singular values in ``parts`` put the node on its kink, exactly."""
+    if isinstance(node, E.NuclearNorm):
+        return parts.rank < parts.full
+    return parts.eig[0][0] == 0 or parts.eig[0][1] > 1
+
+
+def spectral_kink(node, kx) -> Kink:
+    """The kink of a singular-value norm, decided for f: harmless exactly where its weight
+    in f vanishes identically."""
+    args, (a_expr,) = E.frame(kx.adj[node.key])
+    w = to_sign_form(a_expr)
+    k = SpectralKink(node=node, args=args, weight=w, strength=w)
+    k.harmless = decide_zero(w, "the weight of the singular-value norm")
+    k.order, k.order_exact = (1, True) if not k.harmless else (None, False)
+    return k
