@@ -379,7 +379,7 @@ class Builder:
             return E.nuclear_norm(a)
         if kind in SPECTRAL_KINDS or kind == "2" and not is_vector:
             if not is_vector:
-                self.note("||A||_2 of a matrix is the spectral norm σ_max(A) (the largest singular value)")
+                self.note(f"||A||_{kind} of a matrix is the spectral norm σ_max(A) (the largest singular value)")
             return E.spectral_norm(a)
         if kind in ("", "2"):
             if kind == "" and not is_vector:

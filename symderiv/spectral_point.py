@@ -23,7 +23,7 @@ from .errors import Unsupported
 from .evaluate import Evaluator, scalar_eval
 from .exact_numbers import as_sympy
 from .kink_study import _affine_in
-from .sets import NuclearBall, NuclearSet, SpectralTop, Undecided
+from .sets import NuclearBall, NuclearSet, Point, SpectralTop, Undecided
 from .spectral_kinks import on_kink
 
 
@@ -37,8 +37,11 @@ def activate(k, L) -> None:
     env = _frame_env(L.ev, k.args, (1, 1))
     w = _broadcast(scalar_eval(k.weight, env, (1, 1), {}, k.args), (1, 1))[0, 0]
     if w != 0:
-        terms = L.__dict__.setdefault("spectral", [])
-        terms.append((k, w, parts))
+        L.__dict__.setdefault("spectral", []).append((k, w, parts))
+    else:
+        # on its kink with weight 0 in f (‖X‖_*² at 0): no term, but its gradient node is
+        # not defined here, so the rest of f's gradient is read without it
+        L.__dict__.setdefault("spectral_quiet", []).append(k.node.key)
 
 
 def _inner(G, D) -> sp.Expr:
@@ -94,13 +97,19 @@ def spectral_point(L, value):
     """The PointResult where a singular-value norm is active, or None where none is."""
     from .pointwise import PointResult
     terms = L.__dict__.get("spectral", [])
-    if not terms:
+    quiet = L.__dict__.get("spectral_quiet", [])
+    if not terms and not quiet:
         return None
     if len(terms) > 1 or L.items or L.norms or L.maxes or L.interacting or L.jumps or L.unbounded:
         raise Unsupported("unverified: at this point a singular-value norm is on its kink together with other "
                           "kinks; that Clarke set is not computed yet")
+    if not terms:
+        G = L.gradient(frozenset(quiet))
+        r = PointResult(value, True, G, Point(G), active=L.active)
+        r.directional_at = lambda D: _inner(G, D)
+        return r
     k, w, parts = terms[0]
-    G0 = L.gradient({k.node.key})
+    G0 = L.gradient(frozenset({k.node.key} | set(quiet)))
     local = _Local(k.node, parts)
     M = k.node.arg
     Dsym = E.Sym("__D", L.var.shape)

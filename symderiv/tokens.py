@@ -14,7 +14,7 @@ import re
 from lark import Token
 
 from .errors import Unsupported
-from .latex_words import (FONT_STYLES, FRO_WORDS, IF_WORDS, OTHERWISE_WORDS, SWITCHES, TEXT_STYLES,
+from .latex_words import (FONT_STYLES, FRO_WORDS, IF_WORDS, NORM_WORDS, OTHERWISE_WORDS, SWITCHES, TEXT_STYLES,
                           canonical)
 from .names import GREEK_NAMES
 from .parse_run import CURRENT_RUN
@@ -136,7 +136,7 @@ class TokenStage:
             return retype(t, "GREEK", word)
         if style in FONT_STYLES:
             raise run.error(f"unsupported \\{style}{{{word}}}", pos)
-        if word in FRO_WORDS:
+        if word in FRO_WORDS or word in NORM_WORDS:
             return retype(t, "FUNC", word)
         low = word.lower().rstrip(":,")
         if low in IF_WORDS:

@@ -296,6 +296,12 @@ class SyntaxBuilder(Transformer_NonRecursive):
     def norm(self, meta, x, kind=None):
         return S.Norm(x, self._norm_kind(kind), _span(meta))
 
+    def norm_word(self, meta, x, *letters):
+        return S.Norm(x, "".join(str(t) for t in letters), _span(meta))
+
+    def norm_indexed(self, meta, x, letter, index):
+        return S.Norm(x, f"{letter}_{self._norm_kind(index)}", _span(meta))
+
     @staticmethod
     def _norm_kind(kind):
         """The subscript as build reads it: 'F', '2', 'inf', '*', ..., '' when none."""
