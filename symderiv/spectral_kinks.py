@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from . import expr as E
 from .kinks import Kink, _and, _m, _pick
+from .nodes.base import ATOM
 from .scalar import to_sign_form
 from .switch_kinks import decide_zero
 
@@ -31,7 +32,7 @@ class SpectralKink(Kink):
         return isinstance(self.node, E.NuclearNorm)
 
     def place(self, N) -> str:
-        M = N.node(self.node.arg)
+        M = N.child(self.node.arg, ATOM)
         if self.nuclear:
             m, n = self.node.arg.shape
             if isinstance(m, int) and isinstance(n, int):
@@ -53,8 +54,12 @@ class SpectralKink(Kink):
 
     def story(self, N) -> str:
         where = _m(self.place(N), N)
-        what = ("the nuclear norm has a kink: its gradient polar(M) = U Vᵀ = M(MᵀM)^(-1/2) exists only where "
-                "M has full rank" if self.nuclear else
+        M = N.node(self.node.arg)
+        polar = _pick(N, f"polar({M}) = U Vᵀ", rf"\operatorname{{polar}}({M}) = U V^\top")
+        svd = _pick(N, f"{N.child(self.node.arg, ATOM)} = U Σ Vᵀ",
+                    rf"{N.child(self.node.arg, ATOM)} = U \Sigma V^\top")
+        what = (f"the nuclear norm has a kink: its gradient {_m(polar, N)}, from the SVD {_m(svd, N)}, "
+                f"exists only where {_m(M, N)} has full rank" if self.nuclear else
                 "the spectral norm has a kink: its gradient u₁v₁ᵀ exists only where the largest singular "
                 "value is simple and positive")
         if self.harmless:
