@@ -21,7 +21,8 @@ the arbiter checks against the exact f'(p; D)), and its one element when it has 
   NoClarkeSet(reason)              f is not locally Lipschitz here: JSON null, and the reason
   SpectralTop(center, scale, U1, V1)   {G0 + s U1 T V1ᵀ : T ⪰ 0, tr T = 1} ("spectral_top")
   NuclearSet(center, scale, U0, V0)    {G0 + s U0 Z V0ᵀ : ‖Z‖_2 ≤ 1} ("nuclear")
-  NuclearBall(center, scale)           {G0 + s W : ‖W‖_* ≤ 1} ("nuclear_ball")
+  SpectralBottom(center, scale, U1, V1)  the same set for σ_min at a repeated value ("spectral_bottom")
+  NuclearBall(center, scale[, U0, V0]) {G0 + s W : ‖W‖_* ≤ 1}, or {G0 + s U0 W V0ᵀ : ‖W‖_* ≤ 1} ("nuclear_ball")
 
 Arrays are numpy object arrays of exact numbers (int, Fraction, SymPy), shaped like the
 variable.  A form also reads as the mapping {"form": ..., field: exact value} the engine
@@ -444,23 +445,24 @@ class SpectralTop(ClarkeSet):
     """{G0 + s U₁ T V₁ᵀ : T ⪰ 0, tr T = 1}: the spectral norm where its largest singular
     value σ₁ > 0 has multiplicity r (U₁ m×r, V₁ n×r the top singular vectors)."""
     form = "spectral_top"
+    which = "top"
 
     def __init__(self, center, scale, U1, V1):
         self.center, self.scale, self.U1, self.V1 = center, scale, U1, V1
 
     def fields(self):
-        return {"form": "spectral_top", "center": self.center, "scale": self.scale, "U1": self.U1, "V1": self.V1}
+        return {"form": self.form, "center": self.center, "scale": self.scale, "U1": self.U1, "V1": self.V1}
 
     def shape(self):
         return np.shape(self.center)
 
     def to_json(self, flat):
-        return {"form": "spectral_top", "center": shaped(self.center, flat), "scale": number(self.scale),
+        return {"form": self.form, "center": shaped(self.center, flat), "scale": number(self.scale),
                 "scale_exact": exact(self.scale), "U1": _plain(self.U1), "V1": _plain(self.V1),
                 "U1_exact": _exact_rows(self.U1), "V1_exact": _exact_rows(self.V1)}
 
     def to_text(self, flat):
-        return (f"{{G0 + s U1 T V1ᵀ : T ⪰ 0, tr T = 1}} (the top singular value has multiplicity "
+        return (f"{{G0 + s U1 T V1ᵀ : T ⪰ 0, tr T = 1}} (the {self.which} singular value has multiplicity "
                 f"{np.shape(self.U1)[1]}), where G0 = {array_text(self.center, flat)}, s = {exact(self.scale)}, "
                 f"U1 ≈ {array_text(_num_array(self.U1), False)}, V1 ≈ {array_text(_num_array(self.V1), False)}")
 
@@ -493,6 +495,13 @@ class SpectralTop(ClarkeSet):
         if np.shape(self.U1)[1] == 1:
             return self.center + np.asarray(_mat(self.U1) * _mat(self.V1).T * as_sympy(self.scale), dtype=object)
         return None
+
+
+class SpectralBottom(SpectralTop):
+    """The same set for σ_min where its value σ_k > 0 is repeated (U₁, V₁ then span the
+    singular subspaces of σ_k): {G0 + s U₁ T V₁ᵀ : T ⪰ 0, tr T = 1}."""
+    form = "spectral_bottom"
+    which = "smallest"
 
 
 class NuclearSet(ClarkeSet):
@@ -548,36 +557,68 @@ class NuclearSet(ClarkeSet):
 
 
 class NuclearBall(ClarkeSet):
-    """{G0 + s W : ‖W‖_* ≤ 1}: the spectral norm at M = 0 (the unit ball of its dual norm)."""
+    """{G0 + s W : ‖W‖_* ≤ 1}: the spectral norm at M = 0 (the unit ball of its dual norm);
+    with bases, {G0 + s U₀ W V₀ᵀ : ‖W‖_* ≤ 1}: σ_min where rank M < min(m, n) (U₀, V₀
+    orthonormal bases of the null spaces of Mᵀ and M)."""
     form = "nuclear_ball"
 
-    def __init__(self, center, scale):
-        self.center, self.scale = center, scale
+    def __init__(self, center, scale, U0=None, V0=None):
+        self.center, self.scale, self.U0, self.V0 = center, scale, U0, V0
 
     def fields(self):
-        return {"form": "nuclear_ball", "center": self.center, "scale": self.scale}
+        out = {"form": "nuclear_ball", "center": self.center, "scale": self.scale}
+        if self.U0 is not None:
+            out.update(U0=self.U0, V0=self.V0)
+        return out
 
     def shape(self):
         return np.shape(self.center)
 
     def to_json(self, flat):
-        return {"form": "nuclear_ball", "center": shaped(self.center, flat), "scale": number(self.scale),
-                "scale_exact": exact(self.scale)}
+        out = {"form": "nuclear_ball", "center": shaped(self.center, flat), "scale": number(self.scale),
+               "scale_exact": exact(self.scale)}
+        if self.U0 is not None:
+            out.update(U0=_plain(self.U0), V0=_plain(self.V0), U0_exact=_exact_rows(self.U0),
+                       V0_exact=_exact_rows(self.V0))
+        return out
 
     def to_text(self, flat):
-        return f"{{G0 + s W : ‖W‖_* ≤ 1}}, where G0 = {array_text(self.center, flat)}, s = {exact(self.scale)}"
+        if self.U0 is None:
+            return f"{{G0 + s W : ‖W‖_* ≤ 1}}, where G0 = {array_text(self.center, flat)}, s = {exact(self.scale)}"
+        return (f"{{G0 + s U0 W V0ᵀ : ‖W‖_* ≤ 1}}, where G0 = {array_text(self.center, flat)}, "
+                f"s = {exact(self.scale)}, U0 ≈ {array_text(_num_array(self.U0), False)}, "
+                f"V0 ≈ {array_text(_num_array(self.V0), False)}")
 
     def to_latex(self, flat):
-        return (rf"\{{G_0 + s W : \|W\|_* \le 1\}}, \text{{ where }} G_0 = {array_latex(self.center, flat)},\ "
-                rf"s = {sp.latex(as_sympy(self.scale))}")
+        if self.U0 is None:
+            return (rf"\{{G_0 + s W : \|W\|_* \le 1\}}, \text{{ where }} G_0 = {array_latex(self.center, flat)},\ "
+                    rf"s = {sp.latex(as_sympy(self.scale))}")
+        return (rf"\{{G_0 + s\, U_0 W V_0^\top : \|W\|_* \le 1\}}, \text{{ where }} "
+                rf"G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))},\ "
+                rf"U_0 = {array_latex(self.U0, False)},\ V_0 = {array_latex(self.V0, False)}")
+
+    def _bases(self):
+        m, n = self.shape()
+        if self.U0 is None:
+            return np.eye(m), np.eye(n)
+        return _floats(self.U0).reshape(m, -1), _floats(self.V0).reshape(n, -1)
 
     def contains(self, G, tol=None):
         if tol is None:
             return None
+        U0, V0 = self._bases()
         W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(self.scale)
-        return bool(np.linalg.norm(W, "nuc") <= 1 + tol)
+        Z = U0.T @ W @ V0
+        if np.linalg.norm(U0 @ Z @ V0.T - W) > tol:
+            return False
+        return bool(Z.size == 0 or np.linalg.norm(Z, "nuc") <= 1 + tol)
 
     def support(self, D):
         from .singular_values import spectral
         Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        if self.U0 is not None:
+            U0, V0 = _mat(self.U0), _mat(self.V0)
+            if U0.shape[1] == 0 or V0.shape[1] == 0:
+                return _frob(self.center, np.asarray(D, dtype=object))
+            Dm = U0.T * Dm * V0
         return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * spectral(Dm)

@@ -171,6 +171,22 @@ def top_pair(X) -> sp.Matrix:
     return s.apply(s.proj[0] / s.sigma(0)).applyfunc(_tidy)
 
 
+def bottom_pair(X) -> sp.Matrix:
+    """u_k v_kᵀ for the smallest singular value σ_k, k = min(m, n), where it is simple and positive."""
+    s = svd_parts(X)
+    if s.eig[-1][0] == 0 or s.rank < s.full:
+        raise Unsupported("the smallest singular value is 0 here; its gradient is a set")
+    if s.eig[-1][1] > 1:
+        raise Unsupported("the smallest singular value is repeated here; its gradient is a set")
+    return s.apply(s.proj[-1] / s.sigma(len(s.eig) - 1)).applyfunc(_tidy)
+
+
+def smallest(A) -> sp.Expr:
+    """σ_k(A), k = min(m, n), exactly (0 where A does not have full rank)."""
+    s = svd_parts(A)
+    return _tidy(sp.sqrt(s.eig[-1][0]))
+
+
 def nuclear(A) -> sp.Expr:
     s = svd_parts(A)
     return _tidy(sp.Add(*[k * sp.sqrt(lam) for lam, k in s.eig]))

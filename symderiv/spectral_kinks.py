@@ -1,10 +1,11 @@
-"""The kink of a singular-value norm (nodes/singular.py): its kind, SpectralKink, and the
-exact decision of it for f.
+"""The kink of a singular-value function (nodes/singular.py): its kind, SpectralKink, and
+the exact decision of it for f.
 
-  ‖M‖_*   is differentiable exactly where M has full rank (gradient U Vᵀ, the polar factor)
-  ‖M‖_2   is differentiable exactly where σ₁(M) is simple and positive (gradient u₁v₁ᵀ)
+  ‖M‖_*       is differentiable exactly where M has full rank (gradient U Vᵀ, the polar factor)
+  ‖M‖_2       is differentiable exactly where σ₁(M) is simple and positive (gradient u₁v₁ᵀ)
+  σ_min(M)    is differentiable exactly where σ_k(M) is simple and positive (gradient u_k v_kᵀ)
 
-Both are convex, Lipschitz and directionally differentiable everywhere, so on the kink f
+All are Lipschitz and directionally differentiable everywhere, so on the kink f
 fails exactly where the norm's weight in f (its adjoint) is not 0, as for the Frobenius
 norm at its zero (kink_study.py).  At a point the exact test of whether the point is on
 the kink is singular_values.py's; the analysis there is spectral_point.py's.
@@ -31,6 +32,10 @@ class SpectralKink(Kink):
     def nuclear(self) -> bool:
         return isinstance(self.node, E.NuclearNorm)
 
+    @property
+    def smallest(self) -> bool:
+        return isinstance(self.node, E.SmallestSingular)
+
     def place(self, N) -> str:
         M = N.child(self.node.arg, ATOM)
         if self.nuclear:
@@ -42,6 +47,9 @@ class SpectralKink(Kink):
             else:
                 low = _pick(N, f"min({m}, {n})", rf"\min({m}, {n})")
             return _pick(N, f"rank {M} < {low}", rf"\operatorname{{rank}} {M} < {low}")
+        if self.smallest:
+            return _pick(N, f"σ_min({M}) = 0 or σ_min({M}) is repeated",
+                         rf"\sigma_{{\min}}({M}) = 0 \text{{ or }} \sigma_{{\min}}({M}) \text{{ is repeated}}")
         return _pick(N, f"σ₁({M}) = σ₂({M}) or {M} = 0",
                      rf"\sigma_1({M}) = \sigma_2({M}) \text{{ or }} {M} = 0")
 
@@ -49,7 +57,7 @@ class SpectralKink(Kink):
         conds = [N.entry(c, self.args) for c in (self.condition or [])]
         if not conds:
             return self.place(N)
-        head = self.place(N) if self.nuclear else f"({self.place(N)})"
+        head = self.place(N) if self.nuclear else f"({self.place(N)})"    # an 'or' inside an 'and'
         return _and(N).join([head] + conds)
 
     def story(self, N) -> str:
@@ -60,6 +68,8 @@ class SpectralKink(Kink):
                     rf"{N.child(self.node.arg, ATOM)} = U \Sigma V^\top")
         what = (f"the nuclear norm has a kink: its gradient {_m(polar, N)}, from the SVD {_m(svd, N)}, "
                 f"exists only where {_m(M, N)} has full rank" if self.nuclear else
+                "the smallest singular value has a kink: its gradient u_k v_kᵀ exists only where it is simple "
+                "and positive" if self.smallest else
                 "the spectral norm has a kink: its gradient u₁v₁ᵀ exists only where the largest singular "
                 "value is simple and positive")
         if self.harmless:
@@ -82,6 +92,8 @@ def on_kink(node, parts) -> bool:
     """Whether the singular values in ``parts`` put the node on its kink, exactly."""
     if isinstance(node, E.NuclearNorm):
         return parts.rank < parts.full
+    if isinstance(node, E.SmallestSingular):
+        return parts.rank < parts.full or parts.eig[-1][1] > 1
     return parts.eig[0][0] == 0 or parts.eig[0][1] > 1
 
 

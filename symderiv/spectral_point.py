@@ -8,8 +8,14 @@ where G0 is the gradient of the rest and, exactly (M0 = U Σ Vᵀ):
     ‖·‖_*:  s'(M0; E) = tr(U_rᵀ E V_r) + ‖U₀ᵀ E V₀‖_*   (U₀, V₀ the null spaces of M0ᵀ, M0)
     ‖·‖_2:  s'(M0; E) = λ_max(sym(U₁ᵀ E V₁))            (σ₁ > 0 with multiplicity r)
             s'(0; E)  = ‖E‖_2
-The Clarke set is G0 + w c ∂s(M0) where M = cX + B (the chain rule holds with equality:
-M is affine and s is convex, so regular); for another argument the set is not computed.
+    σ_min:  s'(M0; E) = λ_min(sym(U_kᵀ E V_k))          (σ_k > 0 with multiplicity r)
+            s'(M0; E) = σ_min(U₀ᵀ E V₀)                 (rank M0 < k)
+The Clarke set is G0 + w c ∂s(M0) where M = cX + B (an affine M with an invertible
+derivative: the chain rule holds with equality for any locally Lipschitz s); for
+another argument the set is not computed.  ∂σ_min is {U_k T V_kᵀ : T ⪰ 0, tr T = 1} at a
+repeated σ_k > 0 (a min of smooth functions ‖M v‖ over the unit v of that subspace) and
+{U₀ W V₀ᵀ : ‖W‖_* ≤ 1} at rank M0 < k (the gradients u vᵀ of σ_min nearby, u and v unit
+vectors of the null spaces, and their hull).
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from .errors import Unsupported
 from .evaluate import Evaluator, scalar_eval
 from .exact_numbers import as_sympy
 from .kink_study import _affine_in
-from .sets import NuclearBall, NuclearSet, Point, SpectralTop, Undecided
+from .sets import NuclearBall, NuclearSet, Point, SpectralBottom, SpectralTop, Undecided
 from .spectral_kinks import on_kink
 
 
@@ -53,25 +59,34 @@ class _Local:
 
     def __init__(self, node, parts: SV.SVDParts):
         self.nuclear = isinstance(node, E.NuclearNorm)
+        self.smallest = isinstance(node, E.SmallestSingular)
         self.parts = p = parts
         M0 = p.X
-        if self.nuclear:
+        if self.smallest:
+            self.zero = p.rank < p.full
+            if self.zero:
+                self.U0 = SV.orthonormal(SV.null_projector(M0.T))
+                self.V0 = SV.orthonormal(SV.null_projector(M0))
+            else:
+                self.U1, self.V1 = self._bases(p, M0, len(p.eig) - 1)
+        elif self.nuclear:
             self.polar = SV._polar_of(p) if p.rank else sp.zeros(*M0.shape)
             self.PL = SV.null_projector(M0.T)         # onto the null space of M0ᵀ (m×m)
             self.PR = SV.null_projector(M0)           # onto the null space of M0 (n×n)
-        elif p.eig[0][0] != 0:
-            sigma = p.sigma(0)
-            basis = SV.orthonormal(p.proj[0])
-            if p.left:
-                self.U1 = basis
-                self.V1 = (M0.T * basis / sigma).applyfunc(SV._tidy)
-            else:
-                self.V1 = basis
-                self.U1 = (M0 * basis / sigma).applyfunc(SV._tidy)
+        else:
+            self.zero = p.eig[0][0] == 0
+            if not self.zero:
+                self.U1, self.V1 = self._bases(p, M0, 0)
 
-    @property
-    def zero(self) -> bool:
-        return self.parts.eig[0][0] == 0
+    @staticmethod
+    def _bases(p, M0, i):
+        """Orthonormal bases (U, V) of the singular subspaces of the i-th distinct singular
+        value (> 0): one from the Gram matrix's projector, the other through M0."""
+        sigma = p.sigma(i)
+        basis = SV.orthonormal(p.proj[i])
+        if p.left:
+            return basis, (M0.T * basis / sigma).applyfunc(SV._tidy)
+        return (M0 * basis / sigma).applyfunc(SV._tidy), basis
 
     def slope(self, Em: sp.Matrix) -> sp.Expr:
         """s'(M0; E), exactly."""
@@ -79,17 +94,27 @@ class _Local:
             rest = self.PL * Em * self.PR
             tail = 0 if all(v == 0 for v in rest) else SV.nuclear(rest)
             return sp.Add(*[a * b for a, b in zip(self.polar, Em)]) + tail
+        if self.smallest and self.zero:
+            if self.U0.shape[1] == 0 or self.V0.shape[1] == 0:
+                return sp.Integer(0)
+            return SV.smallest(self.U0.T * Em * self.V0)
         if self.zero:
             return SV.spectral(Em)
         A = self.U1.T * Em * self.V1
-        return SV.max_eigenvalue(((A + A.T) / 2).applyfunc(sp.expand))
+        S = ((A + A.T) / 2).applyfunc(sp.expand)
+        # σ_min at a repeated value is the smallest of the compressed pair's: λ_min = -λ_max(-S)
+        return -SV.max_eigenvalue(-S) if self.smallest else SV.max_eigenvalue(S)
 
     def clarke(self, center: np.ndarray, scale):
         if self.nuclear:
             c = center + SV.to_array(self.polar * as_sympy(scale))
             return NuclearSet(c, scale, SV.to_array(SV.orthonormal(self.PL)), SV.to_array(SV.orthonormal(self.PR)))
+        if self.smallest and self.zero:
+            return NuclearBall(center, scale, SV.to_array(self.U0), SV.to_array(self.V0))
         if self.zero:
             return NuclearBall(center, scale)
+        if self.smallest:
+            return SpectralBottom(center, scale, SV.to_array(self.U1), SV.to_array(self.V1))
         return SpectralTop(center, scale, SV.to_array(self.U1), SV.to_array(self.V1))
 
 

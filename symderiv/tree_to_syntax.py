@@ -17,6 +17,7 @@ from lark import Token, Transformer_NonRecursive, v_args
 from . import syntax as S
 from .errors import Unsupported
 from .latex_words import FRO_WORDS, REL_OPS, canonical
+from .named_functions import NAMED
 from .parse_run import ParseRun
 
 NOTE_SIGMA = r"\sigma applied to an argument: a function (ReLU unless --let binds it)"
@@ -250,6 +251,12 @@ class SyntaxBuilder(Transformer_NonRecursive):
     def call_sub(self, meta, func, sub, *args):
         # the subscript is the primitive's trailing parameter, as symderiv itself prints it
         return self._call(meta, func, tuple(args) + (sub,))
+
+    def call_greek_sub(self, meta, greek, func, *args):
+        # σ_max(X) is read by the word 'sigma_max', which a matrix function declares
+        # (nodes/singular.py); a word nobody declares is refused by the builder
+        word = f"{str(greek).lstrip(chr(92))}_{func}"
+        return S.Call(word if word in NAMED else None, word, tuple(args), _span(meta))
 
     def call_power(self, meta, func, exp, *args):
         return self._power_of_call(meta, func, exp, args)

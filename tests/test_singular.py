@@ -61,9 +61,10 @@ def check_gradient(tex, f, X, let=None):
     return a
 
 
-def check_clarke(tex, f, X, let=None, samples=12, directions=50, eps=1e-4):
+def check_clarke(tex, f, X, let=None, samples=12, directions=50, eps=1e-4, convex=True):
     """Not differentiable at X: nearby gradients lie in the set, and its support
-    function is the numeric one-sided derivative."""
+    function is the numeric one-sided derivative (for a function that is not convex,
+    at least it: f'(X; D) ≤ f°(X; D) = max <G, D> for every locally Lipschitz f)."""
     a = at(tex, X, let)
     p = a.point
     assert not p.differentiable
@@ -83,7 +84,10 @@ def check_clarke(tex, f, X, let=None, samples=12, directions=50, eps=1e-4):
             continue
         exact = sub.support([sp.Integer(int(v)) for v in D.flat])
         numeric = one_sided(f, X, D, h=1e-6)
-        assert abs(float(sp.N(exact, 30)) - numeric) < 1e-4 * (1 + abs(numeric)), (D, exact, numeric)
+        if convex:
+            assert abs(float(sp.N(exact, 30)) - numeric) < 1e-4 * (1 + abs(numeric)), (D, exact, numeric)
+        else:
+            assert float(sp.N(exact, 30)) >= numeric - 1e-4 * (1 + abs(numeric)), (D, exact, numeric)
     return a
 
 
@@ -278,3 +282,43 @@ def test_squared_nuclear_is_differentiable_at_zero():
     assert np.allclose(floats(a.point.gradient), central(lambda X: nuc(X) ** 2, np.zeros((2, 2))), atol=1e-5)
     # and not differentiable at a nonzero rank-deficient point
     check_clarke(r"\|X\|_*^2", lambda X: nuc(X) ** 2, [[1, 2], [2, 4]])
+
+
+# ---------------------------------------------------------------- σ_max and σ_min spelled as calls
+
+def smin(X):
+    X = np.asarray(X, dtype=float)
+    return float(np.linalg.svd(X, compute_uv=False)[-1]) if min(X.shape) > 1 else float(np.linalg.norm(X))
+
+
+def test_sigma_max_spelling_is_the_spectral_norm():
+    a = analyze(r"\sigma_{\max}(X)")
+    assert a.verdict.kinks[0].node == analyze(r"\|X\|_2").verdict.kinks[0].node
+    check_gradient(r"\sigma_{\max}(X)", spec, [[3, 1], [1, 2]])
+
+
+def test_sigma_min_verdict():
+    a = analyze(r"\sigma_{\min}(X)")
+    assert not a.verdict.differentiable_everywhere
+    assert a.convexity.convex is False
+    # the oracle: σ_min is not convex (0 at diag(1, 0) and diag(0, 1), 1/2 at their midpoint)
+    A, B = np.diag([1.0, 0.0]), np.diag([0.0, 1.0])
+    assert smin((A + B) / 2) > (smin(A) + smin(B)) / 2 + 0.25
+
+
+def test_sigma_min_gradient_and_direction():
+    check_gradient(r"\sigma_{\min}(X)", smin, [[3, 1], [1, 2]])
+    check_gradient(r"\sigma_{\min}(X)", smin, [[3, 0], [0, 1], [0, 0]])
+    rng = np.random.default_rng(5)
+    for X in ([[1, 2], [2, 4]], [[1, 0, 0], [0, 1, 0]], [[3, 0], [0, 0], [0, 0]], [[2, 0], [0, 2]]):
+        for _ in range(3):
+            D = rng.integers(-3, 4, size=np.shape(X)).tolist()
+            check_direction(r"\sigma_{\min}(X)", smin, X, D)
+
+
+def test_sigma_min_rank_deficient_and_repeated():
+    a = check_clarke(r"\sigma_{\min}(X)", smin, [[1, 2], [2, 4]], convex=False)
+    assert a.point.subdifferential.form == "nuclear_ball"
+    check_clarke(r"\sigma_{\min}(X)", smin, [[3, 0], [0, 0], [0, 0]], convex=False)
+    b = check_clarke(r"\sigma_{\min}(X)", smin, [[1, 0, 0], [0, 1, 0]], convex=False)
+    assert b.point.subdifferential.form == "spectral_bottom"

@@ -1,9 +1,10 @@
-"""The singular-value functions of a matrix: the nuclear norm ‖M‖_* = Σ σ_i(M) and the
-spectral norm ‖M‖_2 = σ₁(M), with their gradients where they exist, Polar (U Vᵀ, the
-nuclear norm's, where M has full rank) and TopPair (u₁v₁ᵀ, the spectral norm's, where σ₁
-is simple and positive).  Values are exact (singular_values.py); the kinks are
+"""The singular-value functions of a matrix: the nuclear norm ‖M‖_* = Σ σ_i(M), the
+spectral norm ‖M‖_2 = σ₁(M) and the smallest singular value σ_min(M) = σ_k(M), k = min(m, n),
+with their gradients where they exist, Polar (U Vᵀ, the nuclear norm's, where M has full
+rank), TopPair (u₁v₁ᵀ, the spectral norm's, where σ₁ is simple and positive) and
+BottomPair (u_k v_kᵀ, σ_min's, where σ_k is simple and positive).  Values are exact (singular_values.py); the kinks are
 spectral_kinks.py's.  A vector (m×1 or 1×n) never reaches these nodes: both norms of a
-vector are its Euclidean norm, FroNorm."""
+vector (and its one singular value) are its Euclidean norm, FroNorm."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from .transpose import Transpose
 
 
 class _SingularNorm(Node):
-    """What the two norms share: one argument, a scalar value, convex and nonnegative."""
+    """What the singular-value functions share: one argument, a scalar nonnegative value,
+    a gradient node; the two norms are convex (σ_min overrides that)."""
     arg: Node
     shape: Shape = SCALAR
     #: the gradient node where it exists
@@ -97,6 +99,13 @@ class SpectralNorm(_SingularNorm):
     def rebuild(self, children):
         return spectral_norm(children[0])
 
+    # read as \sigma_{\max}(X) too (tree_to_syntax.call_greek_sub)
+    word, spellings, gives_scalar = "sigma_max", ("sigma_max",), True
+
+    @classmethod
+    def named(cls, arg):
+        return spectral_norm(arg)
+
     # -- exact value
 
     def value(self, ev):
@@ -110,6 +119,45 @@ class SpectralNorm(_SingularNorm):
     # -- printing
 
     notation = Template("‖{0}‖_2", r"\left\|{0}\right\|_2")
+
+
+@dataclass(frozen=True, eq=False)
+class SmallestSingular(_SingularNorm):
+    """σ_min(M) = σ_k(M), k = min(m, n): not differentiable where it is 0 or repeated.
+    Neither convex nor concave (σ_min of [[x, 0], [0, 1]] is min(|x|, 1))."""
+    arg: Node
+    shape: Shape = SCALAR
+
+    @property
+    def gradient_node(self):
+        return BottomPair
+
+    def rebuild(self, children):
+        return smallest_singular(children[0])
+
+    # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(exact.to_number(SV.smallest(ev(self.arg))))
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        return tt.t.linalg.svdvals(tt(self.arg))[-1].reshape(1, 1)
+
+    # -- printing
+
+    notation = Template("σ_min({0})", r"\sigma_{\min}({0})")
+    word, spellings, gives_scalar = "sigma_min", ("sigma_min",), True
+
+    @classmethod
+    def named(cls, arg):
+        return smallest_singular(arg)
+
+    # -- curvature
+
+    # no composition rule: σ_min is neither convex nor concave
+    curvature, monotone = None, (None,)
 
 
 class _Factor(Node):
@@ -172,6 +220,25 @@ class TopPair(_Factor):
     notation = Template("u₁v₁ᵀ({0})", r"u_1 v_1^\top({0})")
 
 
+@dataclass(frozen=True, eq=False)
+class BottomPair(_Factor):
+    """u_k v_kᵀ for the smallest singular pair of M: the gradient of σ_min(M) where σ_k is
+    simple and > 0."""
+    arg: Node
+
+    def rebuild(self, children):
+        return BottomPair(children[0])
+
+    def value(self, ev):
+        return SV.to_array(SV.bottom_pair(ev(self.arg)))
+
+    def torch(self, tt):
+        U, _, Vh = tt.t.linalg.svd(tt(self.arg), full_matrices=False)
+        return U[:, -1:] @ Vh[-1:, :]
+
+    notation = Template("u_k v_kᵀ({0})", r"u_k v_k^\top({0})")
+
+
 def _vector(a: Node) -> bool:
     return a.shape[0] == 1 or a.shape[1] == 1
 
@@ -194,4 +261,14 @@ def spectral_norm(a: Node) -> Node:
     return SpectralNorm(a)
 
 
-__all__ = ["NuclearNorm", "SpectralNorm", "Polar", "TopPair", "nuclear_norm", "spectral_norm"]
+def smallest_singular(a: Node) -> Node:
+    from .fro_norm import fro_norm
+    if _vector(a):
+        return fro_norm(a)
+    if isinstance(a, Transpose):
+        return smallest_singular(a.arg)
+    return SmallestSingular(a)
+
+
+__all__ = ["NuclearNorm", "SpectralNorm", "SmallestSingular", "Polar", "TopPair", "BottomPair", "nuclear_norm",
+           "spectral_norm", "smallest_singular"]
