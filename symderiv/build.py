@@ -377,9 +377,11 @@ class Builder:
             return E.fro_norm(a)
         if kind in NUCLEAR_KINDS:
             return E.nuclear_norm(a)
+        if kind == "sigma_min":            # \sigma_{\min}(X), read as a norm (tree_to_syntax)
+            return E.smallest_singular(a)
         if kind in SPECTRAL_KINDS or kind == "2" and not is_vector:
             if not is_vector:
-                self.note(f"||A||_{kind} of a matrix is the spectral norm σ_max(A) (the largest singular value)")
+                self.note("||A||_2 = σ_max(A) of a matrix is its spectral norm (the largest singular value)")
             return E.spectral_norm(a)
         if kind in ("", "2"):
             if kind == "" and not is_vector:

@@ -43,3 +43,5 @@ NUCLEAR_KINDS = {"*", "tr", "S_1", "nuc", "nuclear", "Tr"}
 SPECTRAL_KINDS = {"op", "S_inf", "S_infty", "spec"}
 # styled words that may only stand as such a subscript (\text{nuc}, \text{op})
 NORM_WORDS = {"nuc", "nuclear", "op", "spec", "tr", "Tr"}
+# \sigma_{\max}(X), \sigma_{\min}(X) -> the norm subscript build reads them by
+GREEK_SUBSCRIPT_CALLS = {"sigma_max": "op", "sigma_min": "sigma_min"}

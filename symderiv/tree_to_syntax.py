@@ -16,8 +16,7 @@ from lark import Token, Transformer_NonRecursive, v_args
 
 from . import syntax as S
 from .errors import Unsupported
-from .latex_words import FRO_WORDS, REL_OPS, canonical
-from .named_functions import NAMED
+from .latex_words import FRO_WORDS, GREEK_SUBSCRIPT_CALLS, REL_OPS, canonical
 from .parse_run import ParseRun
 
 NOTE_SIGMA = r"\sigma applied to an argument: a function (ReLU unless --let binds it)"
@@ -253,10 +252,15 @@ class SyntaxBuilder(Transformer_NonRecursive):
         return self._call(meta, func, tuple(args) + (sub,))
 
     def call_greek_sub(self, meta, greek, func, *args):
-        # σ_max(X) is read by the word 'sigma_max', which a matrix function declares
-        # (nodes/singular.py); a word nobody declares is refused by the builder
+        # σ_max(X) is the spectral norm; σ_min(X) is read through the same norm syntax
+        # under its own subscript word, which build._norm turns into its node (it is a
+        # scalar of one matrix argument, as a norm is, to the shape rules)
         word = f"{str(greek).lstrip(chr(92))}_{func}"
-        return S.Call(word if word in NAMED else None, word, tuple(args), _span(meta))
+        if word not in GREEK_SUBSCRIPT_CALLS:
+            raise self._error(f"unknown function \\{word}(...)", meta.start_pos)
+        if len(args) != 1:
+            raise self._error(f"\\{word} takes one argument", meta.start_pos)
+        return S.Norm(args[0], GREEK_SUBSCRIPT_CALLS[word], _span(meta))
 
     def call_power(self, meta, func, exp, *args):
         return self._power_of_call(meta, func, exp, args)

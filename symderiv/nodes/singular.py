@@ -99,13 +99,6 @@ class SpectralNorm(_SingularNorm):
     def rebuild(self, children):
         return spectral_norm(children[0])
 
-    # read as \sigma_{\max}(X) too (tree_to_syntax.call_greek_sub)
-    word, spellings, gives_scalar = "sigma_max", ("sigma_max",), True
-
-    @classmethod
-    def named(cls, arg):
-        return spectral_norm(arg)
-
     # -- exact value
 
     def value(self, ev):
@@ -148,11 +141,6 @@ class SmallestSingular(_SingularNorm):
     # -- printing
 
     notation = Template("σ_min({0})", r"\sigma_{\min}({0})")
-    word, spellings, gives_scalar = "sigma_min", ("sigma_min",), True
-
-    @classmethod
-    def named(cls, arg):
-        return smallest_singular(arg)
 
     # -- curvature
 
