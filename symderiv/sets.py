@@ -23,6 +23,7 @@ the arbiter checks against the exact f'(p; D)), and its one element when it has 
   NuclearSet(center, scale, U0, V0)    {G0 + s U0 Z V0ᵀ : ‖Z‖_2 ≤ 1} ("nuclear")
   SpectralBottom(center, scale, U1, V1)  the same set for σ_min at a repeated value ("spectral_bottom")
   NuclearBall(center, scale[, U0, V0]) {G0 + s W : ‖W‖_* ≤ 1}, or {G0 + s U0 W V0ᵀ : ‖W‖_* ≤ 1} ("nuclear_ball")
+  Mapped(center, L, R, inner)          {C + Lᵀ S Rᵀ : S ∈ inner} ("mapped": ‖A X − B‖_*)
 
 Arrays are numpy object arrays of exact numbers (int, Fraction, SymPy), shaped like the
 variable.  A form also reads as the mapping {"form": ..., field: exact value} the engine
@@ -622,3 +623,54 @@ class NuclearBall(ClarkeSet):
                 return _frob(self.center, np.asarray(D, dtype=object))
             Dm = U0.T * Dm * V0
         return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * spectral(Dm)
+
+
+class Mapped(ClarkeSet):
+    """{C + Lᵀ S Rᵀ : S ∈ inner}: the set of a singular-value function of M = L X R + B
+    (‖A X − B‖_*: L = A, R = I), where ``inner`` is the function's own set at M (centered
+    at 0, scaled by its weight in f): the chain rule ∂f = G0 + M′* ∂s.  Membership is
+    tested where L and R are square and invertible (else None); the support function is
+    <C, D> + inner's support at L D R."""
+    form = "mapped"
+
+    def __init__(self, center, left, right, inner: ClarkeSet):
+        self.center, self.left, self.right, self.inner = center, left, right, inner
+
+    def fields(self):
+        return {"form": "mapped", "center": self.center, "left": self.left, "right": self.right,
+                "set": self.inner.fields()}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "mapped", "center": shaped(self.center, flat), "left": _plain(self.left),
+                "right": _plain(self.right), "left_exact": _exact_rows(self.left),
+                "right_exact": _exact_rows(self.right), "set": self.inner.to_json(False)}
+
+    def to_text(self, flat):
+        return (f"{{C + Lᵀ S Rᵀ : S ∈ S0}}, where C = {array_text(self.center, flat)}, "
+                f"L = {array_text(self.left, False)}, R = {array_text(self.right, False)}, and S0 = "
+                f"{self.inner.to_text(False)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{C + L^\top S R^\top : S \in S_0\}}, \text{{ where }} C = {array_latex(self.center, flat)},\ "
+                rf"L = {array_latex(self.left, False)},\ R = {array_latex(self.right, False)},\ "
+                rf"S_0 = {self.inner.to_latex(False)}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        L, R = _floats(self.left), _floats(self.right)
+        if L.shape[0] != L.shape[1] or R.shape[0] != R.shape[1]:
+            return None
+        if abs(np.linalg.det(L)) < 1e-12 or abs(np.linalg.det(R)) < 1e-12:
+            return None
+        V = _floats(G).reshape(self.shape()) - _floats(self.center)
+        S = np.linalg.solve(L.T, np.linalg.solve(R, V.T).T)
+        return self.inner.contains(S, tol)
+
+    def support(self, D):
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        inner = self.inner.support(list(_mat(self.left) * Dm * _mat(self.right)))
+        return None if inner is None else _frob(self.center, np.asarray(D, dtype=object)) + inner

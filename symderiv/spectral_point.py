@@ -11,8 +11,10 @@ where G0 is the gradient of the rest and, exactly (M0 = U Σ Vᵀ):
     σ_min:  s'(M0; E) = λ_min(sym(U_kᵀ E V_k))          (σ_k > 0 with multiplicity r)
             s'(M0; E) = σ_min(U₀ᵀ E V₀)                 (rank M0 < k)
 The Clarke set is G0 + w c ∂s(M0) where M = cX + B (an affine M with an invertible
-derivative: the chain rule holds with equality for any locally Lipschitz s); for
-another argument the set is not computed.  ∂σ_min is {U_k T V_kᵀ : T ⪰ 0, tr T = 1} at a
+derivative: the chain rule holds with equality for any locally Lipschitz s), and
+G0 + w M′*∂s(M0) where M = A X + B or X A + B (equality for the convex norms, which are
+regular, whatever A is; for σ_min where A is invertible, so that M′ is onto); for another
+argument the set is not computed.  ∂σ_min is {U_k T V_kᵀ : T ⪰ 0, tr T = 1} at a
 repeated σ_k > 0 (a min of smooth functions ‖M v‖ over the unit v of that subspace) and
 {U₀ W V₀ᵀ : ‖W‖_* ≤ 1} at rank M0 < k (the gradients u vᵀ of σ_min nearby, u and v unit
 vectors of the null spaces, and their hull).
@@ -29,7 +31,7 @@ from .errors import Unsupported
 from .evaluate import Evaluator, scalar_eval
 from .exact_numbers import as_sympy
 from .kink_study import _affine_in
-from .sets import NuclearBall, NuclearSet, Point, SpectralBottom, SpectralTop, Undecided
+from .sets import Mapped, NuclearBall, NuclearSet, Point, SpectralBottom, SpectralTop, Undecided
 from .spectral_kinks import on_kink
 
 
@@ -146,15 +148,50 @@ def spectral_point(L, value):
         return _inner(G0, D) + as_sympy(w) * local.slope(SV.matrix(E_))
 
     c, _ = _affine_in(M, L.var) if M != L.var else (sp.Integer(1), None)
-    if c is None:
-        reason = ("the Clarke set is not computed here: the norm's argument is not c·X + B in the variable "
-                  "(f'(X; D) is exact)")
-        sub = Undecided("the argument of the singular-value norm is not c·X + B in the variable", reason)
-    else:
+    maps = None if c is not None else _one_sided_factor(M, L, dM, Dsym, local)
+    if c is not None:
         sub = local.clarke(G0, _number(as_sympy(w) * as_sympy(c)))
+    elif maps is not None:
+        left, right = maps
+        inner = local.clarke(np.zeros(L.ev.shape(M), dtype=object), _number(as_sympy(w)))
+        sub = Mapped(G0, SV.to_array(left), SV.to_array(right), inner)
+    else:
+        reason = ("the Clarke set is not computed here: the norm's argument is not c·X + B, A X + B or X A + B "
+                  "in the variable (f'(X; D) is exact)")
+        sub = Undecided("the argument of the singular-value function is not c·X + B, A X + B or X A + B in the "
+                        "variable", reason)
     r = PointResult(value, False, None, sub, active=L.active)
     r.directional_at = at
     return r
+
+
+def _one_sided_factor(M, L, dM, Dsym, local):
+    """(L, R) with M'(D) = L D R where one of them is the identity (M = A X + B or
+    X A + B, A constant), read off the exact derivative along the unit matrices; None
+    otherwise.  For σ_min, which is not regular, the chain rule is an equality only where
+    M' is onto, so L and R must then be square and invertible."""
+    m, n = L.shape
+    p, q = L.ev.shape(M)
+    units = {}
+    for i in range(m):
+        for j in range(n):
+            D = np.zeros((m, n), dtype=object)
+            D[i, j] = 1
+            units[i, j] = SV.matrix(Evaluator({**L.values, "__D": D}, L.dims)(dM))
+    found = None
+    if q == n:          # M'(D) = A D
+        A = sp.Matrix(p, m, lambda r, i: units[i, 0][r, 0])
+        if all(units[i, j] == A * sp.Matrix(m, n, lambda a, b: 1 if (a, b) == (i, j) else 0) for i, j in units):
+            found = (A, sp.eye(n))
+    if found is None and p == m:    # M'(D) = D A
+        A = sp.Matrix(n, q, lambda j, c: units[0, j][0, c])
+        if all(units[i, j] == sp.Matrix(m, n, lambda a, b: 1 if (a, b) == (i, j) else 0) * A for i, j in units):
+            found = (sp.eye(m), A)
+    if found is None:
+        return None
+    if local.smallest and not all(F.is_square and F.det() != 0 for F in found):
+        return None
+    return found
 
 
 def _number(v):
