@@ -27,7 +27,7 @@ from . import syntax as S
 from .cases import read_cases
 from .errors import InputError, SymderivError, Unsupported
 from .indexed_names import sample_rows, vector_entries
-from .latex_words import NUCLEAR_KINDS, SPECTRAL_KINDS
+from .latex_words import MAX_SCHATTEN, NUCLEAR_KINDS, SPECTRAL_KINDS
 from .named_calls import read_call
 from .vector_letters import guess_vectors, numbered_entries
 
@@ -379,6 +379,9 @@ class Builder:
             return E.nuclear_norm(a)
         if kind == "sigma_min":            # \sigma_{\min}(X), read as a norm (tree_to_syntax)
             return E.smallest_singular(a)
+        schatten = re.fullmatch(r"S_([0-9]+)", kind)
+        if schatten and 1 <= int(schatten.group(1)) <= MAX_SCHATTEN:
+            return E.schatten_norm(a, int(schatten.group(1)))
         if kind in SPECTRAL_KINDS or kind == "2" and not is_vector:
             if not is_vector:
                 self.note("||A||_2 = σ_max(A) of a matrix is its spectral norm (the largest singular value)")

@@ -45,3 +45,5 @@ SPECTRAL_KINDS = {"op", "S_inf", "S_infty", "spec"}
 NORM_WORDS = {"nuc", "nuclear", "op", "spec", "tr", "Tr"}
 # \sigma_{\max}(X), \sigma_{\min}(X) -> the norm subscript build reads them by
 GREEK_SUBSCRIPT_CALLS = {"sigma_max": "op", "sigma_min": "sigma_min"}
+# ‖X‖_{S_p}: the Schatten norms read, for an integer p up to this (a size of the exact powers)
+MAX_SCHATTEN = 12

@@ -24,6 +24,7 @@ the arbiter checks against the exact f'(p; D)), and its one element when it has 
   SpectralBottom(center, scale, U1, V1)  the same set for σ_min at a repeated value ("spectral_bottom")
   NuclearBall(center, scale[, U0, V0]) {G0 + s W : ‖W‖_* ≤ 1}, or {G0 + s U0 W V0ᵀ : ‖W‖_* ≤ 1} ("nuclear_ball")
   Mapped(center, L, R, inner)          {C + Lᵀ S Rᵀ : S ∈ inner} ("mapped": ‖A X − B‖_*)
+  SchattenBall(center, scale, p)       {G0 + s W : ‖W‖_{S_q} ≤ 1}, 1/p + 1/q = 1 ("schatten_ball")
 
 Arrays are numpy object arrays of exact numbers (int, Fraction, SymPy), shaped like the
 variable.  A form also reads as the mapping {"form": ..., field: exact value} the engine
@@ -674,3 +675,46 @@ class Mapped(ClarkeSet):
         Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
         inner = self.inner.support(list(_mat(self.left) * Dm * _mat(self.right)))
         return None if inner is None else _frob(self.center, np.asarray(D, dtype=object)) + inner
+
+
+class SchattenBall(ClarkeSet):
+    """{G0 + s W : ‖W‖_{S_q} ≤ 1}, 1/p + 1/q = 1: the Schatten p-norm at M = 0 (the unit
+    ball of its dual norm)."""
+    form = "schatten_ball"
+
+    def __init__(self, center, scale, p: int):
+        self.center, self.scale, self.p = center, scale, p
+
+    @property
+    def q(self):
+        return sp.Rational(self.p, self.p - 1)
+
+    def fields(self):
+        return {"form": "schatten_ball", "center": self.center, "scale": self.scale, "q": self.q}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "schatten_ball", "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale), "q": number(self.q), "q_exact": exact(self.q)}
+
+    def to_text(self, flat):
+        return (f"{{G0 + s W : ‖W‖_S{exact(self.q)} ≤ 1}} (the dual Schatten norm, q = {exact(self.q)}), "
+                f"where G0 = {array_text(self.center, flat)}, s = {exact(self.scale)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s W : \|W\|_{{S_{{{sp.latex(self.q)}}}}} \le 1\}}, \text{{ where }} "
+                rf"G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(self.scale)
+        q = float(self.q)
+        return bool(np.sum(np.linalg.svd(W, compute_uv=False) ** q) ** (1 / q) <= 1 + tol)
+
+    def support(self, D):
+        from .singular_values import schatten
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * schatten(Dm, self.p)

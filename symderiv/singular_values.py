@@ -11,7 +11,8 @@ entries lie in the field the roots generate.  No float tolerance decides anythin
   svd_parts(X)         the same with the spectral projectors of the Gram matrix
   polar(X)             U Vᵀ (X of full rank): the gradient of the nuclear norm
   top_pair(X)          u₁v₁ᵀ (σ₁ simple and > 0): the gradient of the spectral norm
-  nuclear(A), spectral(A)   the norms, exactly
+  nuclear(A), spectral(A), schatten(A, p), smallest(A)   the values, exactly
+  schatten_gradient(X, p)   U Σ^(p-1) Vᵀ / ‖X‖_{S_p}^(p-1) (X ≠ 0); bottom_pair(X) u_k v_kᵀ
 """
 from __future__ import annotations
 
@@ -185,6 +186,28 @@ def smallest(A) -> sp.Expr:
     """σ_k(A), k = min(m, n), exactly (0 where A does not have full rank)."""
     s = svd_parts(A)
     return _tidy(sp.sqrt(s.eig[-1][0]))
+
+
+def schatten(A, p) -> sp.Expr:
+    """‖A‖_{S_p} = (Σ σ_i^p)^(1/p), exactly."""
+    s = svd_parts(A)
+    p = sp.Rational(p)
+    return _tidy(sp.Add(*[k * lam ** (p / 2) for lam, k in s.eig]) ** (1 / p))
+
+
+def schatten_gradient(X, p) -> sp.Matrix:
+    """U Σ^(p-1) Vᵀ / ‖X‖_{S_p}^(p-1), where X ≠ 0."""
+    s = svd_parts(X)
+    if s.eig[0][0] == 0:
+        raise Unsupported("the matrix is 0 here; the Schatten norm's gradient is a set")
+    p = sp.Rational(p)
+    n = s.proj[0].shape[0]
+    W = sp.zeros(n, n)
+    for (lam, _), P in zip(s.eig, s.proj):
+        if lam != 0:           # X P = 0 on the null space: those terms vanish
+            W += P * lam ** ((p - 2) / 2)
+    norm = sp.Add(*[k * lam ** (p / 2) for lam, k in s.eig]) ** (1 / p)
+    return (s.apply(W) / norm ** (p - 1)).applyfunc(_tidy)
 
 
 def nuclear(A) -> sp.Expr:

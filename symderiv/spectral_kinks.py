@@ -4,6 +4,7 @@ the exact decision of it for f.
   ‖M‖_*       is differentiable exactly where M has full rank (gradient U Vᵀ, the polar factor)
   ‖M‖_2       is differentiable exactly where σ₁(M) is simple and positive (gradient u₁v₁ᵀ)
   σ_min(M)    is differentiable exactly where σ_k(M) is simple and positive (gradient u_k v_kᵀ)
+  ‖M‖_{S_p}   (integer p > 2) is differentiable exactly where M ≠ 0 (gradient U Σ^(p-1) Vᵀ/‖M‖^(p-1))
 
 All are Lipschitz and directionally differentiable everywhere, so on the kink f
 fails exactly where the norm's weight in f (its adjoint) is not 0, as for the Frobenius
@@ -36,6 +37,10 @@ class SpectralKink(Kink):
     def smallest(self) -> bool:
         return isinstance(self.node, E.SmallestSingular)
 
+    @property
+    def schatten(self) -> bool:
+        return isinstance(self.node, E.SchattenNorm)
+
     def place(self, N) -> str:
         M = N.child(self.node.arg, ATOM)
         if self.nuclear:
@@ -47,6 +52,8 @@ class SpectralKink(Kink):
             else:
                 low = _pick(N, f"min({m}, {n})", rf"\min({m}, {n})")
             return _pick(N, f"rank {M} < {low}", rf"\operatorname{{rank}} {M} < {low}")
+        if self.schatten:
+            return f"{N.node(self.node.arg)} = 0"
         if self.smallest:
             return _pick(N, f"σ_min({M}) = 0 or σ_min({M}) is repeated",
                          rf"\sigma_{{\min}}({M}) = 0 \text{{ or }} \sigma_{{\min}}({M}) \text{{ is repeated}}")
@@ -57,7 +64,7 @@ class SpectralKink(Kink):
         conds = [N.entry(c, self.args) for c in (self.condition or [])]
         if not conds:
             return self.place(N)
-        head = self.place(N) if self.nuclear else f"({self.place(N)})"    # an 'or' inside an 'and'
+        head = self.place(N) if self.nuclear or self.schatten else f"({self.place(N)})"    # an 'or' inside an 'and'
         return _and(N).join([head] + conds)
 
     def story(self, N) -> str:
@@ -68,6 +75,8 @@ class SpectralKink(Kink):
                     rf"{N.child(self.node.arg, ATOM)} = U \Sigma V^\top")
         what = (f"the nuclear norm has a kink: its gradient {_m(polar, N)}, from the SVD {_m(svd, N)}, "
                 f"exists only where {_m(M, N)} has full rank" if self.nuclear else
+                "the Schatten norm has a kink (a cone): its gradient U Σ^(p-1) Vᵀ/‖M‖^(p-1) exists only where "
+                "its argument is not 0" if self.schatten else
                 "the smallest singular value has a kink: its gradient u_k v_kᵀ exists only where it is simple "
                 "and positive" if self.smallest else
                 "the spectral norm has a kink: its gradient u₁v₁ᵀ exists only where the largest singular "
@@ -92,6 +101,8 @@ def on_kink(node, parts) -> bool:
     """Whether the singular values in ``parts`` put the node on its kink, exactly."""
     if isinstance(node, E.NuclearNorm):
         return parts.rank < parts.full
+    if isinstance(node, E.SchattenNorm):
+        return parts.eig[0][0] == 0
     if isinstance(node, E.SmallestSingular):
         return parts.rank < parts.full or parts.eig[-1][1] > 1
     return parts.eig[0][0] == 0 or parts.eig[0][1] > 1

@@ -8,6 +8,7 @@ where G0 is the gradient of the rest and, exactly (M0 = U Σ Vᵀ):
     ‖·‖_*:  s'(M0; E) = tr(U_rᵀ E V_r) + ‖U₀ᵀ E V₀‖_*   (U₀, V₀ the null spaces of M0ᵀ, M0)
     ‖·‖_2:  s'(M0; E) = λ_max(sym(U₁ᵀ E V₁))            (σ₁ > 0 with multiplicity r)
             s'(0; E)  = ‖E‖_2
+    S_p:    s'(0; E)  = ‖E‖_{S_p}                      (its only kink, M0 = 0)
     σ_min:  s'(M0; E) = λ_min(sym(U_kᵀ E V_k))          (σ_k > 0 with multiplicity r)
             s'(M0; E) = σ_min(U₀ᵀ E V₀)                 (rank M0 < k)
 The Clarke set is G0 + w c ∂s(M0) where M = cX + B (an affine M with an invertible
@@ -31,7 +32,7 @@ from .errors import Unsupported
 from .evaluate import Evaluator, scalar_eval
 from .exact_numbers import as_sympy
 from .kink_study import _affine_in
-from .sets import Mapped, NuclearBall, NuclearSet, Point, SpectralBottom, SpectralTop, Undecided
+from .sets import Mapped, NuclearBall, SchattenBall, NuclearSet, Point, SpectralBottom, SpectralTop, Undecided
 from .spectral_kinks import on_kink
 
 
@@ -62,9 +63,12 @@ class _Local:
     def __init__(self, node, parts: SV.SVDParts):
         self.nuclear = isinstance(node, E.NuclearNorm)
         self.smallest = isinstance(node, E.SmallestSingular)
+        self.schatten = node.p if isinstance(node, E.SchattenNorm) else None
         self.parts = p = parts
         M0 = p.X
-        if self.smallest:
+        if self.schatten:
+            self.zero = True            # its only kink is at M = 0
+        elif self.smallest:
             self.zero = p.rank < p.full
             if self.zero:
                 self.U0 = SV.orthonormal(SV.null_projector(M0.T))
@@ -96,6 +100,8 @@ class _Local:
             rest = self.PL * Em * self.PR
             tail = 0 if all(v == 0 for v in rest) else SV.nuclear(rest)
             return sp.Add(*[a * b for a, b in zip(self.polar, Em)]) + tail
+        if self.schatten:
+            return SV.schatten(Em, self.schatten)
         if self.smallest and self.zero:
             if self.U0.shape[1] == 0 or self.V0.shape[1] == 0:
                 return sp.Integer(0)
@@ -111,6 +117,8 @@ class _Local:
         if self.nuclear:
             c = center + SV.to_array(self.polar * as_sympy(scale))
             return NuclearSet(c, scale, SV.to_array(SV.orthonormal(self.PL)), SV.to_array(SV.orthonormal(self.PR)))
+        if self.schatten:
+            return SchattenBall(center, scale, self.schatten)
         if self.smallest and self.zero:
             return NuclearBall(center, scale, SV.to_array(self.U0), SV.to_array(self.V0))
         if self.zero:

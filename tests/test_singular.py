@@ -337,3 +337,25 @@ def test_sigma_min_rank_deficient_and_repeated():
     check_clarke(r"\sigma_{\min}(X)", smin, [[3, 0], [0, 0], [0, 0]], convex=False)
     b = check_clarke(r"\sigma_{\min}(X)", smin, [[1, 0, 0], [0, 1, 0]], convex=False)
     assert b.point.subdifferential.form == "spectral_bottom"
+
+
+# ---------------------------------------------------------------- Schatten p-norms
+
+def schatten3(X):
+    return float(np.sum(np.linalg.svd(np.asarray(X, dtype=float), compute_uv=False) ** 3) ** (1 / 3))
+
+
+def test_schatten_verdict_and_special_cases():
+    a = analyze(r"\|X\|_{S_3}")
+    assert [k.kind for k in a.verdict.kinks] == ["spectral"] and a.convexity.convex is True
+    assert type(analyze(r"\|X\|_{S_1}").verdict.kinks[0].node).__name__ == "NuclearNorm"
+    assert [k.kind for k in analyze(r"\|X\|_{S_2}").verdict.kinks] == ["norm"]    # the Frobenius norm
+
+
+def test_schatten_gradient_direction_and_zero():
+    check_gradient(r"\|X\|_{S_3}", schatten3, [[1, 2], [0, 1]])
+    # rank-deficient but nonzero: still differentiable for p > 1
+    check_gradient(r"\|X\|_{S_3}", schatten3, [[1, 2], [2, 4]])
+    check_direction(r"\|X\|_{S_3}", schatten3, [[1, 2], [2, 4]], [[1, 0], [3, -1]])
+    a = check_clarke(r"\|X\|_{S_3}", schatten3, [[0, 0, 0], [0, 0, 0]])
+    assert a.point.subdifferential.form == "schatten_ball"

@@ -13,8 +13,8 @@ from .inverse import Inverse, inverse
 from .det import Adjugate, Det, adjugate, det
 from .max_entry import Argmax, MaxEntry, max_entry
 from .pick import Pick, pick
-from .singular import BottomPair, NuclearNorm, Polar, SmallestSingular, SpectralNorm, TopPair, nuclear_norm, \
-    smallest_singular, spectral_norm
+from .singular import BottomPair, NuclearNorm, Polar, SchattenGrad, SchattenNorm, SmallestSingular, SpectralNorm, \
+    TopPair, nuclear_norm, schatten_norm, smallest_singular, spectral_norm
 
 __all__ = [
     "NAMED", "SCALAR", "Dim", "MissingRule", "Node", "Shape", "fmt_shape", "is_scalar_shape", "placeholder",
@@ -25,5 +25,5 @@ __all__ = [
     "Inverse", "inverse", "Adjugate", "Det", "adjugate", "det", "Argmax", "MaxEntry", "max_entry",
     "Pick", "pick",
     "NuclearNorm", "Polar", "SpectralNorm", "TopPair", "nuclear_norm", "spectral_norm",
-    "BottomPair", "SmallestSingular", "smallest_singular",
+    "BottomPair", "SmallestSingular", "smallest_singular", "SchattenGrad", "SchattenNorm", "schatten_norm",
 ]

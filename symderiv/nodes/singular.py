@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .. import singular_values as SV
 from . import exact
-from .base import SCALAR, Node, Shape, Template, CONVEX
+from .base import SCALAR, Node, Shape, Template, CONVEX, PROD
 from .entrywise import scale
 from .sum_all import inner
 from .transpose import Transpose
@@ -148,6 +148,43 @@ class SmallestSingular(_SingularNorm):
     curvature, monotone = None, (None,)
 
 
+@dataclass(frozen=True, eq=False)
+class SchattenNorm(_SingularNorm):
+    """‖M‖_{S_p} = (Σ σ_i^p)^(1/p) for an integer p > 2 (p = 1, 2, ∞ are the nuclear,
+    Frobenius and spectral norms): differentiable wherever M ≠ 0 (Σ σ_i^p is, for p > 1)."""
+    arg: Node
+    p: int = 3
+    shape: Shape = SCALAR
+
+    @property
+    def gradient_node(self):
+        p = self.p
+        return lambda a: SchattenGrad(a, p)
+
+    def _label(self):
+        return str(self.p)
+
+    def rebuild(self, children):
+        return schatten_norm(children[0], self.p)
+
+    # -- exact value
+
+    def value(self, ev):
+        return exact.scalar(exact.to_number(SV.schatten(ev(self.arg), self.p)))
+
+    # -- PyTorch
+
+    def torch(self, tt):
+        return (tt.t.linalg.svdvals(tt(self.arg)) ** self.p).sum().pow(1.0 / self.p).reshape(1, 1)
+
+    # -- printing
+
+    notation = Template("‖{0}‖_S{p}", r"\left\|{0}\right\|_{S_{p}}")
+
+    def printed(self, pr):
+        return self.notation.fill(pr, self.arg, p=str(self.p))
+
+
 class _Factor(Node):
     """A gradient of a singular-value function: shaped like its argument, defined where
     the function is differentiable."""
@@ -227,6 +264,33 @@ class BottomPair(_Factor):
     notation = Template("u_k v_kᵀ({0})", r"u_k v_k^\top({0})")
 
 
+@dataclass(frozen=True, eq=False)
+class SchattenGrad(_Factor):
+    """U Σ^(p-1) Vᵀ / ‖M‖_{S_p}^(p-1): the gradient of the Schatten p-norm where M ≠ 0."""
+    arg: Node
+    p: int = 3
+
+    def _label(self):
+        return str(self.p)
+
+    def rebuild(self, children):
+        return SchattenGrad(children[0], self.p)
+
+    def value(self, ev):
+        return SV.to_array(SV.schatten_gradient(ev(self.arg), self.p))
+
+    def torch(self, tt):
+        U, S, Vh = tt.t.linalg.svd(tt(self.arg), full_matrices=False)
+        norm = (S ** self.p).sum().pow(1.0 / self.p)
+        return U @ tt.t.diag(S ** (self.p - 1)) @ Vh / norm ** (self.p - 1)
+
+    notation = Template("U Σ^{p1} Vᵀ/‖{0}‖_S{p}^{p1}", r"\frac{U \Sigma^{{p1}} V^\top}{\left\|{0}\right\|_{S_{p}}^{{p1}}}",
+                        binds=PROD)
+
+    def printed(self, pr):
+        return self.notation.fill(pr, self.arg, p=str(self.p), p1=str(self.p - 1))
+
+
 def _vector(a: Node) -> bool:
     return a.shape[0] == 1 or a.shape[1] == 1
 
@@ -258,5 +322,16 @@ def smallest_singular(a: Node) -> Node:
     return SmallestSingular(a)
 
 
-__all__ = ["NuclearNorm", "SpectralNorm", "SmallestSingular", "Polar", "TopPair", "BottomPair", "nuclear_norm",
+def schatten_norm(a: Node, p: int) -> Node:
+    from .fro_norm import fro_norm
+    if p == 1:
+        return nuclear_norm(a)
+    if p == 2 or _vector(a):
+        return fro_norm(a)
+    if isinstance(a, Transpose):
+        return schatten_norm(a.arg, p)
+    return SchattenNorm(a, p)
+
+
+__all__ = ["SchattenNorm", "SchattenGrad", "schatten_norm", "NuclearNorm", "SpectralNorm", "SmallestSingular", "Polar", "TopPair", "BottomPair", "nuclear_norm",
            "spectral_norm", "smallest_singular"]
