@@ -379,6 +379,9 @@ class Builder:
             return E.nuclear_norm(a)
         if kind == "sigma_min":            # \sigma_{\min}(X), read as a norm (tree_to_syntax)
             return E.smallest_singular(a)
+        kyfan = re.fullmatch(r"\(([0-9]+)\)", kind)
+        if kyfan and 1 <= int(kyfan.group(1)) <= MAX_SCHATTEN:
+            return E.ky_fan(a, int(kyfan.group(1)))
         schatten = re.fullmatch(r"S_([0-9]+)", kind)
         if schatten and 1 <= int(schatten.group(1)) <= MAX_SCHATTEN:
             return E.schatten_norm(a, int(schatten.group(1)))

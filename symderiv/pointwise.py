@@ -71,7 +71,8 @@ def at_point(v: Verdict, values: dict) -> PointResult:
 
 
 def _spectral(f) -> bool:
-    return any(isinstance(n, (E.NuclearNorm, E.SpectralNorm, E.SmallestSingular, E.SchattenNorm)) for n in E.walk(f))
+    return any(isinstance(n, (E.NuclearNorm, E.SpectralNorm, E.SmallestSingular, E.SchattenNorm, E.KyFanNorm))
+               for n in E.walk(f))
 
 
 def _at_point(v: Verdict, values: dict) -> PointResult:

@@ -25,6 +25,8 @@ the arbiter checks against the exact f'(p; D)), and its one element when it has 
   NuclearBall(center, scale[, U0, V0]) {G0 + s W : ‖W‖_* ≤ 1}, or {G0 + s U0 W V0ᵀ : ‖W‖_* ≤ 1} ("nuclear_ball")
   Mapped(center, L, R, inner)          {C + Lᵀ S Rᵀ : S ∈ inner} ("mapped": ‖A X − B‖_*)
   SchattenBall(center, scale, p)       {G0 + s W : ‖W‖_{S_q} ≤ 1}, 1/p + 1/q = 1 ("schatten_ball")
+  KyFanSet(center, scale, U, V, j)     {G0 + s U T Vᵀ : 0 ⪯ T ⪯ I, tr T = j} ("ky_fan")
+  KyFanZero(center, scale, U0, V0, j)  {G0 + s U0 W V0ᵀ : ‖W‖_2 ≤ 1, ‖W‖_* ≤ j} ("ky_fan_zero")
 
 Arrays are numpy object arrays of exact numbers (int, Fraction, SymPy), shaped like the
 variable.  A form also reads as the mapping {"form": ..., field: exact value} the engine
@@ -718,3 +720,107 @@ class SchattenBall(ClarkeSet):
         from .singular_values import schatten
         Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
         return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * schatten(Dm, self.p)
+
+
+class KyFanSet(ClarkeSet):
+    """{G0 + s U T Vᵀ : 0 ⪯ T ⪯ I, tr T = j}: the Ky Fan k-norm where σ_k = σ_(k+1) > 0
+    (U, V the singular subspaces of that value, j of whose copies the k largest take; G0
+    holds s U₊V₊ᵀ of the pairs above it)."""
+    form = "ky_fan"
+
+    def __init__(self, center, scale, U, V, j: int):
+        self.center, self.scale, self.U, self.V, self.j = center, scale, U, V, j
+
+    def fields(self):
+        return {"form": "ky_fan", "center": self.center, "scale": self.scale, "U": self.U, "V": self.V,
+                "trace": self.j}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "ky_fan", "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale), "U": _plain(self.U), "V": _plain(self.V),
+                "U_exact": _exact_rows(self.U), "V_exact": _exact_rows(self.V), "trace": self.j}
+
+    def to_text(self, flat):
+        return (f"{{G0 + s U T Vᵀ : 0 ⪯ T ⪯ I, tr T = {self.j}}}, where G0 = {array_text(self.center, flat)}, "
+                f"s = {exact(self.scale)}, U ≈ {array_text(_num_array(self.U), False)}, "
+                f"V ≈ {array_text(_num_array(self.V), False)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s\, U T V^\top : 0 \preceq T \preceq I,\ \operatorname{{tr}} T = {self.j}\}}, "
+                rf"\text{{ where }} G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))},\ "
+                rf"U = {array_latex(self.U, False)},\ V = {array_latex(self.V, False)}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        U, V = _floats(self.U), _floats(self.V)
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(self.scale)
+        T = U.T @ W @ V
+        if np.linalg.norm(U @ T @ V.T - W) > tol or np.linalg.norm(T - T.T) > tol:
+            return False
+        ev = np.linalg.eigvalsh((T + T.T) / 2)
+        return bool(abs(np.trace(T) - self.j) <= tol and ev.min() >= -tol and ev.max() <= 1 + tol)
+
+    def support(self, D):
+        from .singular_values import top_eigen_sum
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        s = as_sympy(self.scale)
+        A = _mat(self.U).T * Dm * _mat(self.V)
+        S = ((A + A.T) / 2).applyfunc(sp.expand)
+        top = top_eigen_sum(S, self.j) if sign_of(s) > 0 else -top_eigen_sum(-S, self.j)
+        return _frob(self.center, np.asarray(D, dtype=object)) + s * top
+
+
+class KyFanZero(ClarkeSet):
+    """{G0 + s U₀ W V₀ᵀ : ‖W‖₂ ≤ 1, ‖W‖_* ≤ j}: the Ky Fan k-norm where σ_k = 0 (rank r < k,
+    j = k - r; U₀, V₀ the null spaces of Mᵀ and M; G0 holds s U_r V_rᵀ)."""
+    form = "ky_fan_zero"
+
+    def __init__(self, center, scale, U0, V0, j: int):
+        self.center, self.scale, self.U0, self.V0, self.j = center, scale, U0, V0, j
+
+    def fields(self):
+        return {"form": "ky_fan_zero", "center": self.center, "scale": self.scale, "U0": self.U0, "V0": self.V0,
+                "bound": self.j}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "ky_fan_zero", "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale), "U0": _plain(self.U0), "V0": _plain(self.V0),
+                "U0_exact": _exact_rows(self.U0), "V0_exact": _exact_rows(self.V0), "bound": self.j}
+
+    def to_text(self, flat):
+        return (f"{{G0 + s U0 W V0ᵀ : ‖W‖_2 ≤ 1, ‖W‖_* ≤ {self.j}}}, where G0 = {array_text(self.center, flat)}, "
+                f"s = {exact(self.scale)}, U0 ≈ {array_text(_num_array(self.U0), False)}, "
+                f"V0 ≈ {array_text(_num_array(self.V0), False)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s\, U_0 W V_0^\top : \|W\|_2 \le 1,\ \|W\|_* \le {self.j}\}}, \text{{ where }} "
+                rf"G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))},\ "
+                rf"U_0 = {array_latex(self.U0, False)},\ V_0 = {array_latex(self.V0, False)}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        m, n = self.shape()
+        U0, V0 = _floats(self.U0).reshape(m, -1), _floats(self.V0).reshape(n, -1)
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(self.scale)
+        Z = U0.T @ W @ V0
+        if np.linalg.norm(U0 @ Z @ V0.T - W) > tol:
+            return False
+        if Z.size == 0:
+            return True
+        sv = np.linalg.svd(Z, compute_uv=False)
+        return bool(sv.max() <= 1 + tol and sv.sum() <= self.j + tol)
+
+    def support(self, D):
+        from .singular_values import ky_fan
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        U0, V0 = _mat(self.U0), _mat(self.V0)
+        inner = 0 if U0.shape[1] == 0 or V0.shape[1] == 0 else ky_fan(U0.T * Dm * V0, self.j)
+        return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * inner

@@ -49,7 +49,9 @@ def _tidy(v: sp.Expr) -> sp.Expr:
     """A canonical exact form: rational numbers stay rational; radicals are denested
     where SymPy can do so exactly (radsimp and sqrtdenest only rewrite identities)."""
     v = sp.expand(v)
-    if v.is_Rational:
+    if v.is_Rational or v.has(sp.CRootOf) or sp.count_ops(v) > 60:
+        # a root of an irreducible cubic or worse has no radicals to denest, and on a long
+        # expression the rewriting costs more than it saves: the expanded form is kept
         return v
     try:
         w = sp.radsimp(v)
@@ -208,6 +210,63 @@ def schatten_gradient(X, p) -> sp.Matrix:
             W += P * lam ** ((p - 2) / 2)
     norm = sp.Add(*[k * lam ** (p / 2) for lam, k in s.eig]) ** (1 / p)
     return (s.apply(W) / norm ** (p - 1)).applyfunc(_tidy)
+
+
+def ky_fan(A, k: int) -> sp.Expr:
+    """The sum of the k largest singular values, exactly."""
+    s = svd_parts(A)
+    total, left = sp.Integer(0), k
+    for lam, mult in s.eig:
+        take = min(mult, left)
+        total += take * sp.sqrt(lam)
+        left -= take
+        if not left:
+            break
+    return _tidy(total)
+
+
+def split_at(s: SVDParts, k: int):
+    """(the groups wholly among the k largest, the group that σ_k shares with σ_(k+1) or
+    None, how many of that group the k largest take)."""
+    above, count = [], 0
+    for i, (lam, mult) in enumerate(s.eig):
+        if count + mult <= k:
+            above.append(i)
+            count += mult
+            if count == k:
+                return above, None, 0
+        else:
+            return above, i, k - count
+    return above, None, 0
+
+
+def ky_fan_gradient(X, k: int) -> sp.Matrix:
+    """U_k V_kᵀ, where σ_k > σ_(k+1)."""
+    s = svd_parts(X)
+    above, tie, _ = split_at(s, k)
+    if tie is not None:
+        raise Unsupported("σ_k = σ_(k+1) here; the Ky Fan norm's gradient is a set")
+    n = s.proj[0].shape[0]
+    W = sp.zeros(n, n)
+    for i in above:
+        W += s.proj[i] / s.sigma(i)
+    return s.apply(W).applyfunc(_tidy)
+
+
+def top_eigen_sum(S: sp.Matrix, j: int) -> sp.Expr:
+    """The sum of the j largest eigenvalues of a symmetric matrix of exact numbers."""
+    if j == S.shape[0]:
+        return S.trace()
+    if S.shape == (2, 2) and j == 1:
+        return max_eigenvalue(S)
+    total, left = sp.Integer(0), j
+    for lam, mult in _eigen(S):
+        take = min(mult, left)
+        total += take * lam
+        left -= take
+        if not left:
+            break
+    return total
 
 
 def nuclear(A) -> sp.Expr:

@@ -5,6 +5,7 @@ the exact decision of it for f.
   ‖M‖_2       is differentiable exactly where σ₁(M) is simple and positive (gradient u₁v₁ᵀ)
   σ_min(M)    is differentiable exactly where σ_k(M) is simple and positive (gradient u_k v_kᵀ)
   ‖M‖_{S_p}   (integer p > 2) is differentiable exactly where M ≠ 0 (gradient U Σ^(p-1) Vᵀ/‖M‖^(p-1))
+  ‖M‖_(k)     is differentiable exactly where σ_k(M) > σ_(k+1)(M) (gradient U_k V_kᵀ)
 
 All are Lipschitz and directionally differentiable everywhere, so on the kink f
 fails exactly where the norm's weight in f (its adjoint) is not 0, as for the Frobenius
@@ -41,6 +42,10 @@ class SpectralKink(Kink):
     def schatten(self) -> bool:
         return isinstance(self.node, E.SchattenNorm)
 
+    @property
+    def ky_fan(self) -> bool:
+        return isinstance(self.node, E.KyFanNorm)
+
     def place(self, N) -> str:
         M = N.child(self.node.arg, ATOM)
         if self.nuclear:
@@ -54,6 +59,9 @@ class SpectralKink(Kink):
             return _pick(N, f"rank {M} < {low}", rf"\operatorname{{rank}} {M} < {low}")
         if self.schatten:
             return f"{N.node(self.node.arg)} = 0"
+        if self.ky_fan:
+            k = self.node.k
+            return _pick(N, f"σ_{k}({M}) = σ_{k + 1}({M})", rf"\sigma_{{{k}}}({M}) = \sigma_{{{k + 1}}}({M})")
         if self.smallest:
             return _pick(N, f"σ_min({M}) = 0 or σ_min({M}) is repeated",
                          rf"\sigma_{{\min}}({M}) = 0 \text{{ or }} \sigma_{{\min}}({M}) \text{{ is repeated}}")
@@ -77,6 +85,8 @@ class SpectralKink(Kink):
                 f"exists only where {_m(M, N)} has full rank" if self.nuclear else
                 "the Schatten norm has a kink (a cone): its gradient U Σ^(p-1) Vᵀ/‖M‖^(p-1) exists only where "
                 "its argument is not 0" if self.schatten else
+                f"the Ky Fan norm has a kink: its gradient U_k V_kᵀ (k = {getattr(self.node, 'k', '')}) exists "
+                "only where σ_k > σ_(k+1)" if self.ky_fan else
                 "the smallest singular value has a kink: its gradient u_k v_kᵀ exists only where it is simple "
                 "and positive" if self.smallest else
                 "the spectral norm has a kink: its gradient u₁v₁ᵀ exists only where the largest singular "
@@ -103,6 +113,9 @@ def on_kink(node, parts) -> bool:
         return parts.rank < parts.full
     if isinstance(node, E.SchattenNorm):
         return parts.eig[0][0] == 0
+    if isinstance(node, E.KyFanNorm):
+        from .singular_values import split_at
+        return split_at(parts, node.k)[1] is not None
     if isinstance(node, E.SmallestSingular):
         return parts.rank < parts.full or parts.eig[-1][1] > 1
     return parts.eig[0][0] == 0 or parts.eig[0][1] > 1

@@ -9,6 +9,9 @@ where G0 is the gradient of the rest and, exactly (M0 = U Σ Vᵀ):
     ‖·‖_2:  s'(M0; E) = λ_max(sym(U₁ᵀ E V₁))            (σ₁ > 0 with multiplicity r)
             s'(0; E)  = ‖E‖_2
     S_p:    s'(0; E)  = ‖E‖_{S_p}                      (its only kink, M0 = 0)
+    (k):    s'(M0; E) = tr(U₊ᵀ E V₊) + (sum of the j largest eigenvalues of sym(U_*ᵀ E V_*))
+            where σ_k = σ_(k+1) = σ* > 0 (U₊, V₊ the pairs above σ*, U_*, V_* those of σ*,
+            j of which the k largest take), and tr(U_rᵀ E V_r) + ‖U₀ᵀ E V₀‖_(j) where σ* = 0
     σ_min:  s'(M0; E) = λ_min(sym(U_kᵀ E V_k))          (σ_k > 0 with multiplicity r)
             s'(M0; E) = σ_min(U₀ᵀ E V₀)                 (rank M0 < k)
 The Clarke set is G0 + w c ∂s(M0) where M = cX + B (an affine M with an invertible
@@ -32,7 +35,7 @@ from .errors import Unsupported
 from .evaluate import Evaluator, scalar_eval
 from .exact_numbers import as_sympy
 from .kink_study import _affine_in
-from .sets import Mapped, NuclearBall, SchattenBall, NuclearSet, Point, SpectralBottom, SpectralTop, Undecided
+from .sets import KyFanSet, KyFanZero, Mapped, NuclearBall, SchattenBall, NuclearSet, Point, SpectralBottom, SpectralTop, Undecided
 from .spectral_kinks import on_kink
 
 
@@ -64,9 +67,23 @@ class _Local:
         self.nuclear = isinstance(node, E.NuclearNorm)
         self.smallest = isinstance(node, E.SmallestSingular)
         self.schatten = node.p if isinstance(node, E.SchattenNorm) else None
+        self.ky_fan = node.k if isinstance(node, E.KyFanNorm) else None
         self.parts = p = parts
         M0 = p.X
-        if self.schatten:
+        if self.ky_fan:
+            above, tie, self.j = SV.split_at(p, self.ky_fan)
+            n = p.proj[0].shape[0]
+            W = sp.zeros(n, n)
+            for i in above:
+                W += p.proj[i] / p.sigma(i)
+            self.above = p.apply(W).applyfunc(SV._tidy)
+            self.zero = p.eig[tie][0] == 0
+            if self.zero:
+                self.U0 = SV.orthonormal(SV.null_projector(M0.T))
+                self.V0 = SV.orthonormal(SV.null_projector(M0))
+            else:
+                self.U1, self.V1 = self._bases(p, M0, tie)
+        elif self.schatten:
             self.zero = True            # its only kink is at M = 0
         elif self.smallest:
             self.zero = p.rank < p.full
@@ -102,6 +119,14 @@ class _Local:
             return sp.Add(*[a * b for a, b in zip(self.polar, Em)]) + tail
         if self.schatten:
             return SV.schatten(Em, self.schatten)
+        if self.ky_fan:
+            head = sp.Add(*[a * b for a, b in zip(self.above, Em)])
+            if self.zero:
+                if self.U0.shape[1] == 0 or self.V0.shape[1] == 0:
+                    return head
+                return head + SV.ky_fan(self.U0.T * Em * self.V0, self.j)
+            A = self.U1.T * Em * self.V1
+            return head + SV.top_eigen_sum(((A + A.T) / 2).applyfunc(sp.expand), self.j)
         if self.smallest and self.zero:
             if self.U0.shape[1] == 0 or self.V0.shape[1] == 0:
                 return sp.Integer(0)
@@ -119,6 +144,11 @@ class _Local:
             return NuclearSet(c, scale, SV.to_array(SV.orthonormal(self.PL)), SV.to_array(SV.orthonormal(self.PR)))
         if self.schatten:
             return SchattenBall(center, scale, self.schatten)
+        if self.ky_fan:
+            c = center + SV.to_array(self.above * as_sympy(scale))
+            if self.zero:
+                return KyFanZero(c, scale, SV.to_array(self.U0), SV.to_array(self.V0), self.j)
+            return KyFanSet(c, scale, SV.to_array(self.U1), SV.to_array(self.V1), self.j)
         if self.smallest and self.zero:
             return NuclearBall(center, scale, SV.to_array(self.U0), SV.to_array(self.V0))
         if self.zero:

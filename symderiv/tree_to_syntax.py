@@ -310,6 +310,9 @@ class SyntaxBuilder(Transformer_NonRecursive):
     def norm_word(self, meta, x, *letters):
         return S.Norm(x, "".join(str(t) for t in letters), _span(meta))
 
+    def norm_kyfan(self, meta, x, k):
+        return S.Norm(x, f"({k})", _span(meta))
+
     def norm_indexed(self, meta, x, letter, index):
         return S.Norm(x, f"{letter}_{self._norm_kind(index)}", _span(meta))
 

@@ -359,3 +359,30 @@ def test_schatten_gradient_direction_and_zero():
     check_direction(r"\|X\|_{S_3}", schatten3, [[1, 2], [2, 4]], [[1, 0], [3, -1]])
     a = check_clarke(r"\|X\|_{S_3}", schatten3, [[0, 0, 0], [0, 0, 0]])
     assert a.point.subdifferential.form == "schatten_ball"
+
+
+# ---------------------------------------------------------------- Ky Fan norms
+
+def kyfan2(X):
+    return float(np.sum(np.linalg.svd(np.asarray(X, dtype=float), compute_uv=False)[:2]))
+
+
+def test_ky_fan_verdict():
+    a = analyze(r"\|X\|_{(2)}")
+    assert a.convexity.convex is True and not a.verdict.differentiable_everywhere
+    # k >= min(m, n) is the nuclear norm, k = 1 the spectral norm
+    assert type(analyze(r"\|X\|_{(2)}", shape=(2, 3)).verdict.kinks[0].node).__name__ == "NuclearNorm"
+    assert type(analyze(r"\|X\|_{(1)}").verdict.kinks[0].node).__name__ == "SpectralNorm"
+
+
+def test_ky_fan_points():
+    check_gradient(r"\|X\|_{(2)}", kyfan2, [[3, 0, 0], [0, 2, 0], [0, 0, 1]])
+    check_gradient(r"\|X\|_{(2)}", kyfan2, [[3, 1, 0], [1, 2, 1], [0, 1, 1]])
+    a = check_clarke(r"\|X\|_{(2)}", kyfan2, [[3, 0, 0], [0, 1, 0], [0, 0, 1]])
+    assert a.point.subdifferential.form == "ky_fan"
+    b = check_clarke(r"\|X\|_{(2)}", kyfan2, [[3, 0, 0], [0, 0, 0], [0, 0, 0]])
+    assert b.point.subdifferential.form == "ky_fan_zero"
+    rng = np.random.default_rng(6)
+    for X in ([[3, 0, 0], [0, 1, 0], [0, 0, 1]], [[3, 0, 0], [0, 0, 0], [0, 0, 0]], [[1, 2, 3], [2, 4, 6], [1, 1, 1]]):
+        for _ in range(2):
+            check_direction(r"\|X\|_{(2)}", kyfan2, X, rng.integers(-3, 4, size=(3, 3)).tolist())

@@ -13,6 +13,7 @@ from .inverse import Inverse, inverse
 from .det import Adjugate, Det, adjugate, det
 from .max_entry import Argmax, MaxEntry, max_entry
 from .pick import Pick, pick
+from .singular import KyFanGrad, KyFanNorm, ky_fan
 from .singular import BottomPair, NuclearNorm, Polar, SchattenGrad, SchattenNorm, SmallestSingular, SpectralNorm, \
     TopPair, nuclear_norm, schatten_norm, smallest_singular, spectral_norm
 
@@ -25,5 +26,5 @@ __all__ = [
     "Inverse", "inverse", "Adjugate", "Det", "adjugate", "det", "Argmax", "MaxEntry", "max_entry",
     "Pick", "pick",
     "NuclearNorm", "Polar", "SpectralNorm", "TopPair", "nuclear_norm", "spectral_norm",
-    "BottomPair", "SmallestSingular", "smallest_singular", "SchattenGrad", "SchattenNorm", "schatten_norm",
+    "KyFanGrad", "KyFanNorm", "ky_fan", "BottomPair", "SmallestSingular", "smallest_singular", "SchattenGrad", "SchattenNorm", "schatten_norm",
 ]

@@ -185,6 +185,37 @@ class SchattenNorm(_SingularNorm):
         return self.notation.fill(pr, self.arg, p=str(self.p))
 
 
+@dataclass(frozen=True, eq=False)
+class KyFanNorm(_SingularNorm):
+    """‖M‖_(k) = σ₁ + ... + σ_k, for k < min(m, n) (else the nuclear norm): not
+    differentiable where σ_k(M) = σ_(k+1)(M)."""
+    arg: Node
+    k: int = 1
+    shape: Shape = SCALAR
+
+    @property
+    def gradient_node(self):
+        k = self.k
+        return lambda a: KyFanGrad(a, k)
+
+    def _label(self):
+        return str(self.k)
+
+    def rebuild(self, children):
+        return ky_fan(children[0], self.k)
+
+    def value(self, ev):
+        return exact.scalar(exact.to_number(SV.ky_fan(ev(self.arg), self.k)))
+
+    def torch(self, tt):
+        return tt.t.linalg.svdvals(tt(self.arg))[:self.k].sum().reshape(1, 1)
+
+    notation = Template("‖{0}‖_({k})", r"\left\|{0}\right\|_{({k})}")
+
+    def printed(self, pr):
+        return self.notation.fill(pr, self.arg, k=str(self.k))
+
+
 class _Factor(Node):
     """A gradient of a singular-value function: shaped like its argument, defined where
     the function is differentiable."""
@@ -291,6 +322,31 @@ class SchattenGrad(_Factor):
         return self.notation.fill(pr, self.arg, p=str(self.p), p1=str(self.p - 1))
 
 
+@dataclass(frozen=True, eq=False)
+class KyFanGrad(_Factor):
+    """U_k V_kᵀ over the k largest singular pairs: the Ky Fan norm's gradient where σ_k > σ_(k+1)."""
+    arg: Node
+    k: int = 1
+
+    def _label(self):
+        return str(self.k)
+
+    def rebuild(self, children):
+        return KyFanGrad(children[0], self.k)
+
+    def value(self, ev):
+        return SV.to_array(SV.ky_fan_gradient(ev(self.arg), self.k))
+
+    def torch(self, tt):
+        U, _, Vh = tt.t.linalg.svd(tt(self.arg), full_matrices=False)
+        return U[:, :self.k] @ Vh[:self.k, :]
+
+    notation = Template("U_{k} V_{k}ᵀ({0})", r"U_{{k}} V_{{k}}^\top({0})")
+
+    def printed(self, pr):
+        return self.notation.fill(pr, self.arg, k=str(self.k))
+
+
 def _vector(a: Node) -> bool:
     return a.shape[0] == 1 or a.shape[1] == 1
 
@@ -333,5 +389,18 @@ def schatten_norm(a: Node, p: int) -> Node:
     return SchattenNorm(a, p)
 
 
-__all__ = ["SchattenNorm", "SchattenGrad", "schatten_norm", "NuclearNorm", "SpectralNorm", "SmallestSingular", "Polar", "TopPair", "BottomPair", "nuclear_norm",
+def ky_fan(a: Node, k: int) -> Node:
+    from .fro_norm import fro_norm
+    if _vector(a):
+        return fro_norm(a)
+    if k == 1:
+        return spectral_norm(a)
+    if all(isinstance(d, int) for d in a.shape) and k >= min(a.shape):
+        return nuclear_norm(a)
+    if isinstance(a, Transpose):
+        return ky_fan(a.arg, k)
+    return KyFanNorm(a, k)
+
+
+__all__ = ["KyFanNorm", "KyFanGrad", "ky_fan", "SchattenNorm", "SchattenGrad", "schatten_norm", "NuclearNorm", "SpectralNorm", "SmallestSingular", "Polar", "TopPair", "BottomPair", "nuclear_norm",
            "spectral_norm", "smallest_singular"]
