@@ -186,7 +186,14 @@ def spectral_point(L, value):
         return _inner(G0, D) + as_sympy(w) * local.slope(SV.matrix(E_))
 
     c, _ = _affine_in(M, L.var) if M != L.var else (sp.Integer(1), None)
-    maps = None if c is not None else _one_sided_factor(M, L, dM, Dsym, local)
+    units = _units(L, dM)
+    if c is None and all(all(v == 0 for v in E_) for E_ in units.values()):
+        # M does not move to first order (‖max(X, 0)‖_2 at X < 0, where max(X, 0) = 0
+        # nearby): w s(M) changes by O(|M(X + D) - M0|) = o(|D|), so f is differentiable
+        r = PointResult(value, True, G0, Point(G0), active=L.active)
+        r.directional_at = lambda D: _inner(G0, D)
+        return r
+    maps = None if c is not None else _one_sided_factor(M, L, units, local)
     if c is not None:
         sub = local.clarke(G0, _number(as_sympy(w) * as_sympy(c)))
     elif maps is not None:
@@ -203,19 +210,25 @@ def spectral_point(L, value):
     return r
 
 
-def _one_sided_factor(M, L, dM, Dsym, local):
-    """(L, R) with M'(D) = L D R where one of them is the identity (M = A X + B or
-    X A + B, A constant), read off the exact derivative along the unit matrices; None
-    otherwise.  For σ_min, which is not regular, the chain rule is an equality only where
-    M' is onto, so L and R must then be square and invertible."""
+def _units(L, dM) -> dict:
+    """M'(E_ij) for every unit matrix E_ij, exactly."""
     m, n = L.shape
-    p, q = L.ev.shape(M)
     units = {}
     for i in range(m):
         for j in range(n):
             D = np.zeros((m, n), dtype=object)
             D[i, j] = 1
             units[i, j] = SV.matrix(Evaluator({**L.values, "__D": D}, L.dims)(dM))
+    return units
+
+
+def _one_sided_factor(M, L, units, local):
+    """(L, R) with M'(D) = L D R where one of them is the identity (M = A X + B or
+    X A + B, A constant), read off the exact derivative along the unit matrices; None
+    otherwise.  For σ_min, which is not regular, the chain rule is an equality only where
+    M' is onto, so L and R must then be square and invertible."""
+    m, n = L.shape
+    p, q = L.ev.shape(M)
     found = None
     if q == n:          # M'(D) = A D
         A = sp.Matrix(p, m, lambda r, i: units[i, 0][r, 0])

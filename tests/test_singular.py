@@ -386,3 +386,12 @@ def test_ky_fan_points():
     for X in ([[3, 0, 0], [0, 1, 0], [0, 0, 1]], [[3, 0, 0], [0, 0, 0], [0, 0, 0]], [[1, 2, 3], [2, 4, 6], [1, 1, 1]]):
         for _ in range(2):
             check_direction(r"\|X\|_{(2)}", kyfan2, X, rng.integers(-3, 4, size=(3, 3)).tolist())
+
+
+def test_argument_flat_at_the_point():
+    # max(X, 0) = 0 on a neighbourhood of X < 0: f is 0 there, so differentiable with gradient 0,
+    # though the spectral norm's argument is 0 (the oracle: central differences give 0)
+    f = lambda X: spec(np.maximum(X, 0))             # noqa: E731
+    a = at(r"\|\max(X,0)\|_2", [[-1, -1], [-2, -1]])
+    assert a.point.differentiable
+    assert np.allclose(floats(a.point.gradient), central(f, [[-1, -1], [-2, -1]]), atol=1e-9)

@@ -2,7 +2,9 @@
 spectral norm ‖M‖_2 = σ₁(M) and the smallest singular value σ_min(M) = σ_k(M), k = min(m, n),
 with their gradients where they exist, Polar (U Vᵀ, the nuclear norm's, where M has full
 rank), TopPair (u₁v₁ᵀ, the spectral norm's, where σ₁ is simple and positive) and
-BottomPair (u_k v_kᵀ, σ_min's, where σ_k is simple and positive).  Values are exact (singular_values.py); the kinks are
+BottomPair (u_k v_kᵀ, σ_min's, where σ_k is simple and positive); the Schatten norms
+‖M‖_{S_p} (integer p > 2; SchattenGrad where M ≠ 0) and the Ky Fan norms ‖M‖_(k) (the k
+largest; KyFanGrad U_k V_kᵀ where σ_k > σ_(k+1)).  Values are exact (singular_values.py); the kinks are
 spectral_kinks.py's.  A vector (m×1 or 1×n) never reaches these nodes: both norms of a
 vector (and its one singular value) are its Euclidean norm, FroNorm."""
 from __future__ import annotations
