@@ -5,7 +5,10 @@ the characteristic polynomial of the smaller Gram matrix (XᵀX or XXᵀ, ration
 found with their multiplicities by SymPy's real-root isolation (a squarefree
 factorisation, so a repeated root is counted, never guessed from digits); the projectors
 onto the singular subspaces are Sylvester's formula over the distinct roots, so their
-entries lie in the field the roots generate.  No float tolerance decides anything.
+entries lie in the field the roots generate; where a root has no radical form (an
+irreducible cubic or worse), the gradients are computed from it held to DIGITS + 20
+digits and given to DIGITS.  No float tolerance decides anything: rank, multiplicity and
+order are read from the exact roots.
 
   spectrum(X)          the distinct squared singular values, largest first, with multiplicities
   svd_parts(X)         the same with the spectral projectors of the Gram matrix
@@ -25,6 +28,7 @@ from .errors import Unsupported
 from .exact_numbers import as_sympy
 
 _LAM = sp.Symbol("_lam")
+DIGITS = 40        # the digits of a value that has no closed form (a root of a cubic or worse)
 MAX_SIDE = 8       # the characteristic polynomial of a larger Gram matrix is not formed
 
 
@@ -48,6 +52,8 @@ def to_array(M: sp.Matrix) -> np.ndarray:
 def _tidy(v: sp.Expr) -> sp.Expr:
     """A canonical exact form: rational numbers stay rational; radicals are denested
     where SymPy can do so exactly (radsimp and sqrtdenest only rewrite identities)."""
+    if v.has(sp.Float):
+        return sp.N(v, DIGITS)      # computed from roots held to DIGITS + 20 digits (_approx)
     v = sp.expand(v)
     if v.is_Rational or v.has(sp.CRootOf) or sp.count_ops(v) > 60:
         # a root of an irreducible cubic or worse has no radicals to denest, and on a long
@@ -123,11 +129,19 @@ class SVDParts:
         return min(self.X.shape)
 
     def sigma(self, i: int) -> sp.Expr:
-        return sp.sqrt(self.eig[i][0])
+        return sp.sqrt(_approx(self.eig[i][0]))
 
     def apply(self, P: sp.Matrix) -> sp.Matrix:
         """X P for P on the column side, P X for P on the row side: the part of X that P keeps."""
         return P * self.X if self.left else self.X * P
+
+
+def _approx(lam: sp.Expr) -> sp.Expr:
+    """An eigenvalue as the projectors use it: exact when it is rational or a radical; a
+    root of an irreducible cubic or worse (CRootOf) to DIGITS + 20 digits, since its exact
+    arithmetic grows without bound.  Every decision (rank, multiplicity, which value is
+    largest) reads the exact roots, never these numbers."""
+    return sp.Float(lam.evalf(DIGITS + 20), DIGITS + 20) if lam.has(sp.CRootOf) else lam
 
 
 def svd_parts(X) -> SVDParts:
@@ -141,7 +155,7 @@ def svd_parts(X) -> SVDParts:
         P = sp.eye(n)
         for j, (mu, _) in enumerate(eig):
             if j != i:
-                P = P * (G - mu * sp.eye(n)) / (lam - mu)
+                P = P * (G - _approx(mu) * sp.eye(n)) / (_approx(lam) - _approx(mu))
         proj.append(P.applyfunc(sp.expand))
     return SVDParts(X, left, eig, proj)
 
@@ -160,7 +174,7 @@ def _polar_of(s: SVDParts) -> sp.Matrix:
     inv = sp.zeros(n, n)
     for (lam, _), P in zip(s.eig, s.proj):
         if lam != 0:
-            inv += P / sp.sqrt(lam)
+            inv += P / sp.sqrt(_approx(lam))
     return s.apply(inv).applyfunc(_tidy)
 
 
@@ -207,8 +221,8 @@ def schatten_gradient(X, p) -> sp.Matrix:
     W = sp.zeros(n, n)
     for (lam, _), P in zip(s.eig, s.proj):
         if lam != 0:           # X P = 0 on the null space: those terms vanish
-            W += P * lam ** ((p - 2) / 2)
-    norm = sp.Add(*[k * lam ** (p / 2) for lam, k in s.eig]) ** (1 / p)
+            W += P * _approx(lam) ** ((p - 2) / 2)
+    norm = sp.Add(*[k * _approx(lam) ** (p / 2) for lam, k in s.eig]) ** (1 / p)
     return (s.apply(W) / norm ** (p - 1)).applyfunc(_tidy)
 
 
