@@ -395,3 +395,16 @@ def test_argument_flat_at_the_point():
     a = at(r"\|\max(X,0)\|_2", [[-1, -1], [-2, -1]])
     assert a.point.differentiable
     assert np.allclose(floats(a.point.gradient), central(f, [[-1, -1], [-2, -1]]), atol=1e-9)
+
+
+def test_quartic_spectrum_gradient_to_thirty_digits():
+    # XᵀX has an irreducible quartic characteristic polynomial: the gradient U Vᵀ is given
+    # to 40 digits; U Vᵀ of a square matrix of full rank is orthogonal, which checks the
+    # digits independently of how they were computed
+    X = [[1, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 1], [1, 1, 1, 0]]
+    a = check_gradient(r"\|X\|_*", nuc, X)
+    G = sp.Matrix(4, 4, [sp.sympify(v) for v in a.point.gradient.flat])
+    err = max(abs(v) for v in (G.T * G - sp.eye(4)))
+    assert err < sp.Float("1e-30")
+    # and the value is exact: the sum of the square roots of the quartic's roots
+    assert abs(float(sp.N(sp.sympify(a.point.value), 30)) - nuc(X)) < 1e-12
