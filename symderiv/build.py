@@ -28,6 +28,7 @@ from .cases import read_cases
 from .errors import InputError, SymderivError, Unsupported
 from .indexed_names import sample_rows, vector_entries
 from .latex_words import canonical
+from .latex_words import MAX_SCHATTEN, NUCLEAR_KINDS, SPECTRAL_KINDS
 from .named_calls import read_call
 from .vector_letters import guess_vectors, numbered_entries
 
@@ -386,9 +387,21 @@ class Builder:
         is_vector = a.shape[1] == 1 or a.shape[0] == 1
         if kind == "F":
             return E.fro_norm(a)
+        if kind in NUCLEAR_KINDS:
+            return E.nuclear_norm(a)
+        if kind == "sigma_min":            # \sigma_{\min}(X), read as a norm (tree_to_syntax)
+            return E.smallest_singular(a)
+        kyfan = re.fullmatch(r"\(([0-9]+)\)", kind)
+        if kyfan and 1 <= int(kyfan.group(1)) <= MAX_SCHATTEN:
+            return E.ky_fan(a, int(kyfan.group(1)))
+        schatten = re.fullmatch(r"S_([0-9]+)", kind)
+        if schatten and 1 <= int(schatten.group(1)) <= MAX_SCHATTEN:
+            return E.schatten_norm(a, int(schatten.group(1)))
+        if kind in SPECTRAL_KINDS or kind == "2" and not is_vector:
+            if not is_vector:
+                self.note("||A||_2 = σ_max(A) of a matrix is its spectral norm (the largest singular value)")
+            return E.spectral_norm(a)
         if kind in ("", "2"):
-            if kind == "2" and not is_vector:
-                raise Unsupported("the spectral norm ||A||_2 of a matrix", column=t.span[0], source=self.source)
             if kind == "" and not is_vector:
                 self.note("||A|| of a matrix read as the Frobenius norm")
             return E.fro_norm(a)

@@ -4,6 +4,8 @@
   NormKink     an unsquared norm ||M|| at M = 0
   MaxKink      the largest entry max_ij a_ij where it is attained more than once
   EigenKink    λ_max(M) (or λ_min) of a symmetric M where that eigenvalue is repeated
+  SpectralKink (spectral_kinks.py) a singular-value function where its gradient is not
+               defined (‖X‖_* where rank X < min(m, n), ‖X‖_2 where σ₁ = σ₂ or X = 0, ...)
 
 A kink knows where it lies and where f fails on it (in text or LaTeX, through the
 notation it is given), the sentence that explains what it does to f, which of its

@@ -35,3 +35,15 @@ def canonical(spelling: str) -> str | None:
         return STRUCTURAL[spelling]
     p = lookup(spelling)
     return p.name if p is not None else None
+
+# The subscripts of a norm that name a singular-value norm (build.py): ‖X‖_*, ‖X‖_{tr},
+# ‖X‖_{S_1}, ‖X‖_{\text{nuc}} the nuclear norm; ‖X‖_{op} the spectral norm (‖X‖_2 of a
+# matrix is read as the spectral norm in build.py, of a vector as the Euclidean norm)
+NUCLEAR_KINDS = {"*", "tr", "S_1", "nuc", "nuclear", "Tr"}
+SPECTRAL_KINDS = {"op", "S_inf", "S_infty", "spec"}
+# styled words that may only stand as such a subscript (\text{nuc}, \text{op})
+NORM_WORDS = {"nuc", "nuclear", "op", "spec", "tr", "Tr"}
+# \sigma_{\max}(X), \sigma_{\min}(X) -> the norm subscript build reads them by
+GREEK_SUBSCRIPT_CALLS = {"sigma_max": "op", "sigma_min": "sigma_min"}
+# ‖X‖_{S_p}: the Schatten norms read, for an integer p up to this (a size of the exact powers)
+MAX_SCHATTEN = 12

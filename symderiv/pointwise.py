@@ -32,7 +32,9 @@ from .evaluate import Evaluator, bind_dims
 from .nodes import eigen
 from .local_model import MAX_ENUMERATED, LocalModel, positive, zeros
 from .render.notation import node_text as _words     # how a refusal quotes a node
+from .exact_numbers import as_sympy
 from .sets import Box, ClarkeSet, Hull, NoClarkeSet, Point
+from .spectral_point import spectral_point
 
 
 @dataclass
@@ -44,6 +46,9 @@ class PointResult:
     reason: str = ""
     one_sided: list = field(default_factory=list)
     active: list = field(default_factory=list)  # the kinks active here, for the report
+    # D -> the exact f'(X; D), where the exact test cannot write f out entry by entry (a
+    # singular-value norm: spectral_point.py); None elsewhere
+    directional_at: object = None
 
     @property
     def clarke(self) -> ClarkeSet:
@@ -59,7 +64,16 @@ def at_point(v: Verdict, values: dict) -> PointResult:
             # a locally Lipschitz f whose Clarke set is one point is (strictly)
             # differentiable there: ‖X ⊙ σ(X)‖_F at 0 has the ball of radius 0
             r.differentiable, r.gradient, r.subdifferential = True, g, Point(g)
+    if r.differentiable and r.gradient is not None and r.directional_at is None and _spectral(v.f):
+        G = r.gradient
+        r.directional_at = lambda D: sum((as_sympy(g) * as_sympy(d) for g, d in zip(G.flat, np.ravel(D))),
+                                         as_sympy(0))
     return r
+
+
+def _spectral(f) -> bool:
+    return any(isinstance(n, (E.NuclearNorm, E.SpectralNorm, E.SmallestSingular, E.SchattenNorm, E.KyFanNorm))
+               for n in E.walk(f))
 
 
 def _at_point(v: Verdict, values: dict) -> PointResult:
@@ -86,6 +100,9 @@ def _at_point(v: Verdict, values: dict) -> PointResult:
                           "power of it is not smooth (sqrt(x) is defined on one side of 0 only; "
                           "sqrt((x-1)^2 + y^2) has a cone at its zero); symderiv does not analyse such points")
     L.collect()
+    spectral = spectral_point(L, value)
+    if spectral is not None:
+        return spectral
     if L.jumps:
         return PointResult(value, False, None, None,
                            reason="f jumps at this point, so it is not locally Lipschitz there and has no "

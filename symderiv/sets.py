@@ -21,6 +21,14 @@ the arbiter checks against the exact f'(p; D)), and its one element when it has 
   NoClarkeSet(reason)              f is not locally Lipschitz here: JSON null, and the reason
   EigenTop(...)                    {G0 + w A*(Q₁ T Q₁ᵀ) : T ⪰ 0, tr T = 1}: a repeated extreme
                                     eigenvalue ("form": "eigen_top", with the basis Q₁)
+  SpectralTop(center, scale, U1, V1)   {G0 + s U1 T V1ᵀ : T ⪰ 0, tr T = 1} ("spectral_top")
+  NuclearSet(center, scale, U0, V0)    {G0 + s U0 Z V0ᵀ : ‖Z‖_2 ≤ 1} ("nuclear")
+  SpectralBottom(center, scale, U1, V1)  the same set for σ_min at a repeated value ("spectral_bottom")
+  NuclearBall(center, scale[, U0, V0]) {G0 + s W : ‖W‖_* ≤ 1}, or {G0 + s U0 W V0ᵀ : ‖W‖_* ≤ 1} ("nuclear_ball")
+  Mapped(center, L, R, inner)          {C + Lᵀ S Rᵀ : S ∈ inner} ("mapped": ‖A X − B‖_*)
+  SchattenBall(center, scale, p)       {G0 + s W : ‖W‖_{S_q} ≤ 1}, 1/p + 1/q = 1 ("schatten_ball")
+  KyFanSet(center, scale, U, V, j)     {G0 + s U T Vᵀ : 0 ⪯ T ⪯ I, tr T = j} ("ky_fan")
+  KyFanZero(center, scale, U0, V0, j)  {G0 + s U0 W V0ᵀ : ‖W‖_2 ≤ 1, ‖W‖_* ≤ j} ("ky_fan_zero")
 
 Arrays are numpy object arrays of exact numbers (int, Fraction, SymPy), shaped like the
 variable.  A form also reads as the mapping {"form": ..., field: exact value} the engine
@@ -558,3 +566,416 @@ class EigenTop(ClarkeSet):
             return False
         # T = Lᵀ S L is similar to S gram: T ⪯ I iff its largest eigenvalue is at most 1
         return not self.upper or sign_of(extreme(S * self.gram, "max").value - 1) <= 0
+
+
+# ---------------------------------------------------------------- singular-value forms
+#
+# The Clarke sets of the singular-value norms (spectral_point.py), each a center G0 (the
+# gradient of the rest of f) plus a scale s (the norm's weight in f times the slope of its
+# argument) times the norm's own set at the point.  Bases are orthonormal columns, exact.
+
+def _num_array(a) -> np.ndarray:
+    """An exact array shown with 12 significant digits (the exact values are in *_exact)."""
+    out = np.empty(np.shape(a), dtype=object)
+    for idx in np.ndindex(np.shape(a)):
+        v = as_sympy(a[idx])
+        out[idx] = v if v.is_Rational else sp.Float(sp.N(v, 12), 12)
+    return out
+
+
+def _plain(a) -> list:
+    return [[number(v) for v in row] for row in a]
+
+
+def _exact_rows(a) -> list:
+    return [[exact(v) for v in row] for row in a]
+
+
+def _frob(G, H) -> sp.Expr:
+    return sp.Add(*[as_sympy(g) * as_sympy(h) for g, h in zip(np.ravel(G), np.ravel(H))])
+
+
+def _mat(a) -> sp.Matrix:
+    a = np.asarray(a, dtype=object)
+    return sp.Matrix(a.shape[0], a.shape[1], [as_sympy(v) for v in a.flat])
+
+
+class SpectralTop(ClarkeSet):
+    """{G0 + s U₁ T V₁ᵀ : T ⪰ 0, tr T = 1}: the spectral norm where its largest singular
+    value σ₁ > 0 has multiplicity r (U₁ m×r, V₁ n×r the top singular vectors)."""
+    form = "spectral_top"
+    which = "top"
+
+    def __init__(self, center, scale, U1, V1):
+        self.center, self.scale, self.U1, self.V1 = center, scale, U1, V1
+
+    def fields(self):
+        return {"form": self.form, "center": self.center, "scale": self.scale, "U1": self.U1, "V1": self.V1}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": self.form, "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale), "U1": _plain(self.U1), "V1": _plain(self.V1),
+                "U1_exact": _exact_rows(self.U1), "V1_exact": _exact_rows(self.V1)}
+
+    def to_text(self, flat):
+        return (f"{{G0 + s U1 T V1ᵀ : T ⪰ 0, tr T = 1}} (the {self.which} singular value has multiplicity "
+                f"{np.shape(self.U1)[1]}), where G0 = {array_text(self.center, flat)}, s = {exact(self.scale)}, "
+                f"U1 ≈ {array_text(_num_array(self.U1), False)}, V1 ≈ {array_text(_num_array(self.V1), False)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s\, U_1 T V_1^\top : T \succeq 0,\ \operatorname{{tr}} T = 1\}}, \text{{ where }} "
+                rf"G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))},\ "
+                rf"U_1 = {array_latex(self.U1, False)},\ V_1 = {array_latex(self.V1, False)}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        s = float(self.scale)
+        U1, V1 = _floats(self.U1), _floats(self.V1)
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / s
+        T = U1.T @ W @ V1
+        if np.linalg.norm(U1 @ T @ V1.T - W) > tol or np.linalg.norm(T - T.T) > tol:
+            return False
+        return bool(abs(np.trace(T) - 1) <= tol and np.linalg.eigvalsh((T + T.T) / 2).min() >= -tol)
+
+    def support(self, D):
+        from .singular_values import max_eigenvalue
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        s = as_sympy(self.scale)
+        A = _mat(self.U1).T * Dm * _mat(self.V1)
+        S = ((A + A.T) / 2).applyfunc(sp.expand)
+        top = max_eigenvalue(S) if sign_of(s) > 0 else -max_eigenvalue(-S)
+        return _frob(self.center, np.asarray(D, dtype=object)) + s * top
+
+    def singleton(self):
+        if np.shape(self.U1)[1] == 1:
+            return self.center + np.asarray(_mat(self.U1) * _mat(self.V1).T * as_sympy(self.scale), dtype=object)
+        return None
+
+
+class SpectralBottom(SpectralTop):
+    """The same set for σ_min where its value σ_k > 0 is repeated (U₁, V₁ then span the
+    singular subspaces of σ_k): {G0 + s U₁ T V₁ᵀ : T ⪰ 0, tr T = 1}."""
+    form = "spectral_bottom"
+    which = "smallest"
+
+
+class NuclearSet(ClarkeSet):
+    """{G0 + s U₀ Z V₀ᵀ : ‖Z‖₂ ≤ 1}: the nuclear norm where M has rank r < min(m, n);
+    G0 holds s U_r V_rᵀ, and U₀ (m×(m-r)), V₀ (n×(n-r)) are orthonormal bases of the null
+    spaces of Mᵀ and M.  With s = 1 and G0 = U Vᵀ it is {U Vᵀ + W : Uᵀ W = 0, W V = 0, ‖W‖₂ ≤ 1}."""
+    form = "nuclear"
+
+    def __init__(self, center, scale, U0, V0):
+        self.center, self.scale, self.U0, self.V0 = center, scale, U0, V0
+
+    def fields(self):
+        return {"form": "nuclear", "center": self.center, "scale": self.scale, "U0": self.U0, "V0": self.V0}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "nuclear", "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale), "U0": _plain(self.U0), "V0": _plain(self.V0),
+                "U0_exact": _exact_rows(self.U0), "V0_exact": _exact_rows(self.V0)}
+
+    def to_text(self, flat):
+        return (f"{{G0 + s U0 Z V0ᵀ : ‖Z‖_2 ≤ 1}}, where G0 = {array_text(self.center, flat)}, "
+                f"s = {exact(self.scale)}, U0 ≈ {array_text(_num_array(self.U0), False)}, "
+                f"V0 ≈ {array_text(_num_array(self.V0), False)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s\, U_0 Z V_0^\top : \|Z\|_2 \le 1\}}, \text{{ where }} "
+                rf"G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))},\ "
+                rf"U_0 = {array_latex(self.U0, False)},\ V_0 = {array_latex(self.V0, False)}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        s = float(self.scale)
+        U0, V0 = _floats(self.U0).reshape(self.shape()[0], -1), _floats(self.V0).reshape(self.shape()[1], -1)
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / s
+        Z = U0.T @ W @ V0
+        if np.linalg.norm(U0 @ Z @ V0.T - W) > tol:
+            return False
+        return bool(Z.size == 0 or np.linalg.norm(Z, 2) <= 1 + tol)
+
+    def support(self, D):
+        from .singular_values import nuclear
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        U0, V0 = _mat(self.U0), _mat(self.V0)
+        inner = 0 if U0.shape[1] == 0 or V0.shape[1] == 0 else nuclear(U0.T * Dm * V0)
+        return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * inner
+
+    def singleton(self):
+        return self.center if np.shape(self.U0)[1] == 0 or np.shape(self.V0)[1] == 0 else None
+
+
+class NuclearBall(ClarkeSet):
+    """{G0 + s W : ‖W‖_* ≤ 1}: the spectral norm at M = 0 (the unit ball of its dual norm);
+    with bases, {G0 + s U₀ W V₀ᵀ : ‖W‖_* ≤ 1}: σ_min where rank M < min(m, n) (U₀, V₀
+    orthonormal bases of the null spaces of Mᵀ and M)."""
+    form = "nuclear_ball"
+
+    def __init__(self, center, scale, U0=None, V0=None):
+        self.center, self.scale, self.U0, self.V0 = center, scale, U0, V0
+
+    def fields(self):
+        out = {"form": "nuclear_ball", "center": self.center, "scale": self.scale}
+        if self.U0 is not None:
+            out.update(U0=self.U0, V0=self.V0)
+        return out
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        out = {"form": "nuclear_ball", "center": shaped(self.center, flat), "scale": number(self.scale),
+               "scale_exact": exact(self.scale)}
+        if self.U0 is not None:
+            out.update(U0=_plain(self.U0), V0=_plain(self.V0), U0_exact=_exact_rows(self.U0),
+                       V0_exact=_exact_rows(self.V0))
+        return out
+
+    def to_text(self, flat):
+        if self.U0 is None:
+            return f"{{G0 + s W : ‖W‖_* ≤ 1}}, where G0 = {array_text(self.center, flat)}, s = {exact(self.scale)}"
+        return (f"{{G0 + s U0 W V0ᵀ : ‖W‖_* ≤ 1}}, where G0 = {array_text(self.center, flat)}, "
+                f"s = {exact(self.scale)}, U0 ≈ {array_text(_num_array(self.U0), False)}, "
+                f"V0 ≈ {array_text(_num_array(self.V0), False)}")
+
+    def to_latex(self, flat):
+        if self.U0 is None:
+            return (rf"\{{G_0 + s W : \|W\|_* \le 1\}}, \text{{ where }} G_0 = {array_latex(self.center, flat)},\ "
+                    rf"s = {sp.latex(as_sympy(self.scale))}")
+        return (rf"\{{G_0 + s\, U_0 W V_0^\top : \|W\|_* \le 1\}}, \text{{ where }} "
+                rf"G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))},\ "
+                rf"U_0 = {array_latex(self.U0, False)},\ V_0 = {array_latex(self.V0, False)}")
+
+    def _bases(self):
+        m, n = self.shape()
+        if self.U0 is None:
+            return np.eye(m), np.eye(n)
+        return _floats(self.U0).reshape(m, -1), _floats(self.V0).reshape(n, -1)
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        U0, V0 = self._bases()
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(self.scale)
+        Z = U0.T @ W @ V0
+        if np.linalg.norm(U0 @ Z @ V0.T - W) > tol:
+            return False
+        return bool(Z.size == 0 or np.linalg.norm(Z, "nuc") <= 1 + tol)
+
+    def support(self, D):
+        from .singular_values import spectral
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        if self.U0 is not None:
+            U0, V0 = _mat(self.U0), _mat(self.V0)
+            if U0.shape[1] == 0 or V0.shape[1] == 0:
+                return _frob(self.center, np.asarray(D, dtype=object))
+            Dm = U0.T * Dm * V0
+        return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * spectral(Dm)
+
+
+class Mapped(ClarkeSet):
+    """{C + Lᵀ S Rᵀ : S ∈ inner}: the set of a singular-value function of M = L X R + B
+    (‖A X − B‖_*: L = A, R = I), where ``inner`` is the function's own set at M (centered
+    at 0, scaled by its weight in f): the chain rule ∂f = G0 + M′* ∂s.  Membership is
+    tested where L and R are square and invertible (else None); the support function is
+    <C, D> + inner's support at L D R."""
+    form = "mapped"
+
+    def __init__(self, center, left, right, inner: ClarkeSet):
+        self.center, self.left, self.right, self.inner = center, left, right, inner
+
+    def fields(self):
+        return {"form": "mapped", "center": self.center, "left": self.left, "right": self.right,
+                "set": self.inner.fields()}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "mapped", "center": shaped(self.center, flat), "left": _plain(self.left),
+                "right": _plain(self.right), "left_exact": _exact_rows(self.left),
+                "right_exact": _exact_rows(self.right), "set": self.inner.to_json(False)}
+
+    def to_text(self, flat):
+        return (f"{{C + Lᵀ S Rᵀ : S ∈ S0}}, where C = {array_text(self.center, flat)}, "
+                f"L = {array_text(self.left, False)}, R = {array_text(self.right, False)}, and S0 = "
+                f"{self.inner.to_text(False)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{C + L^\top S R^\top : S \in S_0\}}, \text{{ where }} C = {array_latex(self.center, flat)},\ "
+                rf"L = {array_latex(self.left, False)},\ R = {array_latex(self.right, False)},\ "
+                rf"S_0 = {self.inner.to_latex(False)}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        L, R = _floats(self.left), _floats(self.right)
+        if L.shape[0] != L.shape[1] or R.shape[0] != R.shape[1]:
+            return None
+        if abs(np.linalg.det(L)) < 1e-12 or abs(np.linalg.det(R)) < 1e-12:
+            return None
+        V = _floats(G).reshape(self.shape()) - _floats(self.center)
+        S = np.linalg.solve(L.T, np.linalg.solve(R, V.T).T)
+        return self.inner.contains(S, tol)
+
+    def support(self, D):
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        inner = self.inner.support(list(_mat(self.left) * Dm * _mat(self.right)))
+        return None if inner is None else _frob(self.center, np.asarray(D, dtype=object)) + inner
+
+
+class SchattenBall(ClarkeSet):
+    """{G0 + s W : ‖W‖_{S_q} ≤ 1}, 1/p + 1/q = 1: the Schatten p-norm at M = 0 (the unit
+    ball of its dual norm)."""
+    form = "schatten_ball"
+
+    def __init__(self, center, scale, p: int):
+        self.center, self.scale, self.p = center, scale, p
+
+    @property
+    def q(self):
+        return sp.Rational(self.p, self.p - 1)
+
+    def fields(self):
+        return {"form": "schatten_ball", "center": self.center, "scale": self.scale, "q": self.q}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "schatten_ball", "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale), "q": number(self.q), "q_exact": exact(self.q)}
+
+    def to_text(self, flat):
+        return (f"{{G0 + s W : ‖W‖_S{exact(self.q)} ≤ 1}} (the dual Schatten norm, q = {exact(self.q)}), "
+                f"where G0 = {array_text(self.center, flat)}, s = {exact(self.scale)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s W : \|W\|_{{S_{{{sp.latex(self.q)}}}}} \le 1\}}, \text{{ where }} "
+                rf"G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(self.scale)
+        q = float(self.q)
+        return bool(np.sum(np.linalg.svd(W, compute_uv=False) ** q) ** (1 / q) <= 1 + tol)
+
+    def support(self, D):
+        from .singular_values import schatten
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * schatten(Dm, self.p)
+
+
+class KyFanSet(ClarkeSet):
+    """{G0 + s U T Vᵀ : 0 ⪯ T ⪯ I, tr T = j}: the Ky Fan k-norm where σ_k = σ_(k+1) > 0
+    (U, V the singular subspaces of that value, j of whose copies the k largest take; G0
+    holds s U₊V₊ᵀ of the pairs above it)."""
+    form = "ky_fan"
+
+    def __init__(self, center, scale, U, V, j: int):
+        self.center, self.scale, self.U, self.V, self.j = center, scale, U, V, j
+
+    def fields(self):
+        return {"form": "ky_fan", "center": self.center, "scale": self.scale, "U": self.U, "V": self.V,
+                "trace": self.j}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "ky_fan", "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale), "U": _plain(self.U), "V": _plain(self.V),
+                "U_exact": _exact_rows(self.U), "V_exact": _exact_rows(self.V), "trace": self.j}
+
+    def to_text(self, flat):
+        return (f"{{G0 + s U T Vᵀ : 0 ⪯ T ⪯ I, tr T = {self.j}}}, where G0 = {array_text(self.center, flat)}, "
+                f"s = {exact(self.scale)}, U ≈ {array_text(_num_array(self.U), False)}, "
+                f"V ≈ {array_text(_num_array(self.V), False)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s\, U T V^\top : 0 \preceq T \preceq I,\ \operatorname{{tr}} T = {self.j}\}}, "
+                rf"\text{{ where }} G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))},\ "
+                rf"U = {array_latex(self.U, False)},\ V = {array_latex(self.V, False)}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        U, V = _floats(self.U), _floats(self.V)
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(self.scale)
+        T = U.T @ W @ V
+        if np.linalg.norm(U @ T @ V.T - W) > tol or np.linalg.norm(T - T.T) > tol:
+            return False
+        ev = np.linalg.eigvalsh((T + T.T) / 2)
+        return bool(abs(np.trace(T) - self.j) <= tol and ev.min() >= -tol and ev.max() <= 1 + tol)
+
+    def support(self, D):
+        from .singular_values import top_eigen_sum
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        s = as_sympy(self.scale)
+        A = _mat(self.U).T * Dm * _mat(self.V)
+        S = ((A + A.T) / 2).applyfunc(sp.expand)
+        top = top_eigen_sum(S, self.j) if sign_of(s) > 0 else -top_eigen_sum(-S, self.j)
+        return _frob(self.center, np.asarray(D, dtype=object)) + s * top
+
+
+class KyFanZero(ClarkeSet):
+    """{G0 + s U₀ W V₀ᵀ : ‖W‖₂ ≤ 1, ‖W‖_* ≤ j}: the Ky Fan k-norm where σ_k = 0 (rank r < k,
+    j = k - r; U₀, V₀ the null spaces of Mᵀ and M; G0 holds s U_r V_rᵀ)."""
+    form = "ky_fan_zero"
+
+    def __init__(self, center, scale, U0, V0, j: int):
+        self.center, self.scale, self.U0, self.V0, self.j = center, scale, U0, V0, j
+
+    def fields(self):
+        return {"form": "ky_fan_zero", "center": self.center, "scale": self.scale, "U0": self.U0, "V0": self.V0,
+                "bound": self.j}
+
+    def shape(self):
+        return np.shape(self.center)
+
+    def to_json(self, flat):
+        return {"form": "ky_fan_zero", "center": shaped(self.center, flat), "scale": number(self.scale),
+                "scale_exact": exact(self.scale), "U0": _plain(self.U0), "V0": _plain(self.V0),
+                "U0_exact": _exact_rows(self.U0), "V0_exact": _exact_rows(self.V0), "bound": self.j}
+
+    def to_text(self, flat):
+        return (f"{{G0 + s U0 W V0ᵀ : ‖W‖_2 ≤ 1, ‖W‖_* ≤ {self.j}}}, where G0 = {array_text(self.center, flat)}, "
+                f"s = {exact(self.scale)}, U0 ≈ {array_text(_num_array(self.U0), False)}, "
+                f"V0 ≈ {array_text(_num_array(self.V0), False)}")
+
+    def to_latex(self, flat):
+        return (rf"\{{G_0 + s\, U_0 W V_0^\top : \|W\|_2 \le 1,\ \|W\|_* \le {self.j}\}}, \text{{ where }} "
+                rf"G_0 = {array_latex(self.center, flat)},\ s = {sp.latex(as_sympy(self.scale))},\ "
+                rf"U_0 = {array_latex(self.U0, False)},\ V_0 = {array_latex(self.V0, False)}")
+
+    def contains(self, G, tol=None):
+        if tol is None:
+            return None
+        m, n = self.shape()
+        U0, V0 = _floats(self.U0).reshape(m, -1), _floats(self.V0).reshape(n, -1)
+        W = (_floats(G).reshape(self.shape()) - _floats(self.center)) / float(self.scale)
+        Z = U0.T @ W @ V0
+        if np.linalg.norm(U0 @ Z @ V0.T - W) > tol:
+            return False
+        if Z.size == 0:
+            return True
+        sv = np.linalg.svd(Z, compute_uv=False)
+        return bool(sv.max() <= 1 + tol and sv.sum() <= self.j + tol)
+
+    def support(self, D):
+        from .singular_values import ky_fan
+        Dm = _mat(np.reshape(np.asarray(D, dtype=object), self.shape()))
+        U0, V0 = _mat(self.U0), _mat(self.V0)
+        inner = 0 if U0.shape[1] == 0 or V0.shape[1] == 0 else ky_fan(U0.T * Dm * V0, self.j)
+        return _frob(self.center, np.asarray(D, dtype=object)) + abs(as_sympy(self.scale)) * inner

@@ -18,7 +18,7 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters
 
 from .errors import Unsupported, shown_column
-from .latex_words import (FONT_STYLES, FRO_WORDS, IF_WORDS, OTHERWISE_WORDS, SWITCHES, TEXT_STYLES,
+from .latex_words import (FONT_STYLES, FRO_WORDS, IF_WORDS, NORM_WORDS, OTHERWISE_WORDS, SWITCHES, TEXT_STYLES,
                           canonical)
 from .names import GREEK_NAMES, GREEK_UNICODE
 from .parse_run import CURRENT_RUN
@@ -344,7 +344,7 @@ class TokenStage:
             return retype(t, "GREEK", word)
         if style in FONT_STYLES:
             raise run.error(f"unsupported \\{style}{{{word}}}", pos)
-        if word in FRO_WORDS:
+        if word in FRO_WORDS or word in NORM_WORDS:
             return retype(t, "FUNC", word)
         low = word.lower().rstrip(":,")
         if low in IF_WORDS:

@@ -16,7 +16,7 @@ from lark import Token, Transformer_NonRecursive, v_args
 
 from . import syntax as S
 from .errors import Unsupported, shown_column
-from .latex_words import FRO_WORDS, REL_OPS, canonical
+from .latex_words import FRO_WORDS, GREEK_SUBSCRIPT_CALLS, REL_OPS, canonical
 from .parse_run import ParseRun
 
 NOTE_SIGMA = r"\sigma applied to an argument: a function (ReLU unless --let binds it)"
@@ -251,6 +251,17 @@ class SyntaxBuilder(Transformer_NonRecursive):
         # the subscript is the primitive's trailing parameter, as symderiv itself prints it
         return self._call(meta, func, tuple(args) + (sub,))
 
+    def call_greek_sub(self, meta, greek, func, *args):
+        # σ_max(X) is the spectral norm; σ_min(X) is read through the same norm syntax
+        # under its own subscript word, which build._norm turns into its node (it is a
+        # scalar of one matrix argument, as a norm is, to the shape rules)
+        word = f"{str(greek).lstrip(chr(92))}_{func}"
+        if word not in GREEK_SUBSCRIPT_CALLS:
+            raise self._error(f"unknown function \\{word}(...)", meta.start_pos)
+        if len(args) != 1:
+            raise self._error(f"\\{word} takes one argument", meta.start_pos)
+        return S.Norm(args[0], GREEK_SUBSCRIPT_CALLS[word], _span(meta))
+
     def call_power(self, meta, func, exp, *args):
         return self._power_of_call(meta, func, exp, args)
 
@@ -295,6 +306,15 @@ class SyntaxBuilder(Transformer_NonRecursive):
 
     def norm(self, meta, x, kind=None):
         return S.Norm(x, self._norm_kind(kind), _span(meta))
+
+    def norm_word(self, meta, x, *letters):
+        return S.Norm(x, "".join(str(t) for t in letters), _span(meta))
+
+    def norm_kyfan(self, meta, x, k):
+        return S.Norm(x, f"({k})", _span(meta))
+
+    def norm_indexed(self, meta, x, letter, index):
+        return S.Norm(x, f"{letter}_{self._norm_kind(index)}", _span(meta))
 
     @staticmethod
     def _norm_kind(kind):

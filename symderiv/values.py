@@ -247,13 +247,13 @@ def _reject(name):
 
 def to_array(data, what: str) -> np.ndarray:
     """Exact numbers -> a 2-D object array: a scalar is 1x1, a flat list a column."""
-    if _exact(data):
+    if _is_exact(data):
         out = np.empty((1, 1), dtype=object)
         out[0, 0] = data
         return out
     if not isinstance(data, list) or not data:
         raise InputError(f"{what}: expected a number or a non-empty list")
-    if all(_exact(x) for x in data):
+    if all(_is_exact(x) for x in data):
         out = np.empty((len(data), 1), dtype=object)
         for i, x in enumerate(data):
             out[i, 0] = x
@@ -262,7 +262,7 @@ def to_array(data, what: str) -> np.ndarray:
         width = len(data[0])
         if width == 0 or any(len(r) != width for r in data):
             raise InputError(f"{what}: rows of different lengths")
-        if not all(_exact(x) for r in data for x in r):
+        if not all(_is_exact(x) for r in data for x in r):
             raise InputError(f"{what}: expected numbers in a list of rows")
         out = np.empty((len(data), width), dtype=object)
         out[:, :] = data
@@ -270,7 +270,7 @@ def to_array(data, what: str) -> np.ndarray:
     raise InputError(f"{what}: mixes numbers and lists")
 
 
-def _exact(x) -> bool:
+def _is_exact(x) -> bool:
     """An exact number of a point: an int, a Fraction, or a + b*pi (read with π)."""
     return (isinstance(x, (int, Fraction)) and not isinstance(x, bool)) or isinstance(x, sp.Expr)
 

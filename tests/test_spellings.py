@@ -522,8 +522,6 @@ REFUSED = [
     (r"\sin^{-1}(x)", "x", InputError, r"the inverse function \sin^{-1}"),
     (r"\sigma'(x)", "x", InputError, r"the derivative \sigma' of a function"),
     (r"\tanh^{\prime}(x)", "x", InputError, r"the derivative \tanh^{\prime} of a function"),
-    (r"\|X\|_*", "X", Unsupported, "the nuclear norm"),
-    (r"\|X\|_2", "X", Unsupported, "the spectral norm"),
     (r"\|x\|_\infty", "v", Unsupported, "the max norm"),
     (r"\|x\|_p", "v", Unsupported, "the norm ||.||_p"),
     (r"\operatorname{diag}(X)", "X", Unsupported, "diag(.)"),

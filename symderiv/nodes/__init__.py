@@ -14,6 +14,9 @@ from .det import Adjugate, Det, adjugate, det
 from .max_entry import Argmax, MaxEntry, max_entry
 from .pick import Pick, pick
 from .eigen import Eigen, EigenProjector, KyFan, TopProjector
+from .singular import KyFanGrad, KyFanNorm, ky_fan
+from .singular import BottomPair, NuclearNorm, Polar, SchattenGrad, SchattenNorm, SmallestSingular, SpectralNorm, \
+    TopPair, nuclear_norm, schatten_norm, smallest_singular, spectral_norm
 
 __all__ = [
     "NAMED", "SCALAR", "Dim", "MissingRule", "Node", "Shape", "fmt_shape", "is_scalar_shape", "placeholder",
@@ -23,4 +26,7 @@ __all__ = [
     "SumAll", "inner", "sum_all", "MatMul", "matmul", "Trace", "trace", "FroNorm", "fro_norm",
     "Inverse", "inverse", "Adjugate", "Det", "adjugate", "det", "Argmax", "MaxEntry", "max_entry",
     "Pick", "pick", "Eigen", "EigenProjector", "KyFan", "TopProjector",
+    "NuclearNorm", "Polar", "SpectralNorm", "TopPair", "nuclear_norm", "spectral_norm",
+    "KyFanGrad", "KyFanNorm", "ky_fan", "BottomPair", "SmallestSingular", "smallest_singular", "SchattenGrad",
+    "SchattenNorm", "schatten_norm",
 ]

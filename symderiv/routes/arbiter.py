@@ -370,6 +370,12 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
     """Check the analysis at a point with the exact test; returns (PointResult, PointArbiter)."""
     S = scalar_form(verdict.f, problem.var, values)
     if S is None:
+        exact_slope = getattr(point, "directional_at", None)
+        if direction is not None and exact_slope is not None:
+            # a singular-value norm's own exact f'(X; D) (spectral_point.py)
+            arb = PointArbiter(False, TEST, reason="f is not written out entry by entry here")
+            arb.directional = exact_slope(direction)
+            return point, arb
         if direction is not None:
             raise Unsupported("the exact directional derivative needs a variable of at most "
                               f"{MAX_ENTRIES} entries with every constant given")
