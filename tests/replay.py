@@ -7,6 +7,11 @@ variable's shape, with `--let` where the tests bind constants; `derive` of the d
 expressions; `check` of every corpus post in text and JSON.  Errors are outputs too.
 
     python -m tests.replay --write      # record (only after a deliberate change of output)
+    python -m tests.replay --rerecord   # the recorded commands' new outputs, the same commands
+
+``--write`` chooses the commands afresh from today's tests (new expressions come in);
+``--rerecord`` keeps the recorded commands and records their outputs again, so that a
+deliberate change of output is reviewed as a diff of outputs alone.
 """
 from __future__ import annotations
 
@@ -98,9 +103,9 @@ def load() -> list[dict]:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    if "--write" in sys.argv:
+    if "--write" in sys.argv or "--rerecord" in sys.argv:
         import os
         os.chdir(ROOT)
-        rows = record()
+        rows = record() if "--write" in sys.argv else [{"argv": r["argv"], "output": run(r["argv"])} for r in load()]
         GOLDEN.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         print(f"{len(rows)} commands recorded in {GOLDEN.relative_to(ROOT)}")
