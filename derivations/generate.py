@@ -10,7 +10,7 @@ import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 
-# file name -> (expression, variable)
+# file name -> (expression, variable[, the other keywords of derive])
 DOCUMENTS = {
     "seed_relu_frobenius_squared.tex": (r"\|\max(X,0)\|_F^2", "X"),
     "sum_of_absolute_values.tex": (r"\sum_{i,j}|x_{ij}|", "X"),
@@ -18,12 +18,19 @@ DOCUMENTS = {
     "relu_of_product_squared.tex": (r"\|\sigma(AX)\|_F^2", "X"),
     "relu_minus_target_squared.tex": (r"\|\sigma(X) - Y\|_F^2", "X"),
     "max_over_entries.tex": (r"\max_{i,j} x_{ij}", "X"),
+    "nuclear_norm.tex": (r"\|X\|_*", "X"),
+    "largest_eigenvalue.tex": (r"\lambda_{\max}(X)", "X", {"symmetric": True}),
 }
 
 
-def render_all() -> dict[str, str]:
+def render_one(name: str) -> str:
     from symderiv import derive
-    return {name: derive(expr, wrt=wrt) for name, (expr, wrt) in DOCUMENTS.items()}
+    expr, wrt, *rest = DOCUMENTS[name]
+    return derive(expr, wrt=wrt, **(rest[0] if rest else {}))
+
+
+def render_all() -> dict[str, str]:
+    return {name: render_one(name) for name in DOCUMENTS}
 
 
 def main(argv) -> int:

@@ -101,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--expr", dest="expr_option", help=argparse.SUPPRESS)
     v.add_argument("--wrt")
     v.add_argument("--let", action="append", default=[], metavar="NAME=VALUE")
+    v.add_argument("--symmetric", action="append", default=[], metavar="X",
+                   help="the variable ranges over symmetric matrices (gradients with the trace inner product)")
     v.add_argument("-o", "--output", help="the .tex file to write (default: standard output)")
     v.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
     s = sub.add_parser("serve", help="a page in the browser: type a formula or paste a post",
@@ -231,7 +233,8 @@ def _diff(args):
 def _derive(args):
     from .api import analyze              # lazy: keeps SymPy/NumPy out of --help and --version
     from .render import latex             # lazy: keeps SymPy/NumPy out of --help and --version
-    analysis = analyze(args.expr, wrt=args.wrt, let=args.let, timeout=args.timeout)
+    analysis = analyze(args.expr, wrt=args.wrt, let=args.let, timeout=args.timeout,
+                       symmetric=tuple(args.symmetric) or None)
     _write(latex.document(analysis), args.output)
 
 

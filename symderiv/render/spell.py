@@ -43,12 +43,30 @@ def line(ln: Line, N: Notation) -> str:
     return body
 
 
+# Prose for LaTeX: the characters TeX reads as commands escaped, and the Unicode the notes
+# print set in math (pdflatex stops at a Unicode character it has no glyph for, and OT1
+# text sets < and > as ¡ and ¿).
+_TEX_PROSE = {
+    "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}",
+    "^": r"\^{}", "~": r"\~{}", "$": r"\$", "<": r"$<$", ">": r"$>$", "|": r"$|$",
+    "∇": r"$\nabla$", "⊙": r"$\odot$", "±": r"$\pm$", "≠": r"$\ne$", "‖": r"$\|$", "≤": r"$\le$", "≥": r"$\ge$",
+    "⪰": r"$\succeq$", "⪯": r"$\preceq$", "×": r"$\times$", "−": r"$-$", "·": r"$\cdot$", "∈": r"$\in$",
+    "√": r"$\surd$", "→": r"$\to$", "↓": r"$\downarrow$", "∞": r"$\infty$", "∘": r"$\circ$", "⟨": r"$\langle$",
+    "⟩": r"$\rangle$", "∑": r"$\sum$", "∂": r"$\partial$", "ᵀ": r"$^\top$", "⁻": r"$^{-}$", "¹": r"$^1$",
+    "²": r"$^2$", "³": r"$^3$", "₀": r"$_0$", "₁": r"$_1$", "₂": r"$_2$", "₃": r"$_3$", "ₖ": r"$_k$", "…": r"\dots{}",
+    "–": "--", "—": "---", "’": "'", "“": "``", "”": "''", "⁺": r"$^+$",
+}
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "varepsilon", "ζ": "zeta", "η": "eta",
+          "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi", "π": "pi",
+          "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+          "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi", "Σ": "Sigma",
+          "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega"}
+_TEX_PROSE.update({c: rf"$\{name}$" for c, name in _GREEK.items()})
+
+
 def _tex_text(s: str) -> str:
     """Prose for LaTeX: special characters escaped, a user's own command shown verbatim."""
-    repl = {"∇": r"$\nabla$", "δ": r"$\delta$", "⊙": r"$\odot$", "±": r"$\pm$", "≠": r"$\ne$",
-            "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "\\": r"\textbackslash{}",
-            "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}", "$": r"\$", "‖": r"$\|$", "σ": r"$\sigma$"}
-    return "".join(repl.get(c, c) for c in s)
+    return "".join(_TEX_PROSE.get(c, c) for c in s)
 
 
 def tex_text(s: str) -> str:
