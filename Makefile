@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test props derivations bench screenshot serve clean mathjax
+.PHONY: demo test props derivations pages bench screenshot serve clean mathjax
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ props: $(STAMP)
 
 derivations: $(STAMP)
 	$(BIN)/python derivations/generate.py --write
+
+# The seed document's pages as PNGs (derivations/images/seed-1.png, ...), so a reader sees
+# the derivation without compiling it; needs pdflatex and pdftoppm (apt-get install
+# texlive-latex-base poppler-utils).  The old pages go first: the page count can shrink.
+PAGES_TMP := build/pages
+pages:
+	rm -rf $(PAGES_TMP) && mkdir -p $(PAGES_TMP)
+	pdflatex -interaction=nonstopmode -halt-on-error -output-directory $(PAGES_TMP) \
+		derivations/seed_relu_frobenius_squared.tex > /dev/null
+	rm -f derivations/images/seed-*.png
+	pdftoppm -png -r 100 $(PAGES_TMP)/seed_relu_frobenius_squared.pdf derivations/images/seed
 
 # The README's picture of the page (needs Debian's chromium: apt-get install chromium)
 screenshot: $(STAMP)

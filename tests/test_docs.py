@@ -75,10 +75,11 @@ def test_derivation_documents_are_well_formed_latex(name):
 def test_derivation_documents_compile(name, tmp_path):
     """pdflatex accepts every document.  CI installs pdflatex and sets
     SYMDERIV_REQUIRE_PDFLATEX, so there a missing pdflatex fails; a developer machine
-    without it still runs the well-formedness test above."""
+    without it skips this test, with the reason shown, and still runs the
+    well-formedness test above."""
     if shutil.which("pdflatex") is None:
         assert not os.environ.get("SYMDERIV_REQUIRE_PDFLATEX"), "pdflatex is required here but not installed"
-        return
+        pytest.skip("pdflatex is not installed: the documents' compilation is not checked here")
     r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-output-directory", str(tmp_path),
                         str(ROOT / "derivations" / name)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout[-2000:]
