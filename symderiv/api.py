@@ -66,7 +66,7 @@ class Analysis:
         values = {**self.values, name: at_value}
 
         def work():
-            result, arbiter = _point(self.problem, self.verdict, values, dir_value)
+            result, arbiter = _point(self.problem, self.verdict, values, dir_value, self.convexity.convex is True)
             return replace(self, point=result, at_text=point, point_arbiter=arbiter,
                            direction_text=direction, values=values)
         with np.errstate(all="ignore"), _too_deep():
@@ -203,7 +203,7 @@ def _analyze(text, wrt, at, let, shape, route, direction=None) -> Analysis:
 
     point = point_arbiter = None
     if at_value is not None:
-        point, point_arbiter = _point(problem, verdict, values, dir_value)
+        point, point_arbiter = _point(problem, verdict, values, dir_value, convexity.convex is True)
     notes = list(parsed.notes) + [n for n in problem.notes if n not in parsed.notes]
     notes += [n for n in verdict.notes if n not in notes]      # what the values given with --let decided
     present = S.names_in(parsed.term) | {s.name for s in E.symbols_of(first.f)}
@@ -228,7 +228,7 @@ def _direction(direction: str | None, at_value):
     return dir_value
 
 
-def _point(problem: Problem, verdict: Verdict, values: dict, dir_value):
+def _point(problem: Problem, verdict: Verdict, values: dict, dir_value, convex: bool = False):
     """The answer at the point in ``values``: the local analysis, checked (and where it
     differs, corrected) by the arbiter's exact test."""
     missing = [s.name for s in E.symbols_of(problem.f) if s.name not in values]
@@ -239,7 +239,7 @@ def _point(problem: Problem, verdict: Verdict, values: dict, dir_value):
         point = at_point(verdict, values)
     except Unsupported as exc:
         point, unsettled = None, exc
-    point, point_arbiter = settle_point(problem, verdict, values, point, dir_value)
+    point, point_arbiter = settle_point(problem, verdict, values, point, dir_value, convex)
     if point is None:
         raise unsettled
     if not point.differentiable and verdict.differentiable_everywhere is True and not verdict.domain:

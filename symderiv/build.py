@@ -381,13 +381,16 @@ class Builder:
                 self.note("||A|| of a matrix read as the Frobenius norm")
             return E.fro_norm(a)
         if kind == "1":
-            # for a matrix both the entrywise and the induced 1-norm are in use; the
-            # entrywise one is the sparsity penalty of the problems this tool is for
             if not is_vector:
-                self.note("||A||_1 of a matrix read as the entrywise sum of |a_ij| (not the induced 1-norm)")
+                self.note(INDUCED_NOTES["1"])
+                return E.max_entry(E.matmul(E.ones((1, a.shape[0])), E.apply("abs", a)))
             return E.sum_all(E.apply("abs", a))
-        what = {"inf": "the max norm ||.||_inf (for a vector, write \\max_i |x_i|, which is analysed)",
-                "*": "the nuclear norm ||.||_*"}.get(kind, f"the norm ||.||_{kind}")
+        if kind == "inf":
+            if not is_vector:
+                self.note(INDUCED_NOTES["inf"])
+                return E.max_entry(E.matmul(E.apply("abs", a), E.ones((a.shape[1], 1))))
+            return E.max_entry(E.apply("abs", a))
+        what = {"*": "the nuclear norm ||.||_*"}.get(kind, f"the norm ||.||_{kind}")
         raise Unsupported(what, column=t.span[0], source=self.source)
 
     def _exp(self, t: S.Pow) -> E.Node:
@@ -460,6 +463,15 @@ class Builder:
 
 
 MAX_EXPONENT = 1000
+
+# On a matrix ||A||_1 and ||A||_inf are the induced (operator) norms, as NumPy and MATLAB
+# compute them; the reading is said in words because the entrywise sum is also in use.
+INDUCED_NOTES = {
+    "1": "||A||_1 of a matrix is the induced 1-norm, max_j sum_i |a_ij| (the largest column "
+         "absolute sum, as NumPy and MATLAB); the entrywise sum is \\sum_{i,j}|a_{ij}|",
+    "inf": "||A||_inf of a matrix is the induced inf-norm, max_i sum_j |a_ij| (the largest row "
+           "absolute sum, as NumPy and MATLAB); the entrywise max is \\max_{i,j}|a_{ij}|",
+}
 
 
 def _number(text: str, t, source) -> sp.Expr:
