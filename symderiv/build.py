@@ -390,7 +390,20 @@ class Builder:
                 self.note(INDUCED_NOTES["inf"])
                 return E.max_entry(E.matmul(E.apply("abs", a), E.ones((a.shape[1], 1))))
             return E.max_entry(E.apply("abs", a))
+        p = _norm_exponent(kind)
+        if p is not None and is_vector and p >= 1:
+            if p == 1 or p == 2:            # \|x\|_{2.0}, \|x\|_{1/1}: the forms above
+                return E.sum_all(E.apply("abs", a)) if p == 1 else E.fro_norm(a)
+            return E.p_norm(a, p)
+        if p is not None and p < 1:
+            raise Unsupported(f"||.||_{kind} with p < 1 is not a norm (not convex); write the sum "
+                              f"\\sum_i |x_i|^{{{kind}}} if that is meant", column=t.span[0], source=self.source)
+        if p is not None:
+            raise Unsupported(f"the induced {kind}-norm ||A||_{kind} of a matrix (only p = 1, 2 and \\infty are "
+                              "analysed)", column=t.span[0], source=self.source)
         what = {"*": "the nuclear norm ||.||_*"}.get(kind, f"the norm ||.||_{kind}")
+        if len(kind) == 1 and kind.isalpha():
+            what += f" with a letter for p (write the number, as in \\|x\\|_3)"
         raise Unsupported(what, column=t.span[0], source=self.source)
 
     def _exp(self, t: S.Pow) -> E.Node:
@@ -472,6 +485,16 @@ INDUCED_NOTES = {
     "inf": "||A||_inf of a matrix is the induced inf-norm, max_i sum_j |a_ij| (the largest row "
            "absolute sum, as NumPy and MATLAB); the entrywise max is \\max_{i,j}|a_{ij}|",
 }
+
+
+def _norm_exponent(kind: str):
+    """The number p of a norm subscript ('3', '1.5', '3/2'), or None when it is not one."""
+    num, _, den = kind.partition("/")
+    try:
+        v = Fraction(num) / Fraction(den or 1)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return sp.Rational(v.numerator, v.denominator)
 
 
 def _number(text: str, t, source) -> sp.Expr:

@@ -67,7 +67,7 @@ class MaxEntry(Node):
 
     def printed(self, pr):
         a = self.arg
-        idx = "i" if a.shape[1] == 1 else pr.dialect("ij", "i,j")
+        idx = "i" if a.shape[1] == 1 else ("j" if a.shape[0] == 1 else pr.dialect("ij", "i,j"))
         body = pr.entry(a.expr, a.args) if isinstance(a, Entrywise) and a.args else pr.entry_of(a)
         return self.notation.fill(pr, idx=idx, body=body)
 

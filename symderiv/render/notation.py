@@ -165,7 +165,8 @@ class Notation:
         if own is not None:
             return own
         inner = self.node(node)
-        idx = "i" if node.shape[1] == 1 else "ij"
+        # a row (1^T |X|, the column sums of the induced 1-norm) is indexed by its column
+        idx = "i" if node.shape[1] == 1 else ("j" if node.shape[0] == 1 else "ij")
         return f"\\left({inner}\\right)_{{{idx}}}" if self.latex else f"({inner})_{idx}"
 
 
