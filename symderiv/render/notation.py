@@ -165,8 +165,7 @@ class Notation:
         if own is not None:
             return own
         inner = self.node(node)
-        # a row (1^T |X|, the column sums of the induced 1-norm) is indexed by its column
-        idx = "i" if node.shape[1] == 1 else ("j" if node.shape[0] == 1 else "ij")
+        idx = "i" if node.shape[1] == 1 else "ij"
         return f"\\left({inner}\\right)_{{{idx}}}" if self.latex else f"({inner})_{idx}"
 
 
