@@ -323,3 +323,32 @@ def test_sum_of_the_two_induced_norms():
     assert a.convexity.convex is True
     check_gradient(r"\|X\|_1 + \|X\|_\infty", f, [[4, -1], [2, 7]])
     check_clarke(r"\|X\|_1 + \|X\|_\infty", f, [[1, -2], [2, 1]])
+
+
+# ------------------------------------------------------------------ powers of a p-norm
+
+def test_square_of_a_pnorm_is_differentiable_at_zero_and_not_called_smooth():
+    f = _vec(lambda v: np.linalg.norm(v, 3) ** 2)
+    a = check_gradient(r"\|x\|_3^2", f, [[0], [0]])
+    assert a.verdict.differentiable_everywhere is True
+    # ‖x‖_3^2 is C^1 and not C^2 at 0 (its Hessian is homogeneous of degree 0, so it has
+    # no limit there): the class must not be claimed C^∞ (the 2-norm's rule r^2 = Σ x^2)
+    assert a.verdict.smoothness != "inf"
+    # were f twice differentiable at 0, Q(D) = f''(0)[D, D] would be a quadratic form and
+    # satisfy the parallelogram law Q(a + b) + Q(a - b) = 2 Q(a) + 2 Q(b); by differences it does not
+    h = 1e-4
+
+    def Q(d):
+        return (f(h * d) + f(-h * d) - 2 * f(0 * d)) / h ** 2
+    a_, b_ = np.array([[1.0], [0.0]]), np.array([[0.0], [1.0]])
+    assert abs(Q(a_ + b_) + Q(a_ - b_) - 2 * Q(a_) - 2 * Q(b_)) > 0.5
+    check_gradient(r"\|x\|_3^2", f, [[1], [-2]])
+
+
+def test_a_root_of_a_pnorm_has_no_clarke_set_at_zero():
+    f = _vec(lambda v: np.linalg.norm(v, 1.5) ** 0.5)
+    a = analyze(r"\|x\|_{3/2}^{1/2}", at="[[0],[0]]")
+    assert a.point.differentiable is False and a.point.subdifferential is None
+    D = np.array([[1.0], [2.0]])
+    quotients = [f(h * D) / h for h in (1e-2, 1e-4, 1e-6)]
+    assert quotients[0] < quotients[1] < quotients[2] and quotients[2] > 100      # an infinite slope
