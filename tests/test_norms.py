@@ -352,3 +352,17 @@ def test_a_root_of_a_pnorm_has_no_clarke_set_at_zero():
     D = np.array([[1.0], [2.0]])
     quotients = [f(h * D) / h for h in (1e-2, 1e-4, 1e-6)]
     assert quotients[0] < quotients[1] < quotients[2] and quotients[2] > 100      # an infinite slope
+
+
+def test_analysis_at_another_point_keeps_the_convex_reading():
+    # Analysis.at reuses the verdict and the curvature: the hull at a tie must come out as
+    # from a fresh analysis there
+    f = induced(1)
+    first = analyze(r"\|X\|_1", at="[[1,2],[3,4]]")
+    again = first.at("[[1,-2],[-2,1]]")
+    fresh = check_clarke(r"\|X\|_1", f, [[1, -2], [-2, 1]])
+    assert again.point.differentiable is False
+    rng = np.random.default_rng(6)
+    for D in _random_directions((2, 2), rng, 30):
+        d = [sp.Integer(int(v)) for v in D.flat]
+        assert sp.simplify(again.point.subdifferential.support(d) - fresh.point.subdifferential.support(d)) == 0
