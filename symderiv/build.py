@@ -372,6 +372,9 @@ class Builder:
             # value; the node stands for all entries at once, whose norm is another thing
             return E.apply("abs", a)
         is_vector = a.shape[1] == 1 or a.shape[0] == 1
+        p = _norm_exponent(kind)
+        if p in (1, 2):
+            kind = str(p)           # \|x\|_{2.0}, \|X\|_{1/1}: the 2- and 1-norms below
         if kind == "F":
             return E.fro_norm(a)
         if kind in ("", "2"):
@@ -390,10 +393,7 @@ class Builder:
                 self.note(INDUCED_NOTES["inf"])
                 return E.max_entry(E.matmul(E.apply("abs", a), E.ones((a.shape[1], 1))))
             return E.max_entry(E.apply("abs", a))
-        p = _norm_exponent(kind)
-        if p is not None and is_vector and p >= 1:
-            if p == 1 or p == 2:            # \|x\|_{2.0}, \|x\|_{1/1}: the forms above
-                return E.sum_all(E.apply("abs", a)) if p == 1 else E.fro_norm(a)
+        if p is not None and is_vector and p > 1:
             return E.p_norm(a, p)
         if p is not None and p < 1:
             raise Unsupported(f"||.||_{kind} with p < 1 is not a norm (not convex); write the sum "

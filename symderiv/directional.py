@@ -228,7 +228,8 @@ class _Walker:
                 if s > 1:
                     return _Val(sp.Integer(0), sp.Integer(0), jump_used=used)
                 if any(sp.expand(p.der) != 0 for p in parts):
-                    raise NotLipschitz(f"{e} has an infinite one-sided slope at the point (a root of a norm at its zero)")
+                    raise NotLipschitz(f"{e} has an infinite one-sided slope at the point "
+                                       "(a root of a norm at its zero)")
         if sp.expand(b.der) == 0:
             raise NotDecided(f"a root of a function that vanishes to higher order at the point ({e})")
         raise NotLipschitz(f"{e} has an infinite one-sided slope at the point (a root at its zero)")

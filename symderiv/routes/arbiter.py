@@ -370,7 +370,7 @@ class PointArbiter:
 
 def settle_point(problem, verdict: Verdict, values: dict, point, direction=None, convex: bool = False):
     """Check the analysis at a point with the exact test; returns (PointResult, PointArbiter).
-    ``convex``: f is proved convex (by the composition rules), so where the exact test
+    ``convex``: f is proved convex (convexity.decide only says so with a proof), so where the exact test
     finds f'(p; ·) piecewise linear its Clarke set is the hull of the pieces' gradients
     (the subdifferential of a convex f is that of its directional derivative at 0)."""
     S = scalar_form(verdict.f, problem.var, values)
