@@ -263,6 +263,21 @@ class CurvatureRules(Rules):
         q = self.quadratic(n) if n.is_scalar else None
         return bool(q is not None and q.positive())
 
+    def nonnegative(self, n: E.Node) -> bool:
+        """n >= 0 everywhere (a root of it is then defined everywhere)."""
+        if not self.moves(n):
+            return False
+        if isinstance(n, E.SumAll):
+            return self.nonnegative(n.arg)
+        if isinstance(n, E.Entrywise):
+            subs = {E.placeholder(i): sp.Symbol(f"_q{i}", nonnegative=True)
+                    if self.node(a).sign in ("nonneg", "zero") else sp.Symbol(f"_q{i}", real=True)
+                    for i, a in enumerate(n.args)}
+            if n.expr.xreplace(subs).is_nonnegative:
+                return True
+        q = self.quadratic(n) if n.is_scalar else None
+        return bool(q is not None and q.nonnegative())
+
 
 def base_is_exp_sum(u: sp.Expr, infos: dict, hook) -> bool:
     """u = c_0 + Σ c_k exp(a_k) with c_k > 0, c_0 >= 0, every a_k affine, at least one
@@ -297,14 +312,15 @@ def curvature(f: E.Node, var: E.Sym, values: dict, dims: dict, convexity, seed: 
     except SymderivError:
         sizes = None
     if sizes is not None:
-        sizes = {**dims, **sizes}
+        sizes = {**_picked_sizes(f, var), **dims, **sizes}
         shape = [int(d) if is_concrete(d) else sizes.get(d) for d in var.shape]
         if None in shape or shape[0] * shape[1] > MAX_QUADRATIC_ENTRIES or \
                 any(s.name not in values for s in E.symbols_of(f) if s != var):
             sizes = None
     rules = CurvatureRules(var, values, sizes)
     info = rules.node(f)
-    conds = [(n, rel) for n, rel in domain_of(f, var) if not rules.positive(n)]
+    conds = [(n, rel) for n, rel in domain_of(f, var)
+             if not (rules.positive(n) or (rel == ">=" and rules.nonnegative(n)))]
     proved_positive = len(conds) < len(domain_of(f, var))
     refuted = convexity.witness
 
@@ -316,7 +332,7 @@ def curvature(f: E.Node, var: E.Sym, values: dict, dims: dict, convexity, seed: 
                 if rules.used:
                     why += " (with " + "; ".join(sorted(rules.used)) + ")"
                 if proved_positive:
-                    why += ", with the argument of each log or root proved positive everywhere"
+                    why += ", with the argument of each log or root proved positive (or, for a root, nonnegative) everywhere"
                 return Curvature(name, f"{why}: f is {name} in {var.name}")
         elif all(rel in (">", ">=") and rules.node(n).curv in (CONST, AFFINE, CONCAVE) for n, rel in conds):
             return Curvature(name, f"composition rules with extended values: f is {name} on its domain, "
@@ -358,6 +374,26 @@ def curvature(f: E.Node, var: E.Sym, values: dict, dims: dict, convexity, seed: 
                          witnesses=witnesses)
     return Curvature(None, "the composition rules and the exact tests do not decide, and no "
                      "counterexample was found")
+
+
+def _picked_sizes(f: E.Node, var: E.Sym) -> dict:
+    """Sizes for the variable's free dimensions when f reads it only entry by entry
+    (x_1, x_2 of x in R^m): f does not move with the other entries, so its curvature is
+    the same at the smallest size holding the entries it reads."""
+    picks = []
+    for n in E.walk(f):
+        for c in n.children():
+            if c == var:
+                if not isinstance(n, E.Pick):
+                    return {}
+                picks.append(n)
+    if not picks:
+        return {}
+    out = {}
+    for axis, d in enumerate(var.shape):
+        if not is_concrete(d):
+            out[d] = 1 + max(p.i if axis == 0 else p.j for p in picks)
+    return out
 
 
 def _quadratic_verdict(f, var, q: Quadratic, rules, values) -> Curvature:
