@@ -233,3 +233,41 @@ def test_semidefinite_witness_exact():
             assert smallest > -1e-9
         else:
             assert _quad_form(S, v) < 0 and smallest < 0
+
+
+# A max of convex functions of different entries once stopped with exit 3 ("could not
+# decide whether the jump of the gradient vanishes"): on the switch of one pair the jump
+# is nonzero on part of it only, or only off a sum of squares' zero.
+MAXES = [
+    (r"\max(x_{11}^2, |x_{22}|, x_{12})", "X", (2, 2),
+     lambda z: max(z[0, 0] ** 2, abs(z[1, 1]), z[0, 1]),
+     ["[[0,1],[0,1]]", "[[2,4],[0,1]]", "[[2,1],[0,0]]", "[[0,0],[0,0]]", "[[1,-1],[0,1]]", "[[1,5],[3,2]]"]),
+    (r"\max(x_1^2 + x_2^2, |x_3|)", "x", (3, 1),
+     lambda z: max(z[0, 0] ** 2 + z[1, 0] ** 2, abs(z[2, 0])),
+     ["[1,0,0]", "[0,0,0]", "[1,0,1]", "[0,0,2]", "[1,1,-2]", "[1,2,0]"]),
+]
+
+
+def _kinked(f, p, h=1e-6, directions=24, seed=5):
+    """Numerically: does some direction see a jump of the slope at p (f piecewise smooth)?"""
+    rng = np.random.default_rng(seed)
+    dirs = [np.eye(p.size)[i].reshape(p.shape) for i in range(p.size)]
+    dirs += [d / np.linalg.norm(d) for d in rng.normal(size=(directions,) + p.shape)]
+    return any(abs((f(p + h * d) + f(p - h * d) - 2 * f(p)) / h) > 1e-3 for d in dirs)
+
+
+@pytest.mark.parametrize("case", MAXES, ids=lambda c: c[0])
+def test_max_of_convex_functions_of_different_entries(case):
+    latex, wrt, shape, f, points = case
+    data = _json(latex, wrt, ())
+    assert data["curvature"] == "convex" and data["convex"] is True
+    gaps = _gaps(lambda z: f(z.reshape(shape)), shape, *R)
+    assert gaps.max() <= TOL
+    for at in points:
+        out = io.StringIO()
+        argv = ["diff", latex, "--wrt", wrt, "--at", at, "--format", "json"]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            assert main(argv) == 0
+        got = json.loads(out.getvalue())["at"]["differentiable"]
+        p = np.array(json.loads(at), dtype=float).reshape(shape)
+        assert got == (not _kinked(f, p)), at
