@@ -52,6 +52,9 @@ class Curvature:
     reason: str
     domain: list | None = None       # (node, '>' | '>=') conditions it holds on; None: everywhere
     witnesses: dict = field(default_factory=dict)   # 'convex' / 'concave': the midpoint refuting it
+    # with curvature None: the signs of scalar parameters under which f has this curvature,
+    # ('convex', [(parameter node, '>=' | '<='), ...])
+    condition: tuple | None = None
 
 
 # -- exact semidefiniteness
@@ -348,6 +351,10 @@ def curvature(f: E.Node, var: E.Sym, values: dict, dims: dict, convexity, seed: 
     if q is not None:
         return _quadratic_verdict(f, var, q, rules, values)
 
+    if info.curv is None:
+        found = _on_parameter_signs(f, var, values, sizes, conds)
+        if found is not None:
+            return found
     if conds:
         return Curvature(None, "f is defined on a restricted domain the rules could not show convex, "
                          "and no exact test applies")
@@ -374,6 +381,30 @@ def curvature(f: E.Node, var: E.Sym, values: dict, dims: dict, convexity, seed: 
                          witnesses=witnesses)
     return Curvature(None, "the composition rules and the exact tests do not decide, and no "
                      "counterexample was found")
+
+
+MAX_PARAMETERS = 3
+
+
+def _on_parameter_signs(f, var, values, sizes, conds) -> Curvature | None:
+    """Scalar constants without values (λ): the signs of them under which the rules
+    decide, as a condition ('convex for λ ≥ 0').  The verdict itself stays undecided:
+    it depends on values the command was not given."""
+    params = [s for s in E.symbols_of(f) if s != var and s.name not in values and s.is_scalar]
+    if not params or len(params) > MAX_PARAMETERS or conds:
+        return None
+    import itertools
+    for signs in itertools.product(("nonneg", "nonpos"), repeat=len(params)):
+        rules = CurvatureRules(var, values, sizes)
+        rules.signs.update({p.name: s for p, s in zip(params, signs)})
+        got = rules.node(f).curv
+        if got in (CONVEX, CONCAVE, AFFINE, CONST):
+            name = NAMES[got]
+            cond = [(p, ">=" if s == "nonneg" else "<=") for p, s in zip(params, signs)]
+            return Curvature(None, f"the composition rules decide only with the parameters' signs fixed "
+                             f"(f is {name} in {var.name} under the condition stated); for other values "
+                             "not decided", condition=(name, cond))
+    return None
 
 
 def _picked_sizes(f: E.Node, var: E.Sym) -> dict:

@@ -271,3 +271,15 @@ def test_max_of_convex_functions_of_different_entries(case):
         got = json.loads(out.getvalue())["at"]["differentiable"]
         p = np.array(json.loads(at), dtype=float).reshape(shape)
         assert got == (not _kinked(f, p)), at
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.5, 3.0])
+def test_condition_on_a_parameter(lam):
+    # convex for λ ≥ 0 only: at λ < 0 the oracle sees the kink of -|x| at 0 break convexity
+    data = _json(r"\|X\|_F^2 + \lambda\sum_{i,j}|x_{ij}|", "X", ())
+    assert data["curvature"] is None
+    assert data["curvature_condition"] == {"curvature": "convex", "text": "λ ≥ 0", "latex": r"\lambda \ge 0"}
+    f = lambda z: (z ** 2).sum() + lam * np.abs(z).sum()     # noqa: E731
+    assert _gaps(f, (2, 2), *R).max() <= TOL
+    g = lambda z: (z ** 2).sum() - 1.0 * np.abs(z).sum()     # noqa: E731
+    assert _gaps(g, (2, 2), -0.3, 0.3).max() > 1e-6

@@ -106,6 +106,11 @@ def render(analysis) -> str:
         "curvature_domain": None if conv.curvature is None or not conv.curvature.domain else {
             "text": spell.curvature_domain(conv.curvature.domain, spell.notation(False, analysis)),
             "latex": spell.curvature_domain(conv.curvature.domain, spell.notation(True, analysis))},
+        # with curvature null: the signs of parameters under which it is settled (λ ≥ 0)
+        "curvature_condition": None if conv.curvature is None or conv.curvature.condition is None else {
+            "curvature": conv.curvature.condition[0],
+            "text": spell.curvature_condition(conv.curvature, spell.notation(False, analysis)),
+            "latex": spell.curvature_condition(conv.curvature, spell.notation(True, analysis))},
         "hessian": None if v.hessian is None else {
             "text": spell.hessian(v, spell.notation(False, analysis)),
             "latex": spell.hessian(v, spell.notation(True, analysis)),

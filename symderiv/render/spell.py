@@ -117,9 +117,20 @@ def curvature_domain(conds, N: Notation) -> str | None:
     return _and(N).join(parts)
 
 
+def curvature_condition(c, N: Notation) -> str | None:
+    """The parameter signs under which an undecided curvature is settled: λ ≥ 0."""
+    if c is None or c.condition is None:
+        return None
+    rel = {">=": ("≥", r"\ge"), "<=": ("≤", r"\le")}
+    return _and(N).join(f"{N.node(p)} {rel[r][1] if N.latex else rel[r][0]} 0" for p, r in c.condition[1])
+
+
 def curvature_phrase(conv, N: Notation) -> str:
-    """'concave on x ≥ 0', 'convex', or 'not decided'."""
+    """'concave on x ≥ 0', 'convex', 'convex for λ ≥ 0', or 'not decided'."""
     c = conv.curvature
+    if c is not None and c.condition is not None:
+        where = curvature_condition(c, N)
+        return f"{c.condition[0]} for " + (f"${where}$" if N.latex else where) + ", else not decided"
     if c is None or c.curvature is None:
         return "not decided"
     where = curvature_domain(c.domain, N)
