@@ -310,6 +310,8 @@ def curvature(f: E.Node, var: E.Sym, values: dict, dims: dict, convexity, seed: 
     """``convexity``: convexity.decide's answer for the same f, which this must not
     contradict (its witness refutes convexity)."""
     f = E.fuse_sums(f)
+    # with --at the point's value arrives among the values: the variable must stay free
+    values = {k: v for k, v in values.items() if k != var.name}
     try:
         sizes = bind_dims(f, values)
     except SymderivError:
@@ -515,11 +517,13 @@ def _interval_conds(I: sp.Interval, var, p) -> list:
 
 
 def _interval_text(I, var) -> str:
+    # the variable's entries when it is a matrix: Σ 1/x_ij is one function of each entry
+    who = var.name if var.is_scalar else f"each entry of {var.name}"
     parts = []
     if I.start.is_finite:
-        parts.append(f"{var.name} {'>' if I.left_open else '≥'} {I.start}")
+        parts.append(f"{who} {'>' if I.left_open else '≥'} {I.start}")
     if I.end.is_finite:
-        parts.append(f"{var.name} {'<' if I.right_open else '≤'} {I.end}")
+        parts.append(f"{who} {'<' if I.right_open else '≤'} {I.end}")
     return " and ".join(parts) or "everywhere"
 
 

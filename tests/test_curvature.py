@@ -283,3 +283,32 @@ def test_condition_on_a_parameter(lam):
     assert _gaps(f, (2, 2), *R).max() <= TOL
     g = lambda z: (z ** 2).sum() - 1.0 * np.abs(z).sum()     # noqa: E731
     assert _gaps(g, (2, 2), -0.3, 0.3).max() > 1e-6
+
+
+def _json_at(latex, wrt, lets, at):
+    argv = ["diff", latex, "--wrt", wrt, "--at", at, "--format", "json"] + [a for v in lets for a in ("--let", v)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert main(argv) == 0
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("latex, wrt, lets, at", [
+    (r"-\log\det(X) + \sum_{i,j}|x_{ij}|", "X", (), "[[1,-2],[0,3]]"),
+    (r"\sigma(x)^T A\sigma(x)", "x", ("A=[[2,1],[1,2]]",), "[0,1]"),
+    (r"x^T A x", "x", ("A=[[1,2],[2,1]]",), "[1,1]"),
+    (r"x^T A x", "x", ("A=[[2,1],[1,2]]",), "[1,-1]"),
+])
+def test_the_point_does_not_enter_the_curvature(latex, wrt, lets, at):
+    # with --at the point's value travels with the --let values; once it was substituted
+    # for the variable, which made every f a constant ("affine", -log det X "convex")
+    with_point = _json_at(latex, wrt, lets, at)
+    without = _json(latex, wrt, lets)
+    for key in ("curvature", "curvature_reason", "convex"):
+        assert with_point[key] == without[key]
+    assert with_point["curvature"] != "affine"
+    if latex.startswith(r"-\log\det"):
+        # not convex on its domain det X > 0, which is not even a convex set: the oracle
+        # finds both I and -I in it and their midpoint 0 outside
+        assert with_point["curvature"] is None and with_point["convex"] is None
+        assert np.linalg.det(np.eye(2)) > 0 and np.linalg.det(-np.eye(2)) > 0 and np.linalg.det(0 * np.eye(2)) == 0
