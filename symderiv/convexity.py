@@ -5,6 +5,10 @@ matrix operation, declared in its node class; signs of the arguments) can only p
 convexity.  Non-convexity is proved by a witness: two points A, B with
 f((A+B)/2) > (f(A) + f(B))/2, checked in exact rational arithmetic.
 When neither succeeds the answer is None, with the reason.
+
+``decide`` also attaches the finer curvature verdict of curvature.py (convex, concave,
+affine, neither, and where), and takes from it a proof of convexity on the whole space
+that these rules alone missed (log-sum-exp, a quadratic form with PSD data).
 """
 from __future__ import annotations
 
