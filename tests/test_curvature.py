@@ -1,8 +1,8 @@
 """The curvature verdict (JSON `curvature`), against CVXPY's DCP analysis and a numeric oracle.
 
-tests/cvxpy_curvature.json was recorded with CVXPY (its version is in the file) from
-expressions built with its atoms, each beside the LaTeX symderiv reads for the same
-function.  Where CVXPY says convex, concave or affine, symderiv must say the same; where
+tests/cvxpy_curvature.json was recorded with CVXPY (its version is in the file) by
+tests/record_cvxpy_curvature.py from expressions built with its atoms, each beside the
+LaTeX symderiv reads for the same function.  Where CVXPY says convex, concave or affine, symderiv must say the same; where
 CVXPY cannot certify (UNKNOWN, or quasiconvex only) symderiv may say more.  Every claim
 symderiv makes is checked by an independent NumPy oracle: midpoint convexity on random
 pairs of points in the stated domain, and its exact counterexamples re-evaluated.
@@ -186,8 +186,9 @@ def test_agrees_with_cvxpy(case):
     cvx = case["cvxpy_curvature"]
     curv = data["curvature"]
     if case.get("symderiv_differs"):
-        # a documented difference of the function itself, not of the analysis
-        assert curv is None and case["symderiv_differs"]["reason_contains"] in data["curvature_reason"]
+        # CVXPY's atom is another function (it restricts the domain): what symderiv says
+        differs = case["symderiv_differs"]
+        assert curv == differs["symderiv_curvature"] and differs["reason_contains"] in data["curvature_reason"]
     elif cvx in ("CONVEX", "CONCAVE", "AFFINE"):
         assert curv == cvx.lower(), (curv, data["curvature_reason"])
     if stated is None:
