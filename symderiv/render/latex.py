@@ -45,6 +45,8 @@ def verdict_block(analysis) -> str:
     conv = analysis.convexity
     word = {True: "convex", False: "not convex", None: "convexity not decided"}[conv.convex]
     out.append(f"Convexity: {word} ({tex_text(conv.reason)}).")
+    if conv.curvature is not None:
+        out.append(f"Curvature: {spell.curvature_phrase(conv, N)} ({tex_text(conv.curvature.reason)}).")
     return "\n\n".join(out) + "\n"
 
 
