@@ -428,7 +428,7 @@ class Builder:
                               "analysed)", column=t.span[0], source=self.source)
         what = {"*": "the nuclear norm ||.||_*"}.get(kind, f"the norm ||.||_{kind}")
         if len(kind) == 1 and kind.isalpha():
-            what += f" with a letter for p (write the number, as in \\|x\\|_3)"
+            what += " with a letter for p (write the number, as in \\|x\\|_3)"
         raise Unsupported(what, column=t.span[0], source=self.source)
 
     def _exp(self, t: S.Pow) -> E.Node:
