@@ -178,7 +178,7 @@ def _smooth_everywhere(node: E.Node) -> bool:
     """No switch, kink, norm or max in the node, and no root or power that could fail
     to be smooth where its base vanishes."""
     for n in E.walk(node):
-        if isinstance(n, (E.FroNorm, E.MaxEntry, E.Argmax, E.Pick)):
+        if isinstance(n, (E.FroNorm, E.PNorm, E.MaxEntry, E.Argmax, E.Pick)):
             return False
         if isinstance(n, E.Entrywise):
             e = n.expr

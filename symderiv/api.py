@@ -187,7 +187,8 @@ class Analysis:
         values = {**self.values, name: at_value}
 
         def work():
-            result, arbiter = _point(self.problem, self.verdict, values, dir_value, words)
+            result, arbiter = _point(self.problem, self.verdict, values, dir_value, words,
+                                     self.convexity.convex is True)
             return replace(self, point=result, at_text=point, point_arbiter=arbiter,
                            direction_text=direction, values=values)
         with np.errstate(all="ignore"), _too_deep():
@@ -499,7 +500,7 @@ def _analyze(parsed, wrt, values, functions, at_value, at, lets, shape, route, d
 
     point = point_arbiter = None
     if at_value is not None:
-        point, point_arbiter = _point(problem, verdict, values, dir_value, words)
+        point, point_arbiter = _point(problem, verdict, values, dir_value, words, convexity.convex is True)
     notes = list(parsed.notes) + [n for n in problem.notes if n not in parsed.notes]
     notes += [n for n in verdict.notes if n not in notes]      # what the values given with --let decided
     present = S.names_in(parsed.term) | {s.name for s in E.symbols_of(first.f)}
@@ -533,7 +534,8 @@ def _direction(direction, at_value, words: Words = CLI):
     return dir_value
 
 
-def _point(problem: Problem, verdict: Verdict, values: dict, dir_value, words: Words = CLI):
+def _point(problem: Problem, verdict: Verdict, values: dict, dir_value, words: Words = CLI,
+           convex: bool = False):
     """The answer at the point in ``values``: the local analysis, checked (and where it
     differs, corrected) by the arbiter's exact test."""
     missing = [s.name for s in E.symbols_of(problem.f) if s.name not in values]
@@ -548,7 +550,8 @@ def _point(problem: Problem, verdict: Verdict, values: dict, dir_value, words: W
     eig_dir = None
     if dir_value is not None and point is not None and any(isinstance(n, (E.Eigen, E.KyFan)) for n in E.walk(verdict.f)):
         eig_dir = eigen.directional(point, dir_value)
-    point, point_arbiter = settle_point(problem, verdict, values, point, None if eig_dir is not None else dir_value)
+    point, point_arbiter = settle_point(problem, verdict, values, point,
+                                         None if eig_dir is not None else dir_value, convex)
     if eig_dir is not None:
         point_arbiter.directional = eig_dir
     if point is None:

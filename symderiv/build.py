@@ -385,6 +385,9 @@ class Builder:
             # value; the node stands for all entries at once, whose norm is another thing
             return E.apply("abs", a)
         is_vector = a.shape[1] == 1 or a.shape[0] == 1
+        p = _norm_exponent(kind)
+        if p in (1, 2):
+            kind = str(p)           # \|x\|_{2.0}, \|X\|_{1/1}: the 2- and 1-norms below
         if kind == "F":
             return E.fro_norm(a)
         if kind in NUCLEAR_KINDS:
@@ -406,13 +409,26 @@ class Builder:
                 self.note("||A|| of a matrix read as the Frobenius norm")
             return E.fro_norm(a)
         if kind == "1":
-            # for a matrix both the entrywise and the induced 1-norm are in use; the
-            # entrywise one is the sparsity penalty of the problems this tool is for
             if not is_vector:
-                self.note("||A||_1 of a matrix read as the entrywise sum of |a_ij| (not the induced 1-norm)")
+                self.note(INDUCED_NOTES["1"])
+                return E.max_entry(E.matmul(E.ones((1, a.shape[0])), E.apply("abs", a)))
             return E.sum_all(E.apply("abs", a))
-        what = {"inf": "the max norm ||.||_inf (for a vector, write \\max_i |x_i|, which is analysed)",
-                "*": "the nuclear norm ||.||_*"}.get(kind, f"the norm ||.||_{kind}")
+        if kind == "inf":
+            if not is_vector:
+                self.note(INDUCED_NOTES["inf"])
+                return E.max_entry(E.matmul(E.apply("abs", a), E.ones((a.shape[1], 1))))
+            return E.max_entry(E.apply("abs", a))
+        if p is not None and is_vector and p > 1:
+            return E.p_norm(a, p)
+        if p is not None and p < 1:
+            raise Unsupported(f"||.||_{kind} with p < 1 is not a norm (not convex); write the sum "
+                              f"\\sum_i |x_i|^{{{kind}}} if that is meant", column=t.span[0], source=self.source)
+        if p is not None:
+            raise Unsupported(f"the induced {kind}-norm ||A||_{kind} of a matrix (only p = 1, 2 and \\infty are "
+                              "analysed)", column=t.span[0], source=self.source)
+        what = {"*": "the nuclear norm ||.||_*"}.get(kind, f"the norm ||.||_{kind}")
+        if len(kind) == 1 and kind.isalpha():
+            what += " with a letter for p (write the number, as in \\|x\\|_3)"
         raise Unsupported(what, column=t.span[0], source=self.source)
 
     def _exp(self, t: S.Pow) -> E.Node:
@@ -491,6 +507,25 @@ class Builder:
 
 
 MAX_EXPONENT = 1000
+
+# On a matrix ||A||_1 and ||A||_inf are the induced (operator) norms, as NumPy and MATLAB
+# compute them; the reading is said in words because the entrywise sum is also in use.
+INDUCED_NOTES = {
+    "1": "||A||_1 of a matrix is the induced 1-norm, max_j sum_i |a_ij| (the largest column "
+         "absolute sum, as NumPy and MATLAB); the entrywise sum is \\sum_{i,j}|a_{ij}|",
+    "inf": "||A||_inf of a matrix is the induced inf-norm, max_i sum_j |a_ij| (the largest row "
+           "absolute sum, as NumPy and MATLAB); the entrywise max is \\max_{i,j}|a_{ij}|",
+}
+
+
+def _norm_exponent(kind: str):
+    """The number p of a norm subscript ('3', '1.5', '3/2'), or None when it is not one."""
+    num, _, den = kind.partition("/")
+    try:
+        v = Fraction(num) / Fraction(den or 1)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return sp.Rational(v.numerator, v.denominator)
 
 
 def _number(text: str, t, source) -> sp.Expr:

@@ -20,7 +20,7 @@ from .exact_numbers import as_sympy
 from .local_model import MAX_ENUMERATED, KinkTerm, LocalModel, positive, zeros
 from .lp import in_hull, strictly_feasible
 from .scalar import Sw, to_sign_form
-from .sets import Ball, ClarkeSet, Hull, Point, ScaledBall
+from .sets import Ball, ClarkeSet, Hull, NormBall, Point, ScaledBall
 
 
 MAX_BASIS = 400
@@ -227,6 +227,14 @@ def norm_set(base, merged, norms, L: LocalModel) -> ClarkeSet:
             raise Unsupported("unverified: at this point a norm's argument has an asymmetric kink; that Clarke set "
                               "is not computed yet")
     radius = to_number(abs(as_sympy(w)))
+    if isinstance(k.node, E.PNorm):
+        # w ||L(D)||_p with L(D) = c D, one c for every entry: the support function of the
+        # dual ball {G : ||G - G0||_q <= |w c|}
+        if any(c != 0 for c in cone.flat) or len({abs(as_sympy(c)) for c in scale.flat}) != 1:
+            raise Unsupported("unverified: at this point a p-norm's argument has entries with different "
+                              "slopes; that Clarke set is not computed yet")
+        p = k.node.p
+        return NormBall(base, to_number(abs(as_sympy(scale.flat[0])) * as_sympy(radius)), p / (p - 1))
     flip = -1 if not positive(w) else 1
     cone = cone * flip
     if not any(c != 0 for c in cone.flat) and len({abs(as_sympy(s)) for s in scale.flat}) == 1:

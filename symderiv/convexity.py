@@ -5,6 +5,10 @@ matrix operation, declared in its node class; signs of the arguments) can only p
 convexity.  Non-convexity is proved by a witness: two points A, B with
 f((A+B)/2) > (f(A) + f(B))/2, checked in exact rational arithmetic.
 When neither succeeds the answer is None, with the reason.
+
+``decide`` also attaches the finer curvature verdict of curvature.py (convex, concave,
+affine, neither, and where), and takes from it a proof of convexity on the whole space
+that these rules alone missed (log-sum-exp, a quadratic form with PSD data).
 """
 from __future__ import annotations
 
@@ -100,8 +104,14 @@ class Rules:
 
     def scalar(self, e: sp.Expr, args: tuple) -> tuple:
         """(curvature, sign) of a scalar expression in placeholders bound to ``args``."""
-        info = _scalar(e, {E.placeholder(i): self.node(a) for i, a in enumerate(args)})
+        info = _scalar(e, {E.placeholder(i): self.node(a) for i, a in enumerate(args)},
+                       self.hook(args))
         return info.curv, info.sign
+
+    def hook(self, args: tuple):
+        """A finer rule for subexpressions of an entry over ``args`` (see ``_scalar``);
+        these rules have none."""
+        return None
 
     def compose(self, n: E.Node) -> tuple:
         """(curvature, sign) of an operation from its declared curvature, monotonicity and
@@ -129,21 +139,27 @@ class Rules:
         return info.curv, info.sign
 
 
-def _scalar(e: sp.Expr, infos: dict) -> Info:
+def _scalar(e: sp.Expr, infos: dict, hook=None) -> Info:
+    """``hook(e)``: an Info for a subexpression that a finer rule settles (curvature.py's
+    exact tests), or None to apply the composition rules."""
     if e in infos:
         return infos[e]
+    if hook is not None and not e.is_number:
+        found = hook(e, infos)
+        if found is not None:
+            return found
     if e.is_number:
         if not e.is_real:
             return Info(None)
         return Info(CONST, "zero" if e == 0 else ("nonneg" if e > 0 else "nonpos"))
     if isinstance(e, sp.Add):
-        out = _scalar(e.args[0], infos)
+        out = _scalar(e.args[0], infos, hook)
         for a in e.args[1:]:
-            b = _scalar(a, infos)
+            b = _scalar(a, infos, hook)
             out = Info(_add(out.curv, b.curv), _sign_add(out.sign, b.sign))
         return out
     if isinstance(e, sp.Mul):
-        parts = [_scalar(a, infos) for a in e.args]
+        parts = [_scalar(a, infos, hook) for a in e.args]
         moving = [p for p in parts if p.curv != CONST]
         consts = [p for p in parts if p.curv == CONST]
         signs = [p.sign for p in parts]
@@ -164,7 +180,7 @@ def _scalar(e: sp.Expr, infos: dict) -> Info:
         negative = sum(c.sign == "nonpos" for c in consts) % 2 == 1
         return Info(_neg(m.curv) if negative else m.curv, sign)
     if isinstance(e, sp.Pow):
-        base = _scalar(e.base, infos)
+        base = _scalar(e.base, infos, hook)
         k = e.exp
         if base.curv == CONST:
             return Info(CONST)
@@ -187,7 +203,7 @@ def _scalar(e: sp.Expr, infos: dict) -> Info:
         return Info(None)
     if isinstance(e, Prim):
         spec = e.spec
-        args = [_scalar(a, infos) for a in e.args]
+        args = [_scalar(a, infos, hook) for a in e.args]
         if all(a.curv == CONST for a in args):
             return Info(CONST)
         sign = "nonneg" if spec.nonneg else (spec.output_sign(*[a.sign for a in args]) if spec.output_sign else None)
@@ -197,7 +213,7 @@ def _scalar(e: sp.Expr, infos: dict) -> Info:
         # read as softplus would be called convex
         found = e.match(s.build(_W))
         if found and _W in found and s.build(found[_W]) == e:
-            return _compose(s.curvature, (s.monotone,), [_scalar(found[_W], infos)],
+            return _compose(s.curvature, (s.monotone,), [_scalar(found[_W], infos, hook)],
                             "nonneg" if s.name in ("exp", "softplus", "sigmoid") else None)
     return Info(None)
 
@@ -229,12 +245,39 @@ class Convexity:
     convex: bool | None
     reason: str
     witness: dict | None = None
+    curvature: object = None      # curvature.Curvature: convex, concave, affine or neither, and where
 
 
 def decide(f: E.Node, var: E.Sym, values: dict | None = None, dims: dict | None = None,
            seed: int = 7, continuous: bool = True, constant_gradient: bool = False) -> Convexity:
     """``constant_gradient``: f is differentiable everywhere and its gradient does not
-    depend on the variable, so f is affine (σ(x)ᵀσ(-x), whose kinks all cancel, is 0)."""
+    depend on the variable, so f is affine (σ(x)ᵀσ(-x), whose kinks all cancel, is 0).
+    The answer carries the curvature (curvature.py) beside the convexity verdict; where
+    the curvature proves f convex on the whole space, an undecided verdict becomes true."""
+    from .curvature import Curvature, curvature
+    out = _decide(f, var, values, dims, seed, continuous, constant_gradient)
+    if out.convex is True:
+        kind = "affine" if "affine" in out.reason or "constant" in out.reason else "convex"
+        out.curvature = Curvature(kind, out.reason)
+        if kind == "convex":
+            # f may still be affine: the finer rules tell (a sum of max(x,0) and -max(-x,0) is x)
+            finer = curvature(f, var, values or {}, dims or {}, out, seed, continuous)
+            if finer.curvature == "affine" and finer.domain is None:
+                out.curvature = finer
+        return out
+    out.curvature = curvature(f, var, values or {}, dims or {}, out, seed, continuous)
+    c = out.curvature
+    if c.domain is None and c.curvature in ("convex", "affine"):
+        if out.convex is False:     # the two analyses contradict: say nothing rather than one of them
+            out.curvature = Curvature(None, "the curvature rules and a counterexample disagree")
+        else:
+            out.convex, out.reason = True, c.reason
+    elif c.curvature == "neither" and out.convex is None:
+        out.convex, out.reason, out.witness = False, "exact midpoint counterexample", c.witnesses["convex"]
+    return out
+
+
+def _decide(f, var, values, dims, seed, continuous, constant_gradient) -> Convexity:
     f = E.fuse_sums(f)
     info = Rules(var, values).node(f)
     if info.curv in (CONST, AFFINE, CONVEX):
@@ -280,9 +323,12 @@ def _univariate(f, var):
     return None
 
 
-def _convex_univariate(g, p) -> bool | None:
-    """Exact: a piecewise-smooth g on R is convex iff it is continuous, convex on each
-    piece (g'' >= 0 there) and its slope does not drop at any kink."""
+def _convex_univariate(g, p, interval=None) -> bool | None:
+    """Exact: a piecewise-smooth g on an interval (default R) is convex iff it is
+    continuous, convex on each piece (g'' >= 0 there) and its slope does not drop at any
+    kink.  (On a closed end of the interval g is continuous, as it is wherever defined,
+    so convexity on the interior carries to it.)"""
+    lo, hi = (-sp.oo, sp.oo) if interval is None else (interval.start, interval.end)
     F = to_sign_form(g)
     atoms = sorted(F.atoms(Sw), key=sp.default_sort_key)
     points = set()
@@ -291,8 +337,8 @@ def _convex_univariate(g, p) -> bool | None:
         if u.free_symbols != {p} or sp.diff(u, p, 2) != 0:
             return None
         points.add(sp.solve(u, p)[0])
-    cuts = sorted(points)
-    bounds = [-sp.oo] + cuts + [sp.oo]
+    cuts = sorted(c for c in points if lo < c < hi)
+    bounds = [lo] + cuts + [hi]
 
     def piece(lo, hi):
         if lo == -sp.oo and hi == sp.oo:

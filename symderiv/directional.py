@@ -202,7 +202,7 @@ class _Walker:
         if k > 1:
             # a fractional power is real only where its base is >= 0: x^{3/2} at 0 is on the
             # edge of its domain, with no side to the left, so no two-sided answer there
-            if base.is_nonnegative is not True:
+            if base.is_nonnegative is not True and not _absolute(base):
                 raise NotDecided(f"the point is on the edge of the domain of {e} (its base vanishes here "
                                  "and is not known to stay >= 0 beside it)")
             return _Val(sp.Integer(0), sp.Integer(0), jump_used=b.jump_used)
@@ -213,6 +213,23 @@ class _Walker:
             if all(p.der is not None and sign_of(p.value) == 0 for p in parts):
                 return _Val(sp.Integer(0), sp.sqrt(sp.Add(*[p.der ** 2 for p in parts])),
                             jump_used=any(p.jump_used for p in parts))
+        q = base.args[0].exp if isinstance(base, sp.Add) and isinstance(base.args[0], sp.Pow) else None
+        if q is not None and q.is_positive and all(isinstance(t, sp.Pow) and t.exp == q and _absolute(t.base)
+                                                   for t in base.args):
+            # a p-norm written out, to a power s: (sum |u_k|^p)^(s/p) = ||u||_p^s at u = 0
+            # moves like ||u'||_p for s = 1, is o(|D|) for s > 1, and has an infinite slope
+            # for s < 1 (where the factor of D is 0 to first order, that is a genuine cusp)
+            parts = [self(t.base.args[0]) for t in base.args]
+            if all(p.der is not None and sign_of(p.value) == 0 for p in parts):
+                used = any(p.jump_used for p in parts)
+                s = k * q
+                if s == 1:
+                    return _Val(sp.Integer(0), sp.Add(*[sp.Abs(p.der) ** q for p in parts]) ** k, jump_used=used)
+                if s > 1:
+                    return _Val(sp.Integer(0), sp.Integer(0), jump_used=used)
+                if any(sp.expand(p.der) != 0 for p in parts):
+                    raise NotLipschitz(f"{e} has an infinite one-sided slope at the point "
+                                       "(a root of a norm at its zero)")
         if sp.expand(b.der) == 0:
             raise NotDecided(f"a root of a function that vanishes to higher order at the point ({e})")
         raise NotLipschitz(f"{e} has an infinite one-sided slope at the point (a root at its zero)")
@@ -288,6 +305,11 @@ class _Walker:
 
 
 @lru_cache(maxsize=1024)
+def _absolute(e) -> bool:
+    """|u|, as SymPy's Abs or the table's abs: a base that is >= 0 everywhere."""
+    return isinstance(e, sp.Abs) or (isinstance(e, Prim) and e.spec.name == "abs")
+
+
 def _one_sided_slopes(name: str, c: sp.Expr, params: tuple):
     """(left, right) derivative of the table's primitive at c, from its pieces; None for a
     side where it jumps (the limit of its value differs from its value at c)."""

@@ -38,7 +38,7 @@ def domain_of(f: E.Node, var: E.Sym) -> list:
                     rel = ">"
                 elif _nonnegative(base) and (base.has(Prim, Sw) or not _may_vanish(base)):
                     continue     # sqrt|x| is defined everywhere; its kink at 0 is found as a kink
-                elif base.is_Symbol and isinstance(n.args[E.placeholder_index(base)], E.FroNorm):
+                elif base.is_Symbol and isinstance(n.args[E.placeholder_index(base)], (E.FroNorm, E.PNorm)):
                     continue     # ‖x‖^(1/2): defined everywhere; its cusp at 0 is the norm's kink
                 else:
                     # sqrt(x) is defined at 0 but only on one side of it; sqrt((x-1)^2 + y^2)

@@ -37,7 +37,7 @@ def entry_by_entry(verdict: Verdict, f: E.Node, values: dict) -> Verdict | None:
         return None
     if any(s.name not in values for s in E.symbols_of(f) if s.name != var.name):
         return None
-    if any(isinstance(n, E.FroNorm) for n in E.walk(f)):
+    if any(isinstance(n, (E.FroNorm, E.PNorm)) for n in E.walk(f)):
         return None                # written out, a norm is a root of kinks, which hides its kink
 
     # (kinks that fail, or that only limit the class: ‖max(Ax, 0)‖² with parallel rows)

@@ -81,6 +81,12 @@ def _norm_kink(node: E.FroNorm, adj: E.Node, var: E.Sym, consumers) -> Kink:
                   "differentiable there (its gradient is 0 there)")
         k.order, k.order_exact = None, False
         return k
+    if k.harmless and isinstance(node, E.PNorm):
+        # the radial series below counts on r^2 = Σ m^2 being a polynomial, true of the
+        # 2-norm only (||x||_3^2 is C^1, not C^2; ||x||_4^4 is a polynomial): the class
+        # past C^1 is not decided for a p-norm
+        k.order, k.order_exact = None, False
+        return k
     # Radial order: near M = 0, f = h(r) with r = ||M||, and r^j is C^(j-1) for odd j.
     chain = chain_to_f(node, _R, consumers)
     if chain is None:

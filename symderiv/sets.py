@@ -13,6 +13,9 @@ the arbiter checks against the exact f'(p; D)), and its one element when it has 
                                    {C + scale ⊙ U : ||U||_F <= r, U >= 0 where sign = 1,
                                     U <= 0 where sign = -1}: a described form (its JSON has
                                     "form": "described", "kind": "scaled-ball")
+  NormBall(center, radius, q)      {G : ||G - C||_q <= r}: the unit ball of the dual norm of a
+                                    p-norm at its zero (1/p + 1/q = 1); described, with
+                                    "kind": "norm-ball", "q" and "radius"
   Undecided(why, reason)           a Clarke set the engine could not decide (f'(p; D) exists
                                     in every direction, but whether f is locally Lipschitz
                                     around p may be open too): described, with "decided":
@@ -347,6 +350,48 @@ class ScaledBall(Described):
                 return False
             total += u ** 2
         return sign_of(as_sympy(self.radius) ** 2 - total) >= 0
+
+
+class NormBall(Described):
+    """{G : ||G - C||_q <= r} (entries of G - C as one vector), 1 < q < inf: the Clarke set of
+    r ||x||_p at x = 0, q the dual exponent p / (p - 1)."""
+
+    def __init__(self, center, radius, q):
+        self.radius, self.q = radius, sp.Rational(q)
+        qt = _exponent_text(self.q)
+        pt = _exponent_text(self.q / (self.q - 1))
+        text = f"the ball ‖G - G0‖_{qt} ≤ {exact(radius)} (‖·‖_{qt} is the dual norm of ‖·‖_{pt})"
+        latex = (rf"\{{G : \|G - G_0\|_{{{sp.latex(self.q)}}} \le {sp.latex(as_sympy(radius))}\}}"
+                 rf"\ \text{{(the dual norm of }} \|\cdot\|_{{{sp.latex(self.q / (self.q - 1))}}}\text{{)}}")
+        super().__init__(text, latex, center)
+
+    def fields(self):
+        return {**super().fields(), "kind": "norm-ball", "q": self.q, "radius": self.radius}
+
+    def to_json(self, flat):
+        return {**super().to_json(flat), "kind": "norm-ball", "q": number(self.q), "q_exact": exact(self.q),
+                "radius": number(self.radius), "radius_exact": exact(self.radius)}
+
+    def contains(self, G, tol=None):
+        q = self.q
+        if tol is not None:
+            v = _floats(G).reshape(self.shape()) - _floats(self.center)
+            return bool(np.sum(np.abs(v) ** float(q)) ** (1 / float(q)) <= float(self.radius) + tol)
+        total = sp.Add(*[sp.Abs(as_sympy(g) - as_sympy(c)) ** q for g, c in zip(np.ravel(G), self.center.flat)])
+        return sign_of(as_sympy(self.radius) ** q - total) >= 0
+
+    def support(self, D):
+        # max <G - C, D> over ||G - C||_q <= r is r ||D||_p, p the dual of q
+        p = self.q / (self.q - 1)
+        return sp.Add(*[as_sympy(c) * d for c, d in zip(self.center.flat, D)]) + \
+            as_sympy(self.radius) * sp.Add(*[sp.Abs(as_sympy(d)) ** p for d in D]) ** (1 / p)
+
+    def singleton(self):
+        return self.center if self.radius == 0 else None
+
+
+def _exponent_text(q) -> str:
+    return str(q) if q.is_Integer else f"{{{q}}}"
 
 
 class Undecided(ClarkeSet):

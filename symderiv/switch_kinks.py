@@ -11,6 +11,8 @@ The C^k class comes from the order to which f's jump vanishes along the normal.
 """
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 
 from . import expr as E
@@ -40,8 +42,41 @@ def _on_switch(expr: sp.Expr, atom: Sw, u: sp.Expr, V, branch=None) -> sp.Expr:
 def decide_zero(e: sp.Expr, what: str) -> bool:
     z = is_zero(e)
     if z is None:
+        # is_zero answers off the switches; sign(w) of a w >= 0 everywhere is 1 there
+        # (on the switch u = 0 of max(x^2 + y^2, |z|), sign(x^2 + y^2 - z) becomes
+        # sign(x^2 + y^2), whose zeros lie on that other switch, decided as its own kink)
+        definite = {a: sp.Integer(1 if a.args[0].is_nonnegative else -1) for a in e.atoms(Sw)
+                    if a.args[0].is_nonnegative or a.args[0].is_nonpositive}
+        if definite:
+            z = is_zero(e.xreplace(definite))
+    if z is None and _nonzero_somewhere(e):
+        z = False
+    if z is None:
         raise Unsupported(f"unverified: could not decide whether {what} vanishes: {e}")
     return z
+
+
+_PROBES = (1, -1, 2, -2, sp.Rational(1, 2), sp.Rational(-1, 2), 3, -3)
+
+
+def _nonzero_somewhere(e: sp.Expr) -> bool:
+    """An exact witness that e is not 0 off the switches: a rational point, on none of
+    e's switches, where e != 0 (is_zero tries a few random points only; the jump of the
+    gradient of max(x^2, |y|, z) on z = y is nonzero only where y > x^2)."""
+    free = sorted(e.free_symbols, key=sp.default_sort_key)
+    if not free or len(free) > 4 or any(not s.is_real for s in free):
+        return False
+    atoms = e.atoms(Sw)
+    for k, values in enumerate(itertools.product(_PROBES, repeat=len(free))):
+        if k >= 600:
+            break
+        point = dict(zip(free, (sp.Integer(v) if isinstance(v, int) else v for v in values)))
+        if any(a.args[0].xreplace(point) == 0 for a in atoms):
+            continue
+        value = e.xreplace(point)
+        if value.is_number and value.is_zero is False:
+            return True
+    return False
 
 
 def decide_switches(node: E.Entrywise, adj: E.Node, var: E.Sym, consumers) -> list:

@@ -316,6 +316,10 @@ class SyntaxBuilder(Transformer_NonRecursive):
     def norm_indexed(self, meta, x, letter, index):
         return S.Norm(x, f"{letter}_{self._norm_kind(index)}", _span(meta))
 
+    def norm_ratio(self, meta, num, den):
+        # \|x\|_{3/2}: the exponent as one numeral token, which build reads as p = 3/2
+        return Token("NUM", f"{num}/{den}", num.start_pos)
+
     @staticmethod
     def _norm_kind(kind):
         """The subscript as build reads it: 'F', '2', 'inf', '*', ..., '' when none."""

@@ -4,10 +4,16 @@ the rest stay scalars.  Also x_1 beside a vector x, read as its first entry.
 """
 from __future__ import annotations
 
+import re
+
 from . import primitives
 from . import shapes as SH
 from . import syntax as S
 from .names import GREEK_NAMES
+
+
+# a p-norm's subscript: \|x\|_3, \|x\|_{1.5}, \|x\|_{3/2}
+_P_KIND = re.compile(r"[0-9]+(\.[0-9]+)?(/[0-9]+)?")
 
 
 def guess_vectors(term: S.Term, b) -> set:
@@ -94,7 +100,7 @@ def guess_vectors(term: S.Term, b) -> set:
             ka = kind(t.left) if candidate(t.left) else ka
             kc = kind(t.right) if candidate(t.right) else kc
             return ka if ka != "scalar" else kc
-        if isinstance(t, S.Norm) and t.kind in ("2", "1", "inf", ""):
+        if isinstance(t, S.Norm) and (t.kind in ("2", "1", "inf", "") or _P_KIND.fullmatch(t.kind)):
             # ‖w - v‖_2, ‖w‖: nobody writes a norm of a number, so its letters are vectors
             vec.update(additive(t.arg))
         if isinstance(t, S.Inner) and not any(_differential(u) for u in (t.left, t.right)):

@@ -9,6 +9,7 @@ from .sum_all import SumAll, inner, sum_all
 from .matmul import MatMul, matmul
 from .matrix_trace import Trace, trace
 from .fro_norm import FroNorm, fro_norm
+from .p_norm import PNorm, p_norm
 from .inverse import Inverse, inverse
 from .det import Adjugate, Det, adjugate, det
 from .max_entry import Argmax, MaxEntry, max_entry
@@ -24,6 +25,7 @@ __all__ = [
     "Eye", "Sym", "Unit", "eye", "Transpose", "transpose",
     "Entrywise", "add", "apply", "const", "divide", "ew", "ew_map", "hadamard", "neg", "ones", "scale", "sub",
     "SumAll", "inner", "sum_all", "MatMul", "matmul", "Trace", "trace", "FroNorm", "fro_norm",
+    "PNorm", "p_norm",
     "Inverse", "inverse", "Adjugate", "Det", "adjugate", "det", "Argmax", "MaxEntry", "max_entry",
     "Pick", "pick", "Eigen", "EigenProjector", "KyFan", "TopProjector",
     "NuclearNorm", "Polar", "SpectralNorm", "TopPair", "nuclear_norm", "spectral_norm",

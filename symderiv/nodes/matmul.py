@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .. import shapes
 from . import exact
-from .base import SCALAR, Node, ATOM, PROD, AFFINE, CONST, CONVEX
+from .base import SCALAR, Node, ATOM, PROD, AFFINE, CONCAVE, CONST, CONVEX
 from .entrywise import Entrywise, add, const, ew_map, is_zero_fill, scalar_factor, scale
 from .leaves import Eye
 from .sum_all import sum_all
@@ -90,6 +90,12 @@ class MatMul(Node):
         moving = [f for f in self.factors if rules.moves(f)]
         if len(moving) == 1 and rules.of(moving[0])[0] == AFFINE:
             return AFFINE, None                 # the other factors are constants
+        if len(moving) == 1 and rules.of(moving[0])[0] in (CONVEX, CONCAVE) and all(
+                rules.of(f)[1] in ("nonneg", "zero") for f in self.factors if f is not moving[0]):
+            # each entry of A M B is a combination of M's entries with weights >= 0 (1^T |X|,
+            # the column sums of the induced 1-norm): it keeps M's curvature
+            curv, sign = rules.of(moving[0])
+            return curv, sign if sign in ("nonneg", "nonpos") else None
         if len(self.factors) == 2 and self.is_scalar and isinstance(self.factors[0], Transpose) \
                 and self.factors[0].arg == self.factors[1] and rules.of(self.factors[1])[0] in (CONST, AFFINE):
             return CONVEX, "nonneg"             # u^T u = ‖u‖² of an affine u

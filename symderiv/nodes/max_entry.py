@@ -59,7 +59,14 @@ class MaxEntry(ScalarUnary):
     def printed(self, pr):
         a = self.arg
         idx = "i" if a.shape[1] == 1 else pr.dialect("ij", "i,j")
-        body = pr.entry(a.expr, a.args) if isinstance(a, Entrywise) and a.args else pr.entry_of(a)
+        if isinstance(a, Entrywise) and a.args:
+            body = pr.entry(a.expr, a.args)
+        elif a.shape[0] == 1 and a.shape[1] != 1 and a.printed_entry(pr) is None:
+            # a row (1^T |X|, the column sums of the induced 1-norm) is indexed by its column
+            inner = pr.node(a)
+            idx, body = "j", (rf"\left({inner}\right)_{{j}}" if pr.latex else f"({inner})_j")
+        else:
+            body = pr.entry_of(a)
         return self.notation.fill(pr, idx=idx, body=body)
 
     # -- curvature

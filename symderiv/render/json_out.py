@@ -99,6 +99,18 @@ def render(analysis) -> str:
         "smoothness_exact": v.smoothness_exact,
         "convex": conv.convex,
         "convexity": {"reason": conv.reason},
+        # convex, concave, affine, neither; null: not decided (the reason says why)
+        "curvature": None if conv.curvature is None else conv.curvature.curvature,
+        "curvature_reason": None if conv.curvature is None else conv.curvature.reason,
+        # the set the curvature holds on (the natural domain of sqrt x, log x); null: everywhere
+        "curvature_domain": None if conv.curvature is None or not conv.curvature.domain else {
+            "text": spell.curvature_domain(conv.curvature.domain, spell.notation(False, analysis)),
+            "latex": spell.curvature_domain(conv.curvature.domain, spell.notation(True, analysis))},
+        # with curvature null: the signs of parameters under which it is settled (λ ≥ 0)
+        "curvature_condition": None if conv.curvature is None or conv.curvature.condition is None else {
+            "curvature": conv.curvature.condition[0],
+            "text": spell.curvature_condition(conv.curvature, spell.notation(False, analysis)),
+            "latex": spell.curvature_condition(conv.curvature, spell.notation(True, analysis))},
         "hessian": None if v.hessian is None else {
             "text": spell.hessian(v, spell.notation(False, analysis)),
             "latex": spell.hessian(v, spell.notation(True, analysis)),
@@ -115,6 +127,11 @@ def render(analysis) -> str:
         flat = spell.is_flat_vector(var)
         out["convexity"]["witness"] = {k: (spell.shaped(w, flat, spell.exact) if hasattr(w, "shape") else spell.exact(w))
                                        for k, w in conv.witness.items()}
+    if conv.curvature is not None and conv.curvature.witnesses:
+        flat = spell.is_flat_vector(var)
+        out["curvature_witnesses"] = {
+            kind: {k: (spell.shaped(w, flat, spell.exact) if hasattr(w, "shape") else spell.exact(w))
+                   for k, w in wit.items()} for kind, wit in conv.curvature.witnesses.items()}
     if analysis.point is not None:
         out["at"] = _point(analysis)
     if analysis.autodiff is not None:

@@ -374,6 +374,8 @@ def verdict_block(analysis) -> str:
     conv = analysis.convexity
     word = {True: "convex", False: "not convex", None: "convexity not decided"}[conv.convex]
     out.append(f"Convexity: {word} ({prose(conv.reason)}).")
+    if conv.curvature is not None:
+        out.append(f"Curvature: {_story(spell.curvature_phrase(conv, N))} ({prose(conv.curvature.reason)}).")
     return "\n\n".join(out) + "\n"
 
 

@@ -118,6 +118,45 @@ def domain(verdict, N: Notation) -> str | None:
     return joiner.join(parts)
 
 
+def curvature_domain(conds, N: Notation) -> str | None:
+    """The set a curvature verdict holds on (convex on x ≥ 0), with its closed edges."""
+    if not conds:
+        return None
+    rel = {">": (">", ">"), ">=": ("≥", r"\ge")}
+    parts = []
+    for node, r in conds:
+        symbol = rel[r][1] if N.latex else rel[r][0]
+        if node.is_scalar:
+            parts.append(f"{N.node(node)} {symbol} 0")
+        else:
+            body = N.entry(node.expr, node.args) if isinstance(node, E.Entrywise) else N.entry_of(node)
+            every = (r" \text{ for all } i" if N.latex else " for all i") + ("" if node.shape[1] == 1 else ", j")
+            parts.append(f"{body} {symbol} 0{every}")
+    return _and(N).join(parts)
+
+
+def curvature_condition(c, N: Notation) -> str | None:
+    """The parameter signs under which an undecided curvature is settled: λ ≥ 0."""
+    if c is None or c.condition is None:
+        return None
+    rel = {">=": ("≥", r"\ge"), "<=": ("≤", r"\le")}
+    return _and(N).join(f"{N.node(p)} {rel[r][1] if N.latex else rel[r][0]} 0" for p, r in c.condition[1])
+
+
+def curvature_phrase(conv, N: Notation) -> str:
+    """'concave on x ≥ 0', 'convex', 'convex for λ ≥ 0', or 'not decided'."""
+    c = conv.curvature
+    if c is not None and c.condition is not None:
+        where = curvature_condition(c, N)
+        return f"{c.condition[0]} for " + (f"${where}$" if N.latex else where) + ", else not decided"
+    if c is None or c.curvature is None:
+        return "not decided"
+    where = curvature_domain(c.domain, N)
+    if where is None:
+        return c.curvature
+    return f"{c.curvature} on {where}" if not N.latex else f"{c.curvature} on ${where}$"
+
+
 def nondifferentiable_set(verdict, N: Notation) -> str | None:
     failing = verdict.failing
     extra, cleared = verdict.arbiter_amend or ([], [])

@@ -38,6 +38,9 @@ def verdict_lines(analysis) -> list[str]:
     elif v.continuous:
         out.append("  second order: not given (symderiv did not form the Hessian operator here)")
     out.append(f"  convex: {_yes(analysis.convexity.convex)} ({analysis.convexity.reason})")
+    curv = analysis.convexity.curvature
+    if curv is not None:
+        out.append(f"  curvature: {spell.curvature_phrase(analysis.convexity, N)} ({curv.reason})")
     return out
 
 

@@ -21,6 +21,8 @@ import sympy as sp
 
 from .. import expr as E
 from ..analysis import Verdict, summarise
+from ..clarke_at_point import _extreme
+from ..convex_pieces import nested_piece_gradients
 from ..directional import as_array, decide_point, probe_directions, sign_of
 from ..errors import SymderivError, Unsupported
 from ..evaluate import Evaluator, bind_dims
@@ -28,7 +30,7 @@ from ..exact_numbers import as_sympy
 from ..kinks import SwitchKink
 from ..pointwise import PointResult
 from ..scalar import Sw, to_sign_form
-from ..sets import Box, Point, Undecided
+from ..sets import Box, Hull, Point, Undecided
 from .scalar_form import MAX_ENTRIES, Scalar, point_text, scalar_form
 
 MAX_CANDIDATES = 40         # points the global arbiter tests
@@ -366,8 +368,11 @@ class PointArbiter:
     directional_reason: str = ""
 
 
-def settle_point(problem, verdict: Verdict, values: dict, point, direction=None):
-    """Check the analysis at a point with the exact test; returns (PointResult, PointArbiter)."""
+def settle_point(problem, verdict: Verdict, values: dict, point, direction=None, convex: bool = False):
+    """Check the analysis at a point with the exact test; returns (PointResult, PointArbiter).
+    ``convex``: f is proved convex (convexity.decide only says so with a proof), so where the exact test
+    finds f'(p; ·) piecewise linear its Clarke set is the hull of the pieces' gradients
+    (the subdifferential of a convex f is that of its directional derivative at 0)."""
     S = scalar_form(verdict.f, problem.var, values)
     if S is None:
         exact_slope = getattr(point, "directional_at", None)
@@ -402,6 +407,11 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
             return None, arb
         point = PointResult(t.value, not t.differentiable, None, None,
                             reason="the Clarke set is not decided here")
+        hull = _convex_hull_of_pieces(t, shape, convex)
+        if hull is not None:
+            point.differentiable, point.subdifferential, point.reason = False, hull, ""
+            point.one_sided = _axis_slopes(t.map, shape, len(p))
+            return point, arb
     if t.differentiable is None:
         # the exact test cannot decide: the analysis stands only where f'(p; ·) does not refute it
         if t.map is not None and point.differentiable and point.gradient is not None:
@@ -447,6 +457,12 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
     # the one-sided derivatives along the axes are the exact test's own (the kinks' reading of
     # them can miss a tie: max(|x|, x + y^2) at 0 has -1 and 1 along x)
     point.one_sided = _axis_slopes(t.map, shape, len(p))
+    hull = _convex_hull_of_pieces(t, shape, convex)
+    if point.differentiable and hull is not None:
+        arb.overrode = True
+        point.differentiable, point.gradient, point.subdifferential = False, None, hull
+        point.reason = ""
+        return point, arb
     if point.differentiable:
         arb.overrode = True
         point.differentiable, point.gradient = False, None
@@ -461,6 +477,18 @@ def settle_point(problem, verdict: Verdict, values: dict, point, direction=None)
         point.subdifferential = Undecided("the set the kinks give has a support function below the exact "
                                           "f'(p; D) in some direction", point.reason)
     return point, arb
+
+
+def _convex_hull_of_pieces(t, shape, convex: bool):
+    """For a convex f not differentiable at p whose f'(p; ·) is piecewise linear: the
+    Clarke set, the hull of the gradients of f'(p; ·)'s pieces; else None."""
+    if not convex or t.differentiable is not False or not t.lipschitz or t.map is None:
+        return None
+    gens = t.generators or nested_piece_gradients(t.map.h, t.map.ds)
+    if not gens:
+        return None
+    gens = _extreme([as_array(g, shape) for g in gens])
+    return Hull(gens) if len(gens) > 1 else None
 
 
 def _axis_slopes(m, shape, n: int) -> list:
