@@ -162,9 +162,6 @@ def _split_top(m: str, pieces: tuple) -> list[str]:
     return out
 
 
-_TEXT_AT_TOP = re.compile(r"\\text\{")
-
-
 def _text_pieces(m: str) -> list[tuple[bool, str]]:
     """A formula cut at its top-level \\text{...}: (is_text, piece) in order."""
     out, depth, start, i = [], 0, 0, 0
@@ -456,8 +453,6 @@ def document(analysis) -> str:
         article = "an" if str(var_node.shape[0])[:1] in "aefhilmnorsx8" else "a"
         kind = f"{article} ${N.shape(var_node.shape)}$ {noun}"
     items = [rf"\item The variable is ${var}$, {kind}."] + [rf"\item {prose(n)}." for n in analysis.notes]
-    if getattr(analysis, "symmetric", False):
-        pass
     parts += [r"\begin{itemize}"] + items + [r"\end{itemize}"]
     parts += [r"\subsection*{Answer}", verdict_block(analysis)]
     parts += [r"\subsection*{Route 1: the sign identity}", route_block(analysis, "sign")]
