@@ -12,7 +12,7 @@ Everything here works on syntax trees, before shapes or meanings are decided.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import syntax as S
 from ..syntax import names_in, transform  # noqa: F401 - used here and by the checker's modules
@@ -32,9 +32,26 @@ def _bracketed(product: S.BinOp) -> bool:
     return product.span[1] > product.right.span[1]
 
 
-def substitute_names(term, mapping: dict):
-    """Replace names by terms (a function's parameters by its arguments)."""
-    return transform(term, lambda t: mapping.get(t.name) if isinstance(t, S.Name) else None)
+def substitute_names(term, mapping: dict, bound: frozenset = frozenset()):
+    """Replace names by terms (a function's parameters by its arguments).  Inside a sum
+    or a max over i, x_i of a parameter x is the entry i of the argument: f(x + c1) of
+    f(x) = \\log\\sum_i e^{x_i} has (x + c1)_i there; left alone, x_i kept speaking of x
+    and f(x + c1) was read f(x).  An x_0 outside such a sum is a name of its own."""
+    def fn(t):
+        if isinstance(t, S.Name):
+            if t.name in mapping:
+                return mapping[t.name]
+            base, _, index = t.name.partition("_")
+            if index in bound and base in mapping:
+                arg = mapping[base]
+                if isinstance(arg, S.Name):
+                    return S.Name(f"{arg.name}_{index}", t.span)
+                return S.GroupEntry(arg, (index,), t.span)
+            return None
+        if isinstance(t, (S.Sum, S.Reduce)):
+            return replace(t, body=substitute_names(t.body, mapping, bound | frozenset(t.indices)))
+        return None
+    return transform(term, fn)
 
 
 @dataclass
