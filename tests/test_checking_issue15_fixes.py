@@ -45,3 +45,38 @@ def test_a_subscripted_name_outside_a_sum_is_not_an_entry():
     y, x0 = rng.normal(), rng.normal()
     assert np.isclose((y - x0) ** 2, y * y - 2 * x0 * y + x0 * x0)
     assert verdicts(post) == ["definition", "valid"]
+
+
+# ---- a stated non-strict condition puts the claim on its kink ----------------------------------
+
+def _central(f, z, eps=1e-7):
+    return (f(z + eps) - f(z - eps)) / (2 * eps)
+
+
+def test_a_derivative_claimed_on_a_closed_side_fails_at_the_kink():
+    # g'(z) = z - v + λ 'for z ≥ 0' claims a derivative at z = 0, where g has none: the
+    # one-sided quotients differ there (oracle), so the step is invalid, not 'valid where'
+    lam, v = 0.5, 0.0
+    g = lambda z: 0.5 * (z - v) ** 2 + lam * abs(z)
+    right, left = (g(1e-7) - g(0)) / 1e-7, (g(0) - g(-1e-7)) / 1e-7
+    assert not np.isclose(right, left)
+    step = check(r"Take $g(z) = \frac12(z - v)^2 + \lambda|z|$ with $\lambda > 0$. For $z \ge 0$, "
+                 r"$$g'(z) = z - v + \lambda.$$").steps[-1]
+    assert step.verdict == "invalid"
+    at = {k: float(np.asarray(x, dtype=float)) for k, x in step.counterexample.values.items() if k in ("z", "v", "lambda")}
+    assert at["z"] == 0 and at.get("lambda", 1) > 0         # on the edge, and the hypothesis holds
+    # strict: the same claim for z > 0 holds (central differences at random z > 0)
+    for z in np.random.default_rng(3).uniform(0.01, 3, 10):
+        assert np.isclose(_central(g, z), z - v + lam, atol=1e-5)
+    strict = check(r"Take $g(z) = \frac12(z - v)^2 + \lambda|z|$ with $\lambda > 0$. For $z > 0$, "
+                   r"$$g'(z) = z - v + \lambda.$$").steps[-1]
+    assert strict.verdict == "valid-where"
+
+
+def test_the_hinge_derivative_on_the_closed_side():
+    hinge = lambda z: max(0.0, 1 - z)
+    assert not np.isclose(_central(hinge, 1.0), -1.0)
+    step = check(r"The hinge loss is $h(z) = \max(0, 1 - z)$. Hence $$h'(z) = -1 \quad (z \le 1).$$").steps[-1]
+    assert step.verdict == "invalid"
+    assert float(np.asarray(step.counterexample.values["z"], dtype=float)) == 1
+
