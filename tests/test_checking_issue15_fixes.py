@@ -80,3 +80,41 @@ def test_the_hinge_derivative_on_the_closed_side():
     assert step.verdict == "invalid"
     assert float(np.asarray(step.counterexample.values["z"], dtype=float)) == 1
 
+
+# ---- conditions written where people write them ------------------------------------------------
+
+def test_a_condition_in_apposition_after_when():
+    # 'When the margin is violated, $y w^Tx < 1$, we get' states the condition of the
+    # display: it is no step of its own, and no counterexample may break it (before, the
+    # gradient was called invalid at a point with y w^T x = 5)
+    post = (r"Consider $J(w) = \frac{\lambda}{2}\|w\|^2 + \max(0, 1 - y\,w^T x)$. "
+            r"When the margin is violated, $y\,w^Tx < 1$, we get $$\nabla J(w) = \lambda w - y\,x.$$")
+    steps = check(post).steps
+    assert [s.verdict for s in steps][0] == "definition" and len(steps) == 2
+    assert steps[1].verdict != "invalid"
+    # the oracle: where y w^T x < 1 the central-difference gradient is λw - yx
+    r = np.random.default_rng(5)
+    for _ in range(20):
+        lam, w, x, y = r.uniform(0.1, 2), r.normal(size=3), r.normal(size=3), r.choice([-1.0, 1.0])
+        if y * w @ x >= 1:
+            continue
+        J = lambda v: lam / 2 * v @ v + max(0.0, 1 - y * v @ x)
+        num = np.array([(J(w + 1e-6 * e) - J(w - 1e-6 * e)) / 2e-6 for e in np.eye(3)])
+        assert np.allclose(num, lam * w - y * x, atol=1e-5)
+    # the same claim with the sign wrong is still caught, at a point meeting the condition
+    bad = check(post.replace(r"\lambda w - y\,x", r"\lambda w + y\,x")).steps[-1]
+    assert bad.verdict == "invalid"
+    v = {k: np.asarray(x, dtype=float) for k, x in bad.counterexample.values.items()}
+    assert float(np.sum(v["y"] * v["w"] * v["x"])) < 1
+
+
+def test_an_inline_condition_right_after_its_formula():
+    # '$f(h)/h = 1$ for $h > 0$, so $$...$$': the condition is said of the inline formula
+    post = (r"Let $f(x) = |x|$. From the right, $f(h)/h = 1$ for $h > 0$, so $$f'_+(0) = 1,$$ "
+            r"and from the left $$f'_-(0) = -1.$$")
+    r = np.random.default_rng(6)
+    assert all(abs(h) / h == 1 for h in r.uniform(0.01, 3, 10))
+    assert abs(-1.0) / -1.0 != 1                          # false without the condition
+    assert (abs(1e-8) - 0) / 1e-8 == 1 and (abs(-1e-8) - 0) / -1e-8 == -1
+    assert [s.verdict for s in check(post).steps] == ["definition", "valid-where", "valid", "valid"]
+
