@@ -118,3 +118,30 @@ def test_an_inline_condition_right_after_its_formula():
     assert (abs(1e-8) - 0) / 1e-8 == 1 and (abs(-1e-8) - 0) / -1e-8 == -1
     assert [s.verdict for s in check(post).steps] == ["definition", "valid-where", "valid", "valid"]
 
+
+# ---- softmax without a definition ---------------------------------------------------------------
+
+def _softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def test_softmax_is_read_as_exp_over_its_sum():
+    # 'unknown function softmax' left softmax regression unverified
+    r = np.random.default_rng(8)
+    post = r"Let $y$ be a one-hot vector and $L(z) = -y^T\log\operatorname{softmax}(z)$. Then $$\nabla L(z) = \operatorname{softmax}(z) - y$$"
+    for _ in range(10):
+        z, y = r.normal(size=4), np.eye(4)[r.integers(4)]
+        L = lambda v: -y @ np.log(_softmax(v))
+        num = np.array([(L(z + 1e-6 * e) - L(z - 1e-6 * e)) / 2e-6 for e in np.eye(4)])
+        assert np.allclose(num, _softmax(z) - y, atol=1e-6)
+    assert [s.verdict for s in check(post).steps][-1] in ("valid", "valid-where")
+    # without one-hot the claim is false (the gradient is (1ᵀy) softmax(z) - y), and the
+    # counterexample differs by the oracle too
+    bad = check(post.replace("Let $y$ be a one-hot vector and ", "Let ")).steps[-1]
+    assert bad.verdict == "invalid"
+    v = {k: np.atleast_1d(np.asarray(x, dtype=float).ravel()) for k, x in bad.counterexample.values.items()}
+    z, y = v["z"], v["y"]
+    L = lambda u: -y @ np.log(_softmax(u))
+    num = np.array([(L(z + 1e-6 * e) - L(z - 1e-6 * e)) / 2e-6 for e in np.eye(len(z))])
+    assert not np.allclose(num, _softmax(z) - y, atol=1e-6)

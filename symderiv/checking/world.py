@@ -54,6 +54,16 @@ def substitute_names(term, mapping: dict, bound: frozenset = frozenset()):
     return transform(term, fn)
 
 
+# functions ML posts use without defining them, as the formula of their parameter q (exp(q)
+# rather than e^q, which a square q would make the matrix exponential)
+_KNOWN_BODIES = {"softmax": r"\frac{\exp(q)}{\mathbf{1}^T \exp(q)}"}
+
+
+def _known_body(name: str) -> S.Term:
+    from ..parse import parse            # lazy: the parser imports the checker's modules
+    return parse(_KNOWN_BODIES[name]).term
+
+
 @dataclass
 class World:
     variable: str | None                       # 'X' or 'x': what a bare \sigma is applied to
@@ -118,6 +128,11 @@ class World:
                 # the derivative of the tool's σ, ReLU, which is another function.  A call
                 # no builder knows: the step that uses it is 'unverified', naming it
                 return S.Call(None, f"{t.spelling} (of the post's own {t.spelling.rstrip(chr(39))})", t.args, t.span)
+            if isinstance(t, S.Call) and t.name is None and t.spelling in _KNOWN_BODIES and len(t.args) == 1 \
+                    and t.spelling not in self.defs:
+                # softmax(z) is e^z / 1ᵀe^z: the builder knows no softmax, and posts on
+                # softmax regression use it without defining it
+                return substitute_names(_known_body(t.spelling), {"q": self._resolve(t.args[0])})
             if isinstance(t, S.Call) and t.name is None and self.is_function(t.spelling) and len(t.args) == 1:
                 d = self.defs[t.spelling]        # σ(z) where the post defined σ itself
                 return substitute_names(d.body, {d.params[0]: self._resolve(t.args[0])})
