@@ -31,7 +31,7 @@ from .checking import decide as D
 from .checking import explain as X
 from .checking import limits as L
 from .checking.nodes import ShapeMismatch, build_step
-from .checking.reading import Expr, Gradient, Label, Limit, Unreadable, read, restore_increments
+from .checking.reading import Expr, Gradient, Label, Limit, Scaled, Unreadable, read, restore_increments
 from .checking.assumptions import names as assumed_names
 from .checking.chains import (defined_later, differentiated, plain_names, quantities, scalar_d, syntax_terms,
                               uses)
@@ -214,7 +214,11 @@ class _Checker:
             left = self._quotient_limit(left)
         elif isinstance(right, Gradient) and isinstance(left, Limit):
             right = self._quotient_limit(right)
-        if isinstance(left, Gradient) or isinstance(right, Gradient):
+        if isinstance(left, Scaled) or isinstance(right, Scaled):
+            left, right, variables = self._scaled_differentials(left, right)
+            if variables:
+                prefix = f"checked as c·df = ⟨the rest, d{variables[0]}⟩ for the gradient inside: "
+        elif isinstance(left, Gradient) or isinstance(right, Gradient):
             left, right, variables = self._as_differentials(left, right)
             if variables:
                 prefix = f"checked as the differential d(.) = ⟨gradient, d{variables[0]}⟩: "
@@ -328,6 +332,22 @@ class _Checker:
 
     def _read_conditions(self, world, conds):
         return [(op, world.read(a), world.read(b)) for op, a, b in conds]
+
+    def _scaled_differentials(self, left, right):
+        """rest + c∇f = R (x - η∇f(x) = ..., ∇f(w) + λw = ...) is c·df = <R - rest, dX>:
+        the gradient's claim with what stands beside it moved over, nothing divided by c."""
+        scaled, other = (left, right) if isinstance(left, Scaled) else (right, left)
+        if not isinstance(other, Expr):
+            why = Unreadable(scaled.latex, "a gradient inside a formula is compared only with a formula")
+            return (why, right, None) if scaled is left else (left, why, None)
+        var = scaled.grad.var or self.world.variable
+        if var is None:
+            why = Unreadable(scaled.latex, "which variable? write \\nabla_X f")
+            return (why, right, None) if scaled is left else (left, why, None)
+        d = S.BinOp("*", scaled.coef, S.Differential(scaled.grad.of))
+        inner = S.Inner(S.BinOp("-", other.term, scaled.rest), S.Differential(S.Name(var)))
+        pair = (Expr(d, scaled.latex), Expr(inner, other.latex))
+        return (pair if scaled is left else pair[::-1]) + ([var],)
 
     def _as_differentials(self, left, right):
         """∇f = G is the claim df = <G, dX> with only X varying (∂f/∂A holds X fixed)."""

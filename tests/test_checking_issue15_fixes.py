@@ -145,3 +145,26 @@ def test_softmax_is_read_as_exp_over_its_sum():
     L = lambda u: -y @ np.log(_softmax(u))
     num = np.array([(L(z + 1e-6 * e) - L(z - 1e-6 * e)) / 2e-6 for e in np.eye(len(z))])
     assert not np.allclose(num, _softmax(z) - y, atol=1e-6)
+
+
+# ---- a gradient inside a formula ----------------------------------------------------------------
+
+def test_a_gradient_step_inside_a_formula():
+    # x - η∇f(x) and ∇f(w) + λw were 'unknown command \nabla'; now rest + c∇f = R is
+    # checked as c·df = <R - rest, dx>.  Oracle: central differences of f
+    r = np.random.default_rng(9)
+    A, b, x, eta = r.normal(size=(4, 3)), r.normal(size=4), r.normal(size=3), 0.3
+    f = lambda v: 0.5 * np.sum((A @ v - b) ** 2)
+    g = np.array([(f(x + 1e-6 * e) - f(x - 1e-6 * e)) / 2e-6 for e in np.eye(3)])
+    assert np.allclose(x - eta * g, x - eta * A.T @ (A @ x - b), atol=1e-6)
+    assert not np.allclose(x - eta * g, x + eta * A.T @ (A @ x - b), atol=1e-6)
+    head = r"Gradient descent on $f(x) = \frac12\|Ax - b\|_2^2$ takes $$x - \eta\nabla f(x) = "
+    assert check(head + r"x - \eta A^T(Ax - b)$$").steps[-1].verdict == "valid"
+    assert check(head + r"x + \eta A^T(Ax - b)$$").steps[-1].verdict == "invalid"
+    lam = 0.7
+    h = lambda v: f(v) + lam * v @ v / 2
+    gh = np.array([(f(x + 1e-6 * e) - f(x - 1e-6 * e)) / 2e-6 for e in np.eye(3)]) + lam * x
+    assert np.allclose(np.array([(h(x + 1e-6 * e) - h(x - 1e-6 * e)) / 2e-6 for e in np.eye(3)]), gh, atol=1e-6)
+    post = r"Let $f(x) = \frac12\|Ax - b\|_2^2$. Then $$\nabla f(x) + \lambda x = A^TAx - A^Tb + \lambda x$$"
+    assert check(post).steps[-1].verdict == "valid"
+    assert check(post.replace(r"+ \lambda x$$", r"+ 2\lambda x$$")).steps[-1].verdict == "invalid"
