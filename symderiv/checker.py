@@ -40,7 +40,7 @@ from .checking.primes import STEP_NAMES, derivative_claim
 from .checking.redefine import SPECIAL, may_redefine
 from .checking.rows import equations
 from .checking.variable import choose as choose_variable
-from .checking.world import World, names_in, substitute_names, transform
+from .checking.world import SIGMOID, World, names_in, names_the_sigmoid, substitute_names, transform
 from .errors import BudgetExceeded, InputError, SymderivError, Unsupported
 from .latex_words import canonical
 
@@ -127,6 +127,9 @@ class _Checker:
             raise InputError("no math found: put the derivation between $...$, $$...$$ or \\[...\\]")
         chains = [(eq, read(eq.text) if eq.error is None else None) for eq in eqs]
         self.world = World(choose_variable(chains), quantities=quantities(eqs))
+        if names_the_sigmoid(self.text):
+            from .parse import parse
+            self.world.define("sigma", ("t",), parse(SIGMOID).term, 0)
         self.varying = differentiated(chains)
         self.plain = plain_names(chains)
         last, chain_id = None, 0

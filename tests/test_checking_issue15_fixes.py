@@ -168,3 +168,69 @@ def test_a_gradient_step_inside_a_formula():
     post = r"Let $f(x) = \frac12\|Ax - b\|_2^2$. Then $$\nabla f(x) + \lambda x = A^TAx - A^Tb + \lambda x$$"
     assert check(post).steps[-1].verdict == "valid"
     assert check(post.replace(r"+ \lambda x$$", r"+ 2\lambda x$$")).steps[-1].verdict == "invalid"
+
+
+# ---- a function defined on numbers, applied to a vector -----------------------------------------
+
+def _sig(t):
+    return 1 / (1 + np.exp(-t))
+
+
+def _nll_grad(X, w, y):
+    L = lambda v: -y @ np.log(_sig(X @ v)) - (1 - y) @ np.log(1 - _sig(X @ v))
+    return np.array([(L(w + 1e-6 * e) - L(w - 1e-6 * e)) / 2e-6 for e in np.eye(len(w))])
+
+
+def test_a_scalar_function_applied_to_a_vector_acts_entrywise():
+    # σ(t) = 1/(1 + e^{-t}) applied to Xw was 'division by a m×1 matrix'; the planted sign
+    # error of logistic regression is now caught, at a point where the oracle differs too
+    post = (r"With $\sigma(t) = 1/(1 + e^{-t})$ applied entrywise, "
+            r"$L(w) = -y^T\log\sigma(Xw) - (1 - y)^T\log(1 - \sigma(Xw))$ and $$\nabla L(w) = X^T(y - \sigma(Xw))$$")
+    step = check(post).steps[-1]
+    assert step.verdict == "invalid"
+    v = {k: np.asarray(x, dtype=float) for k, x in step.counterexample.values.items()}
+    X, w, y = np.atleast_2d(v["X"]), np.atleast_1d(v["w"].ravel()), np.atleast_1d(v["y"].ravel())
+    assert not np.allclose(_nll_grad(X, w, y), X.T @ (y - _sig(X @ w)), atol=1e-5)
+    # the true gradient, by the oracle at random points (any y: the loss is linear in y)
+    r = np.random.default_rng(10)
+    for _ in range(10):
+        X, w, y = r.normal(size=(5, 3)), r.normal(size=3), r.integers(0, 2, 5).astype(float)
+        assert np.allclose(_nll_grad(X, w, y), X.T @ (_sig(X @ w) - y), atol=1e-5)
+    # on numbers nothing changes: the definition still gives the scalar identities
+    ident = check(r"Let $\sigma(z) = \frac{1}{1 + e^{-z}}$. Then $$1 - \sigma(z) = \sigma(-z)$$").steps[-1]
+    assert ident.verdict == "valid"
+    assert all(np.isclose(1 - _sig(z), _sig(-z)) for z in r.normal(size=10))
+
+
+def test_the_sigmoid_named_in_words():
+    # 'where σ is the logistic sigmoid': σ' = σ(1 - σ) was checked for the tool's σ, the
+    # ReLU, and called invalid; it is no false alarm now
+    post = (r"Logistic regression, where $\sigma$ is the logistic sigmoid: let $p = \sigma(Xw)$. "
+            r"Using $\sigma' = \sigma(1 - \sigma)$, $$\nabla L(w) = X^T(p - y)$$")
+    z = np.random.default_rng(11).normal(size=10)
+    assert np.allclose((_sig(z + 1e-6) - _sig(z - 1e-6)) / 2e-6, _sig(z) * (1 - _sig(z)), atol=1e-8)
+    verdicts = {" ".join(s.source.split()): s.verdict for s in check(post).steps}
+    assert verdicts[r"\sigma' = \sigma(1 - \sigma)"] != "invalid"
+    step = check(r"Let $\sigma$ be the sigmoid. Then $$1 - \sigma(z) = \sigma(-z)$$").steps[-1]
+    assert step.verdict == "valid"
+    assert 1 - max(0.5, 0) != max(-0.5, 0)    # read as the ReLU it would be false (z = 1/2)
+
+
+# ---- ∂f/∂x_k for every k --------------------------------------------------------------------------
+
+def test_a_partial_along_a_free_index_is_the_gradient_entry_by_entry():
+    r = np.random.default_rng(12)
+    x = r.normal(size=4)
+    lse = lambda v: np.log(np.sum(np.exp(v)))
+    num = np.array([(lse(x + 1e-6 * e) - lse(x - 1e-6 * e)) / 2e-6 for e in np.eye(4)])
+    assert np.allclose(num, np.exp(x) / np.exp(x).sum(), atol=1e-8)
+    assert not np.allclose(num, 2 * np.exp(x) / np.exp(x).sum(), atol=1e-8)
+    head = r"Let $f(x) = \log\sum_{i=1}^n e^{x_i}$. Then $$\frac{\partial f}{\partial x_k} = "
+    assert check(head + r"\frac{e^{x_k}}{\sum_i e^{x_i}}$$").steps[-1].verdict == "valid"
+    assert check(head + r"\frac{2e^{x_k}}{\sum_i e^{x_i}}$$").steps[-1].verdict == "invalid"
+    cube = lambda v: np.sum(v ** 3)
+    num = np.array([(cube(x + 1e-6 * e) - cube(x - 1e-6 * e)) / 2e-6 for e in np.eye(4)])
+    assert np.allclose(num, 3 * x ** 2, atol=1e-6) and not np.allclose(num, 3 * x, atol=1e-6)
+    head = r"Let $f(x) = \sum_{i=1}^n x_i^3$. Then $$\frac{\partial f}{\partial x_k} = "
+    assert check(head + "3x_k^2$$").steps[-1].verdict == "valid"
+    assert check(head + "3x_k$$").steps[-1].verdict == "invalid"

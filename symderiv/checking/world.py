@@ -12,6 +12,7 @@ Everything here works on syntax trees, before shapes or meanings are decided.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from .. import syntax as S
@@ -52,6 +53,31 @@ def substitute_names(term, mapping: dict, bound: frozenset = frozenset()):
             return replace(t, body=substitute_names(t.body, mapping, bound | frozenset(t.indices)))
         return None
     return transform(term, fn)
+
+
+def entrywise_quotients(body, param: str):
+    """A function defined on numbers, σ(t) = 1/(1 + e^{-t}), applied to a vector acts entry
+    by entry: a quotient whose denominator holds the parameter becomes the numerator times
+    the denominator's entrywise inverse (a division by a vector would be refused), the same
+    number where the argument is one."""
+    def fn(t):
+        if isinstance(t, S.BinOp) and t.op == "/" and param in names_in(t.right):
+            num, den = entrywise_quotients(t.left, param), entrywise_quotients(t.right, param)
+            inverse = S.BinOp("hpow", den, S.Neg(S.Num("1")), t.span)
+            return S.BinOp("hadamard" if param in names_in(t.left) else "*", num, inverse, t.span)
+        return None
+    return transform(body, fn)
+
+
+# 'where $\sigma$ is the logistic sigmoid', 'the sigmoid $\sigma$': σ named in words is
+# σ(t) = 1/(1 + e^{-t}), not the ReLU a bare σ is in this tool
+_SIGMOID_WORDS = re.compile(r"\$\s*\\sigma\s*\$\s*(?:is|denotes|be)\s+the\s+(?:logistic\s+)?(?:sigmoid|logistic function)"
+                            r"|(?:logistic|sigmoid)\s+(?:function\s+)?\$\s*\\sigma\s*\$", re.I)
+SIGMOID = r"1/(1 + e^{-t})"
+
+
+def names_the_sigmoid(text: str) -> bool:
+    return bool(_SIGMOID_WORDS.search(text))
 
 
 # functions ML posts use without defining them, as the formula of their parameter q (exp(q)
@@ -135,7 +161,8 @@ class World:
                 return substitute_names(_known_body(t.spelling), {"q": self._resolve(t.args[0])})
             if isinstance(t, S.Call) and t.name is None and self.is_function(t.spelling) and len(t.args) == 1:
                 d = self.defs[t.spelling]        # σ(z) where the post defined σ itself
-                return substitute_names(d.body, {d.params[0]: self._resolve(t.args[0])})
+                return substitute_names(entrywise_quotients(d.body, d.params[0]),
+                                        {d.params[0]: self._resolve(t.args[0])})
             if isinstance(t, S.Name):
                 d = self.defs.get(t.name)
                 if d is not None and t.name == "sigma" and len(d.params) == 1 and self.variable is not None:
@@ -159,10 +186,10 @@ class World:
         d = self.defs[left.name]
         if isinstance(right, S.Pow) and right.span[0] < right.base.span[0]:
             # f(x)^2, parsed f·(x)^2: the power is of f's value, not of its argument
-            applied = substitute_names(d.body, {d.params[0]: self._resolve(right.base)})
+            applied = substitute_names(entrywise_quotients(d.body, d.params[0]), {d.params[0]: self._resolve(right.base)})
             body = S.Pow(applied, self._resolve(right.exp), right.span)
         elif _bracketed(t):
-            body = substitute_names(d.body, {d.params[0]: self._resolve(right)})
+            body = substitute_names(entrywise_quotients(d.body, d.params[0]), {d.params[0]: self._resolve(right)})
         else:
             return None
         if prefix is None:
