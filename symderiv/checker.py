@@ -357,6 +357,15 @@ class _Checker:
         grad, other = (left, right) if isinstance(left, Gradient) else (right, left)
         if not isinstance(other, Expr):
             return left, right, None
+        if grad.index is not None:
+            # ∂f/∂x_k = e^{x_k} / Σ_i e^{x_i} for every k is ∇f = e^x / Σ_i e^{x_i}: the
+            # entries with the free index k are the whole vectors, entry by entry
+            term = _whole_vectors(other.term, grad.index)
+            if grad.index in names_in(term):
+                why = Unreadable(other.latex, f"the index {grad.index} is used otherwise than as an entry")
+                return (left, why, None) if grad is left else (why, right, None)
+            other = Expr(term, other.latex)
+            left, right = (grad, other) if grad is left else (other, grad)
         var = grad.var or self.world.variable
         if grad.var is None and var is not None:
             # a bare ∇‖X‖_F in a post whose variable is x: the step's own letter, when it
@@ -587,6 +596,18 @@ def _rewritable(step: Step) -> bool:
     """A false claim worth assuming: its left side is a compound expression (assuming
     'x = 2' would rewrite every x)."""
     return step.claim is not None and not isinstance(step.claim[0], (S.Name, S.Num))
+
+
+def _whole_vectors(term, index: str):
+    """x_k -> x wherever k is free (not the index of a sum around it)."""
+    def go(t):
+        if isinstance(t, (S.Sum, S.Reduce)):
+            return t if index in t.indices else replace(t, body=go(t.body))
+        if isinstance(t, S.Name):
+            base, _, sub = t.name.partition("_")
+            return S.Name(base, t.span) if sub == index and len(base) == 1 else t
+        return transform(t, lambda u: go(u) if u is not t else None)
+    return go(term)
 
 
 def _conditions(conditions) -> list:

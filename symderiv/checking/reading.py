@@ -102,6 +102,7 @@ class Gradient:
     of: S.Term                         # the name f, or the expression differentiated
     var: str | None                    # None: the derivation's variable (a bare \nabla f)
     latex: str
+    index: str | None = None           # k of ∂f/∂x_k: the claim is said of every entry k
 
 
 @dataclass(frozen=True)
@@ -272,9 +273,17 @@ def _with_gradient(text: str):
     return Scaled(rest_term[0], factor, grad, text)
 
 
+# ∂f/∂x_k with a letter k: the k-th entry of the gradient, for every k
+_RATIO_ENTRY = re.compile(r"^\s*\\[dt]?frac\s*\{\s*\\partial\s*(?P<f>[A-Za-z])" + _ARG + r"\s*\}\s*\{\s*\\partial\s*"
+                          r"(?P<var>[a-z])_\s*(?:(?P<k>[a-z])|\{\s*(?P<k2>[a-z])\s*\})\s*\}\s*$")
+
+
 def _gradient(text: str):
     """∇f, ∇_X f(X), ∂f/∂X, df/dx, d/dx (expression), d(x^2)/dx: what is differentiated,
     along what."""
+    entry = _RATIO_ENTRY.match(text)
+    if entry and not canonical(entry.group("f")):
+        return Gradient(S.Name(entry.group("f")), entry.group("var"), text, entry.group("k") or entry.group("k2"))
     m = _NABLA.match(text) or _RATIO.match(text) or _OPERATOR.match(text)
     if m is None:
         return _leibniz(text)
