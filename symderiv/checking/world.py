@@ -76,8 +76,13 @@ _SIGMOID_WORDS = re.compile(r"\$\s*\\sigma\s*\$\s*(?:is|denotes|be)\s+the\s+(?:l
 SIGMOID = r"1/(1 + e^{-t})"
 
 
+# the post writes σ's formula itself ('$$\sigma(z) = \frac{1}{1+e^{-z}}$$'): that line defines it
+_SIGMA_WRITTEN = re.compile(r"(?:^|\$|\\\[|&|\n)\s*\\sigma\s*\(\s*[a-z]\s*\)\s*:?=")
+
+
 def names_the_sigmoid(text: str) -> bool:
-    return bool(_SIGMOID_WORDS.search(text))
+    """Whether σ is the sigmoid by the post's words alone (no line of it defines σ)."""
+    return bool(_SIGMOID_WORDS.search(text)) and not _SIGMA_WRITTEN.search(text)
 
 
 # functions ML posts use without defining them, as the formula of their parameter q (exp(q)
