@@ -234,3 +234,23 @@ def test_a_partial_along_a_free_index_is_the_gradient_entry_by_entry():
     head = r"Let $f(x) = \sum_{i=1}^n x_i^3$. Then $$\frac{\partial f}{\partial x_k} = "
     assert check(head + "3x_k^2$$").steps[-1].verdict == "valid"
     assert check(head + "3x_k$$").steps[-1].verdict == "invalid"
+
+
+# ---- 'Let ... with <condition>' is a standing hypothesis --------------------------------------------
+
+def test_a_condition_after_with_in_a_let_sentence_holds_for_the_rest():
+    # 'Let $X$ be invertible with $\det X > 0$.' was carried only for parameters, so the
+    # counterexample to ∇ log det X = X^{-1} had det X = -7: it broke the hypothesis
+    post = r"Let $X$ be invertible with $\det X > 0$. The gradient of the log-determinant is $$\nabla_X \log\det X = X^{-1}.$$"
+    step = check(post).steps[-1]
+    assert step.verdict == "invalid"
+    X = np.asarray(step.counterexample.values["X"], dtype=float)
+    assert np.linalg.det(X) > 0
+    # the oracle: at that X the central-difference gradient of log det is X^{-T}, not X^{-1}
+    num = np.zeros_like(X)
+    for idx in np.ndindex(X.shape):
+        E = np.zeros_like(X)
+        E[idx] = 1e-6
+        num[idx] = (np.log(np.linalg.det(X + E)) - np.log(np.linalg.det(X - E))) / 2e-6
+    assert np.allclose(num, np.linalg.inv(X).T, atol=1e-6)
+    assert not np.allclose(num, np.linalg.inv(X), atol=1e-6)

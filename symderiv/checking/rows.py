@@ -396,7 +396,11 @@ def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Stan
         sentence.stated = sentence.stated + [cond]
         if opened and not sentence.last:
             sentence.opening = sentence.opening + [cond]
-        if word in BACK_WORDS:         # 'where $\lambda > 0$' states a parameter's range
+        if word in BACK_WORDS and re.match(r"\s*(let|assume|suppose|fix)\b", sentence.text, re.I):
+            # 'Let $X$ be invertible with $\det X > 0$.': the sentence states a hypothesis
+            # for the rest of the post, on the variable too
+            standing.add(cond, "standing")
+        elif word in BACK_WORDS:       # 'where $\lambda > 0$' states a parameter's range
             standing.add(cond, "carried")
         # '$$h(r) = ...$$ where $\delta > 0$' speaks of the display before it;
         # 'For $x < 0$ it is ...' (capitalised) opens a sentence about what follows
