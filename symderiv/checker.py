@@ -31,7 +31,7 @@ from .checking import decide as D
 from .checking import explain as X
 from .checking import limits as L
 from .checking.nodes import ShapeMismatch, build_step
-from .checking.reading import Expr, Gradient, Label, Limit, Unreadable, read, restore_increments
+from .checking.reading import Expr, Gradient, Label, Limit, Scaled, Unreadable, read, restore_increments
 from .checking.assumptions import names as assumed_names
 from .checking.chains import (defined_later, differentiated, plain_names, quantities, scalar_d, syntax_terms,
                               uses)
@@ -40,7 +40,7 @@ from .checking.primes import STEP_NAMES, derivative_claim
 from .checking.redefine import SPECIAL, may_redefine
 from .checking.rows import equations
 from .checking.variable import choose as choose_variable
-from .checking.world import World, names_in, substitute_names, transform
+from .checking.world import SIGMOID, World, names_in, names_the_sigmoid, substitute_names, transform
 from .errors import BudgetExceeded, InputError, SymderivError, Unsupported
 from .latex_words import canonical
 
@@ -127,6 +127,9 @@ class _Checker:
             raise InputError("no math found: put the derivation between $...$, $$...$$ or \\[...\\]")
         chains = [(eq, read(eq.text) if eq.error is None else None) for eq in eqs]
         self.world = World(choose_variable(chains), quantities=quantities(eqs))
+        if names_the_sigmoid(self.text):
+            from .parse import parse
+            self.world.define("sigma", ("t",), parse(SIGMOID).term, 0)
         self.varying = differentiated(chains)
         self.plain = plain_names(chains)
         last, chain_id = None, 0
@@ -214,7 +217,11 @@ class _Checker:
             left = self._quotient_limit(left)
         elif isinstance(right, Gradient) and isinstance(left, Limit):
             right = self._quotient_limit(right)
-        if isinstance(left, Gradient) or isinstance(right, Gradient):
+        if isinstance(left, Scaled) or isinstance(right, Scaled):
+            left, right, variables = self._scaled_differentials(left, right)
+            if variables:
+                prefix = f"checked as c·df = ⟨the rest, d{variables[0]}⟩ for the gradient inside: "
+        elif isinstance(left, Gradient) or isinstance(right, Gradient):
             left, right, variables = self._as_differentials(left, right)
             if variables:
                 prefix = f"checked as the differential d(.) = ⟨gradient, d{variables[0]}⟩: "
@@ -329,11 +336,36 @@ class _Checker:
     def _read_conditions(self, world, conds):
         return [(op, world.read(a), world.read(b)) for op, a, b in conds]
 
+    def _scaled_differentials(self, left, right):
+        """rest + c∇f = R (x - η∇f(x) = ..., ∇f(w) + λw = ...) is c·df = <R - rest, dX>:
+        the gradient's claim with what stands beside it moved over, nothing divided by c."""
+        scaled, other = (left, right) if isinstance(left, Scaled) else (right, left)
+        if not isinstance(other, Expr):
+            why = Unreadable(scaled.latex, "a gradient inside a formula is compared only with a formula")
+            return (why, right, None) if scaled is left else (left, why, None)
+        var = scaled.grad.var or self.world.variable
+        if var is None:
+            why = Unreadable(scaled.latex, "which variable? write \\nabla_X f")
+            return (why, right, None) if scaled is left else (left, why, None)
+        d = S.BinOp("*", scaled.coef, S.Differential(scaled.grad.of))
+        inner = S.Inner(S.BinOp("-", other.term, scaled.rest), S.Differential(S.Name(var)))
+        pair = (Expr(d, scaled.latex), Expr(inner, other.latex))
+        return (pair if scaled is left else pair[::-1]) + ([var],)
+
     def _as_differentials(self, left, right):
         """∇f = G is the claim df = <G, dX> with only X varying (∂f/∂A holds X fixed)."""
         grad, other = (left, right) if isinstance(left, Gradient) else (right, left)
         if not isinstance(other, Expr):
             return left, right, None
+        if grad.index is not None:
+            # ∂f/∂x_k = e^{x_k} / Σ_i e^{x_i} for every k is ∇f = e^x / Σ_i e^{x_i}: the
+            # entries with the free index k are the whole vectors, entry by entry
+            term = _whole_vectors(other.term, grad.index)
+            if grad.index in names_in(term):
+                why = Unreadable(other.latex, f"the index {grad.index} is used otherwise than as an entry")
+                return (left, why, None) if grad is left else (why, right, None)
+            other = Expr(term, other.latex)
+            left, right = (grad, other) if grad is left else (other, grad)
         var = grad.var or self.world.variable
         if grad.var is None and var is not None:
             # a bare ∇‖X‖_F in a post whose variable is x: the step's own letter, when it
@@ -564,6 +596,18 @@ def _rewritable(step: Step) -> bool:
     """A false claim worth assuming: its left side is a compound expression (assuming
     'x = 2' would rewrite every x)."""
     return step.claim is not None and not isinstance(step.claim[0], (S.Name, S.Num))
+
+
+def _whole_vectors(term, index: str):
+    """x_k -> x wherever k is free (not the index of a sum around it)."""
+    def go(t):
+        if isinstance(t, (S.Sum, S.Reduce)):
+            return t if index in t.indices else replace(t, body=go(t.body))
+        if isinstance(t, S.Name):
+            base, _, sub = t.name.partition("_")
+            return S.Name(base, t.span) if sub == index and len(base) == 1 else t
+        return transform(t, lambda u: go(u) if u is not t else None)
+    return go(term)
 
 
 def _conditions(conditions) -> list:

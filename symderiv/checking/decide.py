@@ -33,6 +33,7 @@ from .identity import zero_off_kinks
 from .nodes import Built, difference
 from .sample import (Point, Sampler, dim_symbols, evaluate, leaf_bounds, no_value, on_kink, one_sided_overrides,
                      outside, same, switch_nodes)
+from ..evaluate import is_exact_zero
 
 ENTRY_SIZES = (3, 2, 4, 5)       # the sizes m, n, p, ... take when entries are expanded
 SYMBOLIC_CALLS = 10_000_000
@@ -381,7 +382,11 @@ def decide(built: Built, generic: bool | None, how: str, witness: Counterexample
             if ok is False:
                 # 'at x = 0, d|x|/dx = 0': where the stated conditions leave no point off the
                 # kinks, 'valid where x = 0 and x ≠ 0' holds nowhere; the claim is false
+                # 'for z ≥ 0, g'(z) = z - v + λ' of g with a kink at 0: the stated condition
+                # takes in the kink on its edge, so the claim is made there, where it fails
                 verdict = "valid-where" if _off_kinks_allowed(sampler, switches) else "invalid"
+                if built.variables and _on_closed_edge(built.conditions, point):
+                    verdict = "invalid"
                 return Outcome(verdict, how, Counterexample(point, lv, rv, note), switches,
                                tested=tested, conditions=built.conditions)
         return Outcome("valid", how, None, switches, tested=tested, conditions=built.conditions)
@@ -415,6 +420,17 @@ def decide(built: Built, generic: bool | None, how: str, witness: Counterexample
         return Outcome("unverified", "kink-only", at_kink, switches, tested=tested, conditions=built.conditions)
     return Outcome("unverified", "undecided" if generic is None else "no-witness", None, switches,
                    tested=tested, conditions=built.conditions, undefined=undefined)
+
+
+def _on_closed_edge(conditions, point) -> bool:
+    """Whether the point is on the edge of a non-strict stated inequality (z = 0 of
+    'z ≥ 0'): a point the claim's own condition names."""
+    for op, c in conditions:
+        if op in (">=", "<="):
+            v = evaluate(c, point)
+            if v is not None and all(is_exact_zero(x) for x in v.flat):
+                return True
+    return False
 
 
 def _off_kinks_allowed(sampler: Sampler, switches) -> bool:

@@ -102,6 +102,18 @@ class Gradient:
     of: S.Term                         # the name f, or the expression differentiated
     var: str | None                    # None: the derivation's variable (a bare \nabla f)
     latex: str
+    index: str | None = None           # k of ∂f/∂x_k: the claim is said of every entry k
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """A formula with one gradient inside, ``rest + coef·∇f``: x - η∇f(x), ∇f(w) + λw.  The
+    coefficient is a scalar the post names (η, λ, 2): the claim rest + c∇f = R is then
+    c·df = <R - rest, dX>, checked like a gradient's."""
+    rest: S.Term | None
+    coef: S.Term
+    grad: Gradient
+    latex: str
 
 
 @dataclass(frozen=True)
@@ -195,6 +207,9 @@ def read_term(text: str):
         return _gradient_of(text, primed.group("body"), letters.pop() if len(letters) == 1 else None)
     if text.lstrip().startswith("\\lim"):
         return _limit(text)
+    scaled = _with_gradient(text)
+    if scaled is not None:
+        return scaled
     gradient = _gradient(text)
     if gradient is not None:
         return gradient
@@ -214,9 +229,61 @@ def read_term(text: str):
     return Expr(st.terms[0], text, head)
 
 
+_INNER_NABLA = re.compile(r"\\nabla\s*(?:_\s*\{?\s*(?P<var>[A-Za-z])\s*\}?)?\s*(?P<f>[A-Za-z])(?![A-Za-z])"
+                          r"\s*(?P<arg>\(\s*[A-Za-z]\s*\))?")
+# what may multiply a gradient inside a formula: numbers and the Greek letters of step sizes
+# and penalties, scalars in every post that writes them there
+_SCALAR_COEF = re.compile(r"(?:\\(?:alpha|beta|gamma|eta|lambda|mu|rho|tau|epsilon|varepsilon|kappa|nu|theta)"
+                          r"(?![A-Za-z])|[0-9]+|\s|\\,)*")
+
+
+def _balanced(text: str) -> bool:
+    return all(text.count(a) == text.count(b) for a, b in ("()", "{}", "[]")) and "\\left" not in text
+
+
+def _with_gradient(text: str):
+    """x - \\eta\\nabla f(x), \\nabla f(w) + \\lambda w: one gradient of a named function as
+    a term of a sum, times a scalar; None for anything else (a gradient alone, ∇f·v)."""
+    if text.count("\\nabla") != 1:
+        return None
+    m = _INNER_NABLA.search(text)
+    if m is None:
+        return None
+    before, after = text[:m.start()], text[m.end():].strip()
+    head = re.fullmatch(r"(?P<pre>.*?)(?P<sign>[+-]?)(?P<coef>" + _SCALAR_COEF.pattern + r")", before, re.S)
+    if head is None or (after and after[0] not in "+-"):
+        return None
+    pre, sign, coef = head.group("pre"), head.group("sign"), head.group("coef").strip()
+    if pre.strip() and not sign or not _balanced(pre) or not _balanced(after):
+        return None
+    rest = (pre + " " + after).strip()
+    if not rest:
+        return None
+    grad = _gradient_of(m.group(), m.group("f") + (m.group("arg") or ""), m.group("var"))
+    if not isinstance(grad, Gradient):
+        return None
+    try:
+        rest_term = parse_statement(rest.lstrip("+").strip(), {}).statement.terms
+        coef_term = parse_statement(coef, {}).statement.terms if coef and coef != "\\," else (S.Num("1"),)
+    except SymderivError:
+        return None
+    if len(rest_term) != 1 or len(coef_term) != 1:
+        return None
+    factor = S.Neg(coef_term[0]) if sign == "-" else coef_term[0]
+    return Scaled(rest_term[0], factor, grad, text)
+
+
+# ∂f/∂x_k with a letter k: the k-th entry of the gradient, for every k
+_RATIO_ENTRY = re.compile(r"^\s*\\[dt]?frac\s*\{\s*\\partial\s*(?P<f>[A-Za-z])" + _ARG + r"\s*\}\s*\{\s*\\partial\s*"
+                          r"(?P<var>[a-z])_\s*(?:(?P<k>[a-z])|\{\s*(?P<k2>[a-z])\s*\})\s*\}\s*$")
+
+
 def _gradient(text: str):
     """∇f, ∇_X f(X), ∂f/∂X, df/dx, d/dx (expression), d(x^2)/dx: what is differentiated,
     along what."""
+    entry = _RATIO_ENTRY.match(text)
+    if entry and not canonical(entry.group("f")):
+        return Gradient(S.Name(entry.group("f")), entry.group("var"), text, entry.group("k") or entry.group("k2"))
     m = _NABLA.match(text) or _RATIO.match(text) or _OPERATOR.match(text)
     if m is None:
         return _leibniz(text)

@@ -346,7 +346,24 @@ def _condition_word(prose: str) -> str:
         if words[k] not in _NAMING | _QUANTIFYING:
             break
         between.append(words[k])
+    if _opening_clause(prose):
+        return _opening_clause(prose)
     return _last_word(prose)
+
+
+# 'When the margin is violated, $y w^Tx < 1$, we get': the clause that opens with the word
+# names its condition in apposition, after a comma
+_APPOSED = ("if", "when", "whenever")
+
+
+def _opening_clause(prose: str) -> str:
+    """The condition word opening the clause the prose ends, when the prose ends with the
+    comma before an apposition ('When the margin is violated, '); '' otherwise."""
+    if not prose.rstrip().endswith(","):
+        return ""
+    clause = re.split(r"[.;:!?]", prose[-80:])[-1]
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", clause)]
+    return words[0] if words and words[0] in _APPOSED and len(words) <= 8 else ""
 
 
 def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Standing) -> bool:
@@ -367,7 +384,7 @@ def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Stan
     if listed:                         # 'for $x > 0$ and $x < 0$': the list goes on, about
         word, opened = sentence.word, sentence.opened    # the same display as its first item
     else:
-        opened = _capitalised(prose_before)
+        opened = _capitalised(prose_before) or bool(_opening_clause(prose_before))
     sentence.word, sentence.opened = word, opened
     if word in STANDING_WORDS:
         standing.add(cond, "standing")
@@ -379,14 +396,22 @@ def _condition(body: str, prose_before: str, sentence: _Sentence, standing: Stan
         sentence.stated = sentence.stated + [cond]
         if opened and not sentence.last:
             sentence.opening = sentence.opening + [cond]
-        if word in BACK_WORDS:         # 'where $\lambda > 0$' states a parameter's range
+        if word in BACK_WORDS and re.match(r"\s*(let|assume|suppose|fix)\b", sentence.text, re.I):
+            # 'Let $X$ be invertible with $\det X > 0$.': the sentence states a hypothesis
+            # for the rest of the post, on the variable too
+            standing.add(cond, "standing")
+        elif word in BACK_WORDS:       # 'where $\lambda > 0$' states a parameter's range
             standing.add(cond, "carried")
         # '$$h(r) = ...$$ where $\delta > 0$' speaks of the display before it;
         # 'For $x < 0$ it is ...' (capitalised) opens a sentence about what follows
         if sentence.last and not opened:
             for eq in sentence.last:
                 eq.conditions.append(cond)
-            if word not in BACK_WORDS + AFTER_WORDS:     # '$$...$$ and for $x > 0$, $$...$$'
+            # '$$...$$ and for $x > 0$, $$...$$' may speak of the display after it; an
+            # inline '$f(h)/h = 1$ for $h > 0$' right before its condition does not
+            right_after = all(not eq.display for eq in sentence.last) and \
+                re.fullmatch(r"\s*(for|if|when|whenever)\s*", prose_before, re.I)
+            if word not in BACK_WORDS + AFTER_WORDS and not right_after:
                 sentence.tentative.append((cond, sentence.last))
     return True
 
