@@ -255,6 +255,22 @@ def _put(out, d: dict) -> None:
 
 # ---- the Python API --------------------------------------------------------------------------
 
+def check_post(post, timeout: float | None = None, name: str | None = None) -> dict:
+    """One post's line of ``symderiv check FILE...`` as a dict (plain JSON data, cheap to
+    send between machines): the function to map over a corpus with a distributed engine
+    (the README's Dask recipe).  ``post``: a ``str`` (its text; ``name`` names it,
+    default "post") or an ``os.PathLike`` (a file, read as the command reads it).  Like
+    each post of the command, it starts from empty caches, so a worker that checks many
+    posts answers each as a fresh process would."""
+    if isinstance(post, os.PathLike):
+        name = os.fspath(post) if name is None else name
+        return line(name, check_one(os.fspath(post), None, timeout))
+    if not isinstance(post, str):
+        raise TypeError(f"expected text (str) or a path (os.PathLike), got {type(post).__name__}")
+    name = "post" if name is None else name
+    return line(name, check_one(name, post, timeout))
+
+
 def check_many(posts, jobs: int | None = 1, timeout: float | None = None, errors: str = "raise") -> list:
     """The reports of ``symderiv.check`` for many posts, in their order.
 
