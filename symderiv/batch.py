@@ -223,6 +223,8 @@ class Progress:
             self.stream.flush()
 
     def close(self):
+        """Wipe the bar (also before a result line: on a terminal that shows both streams,
+        the line then starts at the left margin)."""
         if self.on:
             self.stream.write("\r\033[K")
             self.stream.flush()
@@ -237,6 +239,7 @@ def run_lines(items, jobs: int, timeout: float | None, out) -> int:
         for item, result in zip(items, results(items, jobs, timeout)):
             d = line(item.name, result)
             lines.append(d)
+            progress.close()
             _put(out, d)
             progress.show(len(lines))
     finally:
