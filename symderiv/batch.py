@@ -89,7 +89,8 @@ def _fresh() -> None:
 def check_one(name: str, text: str | None, timeout: float | None, error: tuple | None = None):
     """("ok", report) or ("error", message, exit code) for one post; never raises
     for a post's own failure (a KeyboardInterrupt still stops the run)."""
-    from .cli import check_report, failure       # lazy: cli imports this module's caller
+    # (the single-file command's reading and error lines, so that a line says what it says)
+    from .cli import check_report, failure       # lazy: cli loads this module only for many files
     if error is not None:
         return error
     _fresh()
@@ -146,7 +147,10 @@ def _pooled(items, jobs, timeout):
                 except BrokenProcessPool:      # (the item is checked alone, below)
                     pending.append((k, None))
                     raise
-        submit_more()
+        try:
+            submit_more()
+        except BrokenProcessPool:
+            broken = True
         while pending:
             k, future = pending.popleft()
             try:
