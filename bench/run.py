@@ -68,6 +68,8 @@ def main():
     args = ap.parse_args()
     from symderiv import analyze
     from symderiv.parse import parse
+    sys.path.insert(0, HERE)
+    import check_jobs                 # bench/check_jobs.py: also run alone, it writes its own entry
 
     results = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
@@ -110,6 +112,8 @@ def main():
         "sizes_seconds": {f"{m}x{n}": warm(lambda m=m, n=n: analyze(r"\|\sigma(AX)\|_F^2 + \sum_{i,j}|x_{ij}|",
                                                                      shape=(m, n), route="sign"), runs=3)
                           for m, n in [(2, 3), (50, 60), (5000, 6000)]},
+        # `check --jobs 2` over the corpus of posts against one process per post (issue 16)
+        "check_jobs": check_jobs.measure(),
     }
     os.remove(BIG_FILE)
     with open(args.out, "w") as fh:

@@ -1,11 +1,12 @@
 """symderiv: is f differentiable, where does it fail, what is its gradient, and what
 are its subgradients where it fails?
 
-The public API is three functions; everything else is internal.
+The public API is four functions; everything else is internal.
 
     analyze(expr, wrt=None, at=None, let=None, shape=None, route="both") -> Analysis
     derive(expr, wrt=None, let=None) -> str       # a LaTeX document
     check(text) -> ...                            # the hand-derivation checker
+    check_many(posts, jobs=1) -> [...]            # check for many posts, in worker processes
 
 ``expr`` is LaTeX text or a SymPy object; points and values are text, numbers, nested
 lists, NumPy arrays or SymPy matrices.
@@ -19,7 +20,7 @@ if TYPE_CHECKING:                      # only for type checkers: the import belo
 
 __version__ = "0.1.0"
 
-__all__ = ["analyze", "derive", "check", "__version__"]
+__all__ = ["analyze", "derive", "check", "check_many", "__version__"]
 
 
 def analyze(expr: Any, **kwargs: Any) -> Analysis:
@@ -94,3 +95,19 @@ def check(text: str, **kwargs: Any) -> Any:
     """
     from .checker import check as _check  # lazy: `import symderiv` (and --help) stays free of SymPy/NumPy
     return _check(text, **kwargs)
+
+
+def check_many(posts: Any, jobs: int | None = 1, **kwargs: Any) -> list:
+    r"""``check`` for many posts, in ``jobs`` worker processes (None: one per core), the
+    reports in the posts' order and the same for every ``jobs``.  Each post is a ``str``
+    (its text) or a ``pathlib.Path`` (a file, read as ``symderiv check FILE`` reads it).
+    Keywords: ``timeout`` (seconds of each post's guard), ``errors`` ("raise": the first
+    failing post's InputError or Unsupported, once all are checked; "return": that
+    error in the post's place); see symderiv.batch.
+
+    >>> import symderiv
+    >>> [r.first_error for r in symderiv.check_many([r"$$|x| = x$$", r"$$x^2 = x x$$"])]
+    [1, None]
+    """
+    from .batch import check_many as _check_many  # lazy: `import symderiv` stays free of SymPy/NumPy
+    return _check_many(posts, jobs=jobs, **kwargs)

@@ -27,6 +27,7 @@ EXAMPLES_DERIVE = r"""examples:
 """
 EXAMPLES_CHECK = r"""examples:
   symderiv check answer.md --format json
+  symderiv check posts/*.md --jobs 4 > verdicts.jsonl
 """
 
 
@@ -89,10 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "counterexample) or unverified (with the reason).  Exit 0 even when "
                                    "steps are invalid.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    c.add_argument("file", help="a .tex or Markdown file, or - for standard input")
-    c.add_argument("--format", choices=("text", "latex", "json", "markdown"), default="text",
-                   help="text (marks ✓ ✗ ~ ?), json (the contract's fields), latex (the derivation annotated) "
-                        "or markdown (MathJax, as on math.SE)")
+    c.add_argument("file", nargs="+", help="a .tex or Markdown file, or - for standard input; several files "
+                                            "give JSON lines, one per file in their order, then a summary line")
+    c.add_argument("--format", choices=("text", "latex", "json", "markdown"), default=None,
+                   help="text (marks ✓ ✗ ~ ?; the default), json (the contract's fields), latex (the derivation "
+                        "annotated) or markdown (MathJax, as on math.SE); several files: JSON lines only")
+    c.add_argument("--jobs", type=int, metavar="N",
+                   help="check in N worker processes (default with several files: one per core); "
+                        "the output is the same for every N")
     c.add_argument("--timeout", type=float, metavar="SECONDS", help=TIMEOUT_HELP)
 
     v = sub.add_parser("derive", help="write a LaTeX document deriving the answer", epilog=EXAMPLES_DERIVE,
@@ -238,16 +243,26 @@ def _derive(args):
     _write(latex.document(analysis), args.output)
 
 
-def _check(args):
+def check_report(name: str, text: str | None = None, timeout: float | None = None):
+    """The report for one post as `check FILE` makes it: ``text`` when given (standard
+    input, read already), else the file ``name`` read here; a SymderivError about the
+    input as a whole names the input."""
     from .checker import check            # lazy: keeps SymPy/NumPy out of --help and --version
-    from .render import check_out         # lazy: keeps SymPy/NumPy out of --help and --version
-    text = _read_text(args.file)
+    if text is None:
+        text = _read_text(name)
     try:
-        report = check(text, timeout=args.timeout)
+        return check(text, timeout=timeout)
     except SymderivError as exc:
         if exc.column is None:       # about the input as a whole: say which input
-            exc.message = f"{'standard input' if args.file == '-' else args.file}: {exc.message}"
+            exc.message = f"{'standard input' if name == '-' else name}: {exc.message}"
         raise
+
+
+def _check(args):
+    if len(args.file) > 1 or args.jobs is not None:
+        return _check_many(args)
+    from .render import check_out         # lazy: keeps SymPy/NumPy out of --help and --version
+    report = check_report(args.file[0], None, args.timeout)
     if args.format == "markdown":
         from .render import markdown_out  # lazy: only the format asked for is loaded
         render = markdown_out.render_check
@@ -257,8 +272,54 @@ def _check(args):
     _write(render(report), None)
 
 
+def _check_many(args):
+    """Several files, or --jobs: JSON lines in input order and a summary line
+    (symderiv.batch describes them); exit 0 when every file was checked."""
+    from . import batch                   # lazy: the pool is only for many files
+    if args.format not in (None, "json"):
+        raise InputError(f"--format {args.format} is for one file: several files (or --jobs) give JSON lines")
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs expects a positive number of worker processes, got {args.jobs}")
+    if args.file.count("-") > 1:
+        raise InputError("standard input (-) can be read only once")
+    if args.timeout is not None:
+        from .guard import valid          # a bad --timeout is the command's error, not every file's
+        valid(args.timeout)
+    items = []
+    for name in args.file:
+        if name == "-":         # read here: a worker has no standard input of ours
+            try:
+                items.append(batch.Item(name, _read_text(name)))
+            except SymderivError as exc:          # a line of its own, like any file's error
+                items.append(batch.Item(name, error=("error", exc.render()[len("error: "):], exc.exit_code)))
+        else:
+            items.append(batch.Item(name))
+    jobs = args.jobs if args.jobs is not None else batch.default_jobs(len(items))
+    code = batch.run_lines(items, jobs, args.timeout, sys.stdout)
+    if code:
+        raise _ExitQuietly(code)
+
+
+class _ExitQuietly(Exception):
+    """An exit code whose reasons are already written (the JSON lines' errors)."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def failure(exc: BaseException) -> tuple[str, int]:
+    """The one `error:` line (with its caret lines) and the exit code for a failure."""
+    if isinstance(exc, SymderivError):
+        return exc.render(), exc.exit_code
+    if isinstance(exc, RecursionError):
+        return "error: the expression is nested too deeply to analyse", 3
+    return (f"error: could not analyse this input (internal {type(exc).__name__}: {exc}); "
+            "please report it"), 3
+
+
 VALUED = {"--wrt", "--shape", "--symmetric", "--at", "--direction", "--let", "--route", "--format", "--compare", "-o", "--output",
-          "--timeout"}
+          "--timeout", "--jobs"}
 FLAGS = {"-h", "--help", "--version"}
 
 
@@ -349,16 +410,12 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except _ExitQuietly as exc:
+        return exc.code
     except Exception as exc:   # noqa: BLE001 - every failure becomes one clear line
-        if isinstance(exc, SymderivError):
-            print(exc.render(), file=sys.stderr)
-            return exc.exit_code
-        if isinstance(exc, RecursionError):
-            print("error: the expression is nested too deeply to analyse", file=sys.stderr)
-            return 3
-        print(f"error: could not analyse this input (internal {type(exc).__name__}: {exc}); "
-              "please report it", file=sys.stderr)
-        return 3
+        message, code = failure(exc)
+        print(message, file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":
