@@ -1,0 +1,80 @@
+"""Exact values of big points at NumPy speed, where integers allow it.
+
+A point's value is an object array of exact numbers (ints, Fractions, SymPy numbers).
+Where every entry of such an array is a Python int of moderate size, the same exact
+answers come from an int64 array: a sign, a sum, a maximum or a list of the entries
+computed in C, not by a Python call per entry.  Each helper here answers None (or the
+caller's exact path runs) as soon as that cannot hold: a Fraction, a SymPy number, or an
+int so large that int64 arithmetic could overflow.  The results are Python ints again,
+so what is printed is byte for byte what the per-entry path prints.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# Entries are taken into int64 only below this bound: a sum of up to 2^31 of them, or a
+# product of two, is then checked against the same bound before it is computed in int64.
+SAFE = 2 ** 31
+# Below this many entries the per-entry path is as fast: small points take it unchanged.
+MIN_FAST = 1024
+
+
+def ints(a) -> np.ndarray | None:
+    """The int64 array of an object array whose entries are all Python ints with
+    |x| < SAFE; None otherwise (and for small arrays, which gain nothing)."""
+    if not isinstance(a, np.ndarray) or a.dtype != object or a.size < MIN_FAST:
+        return None
+    flat = a.ravel().tolist()
+    # a type test, not equality: Fraction(2, 1), sympy's Integer(2) and True stay on the
+    # exact path, so no value changes its type on the way through
+    if set(map(type, flat)) != {int}:
+        return None
+    try:
+        b = np.array(flat, dtype=np.int64)
+    except OverflowError:
+        return None
+    if b.size and (b.max() >= SAFE or b.min() <= -SAFE):
+        return None
+    return b.reshape(a.shape)
+
+
+def to_objects(b: np.ndarray) -> np.ndarray:
+    """An int64 array back as an object array of Python ints (what the exact path holds)."""
+    return b.astype(object)
+
+
+def signs(a) -> np.ndarray | None:
+    """The entrywise sign (-1, 0, 1 as Python ints) of an all-int array; None otherwise."""
+    b = ints(a)
+    return None if b is None else to_objects(np.sign(b))
+
+
+def total(a) -> int | None:
+    """The exact sum of an all-int array; None otherwise."""
+    b = ints(a)
+    if b is None:
+        return None
+    # |sum| < size * SAFE <= 2^62 for up to 2^31 entries: no int64 overflow
+    if b.size >= 2 ** 31:
+        return None
+    return int(b.sum())
+
+
+def max_bits(a) -> int | None:
+    """The largest bit length of the entries of an all-int array; None otherwise."""
+    b = ints(a)
+    if b is None:
+        return None
+    return int(np.abs(b).max()).bit_length() if b.size else 0
+
+
+def numbers(a) -> list | None:
+    """The entries of an all-int array as nested lists of Python ints; None otherwise."""
+    b = ints(a)
+    return None if b is None else b.tolist()
+
+
+def exact_strings(a) -> list | None:
+    """The entries of an all-int array as nested lists of their decimal strings."""
+    b = ints(a)
+    return None if b is None else b.astype(str).tolist()
