@@ -153,8 +153,7 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
             chosen = np.zeros(s.shape, dtype=bool)
             if over is not None:
                 chosen = np.asarray(over != None, dtype=bool)  # noqa: E711 (object array)
-                for idx in zip(*np.nonzero(chosen)):
-                    s[idx] = over[idx] * orient
+                s[chosen] = over[chosen] * orient
             if np.any((s == 0) & ~chosen):
                 raise Unsupported("a switch is exactly on its kink where a side had to be chosen")
             return s
@@ -216,9 +215,10 @@ def truth(cond, local, shape, overrides, args):
         s = _signs(d)
         s = np.broadcast_to(np.asarray(s, dtype=object), shape)
         op = cond.rel_op
+        # s holds the ints -1, 0, 1 (sign_of's), so one comparison of the array decides
         table = {">": lambda v: v > 0, ">=": lambda v: v >= 0, "<": lambda v: v < 0,
                  "<=": lambda v: v <= 0, "==": lambda v: v == 0, "!=": lambda v: v != 0}
-        return np.vectorize(table[op], otypes=[bool])(s)
+        return np.asarray(table[op](s), dtype=bool)
     if isinstance(cond, sp.And):
         out = np.ones(shape, dtype=bool)
         for c in cond.args:

@@ -230,6 +230,10 @@ class LocalModel:
             c = _broadcast(scalar_eval(sp.diff(k.u, ph), env, fshape, {}, k.args), fshape)
             coeffs.append((k.args[E.placeholder_index(ph)], c))
         if k.harmless:
+            if len(positions) > MAX_ENUMERATED:
+                # a big point's many harmless kinks: every side set at once, none enumerated
+                self.side(key, np.nonzero(on), orient, fshape)
+                return
             for p in positions:
                 self.side(key, p, orient, fshape)
                 if len(positions) <= MAX_ENUMERATED:

@@ -152,12 +152,17 @@ def _largest(x) -> int:
     if isinstance(x, dict):
         return max((_largest(v) for v in x.values()), default=0)
     if isinstance(x, list):
-        if x and all(isinstance(r, list) and not any(isinstance(v, (list, dict)) for v in r) for r in x):
+        if x and all(isinstance(r, list) and _scalars(r) for r in x):
             return sum(len(r) for r in x)
-        if not any(isinstance(v, (list, dict)) for v in x):
+        if _scalars(x):
             return len(x)
         return max((_largest(v) for v in x), default=0)
     return 0
+
+
+def _scalars(x: list) -> bool:
+    """No list or dict among the items (the types are collected in C: rows are long)."""
+    return not ({list, dict} & set(map(type, x)))
 
 
 def _drop_integer_exact(d: dict) -> list:
@@ -189,7 +194,7 @@ def _compact(out) -> str:
                 parts.append(("{" if i == 0 else ",") + pad + json.dumps(k, ensure_ascii=False) + ": ")
                 write(v, level + 1)
             parts.append("\n" + "  " * level + "}")
-        elif isinstance(x, list) and x and any(isinstance(v, (list, dict)) for v in x):
+        elif isinstance(x, list) and x and not _scalars(x):
             pad = "\n" + "  " * (level + 1)
             for i, v in enumerate(x):
                 parts.append(("[" if i == 0 else ",") + pad)
