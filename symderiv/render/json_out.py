@@ -49,7 +49,7 @@ def _point(analysis):
     }
     omitted = []
     if p.gradient is not None:
-        if p.gradient.size >= BIG_ENTRIES and fast_exact.ints(p.gradient) is not None:
+        if p.gradient.size >= BIG_ENTRIES and _integers(p.gradient):
             omitted.append("gradient_exact")     # never built: its strings would cost more than the numbers
         else:
             out["gradient_exact"] = spell.shaped(p.gradient, flat, spell.exact)
@@ -158,6 +158,13 @@ def _largest(x) -> int:
             return len(x)
         return max((_largest(v) for v in x), default=0)
     return 0
+
+
+def _integers(arr) -> bool:
+    """Every entry an int that a JSON number holds exactly (decided in C where it can be,
+    with the same answer either way: the form of the output depends on the values only)."""
+    return fast_exact.ints(arr) is not None or all(type(v) is int and -_EXACT_INT < v < _EXACT_INT
+                                                    for v in arr.flat)
 
 
 def _scalars(x: list) -> bool:
