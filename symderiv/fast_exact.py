@@ -10,6 +10,8 @@ so what is printed is byte for byte what the per-entry path prints.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 # Entries are taken into int64 only below this bound: a sum of up to 2^31 of them, or a
@@ -19,23 +21,49 @@ SAFE = 2 ** 31
 MIN_FAST = 1024
 
 
+_memo: dict | None = None
+
+
+@contextmanager
+def remembering():
+    """Within the block, ints() answers again for an array it has seen from memory: for
+    code that only reads its arrays (the JSON writer lists one gradient three times)."""
+    global _memo
+    old, _memo = _memo, {}
+    try:
+        yield
+    finally:
+        _memo = old
+
+
 def ints(a) -> np.ndarray | None:
     """The int64 array of an object array whose entries are all Python ints with
     |x| < SAFE; None otherwise (and for small arrays, which gain nothing)."""
     if not isinstance(a, np.ndarray) or a.dtype != object or a.size < MIN_FAST:
         return None
-    flat = a.ravel().tolist()
+    if _memo is not None:
+        hit = _memo.get(id(a))
+        if hit is not None and hit[0] is a:
+            return hit[1]
+    b = _ints(a)
+    if _memo is not None:
+        _memo[id(a)] = (a, b)          # a is kept alive, so its id is not reused meanwhile
+    return b
+
+
+def _ints(a: np.ndarray) -> np.ndarray | None:
     # a type test, not equality: Fraction(2, 1), sympy's Integer(2) and True stay on the
-    # exact path, so no value changes its type on the way through
-    if set(map(type, flat)) != {int}:
+    # exact path, so no value changes its type on the way through (astype alone would
+    # truncate 1/2 to 0 and read π as 3)
+    if set(map(type, a.ravel().tolist())) != {int}:
         return None
     try:
-        b = np.array(flat, dtype=np.int64)
+        b = a.astype(np.int64)
     except OverflowError:
         return None
     if b.size and (b.max() >= SAFE or b.min() <= -SAFE):
         return None
-    return b.reshape(a.shape)
+    return b
 
 
 def to_objects(b: np.ndarray) -> np.ndarray:

@@ -125,7 +125,8 @@ def render(analysis) -> str:
         out["convexity"]["witness"] = {k: (spell.shaped(w, flat, spell.exact) if hasattr(w, "shape") else spell.exact(w))
                                        for k, w in conv.witness.items()}
     if analysis.point is not None:
-        out["at"] = _point(analysis)
+        with fast_exact.remembering():
+            out["at"] = _point(analysis)
     if analysis.autodiff is not None:
         ad = dict(analysis.autodiff)
         if "gradient" in ad:
@@ -168,8 +169,9 @@ def _integers(arr) -> bool:
 
 
 def _scalars(x: list) -> bool:
-    """No list or dict among the items (the types are collected in C: rows are long)."""
-    return not ({list, dict} & set(map(type, x)))
+    """A list of scalars: the arrays written here are homogeneous, so the first item says
+    (a mixed list would still be valid JSON, only laid out on one line)."""
+    return not x or not isinstance(x[0], (list, dict))
 
 
 def _drop_integer_exact(d: dict) -> list:
