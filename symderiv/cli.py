@@ -133,7 +133,7 @@ def _write(text: str, path: str | None):
 
 
 def _write_file(text: str, path: str):
-    data = text.encode("utf-8", "surrogateescape")   # undecodable bytes of a path given back as they came
+    data = _Encoded(text)
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -146,7 +146,7 @@ def _write_file(text: str, path: str):
         # /dev/null, /dev/stdout, a pipe: written to as they are, never replaced by a file
         try:
             with open(path, "wb") as fh:
-                fh.write(data)
+                data.write_to(fh)
         except OSError as exc:
             raise InputError(f"-o {path}: cannot write: {exc.strerror}")
         return
@@ -158,7 +158,7 @@ def _write_file(text: str, path: str):
         raise InputError(f"-o {path}: cannot write in {folder}: {exc.strerror}")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            data.write_to(fh)
         if st is not None:
             os.chmod(tmp, st.st_mode & 0o7777)
         else:
@@ -170,6 +170,27 @@ def _write_file(text: str, path: str):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise InputError(f"-o {path}: cannot write: {exc.strerror}")
+
+
+class _Encoded:
+    """text as UTF-8 bytes, encoded a slice at a time as it is written: a big point's
+    JSON encoded whole would briefly take several times its size (the encoder reserves
+    room for 4 bytes a character).  Undecodable bytes of a path are given back as they
+    came (surrogateescape); a slice never splits a character (a str holds code points)."""
+    CHUNK = 1 << 20
+
+    def __init__(self, text: str):
+        self.text = text
+        for _ in self._slices():      # a text that cannot be encoded fails here, before any file is made
+            pass
+
+    def _slices(self):
+        for i in range(0, len(self.text), self.CHUNK):
+            yield self.text[i:i + self.CHUNK].encode("utf-8", "surrogateescape")
+
+    def write_to(self, fh):
+        for piece in self._slices():
+            fh.write(piece)
 
 
 # `check` reads at most this many bytes (the checker takes 200,000 characters).

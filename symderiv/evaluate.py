@@ -142,7 +142,9 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
             return _elementwise(lambda v: to_number(sp.Pow(as_sympy(v), ex)), base)
         if isinstance(x, Sw):
             u = go(x.args[0])
-            s = np.array(np.broadcast_to(np.asarray(_signs(u), dtype=object), shape))
+            s = np.asarray(_signs(u), dtype=object)
+            # a fresh array of the frame's shape is written in below as it is; else a copy
+            s = s if s.shape == tuple(shape) and s is not u else np.array(np.broadcast_to(s, shape))
             key, orient = switch_key(x.args[0], args)
             over = overrides.get(key)
             if over is None and overrides:

@@ -10,6 +10,7 @@ so what is printed is byte for byte what the per-entry path prints.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -55,7 +56,7 @@ def _ints(a: np.ndarray) -> np.ndarray | None:
     # a type test, not equality: Fraction(2, 1), sympy's Integer(2) and True stay on the
     # exact path, so no value changes its type on the way through (astype alone would
     # truncate 1/2 to 0 and read π as 3)
-    if set(map(type, a.ravel().tolist())) != {int}:
+    if set(map(type, a.flat)) != {int}:          # a.flat: no list of a million pointers
         return None
     try:
         b = a.astype(np.int64)
@@ -74,7 +75,10 @@ def to_objects(b: np.ndarray) -> np.ndarray:
 def signs(a) -> np.ndarray | None:
     """The entrywise sign (-1, 0, 1 as Python ints) of an all-int array; None otherwise."""
     b = ints(a)
-    return None if b is None else to_objects(np.sign(b))
+    if b is None:
+        return None
+    # b is ints()'s own copy, signed in place unless remembering() may hand it out again
+    return to_objects(np.sign(b, out=b if _memo is None else None))
 
 
 def total(a) -> int | None:
@@ -97,9 +101,38 @@ def max_bits(a) -> int | None:
 
 
 def numbers(a) -> list | None:
-    """The entries of an all-int array as nested lists of Python ints; None otherwise."""
+    """The entries of an all-int array as nested lists of Python ints; None otherwise.
+    Within remembering() the same list is handed out again for the same array (the JSON
+    of a gradient and of its Clarke point is one list, not two)."""
+    if _memo is not None:
+        hit = _memo.get(("numbers", id(a)))
+        if hit is not None and hit[0] is a:
+            return hit[1]
     b = ints(a)
-    return None if b is None else b.tolist()
+    out = None if b is None else b.tolist()
+    if _memo is not None:
+        _memo[("numbers", id(a))] = (a, out)
+    return out
+
+
+class Positions(Sequence):
+    """The positions of the True entries of a mask, as the tuples list(zip(*np.nonzero(m)))
+    would hold, made on demand: a big point has hundreds of thousands of entries on a kink,
+    and the list of their tuples would outweigh the point itself."""
+
+    def __init__(self, mask: np.ndarray):
+        self._idx = np.nonzero(mask)
+
+    def __len__(self):
+        return len(self._idx[0])
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return tuple(ix[i] for ix in self._idx)
+
+    def __iter__(self):
+        return zip(*self._idx)
 
 
 def exact_strings(a) -> list | None:

@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from . import expr as E
+from . import fast_exact
 from .analysis import Verdict, pin_family
 from .bounds import optional_step
 from .calculus import adjoints, gradient, map_entrywise
@@ -210,7 +211,7 @@ class LocalModel:
             p, value = k.branch
             at = _broadcast(scalar_eval(value, env, fshape, {}, k.args), fshape) if value.free_symbols else value
             on = on & (env[p] == at)
-        positions = list(zip(*np.nonzero(on)))
+        positions = fast_exact.Positions(on)
         if not positions:
             return
         key, orient = switch_key(k.u, k.args)

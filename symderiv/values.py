@@ -355,7 +355,7 @@ def _npy_ints(arr: np.ndarray):
         arr = arr.astype(np.int64)
     elif arr.dtype.kind == "u" and arr.dtype.itemsize == 8:
         return None                       # past int64: the per-entry path reads them
-    out = arr.astype(np.int64).astype(object)
+    out = arr.astype(np.int64, copy=False).astype(object)
     return out.reshape(1, 1) if out.ndim == 0 else out.reshape(-1, 1) if out.ndim == 1 else out
 
 
