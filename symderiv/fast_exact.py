@@ -6,7 +6,9 @@ answers come from an int64 array: a sign, a sum, a maximum or a list of the entr
 computed in C, not by a Python call per entry.  Each helper here answers None (or the
 caller's exact path runs) as soon as that cannot hold: a Fraction, a SymPy number, or an
 int so large that int64 arithmetic could overflow.  The results are Python ints again,
-so what is printed is byte for byte what the per-entry path prints.
+so what is printed is byte for byte what the per-entry path prints.  Positions lists
+the entries of a mask on demand (a big point has many entries on a kink), and
+remembering() lets a reader that changes no array (the JSON writer) ask twice for free.
 """
 from __future__ import annotations
 
