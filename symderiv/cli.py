@@ -118,10 +118,11 @@ def _write(text: str, path: str | None):
     """The output, whole or not at all: to a file through a temporary file in the same
     folder renamed into place once written (a run that fails leaves an existing file as it
     was), or to standard output."""
-    if not text.endswith("\n"):
-        text += "\n"
+    # the final newline is written after the text, not appended to it: a big point's
+    # JSON would be copied whole for one character
+    tail = "" if text.endswith("\n") else "\n"
     if path:
-        _write_file(text, path)
+        _write_file(text, path, tail)
         return
     try:
         sys.stdout.write(text)
@@ -130,10 +131,11 @@ def _write(text: str, path: str | None):
         # escaped, as Python's own stderr does, rather than lost
         enc = sys.stdout.encoding or "utf-8"
         sys.stdout.write(text.encode(enc, "backslashreplace").decode(enc, "replace"))
+    sys.stdout.write(tail)
 
 
-def _write_file(text: str, path: str):
-    data = _Encoded(text)
+def _write_file(text: str, path: str, tail: str = ""):
+    data = _Encoded(text, tail)
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -179,14 +181,15 @@ class _Encoded:
     came (surrogateescape); a slice never splits a character (a str holds code points)."""
     CHUNK = 1 << 20
 
-    def __init__(self, text: str):
-        self.text = text
+    def __init__(self, text: str, tail: str = ""):
+        self.text, self.tail = text, tail
         for _ in self._slices():      # a text that cannot be encoded fails here, before any file is made
             pass
 
     def _slices(self):
         for i in range(0, len(self.text), self.CHUNK):
             yield self.text[i:i + self.CHUNK].encode("utf-8", "surrogateescape")
+        yield self.tail.encode("utf-8")
 
     def write_to(self, fh):
         for piece in self._slices():
