@@ -60,12 +60,61 @@ def first_call(expr):
     return float(out.stdout)
 
 
+# Runs a command in a fresh process and reports its wall time, CPU time and peak memory:
+# the wrapper's only child is the command, so RUSAGE_CHILDREN's maxrss is the command's.
+_MEASURE = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+            "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); w = time.perf_counter() - t; "
+            "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print(w, r.ru_utime + r.ru_stime, r.ru_maxrss)")
+
+
+def measured(cmd):
+    out = subprocess.run([sys.executable, "-c", _MEASURE] + cmd, cwd=ROOT, check=True, capture_output=True, text=True)
+    wall, cpu, rss_kb = out.stdout.split()
+    return {"wall_seconds": round(float(wall), 3), "cpu_seconds": round(float(cpu), 3),
+            "peak_rss_mb": round(int(rss_kb) / 1024, 1)}
+
+
+def big_point(n: int) -> dict:
+    """Issue 16's big point: the seed at an n x n integer .npy point (a seventh of its
+    entries exactly on the kink) as `diff --format json`, against bench/numpy_big_point.py
+    doing the same job; ratios > 1 mean symderiv is slower or bigger."""
+    import tempfile
+    import numpy as np
+    with tempfile.TemporaryDirectory() as tmp:
+        point = os.path.join(tmp, "big.npy")
+        i, j = np.indices((n, n))
+        np.save(point, ((i * 31 + j * 17) % 7 - 3).astype(np.int64))
+        tool = measured(CLI + ["diff", r"\|\max(X,0)\|_F^2", "--wrt", "X", "--at", point, "--format", "json",
+                               "-o", os.path.join(tmp, "tool.json")])
+        tool["json_mb"] = round(os.path.getsize(os.path.join(tmp, "tool.json")) / 2 ** 20, 1)
+        ref = measured([sys.executable, os.path.join(HERE, "numpy_big_point.py"), point, os.path.join(tmp, "np.json")])
+        ref["json_mb"] = round(os.path.getsize(os.path.join(tmp, "np.json")) / 2 ** 20, 1)
+    return {"size": f"{n}x{n}", "symderiv": tool, "numpy": ref,
+            "time_ratio": round(tool["wall_seconds"] / ref["wall_seconds"], 2),
+            "cpu_ratio": round(tool["cpu_seconds"] / ref["cpu_seconds"], 2),
+            "memory_ratio": round(tool["peak_rss_mb"] / ref["peak_rss_mb"], 2)}
+
+
 def main():
-    with open(BIG_FILE, "w") as fh:
-        fh.write(BIG)
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    ap.add_argument("--big-size", type=int, default=2000, help="the big point's side (issue 16: 2000)")
+    ap.add_argument("--only", choices=("big_point",), help="run one case and merge it into --out")
     args = ap.parse_args()
+    if args.only == "big_point":
+        results = {}
+        if os.path.exists(args.out):
+            with open(args.out) as fh:
+                results = json.load(fh)
+        results["big_point"] = big_point(args.big_size)
+        with open(args.out, "w") as fh:
+            json.dump(results, fh, indent=2)
+            fh.write("\n")
+        print(json.dumps(results["big_point"], indent=2))
+        return
+    with open(BIG_FILE, "w") as fh:
+        fh.write(BIG)
     from symderiv import analyze
     from symderiv.parse import parse
     sys.path.insert(0, HERE)
@@ -114,6 +163,7 @@ def main():
                           for m, n in [(2, 3), (50, 60), (5000, 6000)]},
         # `check --jobs 2` over the corpus of posts against one process per post (issue 16)
         "check_jobs": check_jobs.measure(),
+        "big_point": big_point(args.big_size),
     }
     os.remove(BIG_FILE)
     with open(args.out, "w") as fh:

@@ -69,7 +69,7 @@ def merge_parallel(base: np.ndarray, items: list) -> tuple:
     """Merge parallel rows: J_b max(c<r,D>,0) = |c| J_b (max(<r,D>,0) - [c<0]<r,D>)."""
     groups: dict = {}
     order = []
-    base = base.copy()
+    base = base.copy() if items else base      # written into only when there are rows to merge
     for it in items:
         key, lead = _normalised(it.row)
         if key not in groups:

@@ -123,10 +123,11 @@ def _write(text: str, path: str | None):
     """The output, whole or not at all: to a file through a temporary file in the same
     folder renamed into place once written (a run that fails leaves an existing file as it
     was), or to standard output."""
-    if not text.endswith("\n"):
-        text += "\n"
+    # the final newline is written after the text, not appended to it: a big point's
+    # JSON would be copied whole for one character
+    tail = "" if text.endswith("\n") else "\n"
     if path:
-        _write_file(text, path)
+        _write_file(text, path, tail)
         return
     try:
         sys.stdout.write(text)
@@ -135,10 +136,11 @@ def _write(text: str, path: str | None):
         # escaped, as Python's own stderr does, rather than lost
         enc = sys.stdout.encoding or "utf-8"
         sys.stdout.write(text.encode(enc, "backslashreplace").decode(enc, "replace"))
+    sys.stdout.write(tail)
 
 
-def _write_file(text: str, path: str):
-    data = text.encode("utf-8", "surrogateescape")   # undecodable bytes of a path given back as they came
+def _write_file(text: str, path: str, tail: str = ""):
+    data = _Encoded(text, tail)
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -151,7 +153,7 @@ def _write_file(text: str, path: str):
         # /dev/null, /dev/stdout, a pipe: written to as they are, never replaced by a file
         try:
             with open(path, "wb") as fh:
-                fh.write(data)
+                data.write_to(fh)
         except OSError as exc:
             raise InputError(f"-o {path}: cannot write: {exc.strerror}")
         return
@@ -163,7 +165,7 @@ def _write_file(text: str, path: str):
         raise InputError(f"-o {path}: cannot write in {folder}: {exc.strerror}")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            data.write_to(fh)
         if st is not None:
             os.chmod(tmp, st.st_mode & 0o7777)
         else:
@@ -175,6 +177,28 @@ def _write_file(text: str, path: str):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise InputError(f"-o {path}: cannot write: {exc.strerror}")
+
+
+class _Encoded:
+    """text as UTF-8 bytes, encoded a slice at a time as it is written: a big point's
+    JSON encoded whole would briefly take several times its size (the encoder reserves
+    room for 4 bytes a character).  Undecodable bytes of a path are given back as they
+    came (surrogateescape); a slice never splits a character (a str holds code points)."""
+    CHUNK = 1 << 20
+
+    def __init__(self, text: str, tail: str = ""):
+        self.text, self.tail = text, tail
+        for _ in self._slices():      # a text that cannot be encoded fails here, before any file is made
+            pass
+
+    def _slices(self):
+        for i in range(0, len(self.text), self.CHUNK):
+            yield self.text[i:i + self.CHUNK].encode("utf-8", "surrogateescape")
+        yield self.tail.encode("utf-8")
+
+    def write_to(self, fh):
+        for piece in self._slices():
+            fh.write(piece)
 
 
 # `check` reads at most this many bytes (the checker takes 200,000 characters).

@@ -18,6 +18,7 @@ from .exact_numbers import as_sympy, is_concrete
 from sympy.core.relational import Relational
 
 from . import expr as E
+from . import fast_exact
 from .errors import InputError, Unsupported
 from .nodes.exact import DivisionByZero, to_number
 from .naming import named
@@ -141,7 +142,9 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
             return _elementwise(lambda v: to_number(sp.Pow(as_sympy(v), ex)), base)
         if isinstance(x, Sw):
             u = go(x.args[0])
-            s = np.array(np.broadcast_to(np.asarray(_elementwise(sign_of, u), dtype=object), shape))
+            s = np.asarray(_signs(u), dtype=object)
+            # a fresh array of the frame's shape is written in below as it is; else a copy
+            s = s if s.shape == tuple(shape) and s is not u else np.array(np.broadcast_to(s, shape))
             key, orient = switch_key(x.args[0], args)
             over = overrides.get(key)
             if over is None and overrides:
@@ -149,12 +152,11 @@ def scalar_eval(e: sp.Expr, env: dict, shape, overrides: dict, args: tuple):
             if over is not None and over.shape == (1, 1) and s.shape != (1, 1):
                 # a switch of scalars, broadcast over a matrix: one side for every entry
                 over = np.full(s.shape, over[0, 0], dtype=object)
-            chosen = set()
+            chosen = np.zeros(s.shape, dtype=bool)
             if over is not None:
-                for idx in zip(*np.nonzero(over != None)):  # noqa: E711 (object array)
-                    s[idx] = over[idx] * orient
-                    chosen.add(idx)
-            if any(v == 0 and idx not in chosen for idx, v in np.ndenumerate(s)):
+                chosen = np.asarray(over != None, dtype=bool)  # noqa: E711 (object array)
+                s[chosen] = over[chosen] * orient
+            if np.any((s == 0) & ~chosen):
                 raise Unsupported("a switch is exactly on its kink where a side had to be chosen")
             return s
         if isinstance(x, Prim):
@@ -193,6 +195,12 @@ def _inverse(v):
     return to_number(1 / v)
 
 
+def _signs(a):
+    """sign_of entry by entry; in C where every entry is a moderate int (fast_exact)."""
+    fast = fast_exact.signs(a)
+    return fast if fast is not None else _elementwise(sign_of, a)
+
+
 def _elementwise(fn, a):
     if isinstance(a, np.ndarray):
         return np.vectorize(fn, otypes=[object])(a)
@@ -206,12 +214,13 @@ def truth(cond, local, shape, overrides, args):
         return np.zeros(shape, dtype=bool)
     if isinstance(cond, Relational):
         d = scalar_eval(cond.lhs - cond.rhs, local, shape, overrides, args)
-        s = _elementwise(sign_of, d)
+        s = _signs(d)
         s = np.broadcast_to(np.asarray(s, dtype=object), shape)
         op = cond.rel_op
+        # s holds the ints -1, 0, 1 (sign_of's), so one comparison of the array decides
         table = {">": lambda v: v > 0, ">=": lambda v: v >= 0, "<": lambda v: v < 0,
                  "<=": lambda v: v <= 0, "==": lambda v: v == 0, "!=": lambda v: v != 0}
-        return np.vectorize(table[op], otypes=[bool])(s)
+        return np.asarray(table[op](s), dtype=bool)
     if isinstance(cond, sp.And):
         out = np.ones(shape, dtype=bool)
         for c in cond.args:

@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from . import expr as E
+from . import fast_exact
 from .analysis import Verdict, pin_family
 from .bounds import optional_step
 from .calculus import adjoints, gradient, map_entrywise
@@ -210,7 +211,7 @@ class LocalModel:
             p, value = k.branch
             at = _broadcast(scalar_eval(value, env, fshape, {}, k.args), fshape) if value.free_symbols else value
             on = on & (env[p] == at)
-        positions = list(zip(*np.nonzero(on)))
+        positions = fast_exact.Positions(on)
         if not positions:
             return
         key, orient = switch_key(k.u, k.args)
@@ -230,6 +231,10 @@ class LocalModel:
             c = _broadcast(scalar_eval(sp.diff(k.u, ph), env, fshape, {}, k.args), fshape)
             coeffs.append((k.args[E.placeholder_index(ph)], c))
         if k.harmless:
+            if len(positions) > MAX_ENUMERATED:
+                # a big point's many harmless kinks: every side set at once, none enumerated
+                self.side(key, np.nonzero(on), orient, fshape)
+                return
             for p in positions:
                 self.side(key, p, orient, fshape)
                 if len(positions) <= MAX_ENUMERATED:

@@ -20,6 +20,7 @@ import math
 from dataclasses import fields
 from fractions import Fraction
 
+from . import fast_exact
 from . import syntax as S
 from .errors import Unsupported, shown_column
 
@@ -37,6 +38,9 @@ def _numeral_digits(text: str) -> int:
 
 def _value_digits(value) -> int:
     """Digits of a value given for a name: the largest entry's numerator or denominator."""
+    bits = fast_exact.max_bits(value)
+    if bits is not None:
+        return int(max(1, bits * 0.302)) + 1
     best = 1
     for v in getattr(value, "flat", [value]):
         if isinstance(v, Fraction):

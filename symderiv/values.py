@@ -332,6 +332,9 @@ def load(text: str, what: str) -> np.ndarray:
             raise InputError(f"{what}: {text} holds an empty array")
         if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
             raise InputError(f"{what}: {text} holds a value that is not a finite number (inf or nan)")
+        fast = _npy_ints(arr)
+        if fast is not None:
+            return fast
         conv = (lambda v: int(v)) if arr.dtype.kind in "iu" else (lambda v: _from_float(v, what))
         data = arr.tolist()
         if arr.ndim == 0:
@@ -340,6 +343,20 @@ def load(text: str, what: str) -> np.ndarray:
             return to_array([conv(v) for v in data], what)
         return to_array([[conv(v) for v in row] for row in data], what)
     return to_array(parse_literal(text, what), what)
+
+
+def _npy_ints(arr: np.ndarray):
+    """An integer .npy array (or a float one whose entries are all whole numbers below
+    2^53, each of which the per-entry reading takes to the same int: 3.0 and -0.0 are 3
+    and 0) as the 2-D object array of Python ints, built in C; None otherwise."""
+    if arr.dtype.kind == "f":
+        if arr.dtype.itemsize > 8 or not np.all((np.abs(arr) < 2.0 ** 53) & (arr == np.floor(arr))):
+            return None
+        arr = arr.astype(np.int64)
+    elif arr.dtype.kind == "u" and arr.dtype.itemsize == 8:
+        return None                       # past int64: the per-entry path reads them
+    out = arr.astype(np.int64, copy=False).astype(object)
+    return out.reshape(1, 1) if out.ndim == 0 else out.reshape(-1, 1) if out.ndim == 1 else out
 
 
 def _exact(x, what: str):

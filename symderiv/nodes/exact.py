@@ -8,6 +8,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from .. import fast_exact
 from ..errors import Unsupported
 from ..exact_numbers import as_sympy
 
@@ -42,6 +43,9 @@ def scalar(v) -> np.ndarray:
 
 def total(a: np.ndarray):
     """The sum of the entries, exactly (starting from the int 0, as Python's sum does)."""
+    fast = fast_exact.total(a)
+    if fast is not None:
+        return fast
     acc = 0
     for v in a.flat:
         acc = acc + v

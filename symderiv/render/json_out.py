@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from . import spell
+from .. import fast_exact
 
 
 def _both(fn, analysis, *args):
@@ -46,10 +47,18 @@ def _point(analysis):
         "differentiable": p.differentiable,
         "gradient": spell.shaped(p.gradient, flat) if p.gradient is not None else None,
     }
+    omitted = []
     if p.gradient is not None:
-        out["gradient_exact"] = spell.shaped(p.gradient, flat, spell.exact)
+        if p.gradient.size >= BIG_ENTRIES and _integers(p.gradient):
+            omitted.append("gradient_exact")     # never built: its strings would cost more than the numbers
+        else:
+            out["gradient_exact"] = spell.shaped(p.gradient, flat, spell.exact)
     clarke = p.clarke
     out["subdifferential"] = clarke.to_json(flat)
+    if out["subdifferential"] is not None and (omitted or _largest(out) >= BIG_ENTRIES):
+        omitted += ["subdifferential." + k for k in _drop_integer_exact(out["subdifferential"])]
+    if omitted:
+        out["exact_omitted"] = omitted
     if clarke.reason is not None:
         out["reason"] = clarke.reason
     arb = analysis.point_arbiter
@@ -133,7 +142,8 @@ def render(analysis) -> str:
             kind: {k: (spell.shaped(w, flat, spell.exact) if hasattr(w, "shape") else spell.exact(w))
                    for k, w in wit.items()} for kind, wit in conv.curvature.witnesses.items()}
     if analysis.point is not None:
-        out["at"] = _point(analysis)
+        with fast_exact.remembering():
+            out["at"] = _point(analysis)
     if analysis.autodiff is not None:
         ad = dict(analysis.autodiff)
         if "gradient" in ad:
@@ -142,4 +152,81 @@ def render(analysis) -> str:
                                                                  ad["gradient"].shape), spell.is_flat_vector(var),
                                           lambda x: float(x))
         out["autodiff"] = ad
+    if _largest(out.get("at")) >= BIG_ENTRIES:
+        return _compact(out)
     return json.dumps(out, indent=2, ensure_ascii=False, sort_keys=False)
+
+
+# A point with this many entries or more gets the big-point form of the JSON (README,
+# "Big points"): arrays of numbers one row per line, and "*_exact" arrays left out
+# where every entry is an integer the JSON number already holds exactly.  Smaller points
+# are written as before, byte for byte.
+BIG_ENTRIES = 10_000
+_EXACT_INT = 2 ** 53          # every integer below this is exactly a JSON (double) number
+
+
+def _largest(x) -> int:
+    """The most entries of one array (a list of scalars or of such lists) within x."""
+    if isinstance(x, dict):
+        return max((_largest(v) for v in x.values()), default=0)
+    if isinstance(x, list):
+        if x and all(isinstance(r, list) and _scalars(r) for r in x):
+            return sum(len(r) for r in x)
+        if _scalars(x):
+            return len(x)
+        return max((_largest(v) for v in x), default=0)
+    return 0
+
+
+def _integers(arr) -> bool:
+    """Every entry an int that a JSON number holds exactly (decided in C where it can be,
+    with the same answer either way: the form of the output depends on the values only)."""
+    return fast_exact.ints(arr) is not None or all(type(v) is int and -_EXACT_INT < v < _EXACT_INT
+                                                    for v in arr.flat)
+
+
+def _scalars(x: list) -> bool:
+    """A list of scalars: the arrays written here are homogeneous, so the first item says
+    (a mixed list would still be valid JSON, only laid out on one line)."""
+    return not x or not isinstance(x[0], (list, dict))
+
+
+def _drop_integer_exact(d: dict) -> list:
+    """Remove the "K_exact" arrays of d whose number twin "K" holds only integers below
+    2^53 spelled as the exact strings spell them; the names removed."""
+    dropped = []
+    for key in [k for k in d if k.endswith("_exact")]:
+        nums, strs = d.get(key[:-len("_exact")]), d[key]
+        if not isinstance(nums, list) or not isinstance(strs, list):
+            continue
+        flat_n = [v for r in nums for v in (r if isinstance(r, list) else [r])]
+        flat_s = [v for r in strs for v in (r if isinstance(r, list) else [r])]
+        if len(flat_n) == len(flat_s) and all(type(n) is int and -_EXACT_INT < n < _EXACT_INT and str(n) == t
+                                              for n, t in zip(flat_n, flat_s)):
+            del d[key]
+            dropped.append(key)
+    return dropped
+
+
+def _compact(out) -> str:
+    """json.dumps(out, indent=2) except that a list of scalars is written on one line
+    (by json's C encoder, which is what makes a 4-million-entry answer quick to write)."""
+    parts: list = []
+
+    def write(x, level):
+        if isinstance(x, dict) and x:
+            pad = "\n" + "  " * (level + 1)
+            for i, (k, v) in enumerate(x.items()):
+                parts.append(("{" if i == 0 else ",") + pad + json.dumps(k, ensure_ascii=False) + ": ")
+                write(v, level + 1)
+            parts.append("\n" + "  " * level + "}")
+        elif isinstance(x, list) and x and not _scalars(x):
+            pad = "\n" + "  " * (level + 1)
+            for i, v in enumerate(x):
+                parts.append(("[" if i == 0 else ",") + pad)
+                write(v, level + 1)
+            parts.append("\n" + "  " * level + "]")
+        else:
+            parts.append(json.dumps(x, ensure_ascii=False))
+    write(out, 0)
+    return "".join(parts)

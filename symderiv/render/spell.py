@@ -10,6 +10,7 @@ import sympy as sp
 from ..exact_numbers import as_sympy, is_concrete
 
 from .. import expr as E
+from .. import fast_exact
 from ..errors import Unsupported
 from ..kinks import quantifier, variable_placeholders
 from ..routes.common import Line, Math
@@ -288,6 +289,10 @@ def exact(v) -> str:
 def shaped(arr: np.ndarray, flat_vector: bool, fn=number):
     if arr.shape == (1, 1):
         return fn(arr[0, 0])
+    # a big all-int array: number() keeps ints and exact() is str(), so both are listed in C
+    fast = fast_exact.numbers(arr) if fn is number else fast_exact.exact_strings(arr) if fn is exact else None
+    if fast is not None:
+        return [row[0] for row in fast] if flat_vector and arr.shape[1] == 1 else fast
     if flat_vector and arr.shape[1] == 1:
         return [fn(v) for v in arr[:, 0]]
     return [[fn(v) for v in row] for row in arr]
