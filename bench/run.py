@@ -69,7 +69,10 @@ def main():
     from symderiv import analyze
     from symderiv.parse import parse
 
+    import cold_start                   # bench/cold_start.py (this directory is on sys.path)
+
     results = {
+        "cold_start": cold_start.measure(),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "cold_cli_seconds": {
             "diff seed (text)": cold(["diff", r"\|\max(X,0)\|_F^2", "--wrt", "X"]),

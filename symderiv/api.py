@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field, replace
 
-import numpy as np
+from .lazy_import import numpy_errors_ignored
 import sympy as sp
 
 from . import bounds, guard, primitives
@@ -69,7 +69,7 @@ class Analysis:
             result, arbiter = _point(self.problem, self.verdict, values, dir_value)
             return replace(self, point=result, at_text=point, point_arbiter=arbiter,
                            direction_text=direction, values=values)
-        with np.errstate(all="ignore"), _too_deep():
+        with numpy_errors_ignored(), _too_deep():
             return guard.run(work, timeout, "the analysis at a point")
 
 
@@ -104,7 +104,7 @@ def analyze(text: str, *, wrt: str | None = None, at: str | None = None, let: li
                          column=bounds.MAX_INPUT_CHARS)
     # numbers are exact here; NumPy's float warnings (an overflow flag SymPy's estimates
     # raise) are noise on stderr
-    with np.errstate(all="ignore"), _too_deep():
+    with numpy_errors_ignored(), _too_deep():
         return guard.run(lambda: _analyze(text, wrt, at, let, shape, route, direction), timeout, "the analysis")
 
 

@@ -12,7 +12,8 @@ import re
 import stat
 from fractions import Fraction
 
-import numpy as np
+from .lazy_import import LazyModule
+np = LazyModule("numpy")
 
 from .errors import InputError, Unsupported
 
