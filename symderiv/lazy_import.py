@@ -1,8 +1,8 @@
 """A module imported on first use: ``np = LazyModule("numpy")`` at the top of a module
 costs nothing until some line uses ``np.<name>``.
 
-NumPy takes about a fifth of a cold `symderiv diff` to import, and most questions (a formula
-without a point, or a small point) never reach it.  Each name is looked up in the real
+NumPy takes about 0.07 s of CPU to import, a tenth of a cold `symderiv diff`, and a
+question without a point (`diff` of a formula, `derive`) never uses it.  Each name is looked up in the real
 module once and then kept on the stand-in, so later uses cost what a module attribute does.
 Only attribute access is supported: the stand-in is not the module (no ``isinstance``
 of it, no passing it where a module is expected).

@@ -1,15 +1,15 @@
 """The LALR tables of grammar/latex.lark, computed once ahead instead of in every process.
 
-Lark needs about 0.2 s of CPU to compute the tables of this grammar, as much as a third of
-a cold `symderiv diff`; a CLI is one process per question.  So the tables are kept in a
+Lark needs about 0.2 s of CPU to compute the tables of this grammar, a quarter of a cold
+`symderiv diff`; a CLI is one process per question.  So the tables are kept in a
 file and loaded (a few milliseconds):
 
   1. the file shipped in the package, grammar/latex-<key>.lalr, written by
      ``python -m symderiv.parse_tables --write`` (``make tables``; a test fails when it is
      not the one for the current grammar);
   2. otherwise (the grammar or lark changed since it was written) a copy in the user's
-     cache directory, written by the first process that had to build the tables;
-  3. otherwise the tables are built from the grammar, as before.
+     cache directory ($XDG_CACHE_HOME or ~/.cache, then symderiv/);
+  3. otherwise the tables are built from the grammar and written to that cache.
 
 ``<key>`` hashes everything the tables depend on (the grammar's text, the parser options,
 lark's version and this file format), so a stale file is never even opened.  A file is used
