@@ -120,7 +120,10 @@ def main():
     sys.path.insert(0, HERE)
     import check_jobs                 # bench/check_jobs.py: also run alone, it writes its own entry
 
+    import cold_start                   # bench/cold_start.py (this directory is on sys.path)
+
     results = {
+        "cold_start": cold_start.measure(),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "cold_cli_seconds": {
             "diff seed (text)": cold(["diff", r"\|\max(X,0)\|_F^2", "--wrt", "X"]),

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Optional, Union
 
-import numpy as np
 import sympy as sp
 
 from . import bounds, guard, primitives
@@ -24,6 +23,7 @@ from .convexity import Convexity, decide
 from .errors import InputError, SymderivError, Unsupported
 from .evaluate import bind_dims
 from .given_values import entry_by_entry, specialise
+from .lazy_import import LazyModule, numpy_errors_ignored
 from .nodes import eigen
 from .pointwise import PointResult, at_point
 from .parse import parse
@@ -32,6 +32,7 @@ from .routes.arbiter import arbitrate, settle_point
 from .routes.compare import compare_routes
 from .values import from_object, load, spell
 
+np = LazyModule("numpy")
 
 
 @dataclass(repr=False)     # the field-by-field repr ran to kilobytes; see __repr__
@@ -191,7 +192,7 @@ class Analysis:
                                      self.convexity.convex is True)
             return replace(self, point=result, at_text=point, point_arbiter=arbiter,
                            direction_text=direction, values=values)
-        with np.errstate(all="ignore"), _too_deep():
+        with numpy_errors_ignored(), _too_deep():
             return guard.run(work, timeout, "the analysis at a point")
 
 
@@ -298,7 +299,8 @@ def _sympy_shape(expr, wrt: str | None, shape):
 
 # What the API takes for a point or a value: text as --at reads it, a number, nested lists
 # or tuples, a NumPy array, or a SymPy matrix.
-PointLike = Union[str, int, float, Fraction, Sequence, np.ndarray, sp.MatrixBase]
+# (NumPy's array named as a string: NumPy loads only when a question needs it)
+PointLike = Union[str, int, float, Fraction, Sequence, "np.ndarray", sp.MatrixBase]
 
 
 def analyze(text: Union[str, sp.Basic], *, wrt: Union[str, sp.Basic, Sequence, None] = None,
@@ -383,7 +385,7 @@ def analyze(text: Union[str, sp.Basic], *, wrt: Union[str, sp.Basic, Sequence, N
                         symmetric)
     # numbers are exact here; NumPy's float warnings (an overflow flag SymPy's estimates
     # raise) are noise on stderr
-    with np.errstate(all="ignore"), _too_deep():
+    with numpy_errors_ignored(), _too_deep():
         if parsed is None:
             return guard.run(work, timeout, "the analysis")
         try:

@@ -22,7 +22,7 @@ import re
 from fractions import Fraction
 from dataclasses import dataclass, field, replace
 
-import numpy as np
+from .lazy_import import numpy_errors_ignored
 import sympy as sp
 
 from . import bounds, guard
@@ -103,7 +103,7 @@ def check(text: str, *, timeout: float | None = None) -> Report:
         raise InputError("the input must be text")
     if len(text) > MAX_CHARS:
         raise InputError(f"the input is longer than {MAX_CHARS} characters")
-    with np.errstate(all="ignore"):
+    with numpy_errors_ignored():
         return guard.run(_Checker(text).run, timeout, "checking the derivation")
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 
-import numpy as np
+from .lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from . import expr as E

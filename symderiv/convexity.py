@@ -16,7 +16,8 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-import numpy as np
+from .lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from .exact_numbers import as_sympy, is_concrete

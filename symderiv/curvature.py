@@ -26,7 +26,6 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import numpy as np
 import sympy as sp
 
 from . import expr as E
@@ -37,7 +36,10 @@ from .domain import domain_of
 from .entries import entry_values
 from .errors import SymderivError
 from .evaluate import bind_dims
+from .lazy_import import LazyModule
 from .exact_numbers import as_sympy, is_concrete
+
+np = LazyModule("numpy")
 
 # the exact quadratic test expands f entry by entry: past this many variable entries it
 # costs more than the answer is worth

@@ -25,7 +25,8 @@ import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
+from .lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from .errors import Unsupported

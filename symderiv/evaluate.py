@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
+from .lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 from .exact_numbers import as_sympy, is_concrete
 from sympy.core.relational import Relational
@@ -42,10 +43,6 @@ def sign_of(v) -> int:
     if v.is_negative:
         return -1
     raise Unsupported(f"cannot decide the sign of {v} exactly")
-
-
-_sign_v = np.vectorize(sign_of, otypes=[object])
-_zero_v = np.vectorize(is_exact_zero, otypes=[bool])
 
 
 def switch_key(u: sp.Expr, args: tuple) -> tuple[str, int]:

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import contextmanager
 
-import numpy as np
+from .lazy_import import LazyModule
+
+np = LazyModule("numpy")
 
 # Entries are taken into int64 only below this bound: a sum of up to 2^31 of them, or a
 # product of two, is then checked against the same bound before it is computed in int64.

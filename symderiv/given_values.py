@@ -4,7 +4,8 @@ decided (specialise); f written out entry by entry where parallel rows make kink
 (entry_by_entry)."""
 from __future__ import annotations
 
-import numpy as np
+from .lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from . import expr as E

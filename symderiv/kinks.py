@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Optional
 
-import numpy as np
+from .lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from . import expr as E

@@ -16,23 +16,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
-from . import sizes
+from . import parse_tables, sizes
 from . import syntax as S
 from .errors import InputError, SymderivError, Unsupported, shown_column
 from .macros import expand
 from .parse_run import CURRENT_RUN, ParseRun
-from .tokens import TokenStage
 from .tree_to_syntax import SyntaxBuilder
 
 MAX_INPUT = 20_000
 MAX_TREE_DEPTH = 100        # deeper trees would overflow the recursion of whoever walks them (build, SymPy)
 
-GRAMMAR = Path(__file__).parent / "grammar" / "latex.lark"
+GRAMMAR = parse_tables.GRAMMAR
 
 # A parse error right after one of these means its operand is missing.
 NEEDS_OPERAND = {"_PLUS", "_MINUS", "_SLASH", "_COLON", "_TIMES", "_HADAMARD", "REL", "_CARET",
@@ -66,12 +64,11 @@ _PARSER: Lark | None = None
 
 
 def _parser() -> Lark:
-    """The LALR parser for grammar/latex.lark, built on first use and kept."""
+    """The LALR parser for grammar/latex.lark, loaded on first use and kept; its tables are
+    computed ahead (parse_tables.py), not in every process."""
     global _PARSER
     if _PARSER is None:
-        _PARSER = Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="basic",
-                       postlex=TokenStage(), start=["start_expr", "start_statement"],
-                       propagate_positions=True, maybe_placeholders=False)
+        _PARSER = parse_tables.parser()
     return _PARSER
 
 

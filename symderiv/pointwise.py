@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-import numpy as np
+from .lazy_import import LazyModule
+np = LazyModule("numpy")
 
 from . import expr as E
 from .analysis import Verdict

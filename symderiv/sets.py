@@ -44,7 +44,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import ClassVar
 
-import numpy as np
+from .lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from .directional import sign_of, support as hull_support

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import sympy as sp
 
 from .errors import Unsupported
+from .lazy_import import LazyModule
 from .exact_numbers import as_sympy
+
+np = LazyModule("numpy")
 
 _LAM = sp.Symbol("_lam")
 DIGITS = 40        # the digits of a value that has no closed form (a root of a cubic or worse)

@@ -25,7 +25,6 @@ vectors of the null spaces, and their hull).
 """
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
 from . import expr as E
@@ -36,7 +35,10 @@ from .evaluate import Evaluator, scalar_eval
 from .exact_numbers import as_sympy
 from .kink_study import _affine_in
 from .sets import KyFanSet, KyFanZero, Mapped, NuclearBall, SchattenBall, NuclearSet, Point, SpectralBottom, SpectralTop, Undecided
+from .lazy_import import LazyModule
 from .spectral_kinks import on_kink
+
+np = LazyModule("numpy")
 
 
 def activate(k, L) -> None:

@@ -13,8 +13,10 @@ import re
 import stat
 from fractions import Fraction
 
-import numpy as np
 import sympy as sp
+
+from .lazy_import import LazyModule
+np = LazyModule("numpy")
 
 from .errors import InputError, Unsupported, shown_column
 from .exact_numbers import as_sympy

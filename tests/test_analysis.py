@@ -490,16 +490,32 @@ def test_the_nondifferentiable_set_where_switches_meet(capsys, latex, fn, text, 
     _probe(latex, "x,y", fn, inside, outside, seed=31)
 
 
+class _Points:
+    """The answers of one function at several points: the first through analyze(at=...),
+    the next ones through Analysis.at of that analysis, which reuses its global analysis
+    and answers a point as analyze(at=...) does (test_properties asks the same way)."""
+
+    def __init__(self, latex, **kw):
+        self.latex, self.kw, self.first = latex, kw, None
+
+    def at(self, text):
+        if self.first is None:
+            self.first = analyze(self.latex, at=text, **self.kw)
+            return self.first.point
+        return self.first.at(text).point
+
+
 def _probe(latex, wrt, fn, inside, outside, seed):
     """Not differentiable at the points inside the claimed set (the oracle agrees), and
     differentiable outside it with the gradient the oracle measures."""
     rng = np.random.default_rng(seed)
     f = lambda v: float(fn(np.asarray(v, dtype=float)))  # noqa: E731
+    points = _Points(latex, wrt=wrt)
     for p in inside:
         oracle.check_not_differentiable(f, np.array(p, dtype=float), rng)
-        assert analyze(latex, wrt=wrt, at=str(list(p))).point.differentiable is False
+        assert points.at(str(list(p))).differentiable is False
     for p in outside:
-        G = np.asarray(analyze(latex, wrt=wrt, at=str(list(p))).point.gradient, float).reshape(len(p))
+        G = np.asarray(points.at(str(list(p))).gradient, float).reshape(len(p))
         oracle.check_gradient(f, np.array(p, dtype=float), G, rng)
 
 
@@ -516,9 +532,10 @@ def test_given_constants_that_leave_a_kink_empty_make_f_smooth(latex, lets, fn, 
     assert a.verdict.differentiable_everywhere is True and a.verdict.smoothness == "inf"
     rng = np.random.default_rng(32)
     f = lambda X: float(fn(np.asarray(X, dtype=float).reshape(shape)))  # noqa: E731
+    points = _Points(latex, let=lets)
     for _ in range(3):
         X = rng.standard_normal(shape)
-        point = analyze(latex, let=lets, at=str(X.round(3).tolist())).point
+        point = points.at(str(X.round(3).tolist()))
         assert point.differentiable
         oracle.check_gradient(f, X.round(3), np.asarray(point.gradient, float).reshape(shape), rng)
     # the same function with b in the range of A keeps its kink
@@ -648,8 +665,9 @@ def test_kinks_of_parallel_given_rows_add_up_or_cancel(latex, lets, fn, diff, sm
     assert a.verdict.differentiable_everywhere is diff and a.verdict.smoothness == smooth
     f = lambda X: float(fn(np.asarray(X, dtype=float).ravel()))   # noqa: E731
     rng = np.random.default_rng(17)
+    points = _Points(latex, wrt="x", let=lets)
     for point, differentiable in probes:
-        p = analyze(latex, wrt="x", let=lets, at="[" + ",".join(str(v) for v in point) + "]").point
+        p = points.at("[" + ",".join(str(v) for v in point) + "]")
         X = np.array(point, dtype=float).reshape(2, 1)
         assert p.differentiable is differentiable
         if differentiable:
@@ -807,11 +825,12 @@ def test_ties_of_identical_given_rows_in_a_max_are_no_kink(lets, fn, diff, insid
     assert a.verdict.differentiable_everywhere is diff
     rng = np.random.default_rng(14)
     f = lambda X: float(fn(np.asarray(X, dtype=float).ravel()))   # noqa: E731
+    points = _Points(r"\max_i (Ax)_i", wrt="x", let=lets)
     for p in inside:
         oracle.check_not_differentiable(f, np.array(p).reshape(2, 1), rng)
-        assert analyze(r"\max_i (Ax)_i", wrt="x", let=lets, at=str(list(p))).point.differentiable is False
+        assert points.at(str(list(p))).differentiable is False
     for p in outside:
-        G = analyze(r"\max_i (Ax)_i", wrt="x", let=lets, at=str(list(p))).point.gradient
+        G = points.at(str(list(p))).gradient
         oracle.check_gradient(f, np.array(p).reshape(2, 1), np.asarray(G, dtype=float).reshape(2, 1), rng)
 
 

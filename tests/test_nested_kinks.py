@@ -308,6 +308,18 @@ def analyze_or_refuse(case, **kw):
         return None, str(exc)
 
 
+def at_or_refuse(case, base, p):
+    """The answer at p: the first point through analyze(at=...), the next ones through
+    ``base.at`` (``base`` the first analysis made at a point), which reuses its global
+    analysis and answers a point as analyze(at=...) does, the arbiter's check included."""
+    if base is None:
+        return analyze_or_refuse(case, at=point_text(p), route="sign")
+    try:
+        return base.at(point_text(p)), None
+    except Unsupported as exc:
+        return None, str(exc)
+
+
 def check_refusal(case, reason):
     assert not PLACEHOLDER.search(reason), f"an internal name leaks into the reason: {reason}"
     assert case.name in REFUSALS, f"{case.name}: refused ({reason}), and the corpus expects a decision"
@@ -397,17 +409,19 @@ def test_nested_kink(case):
     assert a.verdict.differentiable_everywhere is everywhere, (
         f"{case.name}: differentiable everywhere = {a.verdict.differentiable_everywhere}, "
         f"the oracle: {[(str(p), ok) for p, (ok, _) in truth.items()]}")
+    base = None
     for p, (ok, g) in truth.items():
         assert in_tool_set(a, p) is (not ok), (
             f"{case.name}: at {p} the oracle says differentiable={ok}, the tool's set says the opposite")
         if not rational(p) or p not in asked:
             continue
         # (the answer at a point does not depend on the routes, which the call above ran)
-        here, refused = analyze_or_refuse(case, at=point_text(p), route="sign")
+        here, refused = at_or_refuse(case, base, p)
         if refused is not None:
             assert not PLACEHOLDER.search(refused), refused
             assert case.name in REFUSALS, f"{case.name} at {p}: refused ({refused})"
             continue
+        base = base or here
         r = here.point
         assert r.differentiable is ok, f"{case.name} at {p}: tool says differentiable={r.differentiable}, oracle {ok}"
         if ok:

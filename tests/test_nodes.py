@@ -17,7 +17,6 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
-import torch
 
 from symderiv import autodiff, expr as E
 from symderiv.calculus import adjoints, piecewise_partial, sign_partial
@@ -256,9 +255,15 @@ def test_a_missing_rule_fails_loudly_naming_the_operation():
             ask()
 
 
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch", reason="PyTorch is not installed (the [autodiff] extra; `make test` "
+                                               "installs it)")
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("name", sorted(set(CASES) - {"Argmax"}))
-def test_pytorch_form_against_numpy(name, seed):
+def test_pytorch_form_against_numpy(name, seed, torch):
     node, syms, vals, oracle, _ = setup(name, seed)
     tensors = {n: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64) for n, v in vals.items()}
     got = autodiff._Torch(torch, tensors)(node).detach().numpy()
@@ -266,7 +271,7 @@ def test_pytorch_form_against_numpy(name, seed):
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
-def test_argmax_and_unit_have_no_pytorch_form():
+def test_argmax_and_unit_have_no_pytorch_form(torch):
     tt = autodiff._Torch(torch, {"X": torch.zeros(2, 3, dtype=torch.float64)})
     for node in (E.Argmax(E.Sym("X", (2, 3))), E.Unit(0, 1, (2, 3))):
         with pytest.raises(Unsupported, match=f"no PyTorch spelling for {type(node).__name__}"):

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-import numpy as np
+from ..lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from .. import expr as E

@@ -31,13 +31,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import sympy as sp
 
 from ..errors import InputError, Unsupported
 from ..exact_numbers import as_sympy
 from . import exact
+from ..lazy_import import LazyModule
 from .base import SCALAR, Node, Shape, Template, CONVEX, CONCAVE, MissingRule
+
+np = LazyModule("numpy")
 
 CONVENTION = ("{X} ranges over symmetric matrices: directions and gradients are symmetric, and the "
               "gradient is taken with the trace inner product <A, B> = tr(AᵀB) (for f defined on all "

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
+from ..lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from .. import fast_exact

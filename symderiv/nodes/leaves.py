@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
+from ..lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from ..errors import InputError

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-import numpy as np
+from ..lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from ..exact_numbers import as_sympy

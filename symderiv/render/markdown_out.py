@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-import numpy as np
 import sympy as sp
 
 from ..exact_numbers import as_sympy
 from . import spell
+from ..lazy_import import LazyModule
 from .notation import GREEK_TEXT, Notation
+
+np = LazyModule("numpy")
 
 # ---- pieces ---------------------------------------------------------------------------------------
 

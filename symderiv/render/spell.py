@@ -4,7 +4,8 @@ from __future__ import annotations
 import math as _math
 from fractions import Fraction
 
-import numpy as np
+from ..lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from ..exact_numbers import as_sympy, is_concrete

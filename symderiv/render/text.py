@@ -1,7 +1,8 @@
 """The human-readable report of `symderiv diff`."""
 from __future__ import annotations
 
-import numpy as np
+from ..lazy_import import LazyModule
+np = LazyModule("numpy")
 
 from . import spell
 

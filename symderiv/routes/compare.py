@@ -7,7 +7,8 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-import numpy as np
+from ..lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from .. import bounds

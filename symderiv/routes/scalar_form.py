@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+from ..lazy_import import LazyModule
+np = LazyModule("numpy")
 import sympy as sp
 
 from .. import expr as E
