@@ -145,14 +145,14 @@ class Analysis:
         def conv(v):
             if isinstance(v, np.ndarray):
                 return sp.Matrix(v.shape[0], v.shape[1] if v.ndim == 2 else 1,
-                                 lambda i, j: sp.sympify(_as_rational(v[i, j] if v.ndim == 2 else v[i])))
+                                 lambda i, j: _as_rational(v[i, j] if v.ndim == 2 else v[i]))
             if isinstance(v, (list, tuple)):
                 return [conv(x) for x in v]
             if isinstance(v, dict):
                 return {k: conv(x) for k, x in v.items()}
             if isinstance(v, str) or v is None:
                 return v
-            return sp.sympify(_as_rational(v))
+            return _as_rational(v)
         return conv(dict(self.point.subdifferential.fields()))
 
     @property
@@ -161,7 +161,7 @@ class Analysis:
         if self.point is None or self.point.gradient is None:
             return None
         g = np.asarray(self.point.gradient, dtype=object)
-        return sp.Matrix(g.shape[0], g.shape[1], lambda i, j: sp.sympify(_as_rational(g[i, j])))
+        return sp.Matrix(g.shape[0], g.shape[1], lambda i, j: _as_rational(g[i, j]))
 
     def at(self, point: "PointLike", direction: "PointLike | None" = None, *,
            timeout: float | None = None) -> "Analysis":
@@ -197,11 +197,9 @@ class Analysis:
 
 
 def _as_rational(x):
-    """An exact number of a result (int, Fraction or SymPy) as a SymPy number."""
-    from fractions import Fraction
-    if isinstance(x, Fraction):
-        return sp.Rational(x.numerator, x.denominator)
-    return sp.Integer(x) if isinstance(x, int) else x
+    """An exact number of a result (int, Fraction, a NumPy integer or SymPy) as a SymPy number."""
+    from .exact_numbers import as_sympy
+    return as_sympy(int(x) if hasattr(x, "dtype") and x.dtype.kind in "iu" else x)
 
 
 def _parse(text: str):

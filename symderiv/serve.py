@@ -180,7 +180,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8765, verbose: bool = False
     try:
         server = Server((host, port), Handler)
     except OSError as exc:
-        raise InputError(f"cannot serve on {host}:{port}: {exc.strerror}")
+        raise InputError(f"--host {host} --port {port}: cannot serve there: {exc.strerror}")
     server.verbose = verbose
     return server
 

@@ -203,6 +203,16 @@ class TokenStage:
                     ones_after.add(close)
                     i += 3
                     continue
+            word_after = "".join(str(x) for x in toks[i + 1:i + 4])
+            if (t.type == "_UNDER" and out and out[-1].type in ("GREEK", "UNICODE") and word_after in ("max", "min")
+                    and all(x.type == "LETTER" for x in toks[i + 1:i + 4]) and self._glued(toks, i, i + 4)
+                    and not (i + 4 < len(toks) and toks[i + 4].type == "LETTER" and self._glued(toks, i, i + 5))):
+                # λ_max(X), σ_min(X), as the tool prints them: \lambda_{\max}(X)
+                a, b = toks[i + 1].start_pos, toks[i + 3].end_pos
+                out += [t, make_token("_LGROUP", "{", a, a), make_token("FUNC", "\\" + word_after, a, b),
+                        make_token("_RGROUP", "}", b, b)]
+                i += 4
+                continue
             if t.type == "_UNDER" and i + 1 < len(toks) and toks[i + 1].start_pos == t.end_pos:
                 j = i + 1
                 chars = []

@@ -399,7 +399,8 @@ def _raise_sites():
 
 def test_every_input_error_raise_site_carries_a_column_or_an_option():
     """A static walk over every InputError the package can make: it passes a column, or
-    its message names the option (--at, --let, --shape, --wrt, --compare, --timeout, -o) or the file,
+    its message names the option (--at, --let, --shape, --wrt, --compare, --timeout, --format,
+    --jobs, --port, --host, --symmetric, -o) or the file (or the post of a batch),
     or it is a value reader's ({what} is always '--at' or '--let NAME'), or it is raised
     while a term is being built (the builder attaches that term's column)."""
     unplaced = []
@@ -409,7 +410,8 @@ def test_every_input_error_raise_site_carries_a_column_or_an_option():
             continue
         count += 1
         # {words.at}: the option (--at) for the CLI, the keyword (at) for the API
-        ok = ("column=" in call or re.search(r"--(at|let|shape|wrt|compare|timeout)\b|-o \{|\{what\}|\{path\}|\{name\}|"
+        ok = ("column=" in call or re.search(r"--(at|let|shape|wrt|compare|timeout|format|jobs|port|host|symmetric)\b|"
+                                             r"-o \{|\{what\}|\{path\}|\{name\}|post \{k \+ 1\}|"
                                              r"\{where\}|\{args\.file\}|\{words\.(at|direction|shape)\}|standard input", call)
               or name in LOCATED or name == "checker.py"       # check: the CLI prefixes the file name
               or name in API_ONLY
@@ -439,7 +441,7 @@ def test_a_switch_of_high_degree_is_refused_before_the_work():
 # ---- columns count from 1, as editors do (issue 14) ------------------------------------------
 
 @pytest.mark.parametrize("text, extra, char", [
-    (r"\|X\|_*", [], "\\"),                   # the first character is column 1, not 0
+    (r"\|x\|_p", [], "\\"),                   # the first character is column 1, not 0
     (r"x + \foo", [], "\\"),
     (r"x^{10^{10}}", [], "x"),
     (r"\sum_{i=2}^n x_i", [], "2"),

@@ -37,6 +37,8 @@ def _readme_cases():
         for k, v in zip(rest[0::2], rest[1::2]):
             if k in ("--wrt", "--at", "--route"):
                 opts[k[2:]] = v
+            elif k == "--symmetric":
+                opts["symmetric"] = (v,)
         out.append((argv[2], opts))
     return out
 

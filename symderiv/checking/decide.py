@@ -170,7 +170,7 @@ def _by_entries_under(d: E.Node, conditions) -> bool:
     entries, *stated = got
     subs: dict = {}
     for c in (c for each in stated for c in each):
-        c = sp.expand(sp.sympify(c).xreplace(subs))
+        c = sp.expand(sp.Integer(c) if isinstance(c, int) else c).xreplace(subs)
         sol = linear_solution(c, sorted(c.free_symbols, key=sp.default_sort_key)) if not c.has(Prim, Sw) else None
         if sol is None:
             continue
