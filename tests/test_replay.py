@@ -1,8 +1,8 @@
 """Recorded outputs replayed byte for byte (tests/replay.py chose and recorded them).
 
 A redesign that changes no behaviour must leave all of them as they were; a deliberate
-change of output is recorded again with `python -m tests.replay --write` and shows in the
-diff of tests/replay_golden.jsonl."""
+change of output is recorded again with `python -m tests.replay --rerecord` (the same
+commands) and shows in the diff of tests/replay_golden.jsonl."""
 from __future__ import annotations
 
 import pytest
@@ -10,10 +10,6 @@ import pytest
 from tests import replay
 
 ROWS = replay.load()
-# Inputs recorded as refused that the reader now accepts: the text output's own
-# ^(2/3) exponent, read back (issue 14).  Each must still have been a refusal when recorded
-# and must now be answered; every other row is compared byte for byte.
-NEWLY_ACCEPTED = {("diff", "(x^T x)^(1/3)")}
 SIZE = 30
 CHUNKS = -(-len(ROWS) // SIZE)
 
@@ -35,10 +31,6 @@ def test_recorded_outputs_are_unchanged(chunk, monkeypatch):
     changed = []
     for row in ROWS[chunk * SIZE:(chunk + 1) * SIZE]:
         now = replay.run(row["argv"])
-        if tuple(row["argv"][:2]) in NEWLY_ACCEPTED:
-            assert not row["output"].endswith("--- exit 0\n"), row["argv"]
-            if now.endswith("--- exit 0\n"):
-                continue
         if now != row["output"]:
             changed.append(f"{row['argv']}:\n--- recorded\n{row['output']}--- now\n{now}")
     assert not changed, f"{len(changed)} outputs changed:\n" + "\n".join(changed[:3])
