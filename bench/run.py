@@ -96,22 +96,61 @@ def big_point(n: int) -> dict:
             "memory_ratio": round(tool["peak_rss_mb"] / ref["peak_rss_mb"], 2)}
 
 
+def warm_query(runs: int = 20) -> dict:
+    """Issue 14: the seed question asked again in a warm process, through the API and
+    through the page's endpoint (`symderiv serve` on loopback), median of ``runs`` each."""
+    import threading
+    import urllib.request
+
+    from symderiv import analyze, serve
+    from symderiv.render import json_out
+    seed = r"\|\max(X,0)\|_F^2"
+
+    def api():
+        json_out.render(analyze(seed, wrt="X"))
+    api()                                  # warm: imports, grammar, caches
+    api_times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        api()
+        api_times.append(time.perf_counter() - t)
+    server = serve.make_server("127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    body = json.dumps({"expr": seed, "wrt": "X"}).encode()
+
+    def page():
+        req = urllib.request.Request(f"http://{host}:{port}/api/diff", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=600) as r:
+            r.read()
+    page()
+    page_times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        page()
+        page_times.append(time.perf_counter() - t)
+    server.shutdown()
+    return {"runs": runs, "api_median_seconds": round(statistics.median(api_times), 4),
+            "page_median_seconds": round(statistics.median(page_times), 4)}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
     ap.add_argument("--big-size", type=int, default=2000, help="the big point's side (issue 16: 2000)")
-    ap.add_argument("--only", choices=("big_point",), help="run one case and merge it into --out")
+    ap.add_argument("--only", choices=("big_point", "warm_query"), help="run one case and merge it into --out")
     args = ap.parse_args()
-    if args.only == "big_point":
+    if args.only is not None:
         results = {}
         if os.path.exists(args.out):
             with open(args.out) as fh:
                 results = json.load(fh)
-        results["big_point"] = big_point(args.big_size)
+        results[args.only] = big_point(args.big_size) if args.only == "big_point" else warm_query()
         with open(args.out, "w") as fh:
             json.dump(results, fh, indent=2)
             fh.write("\n")
-        print(json.dumps(results["big_point"], indent=2))
+        print(json.dumps(results[args.only], indent=2))
         return
     with open(BIG_FILE, "w") as fh:
         fh.write(BIG)
@@ -167,6 +206,8 @@ def main():
         # `check --jobs 2` over the corpus of posts against one process per post (issue 16)
         "check_jobs": check_jobs.measure(),
         "big_point": big_point(args.big_size),
+        # the seed asked again in a warm process, through the API and through the page (issue 14)
+        "warm_query": warm_query(),
     }
     os.remove(BIG_FILE)
     with open(args.out, "w") as fh:
