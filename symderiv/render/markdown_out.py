@@ -312,6 +312,8 @@ def verdict_md(analysis) -> list[str]:
     conv = analysis.convexity
     word = {True: "convex", False: "not convex", None: "not decided"}[conv.convex]
     out += ["", f"**Convexity.** {word} ({sentence(conv.reason)})."]
+    if conv.curvature is not None:
+        out += ["", f"**Curvature.** {spell.curvature_phrase(conv, N)} ({sentence(conv.curvature.reason)})."]
     return out
 
 
