@@ -369,8 +369,20 @@ class NormKink(Kink):
         L.norm_zero(self)
 
 
+class _Tied:
+    """A kink where something is attained twice (the largest entry, the largest
+    eigenvalue): it lies where ``_tie`` says, under the kink's own conditions."""
+
+    def place(self, N):
+        return self._tie(N)
+
+    def where(self, N):
+        conds = [N.entry(c, self.args) for c in (self.condition or [])]
+        return _and(N).join([self._tie(N)] + conds)
+
+
 @dataclass
-class MaxKink(Kink):
+class MaxKink(_Tied, Kink):
     """max_ij a_ij where the largest entry is attained more than once."""
     kind: ClassVar[str] = "max"
     # a tied max's set takes in the kinks of its own argument (max_i |x_i| at 0), so the
@@ -381,13 +393,6 @@ class MaxKink(Kink):
         what = N.node(self.node.arg)
         return (rf"\text{{the largest entry of }} {what} \text{{ is attained more than once}}" if N.latex
                 else f"the largest entry of {what} is attained more than once")
-
-    def place(self, N):
-        return self._tie(N)
-
-    def where(self, N):
-        conds = [N.entry(c, self.args) for c in (self.condition or [])]
-        return _and(N).join([self._tie(N)] + conds)
 
     def story(self, N):
         where = _m(self._tie(N), N)
@@ -437,7 +442,7 @@ def off_domain(args: tuple, shape: tuple, branch: tuple, domain: list) -> bool:
 
 
 @dataclass
-class EigenKink(Kink):
+class EigenKink(_Tied, Kink):
     """λ_max(M) (λ_min(M)) where the largest (smallest) eigenvalue of M is repeated:
     there its gradient q qᵀ is not defined (it depends on the choice of q in the
     eigenspace), and f fails unless the weight of the eigenvalue in f vanishes."""
@@ -453,13 +458,6 @@ class EigenKink(Kink):
             return rf"\lambda_1({what}) = \lambda_2({what})" if N.latex else f"λ_1({what}) = λ_2({what})"
         return (rf"\lambda_{{n-1}}({what}) = \lambda_n({what})" if N.latex
                 else f"λ_(n-1)({what}) = λ_n({what})")
-
-    def place(self, N):
-        return self._tie(N)
-
-    def where(self, N):
-        conds = [N.entry(c, self.args) for c in (self.condition or [])]
-        return _and(N).join([self._tie(N)] + conds)
 
     def story(self, N):
         where = _m(self._tie(N), N)

@@ -106,25 +106,11 @@ def domain(verdict, N: Notation) -> str | None:
     if not verdict.domain:
         return None
     # '>=': f is defined on the edge too (sqrt x at 0), but the verdict is about the interior
-    rel = {">": (">", ">"), ">=": (">", ">"), "!=": ("≠", r"\ne")}
-    parts = []
-    for node, r in verdict.domain:
-        symbol = rel[r][1] if N.latex else rel[r][0]
-        if node.is_scalar:
-            parts.append(f"{N.node(node)} {symbol} 0")
-        else:
-            body = N.entry(node.expr, node.args) if isinstance(node, E.Entrywise) else N.entry_of(node)
-            every = (r" \text{ for all } i" if N.latex else " for all i") + ("" if node.shape[1] == 1 else ", j")
-            parts.append(f"{body} {symbol} 0{every}")
-    joiner = _and(N)
-    return joiner.join(parts)
+    return _sign_conditions(verdict.domain, {">": (">", ">"), ">=": (">", ">"), "!=": ("≠", r"\ne")}, N)
 
 
-def curvature_domain(conds, N: Notation) -> str | None:
-    """The set a curvature verdict holds on (convex on x ≥ 0), with its closed edges."""
-    if not conds:
-        return None
-    rel = {">": (">", ">"), ">=": ("≥", r"\ge")}
+def _sign_conditions(conds, rel: dict, N: Notation) -> str:
+    """'x > 0 and y_ij ≥ 0 for all i, j': each (node, relation) against 0, in ``rel``'s symbols."""
     parts = []
     for node, r in conds:
         symbol = rel[r][1] if N.latex else rel[r][0]
@@ -135,6 +121,13 @@ def curvature_domain(conds, N: Notation) -> str | None:
             every = (r" \text{ for all } i" if N.latex else " for all i") + ("" if node.shape[1] == 1 else ", j")
             parts.append(f"{body} {symbol} 0{every}")
     return _and(N).join(parts)
+
+
+def curvature_domain(conds, N: Notation) -> str | None:
+    """The set a curvature verdict holds on (convex on x ≥ 0), with its closed edges."""
+    if not conds:
+        return None
+    return _sign_conditions(conds, {">": (">", ">"), ">=": ("≥", r"\ge")}, N)
 
 
 def curvature_condition(c, N: Notation) -> str | None:
