@@ -9,7 +9,9 @@ module that reads the clock.
 A watchdog thread raises ``Expired`` in the thread doing the work (through
 ``PyThreadState_SetAsyncExc``), so it works off the main thread and without SIGALRM.
 The exception lands between two bytecodes; a single long C call is not interrupted,
-which the size limits checked before the work are for.
+which the size limits checked before the work are for.  Nor is a lazy import of a C
+extension (lazy_import.IMPORTING): NumPy half loaded cannot be loaded again in the same
+process, so the shot waits until the import is done.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from sympy.core.cache import clear_cache
 
 from . import bounds
 from .errors import InputError, Unsupported
+from .lazy_import import IMPORTING
 
 REQUEST_SECONDS = 300.0
 
@@ -64,8 +67,10 @@ class _Watchdog:
         with self.lock:
             if self.done:
                 return
-            self.fired = True
-            _raise_in(self.thread_id, Expired)
+            if not IMPORTING.get(self.thread_id):
+                # (an import under way is let finish: see lazy_import.IMPORTING)
+                self.fired = True
+                _raise_in(self.thread_id, Expired)
             self.timer = self._timer(self.REFIRE_SECONDS)
             self.timer.start()
 

@@ -13,10 +13,18 @@ import contextlib
 import contextvars
 import importlib
 import sys
+import threading
 
 # Set inside ``numpy_errors_ignored`` when NumPy was not loaded on entry: a list that
 # receives NumPy's previous error state if NumPy is loaded inside the block.
 _QUIET: contextvars.ContextVar = contextvars.ContextVar("symderiv_numpy_quiet", default=None)
+
+
+# thread id -> how many imports that thread has under way here.  The wall-clock guard
+# (guard.py) holds its shot while the count is above 0: an exception that lands inside a
+# C extension's import leaves it half loaded, and NumPy cannot be imported again in the
+# same process ("cannot load module more than once per process").
+IMPORTING: dict = {}
 
 
 class LazyModule:
@@ -26,7 +34,7 @@ class LazyModule:
     def __getattr__(self, attr: str):
         if attr.startswith("__") and attr.endswith("__"):
             raise AttributeError(attr)      # copy, pickle and friends probe these; the module is not needed
-        module = importlib.import_module(self._lazy_name)
+        module = _import_whole(self._lazy_name)
         pending = _QUIET.get()
         if self._lazy_name == "numpy" and pending is not None and not pending:
             pending.append(module.seterr(all="ignore"))
@@ -36,6 +44,15 @@ class LazyModule:
 
     def __repr__(self) -> str:
         return f"<lazy module {self._lazy_name!r}>"
+
+
+def _import_whole(name: str):
+    me = threading.get_ident()
+    IMPORTING[me] = IMPORTING.get(me, 0) + 1
+    try:
+        return importlib.import_module(name)
+    finally:
+        IMPORTING[me] -= 1
 
 
 @contextlib.contextmanager
