@@ -213,7 +213,10 @@ def test_the_sigmoid_named_in_words():
     assert verdicts[r"\sigma' = \sigma(1 - \sigma)"] != "invalid"
     step = check(r"Let $\sigma$ be the sigmoid. Then $$1 - \sigma(z) = \sigma(-z)$$").steps[-1]
     assert step.verdict == "valid"
-    assert 1 - max(0.5, 0) != max(-0.5, 0)    # read as the ReLU it would be false (z = 1/2)
+    # the oracle: the identity holds for the sigmoid at random points, and fails for the ReLU
+    # (the tool's σ had the words not been read) at z = 1/2
+    assert np.allclose(1 - _sig(z), _sig(-z))
+    assert not np.isclose(1 - max(0.5, 0), max(-0.5, 0))
 
 
 # ---- ∂f/∂x_k for every k --------------------------------------------------------------------------

@@ -215,7 +215,7 @@ def extreme(M: sp.Matrix, which: str) -> Extreme:
 
 def _roots_in(g: sp.Poly, a, b) -> int:
     if a == b:
-        return int(g.eval(a) == 0)
+        return int(g.eval(a) == 0)      # safe: Poly.eval at an exact number, no text
     return g.count_roots(a, b)
 
 
@@ -223,7 +223,7 @@ def _root(g: sp.Poly, a, b) -> sp.Expr:
     """The one root of the irreducible g in [a, b], exactly."""
     if a == b:
         return a
-    below = g.count_roots(-sp.oo, a) if g.eval(a) != 0 else g.count_roots(-sp.oo, a) - 1
+    below = g.count_roots(-sp.oo, a) if g.eval(a) != 0 else g.count_roots(-sp.oo, a) - 1  # safe: Poly.eval
     if g.degree() <= 2:
         return sp.real_roots(g)[below]
     return sp.CRootOf(g.as_expr(), below)
@@ -241,7 +241,7 @@ def projector(M: sp.Matrix, ex: Extreme) -> sp.Matrix:
     A = (_T * sp.eye(n) - M).adjugate()
     dp = ex.charpoly.diff(_T).rem(ex.minpoly)
     inv = sp.Poly(sp.invert(dp.as_expr(), ex.minpoly.as_expr(), _T), _T, domain="QQ") \
-        if ex.minpoly.degree() > 1 else sp.Poly(1 / dp.eval(ex.value), _T, domain="QQ")
+        if ex.minpoly.degree() > 1 else sp.Poly(1 / dp.eval(ex.value), _T, domain="QQ")  # safe: Poly.eval
     return sp.Matrix(n, n, lambda i, j: _at_root(sp.Poly(A[i, j], _T, domain="QQ") * inv, ex))
 
 
@@ -308,7 +308,7 @@ def spectral_projector(M: sp.Matrix, mu: sp.Expr, g: sp.Poly) -> sp.Matrix:
     s = _T
     dq = q.diff(_T).rem(g)
     inv = sp.Poly(sp.invert(dq.as_expr(), g.as_expr(), _T), _T, domain="QQ") if g.degree() > 1 \
-        else sp.Poly(1 / dq.eval(mu), _T, domain="QQ")
+        else sp.Poly(1 / dq.eval(mu), _T, domain="QQ")   # safe: Poly.eval at an exact root
     P = sp.zeros(n, n)
     power = sp.eye(n)
     for j in range(d):
