@@ -7,7 +7,7 @@ import sympy as sp
 
 from . import expr as E
 from .bounds import QUICK_CALLS, optional_step
-from .kinks import Kink, MaxKink, NormKink
+from .kinks import EigenKink, Kink, MaxKink, NormKink
 from .scalar import Prim, Sw, to_sign_form
 from .signform import is_zero
 from .switch_kinks import LIMIT_CALLS, MAX_ORDER, chain_to_f, decide_switches, decide_zero
@@ -34,7 +34,11 @@ class KinkStudy:
 
     def ties(self, node: E.MaxEntry) -> Kink:
         """The kink of a largest entry where it is attained more than once."""
-        return _max_kink(node, self.adj[node.key])
+        return _weighted_kink(MaxKink, node, self.adj[node.key], "the weight of the max")
+
+    def eigen_ties(self, node) -> Kink:
+        """The kink of λ_max(M) (λ_min, a Ky Fan sum) where the eigenvalue is repeated."""
+        return _weighted_kink(EigenKink, node, self.adj[node.key], "the weight of the eigenvalue")
 
 
 def _flat_zero_edges(node: E.FroNorm):
@@ -170,13 +174,14 @@ def _flat_at_its_zeros(M: E.Node, var: E.Sym) -> bool:
     return True
 
 
-def _max_kink(node: E.MaxEntry, adj: E.Node) -> Kink:
-    """max_ij a_ij where the largest entry is attained more than once: the gradient jumps
-    between the tied entries unless the weight of the max in f vanishes."""
+def _weighted_kink(kind, node, adj: E.Node, what: str) -> Kink:
+    """A kink where something is attained twice (the largest entry, the largest
+    eigenvalue): the gradient jumps between the tied pieces unless the weight ``adj`` of
+    the node in f vanishes."""
     args, (a_expr,) = E.frame(adj)
     w = to_sign_form(a_expr)
-    k = MaxKink(node=node, args=args, weight=w, strength=w)
-    k.harmless = decide_zero(w, "the weight of the max")
+    k = kind(node=node, args=args, weight=w, strength=w)
+    k.harmless = decide_zero(w, what)
     k.order, k.order_exact = (1, True) if not k.harmless else (None, False)
     return k
 

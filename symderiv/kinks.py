@@ -496,15 +496,3 @@ class EigenKink(_Tied, Kink):
     def activate(self, L):
         from .nodes.eigen import eigen_tie
         eigen_tie(L, self)
-
-
-def eigen_kink(node, adj) -> Kink:
-    """The kink of λ_max(M) (λ_min) where the eigenvalue is repeated: harmless exactly where
-    its weight (the adjoint of the eigenvalue in f) vanishes."""
-    from .switch_kinks import decide_zero
-    args, (a_expr,) = E.frame(adj)
-    w = to_sign_form(a_expr)
-    k = EigenKink(node=node, args=args, weight=w, strength=w)
-    k.harmless = decide_zero(w, "the weight of the eigenvalue")
-    k.order, k.order_exact = (1, True) if not k.harmless else (None, False)
-    return k

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from symderiv.checker import check
+from tests.oracle import numeric_gradient
 
 CORPUS = pathlib.Path(__file__).resolve().parent / "check_corpus_15"
 FILES = sorted(CORPUS.glob("*.md"))
@@ -65,17 +66,6 @@ def lse(x):
 
 def soft(z, lam):
     return np.sign(z) * np.maximum(np.abs(z) - lam, 0.0)
-
-
-def grad(f, v):
-    """Central differences of a scalar function of an array."""
-    v = np.asarray(v, dtype=float)
-    g = np.zeros_like(v)
-    for idx in np.ndindex(v.shape):
-        e = np.zeros_like(v)
-        e[idx] = EPS
-        g[idx] = (f(v + e) - f(v - e)) / (2 * EPS)
-    return g
 
 
 def deriv(f, z):
@@ -239,37 +229,37 @@ def onesided(f, side, h=1e-7):
 ORACLE = {
     "ls_normal_equations.md": [
         Claim(True, s_ls, f_ls, lambda p: 0.5 * p["w"] @ p["X"].T @ p["X"] @ p["w"] - p["y"] @ p["X"] @ p["w"] + 0.5 * p["y"] @ p["y"]),
-        Claim(True, s_ls, lambda p: grad(lambda w: f_ls(p, w), p["w"]), lambda p: p["X"].T @ p["X"] @ p["w"] - p["X"].T @ p["y"]),
+        Claim(True, s_ls, lambda p: numeric_gradient(lambda w: f_ls(p, w), p["w"]), lambda p: p["X"].T @ p["X"] @ p["w"] - p["X"].T @ p["y"]),
         Claim(True, s_ls, lambda p: p["X"].T @ p["X"] @ p["w"] - p["X"].T @ p["y"], lambda p: p["X"].T @ (p["X"] @ p["w"] - p["y"])),
     ],
     "ls_dropped_half.md": [
         Claim(True, s_ls, lambda p: np.sum(p["r"] ** 2), lambda p: p["r"] @ p["r"]),
         Claim(True, s_ls, lambda p: ddir(lambda w: f_ls_full(p, w), p["w"], p["dw"]), lambda p: 2 * (p["X"] @ p["w"] - p["y"]) @ p["X"] @ p["dw"]),
-        Claim(False, s_ls, lambda p: grad(lambda w: f_ls_full(p, w), p["w"]), lambda p: p["X"].T @ (p["X"] @ p["w"] - p["y"])),
+        Claim(False, s_ls, lambda p: numeric_gradient(lambda w: f_ls_full(p, w), p["w"]), lambda p: p["X"].T @ (p["X"] @ p["w"] - p["y"])),
     ],
     "ridge_gradient.md": [
-        Claim(True, s_ls, lambda p: grad(lambda w: f_ls(p, w) + p["lam"] / 2 * w @ w, p["w"]), lambda p: p["X"].T @ (p["X"] @ p["w"] - p["y"]) + p["lam"] * p["w"]),
-        Claim(True, s_ls, lambda p: p["w"] - p["eta"] * grad(lambda w: f_ls(p, w) + p["lam"] / 2 * w @ w, p["w"]),
+        Claim(True, s_ls, lambda p: numeric_gradient(lambda w: f_ls(p, w) + p["lam"] / 2 * w @ w, p["w"]), lambda p: p["X"].T @ (p["X"] @ p["w"] - p["y"]) + p["lam"] * p["w"]),
+        Claim(True, s_ls, lambda p: p["w"] - p["eta"] * numeric_gradient(lambda w: f_ls(p, w) + p["lam"] / 2 * w @ w, p["w"]),
               lambda p: p["w"] - p["eta"] * p["X"].T @ (p["X"] @ p["w"] - p["y"]) - p["eta"] * p["lam"] * p["w"]),
     ],
     "ridge_missing_half.md": [
-        Claim(False, s_ls, lambda p: grad(lambda w: f_ls(p, w) + p["lam"] * w @ w, p["w"]), lambda p: p["X"].T @ (p["X"] @ p["w"] - p["y"]) + p["lam"] * p["w"]),
+        Claim(False, s_ls, lambda p: numeric_gradient(lambda w: f_ls(p, w) + p["lam"] * w @ w, p["w"]), lambda p: p["X"].T @ (p["X"] @ p["w"] - p["y"]) + p["lam"] * p["w"]),
     ],
     "ridge_optimality.md": [
-        Claim(True, s_ls, lambda p: grad(lambda w: f_ls(p, w), p["w"]) + p["lam"] * p["w"],
+        Claim(True, s_ls, lambda p: numeric_gradient(lambda w: f_ls(p, w), p["w"]) + p["lam"] * p["w"],
               lambda p: (p["X"].T @ p["X"] + p["lam"] * np.eye(D)) @ p["w"] - p["X"].T @ p["y"]),
     ],
     "gd_step_sign.md": [
-        Claim(False, s_ls, lambda p: p["x"] - p["eta"] * grad(lambda x: 0.5 * np.sum((p["A"] @ x - p["b"]) ** 2), p["x"]),
+        Claim(False, s_ls, lambda p: p["x"] - p["eta"] * numeric_gradient(lambda x: 0.5 * np.sum((p["A"] @ x - p["b"]) ** 2), p["x"]),
               lambda p: p["x"] + p["eta"] * p["A"].T @ (p["A"] @ p["x"] - p["b"])),
     ],
     "samples_sum_gradient.md": [
         # x_i is the i-th row of X: the sum over samples is a sum over rows
-        Claim(True, s_ls, lambda p: grad(lambda w: sum((w @ xi - yi) ** 2 for xi, yi in zip(p["X"], p["y"])), p["w"]),
+        Claim(True, s_ls, lambda p: numeric_gradient(lambda w: sum((w @ xi - yi) ** 2 for xi, yi in zip(p["X"], p["y"])), p["w"]),
               lambda p: 2 * sum((p["w"] @ xi - yi) * xi for xi, yi in zip(p["X"], p["y"]))),
     ],
     "samples_sum_missing_two.md": [
-        Claim(False, s_ls, lambda p: grad(lambda w: sum((w @ xi - yi) ** 2 for xi, yi in zip(p["X"], p["y"])) / N, p["w"]),
+        Claim(False, s_ls, lambda p: numeric_gradient(lambda w: sum((w @ xi - yi) ** 2 for xi, yi in zip(p["X"], p["y"])) / N, p["w"]),
               lambda p: sum((p["w"] @ xi - yi) * xi for xi, yi in zip(p["X"], p["y"])) / N),
     ],
     "soft_threshold_split.md": [
@@ -306,24 +296,24 @@ ORACLE = {
     ],
     "logistic_regression_gradient.md": [
         Claim(True, s_scalar, lambda p: deriv(sig, p["z"]), lambda p: sig(p["z"]) * (1 - sig(p["z"]))),
-        Claim(True, s_softmax, lambda p: grad(lambda w: nll(p, w), p["w"]), lambda p: p["X"].T @ (sig(p["X"] @ p["w"]) - p["y01"])),
+        Claim(True, s_softmax, lambda p: numeric_gradient(lambda w: nll(p, w), p["w"]), lambda p: p["X"].T @ (sig(p["X"] @ p["w"]) - p["y01"])),
     ],
     "logistic_regression_sign.md": [
-        Claim(False, s_softmax, lambda p: grad(lambda w: nll(p, w), p["w"]), lambda p: p["X"].T @ (p["y01"] - sig(p["X"] @ p["w"]))),
+        Claim(False, s_softmax, lambda p: numeric_gradient(lambda w: nll(p, w), p["w"]), lambda p: p["X"].T @ (p["y01"] - sig(p["X"] @ p["w"]))),
     ],
     "softmax_ce_onehot.md": [
         Claim(True, s_softmax, lambda p: -p["onehot"] @ np.log(softmax(p["z"])), lambda p: -p["onehot"] @ p["z"] + lse(p["z"])),
-        Claim(True, s_softmax, lambda p: grad(lambda z: -p["onehot"] @ np.log(softmax(z)), p["z"]), lambda p: softmax(p["z"]) - p["onehot"]),
+        Claim(True, s_softmax, lambda p: numeric_gradient(lambda z: -p["onehot"] @ np.log(softmax(z)), p["z"]), lambda p: softmax(p["z"]) - p["onehot"]),
     ],
     "softmax_ce_unstated.md": [
-        Claim(False, s_softmax, lambda p: grad(lambda z: -p["y"] @ np.log(softmax(z)), p["z"]), lambda p: softmax(p["z"]) - p["y"]),
+        Claim(False, s_softmax, lambda p: numeric_gradient(lambda z: -p["y"] @ np.log(softmax(z)), p["z"]), lambda p: softmax(p["z"]) - p["y"]),
     ],
     "softmax_ce_probability.md": [
-        Claim(True, s_softmax, lambda p: grad(lambda z: -p["prob"] @ z + np.log(np.sum(np.exp(z))), p["z"]),
+        Claim(True, s_softmax, lambda p: numeric_gradient(lambda z: -p["prob"] @ z + np.log(np.sum(np.exp(z))), p["z"]),
               lambda p: np.exp(p["z"]) / np.sum(np.exp(p["z"])) - p["prob"]),
     ],
     "logsumexp_gradient.md": [
-        Claim(True, s_softmax, lambda p: grad(lse, p["x"]), lambda p: np.exp(p["x"]) / np.sum(np.exp(p["x"]))),
+        Claim(True, s_softmax, lambda p: numeric_gradient(lse, p["x"]), lambda p: np.exp(p["x"]) / np.sum(np.exp(p["x"]))),
         Claim(True, s_softmax, lambda p: lse(p["x"] + p["c"]), lambda p: lse(p["x"]) + p["c"]),
     ],
     "logsumexp_shift_wrong.md": [
@@ -348,77 +338,77 @@ ORACLE = {
               lambda p: deriv(hinge, p["z"]), lambda p: -1.0),
     ],
     "svm_objective_gradient.md": [
-        Claim(True, violated, lambda p: grad(lambda w: svm_J(p, w), p["w"]), lambda p: p["lam"] * p["w"] - p["yl"] * p["x"]),
+        Claim(True, violated, lambda p: numeric_gradient(lambda w: svm_J(p, w), p["w"]), lambda p: p["lam"] * p["w"] - p["yl"] * p["x"]),
     ],
     "svm_objective_sign.md": [
-        Claim(False, violated, lambda p: grad(lambda w: svm_J(p, w), p["w"]), lambda p: p["lam"] * p["w"] + p["yl"] * p["x"]),
+        Claim(False, violated, lambda p: numeric_gradient(lambda w: svm_J(p, w), p["w"]), lambda p: p["lam"] * p["w"] + p["yl"] * p["x"]),
     ],
     "svm_hinge_indicator.md": [
         Claim(True, where(s_svm, lambda p: abs(p["yl"] * p["w"] @ p["x"] - 1) > 1e-3),
-              lambda p: grad(lambda w: max(0.0, 1 - p["yl"] * w @ p["x"]), p["w"]),
+              lambda p: numeric_gradient(lambda w: max(0.0, 1 - p["yl"] * w @ p["x"]), p["w"]),
               lambda p: -p["yl"] * p["x"] * float(p["yl"] * p["w"] @ p["x"] < 1)),
     ],
     "relu_layer_gradient.md": [
         Claim(True, s_scalar, lambda p: relu(p["z"]), lambda p: max(p["z"], 0.0)),
-        Claim(True, where(s_relu, lambda p: np.all(p["W"] @ p["x"] != 0)), lambda p: grad(lambda W: loss_relu(p, W), p["W"]),
+        Claim(True, where(s_relu, lambda p: np.all(p["W"] @ p["x"] != 0)), lambda p: numeric_gradient(lambda W: loss_relu(p, W), p["W"]),
               lambda p: np.outer((relu(p["W"] @ p["x"]) - p["y"]) * heaviside(p["W"] @ p["x"]), p["x"])),
     ],
     "relu_layer_missing_mask.md": [
-        Claim(False, where(s_relu, lambda p: np.all(p["W"] @ p["x"] != 0)), lambda p: grad(lambda W: loss_relu(p, W), p["W"]),
+        Claim(False, where(s_relu, lambda p: np.all(p["W"] @ p["x"] != 0)), lambda p: numeric_gradient(lambda W: loss_relu(p, W), p["W"]),
               lambda p: np.outer(relu(p["W"] @ p["x"]) - p["y"], p["x"])),
     ],
     "relu_layer_sign_for_h.md": [
-        Claim(False, where(s_relu, lambda p: np.all(p["W"] @ p["x"] != 0)), lambda p: grad(lambda W: loss_relu(p, W), p["W"]),
+        Claim(False, where(s_relu, lambda p: np.all(p["W"] @ p["x"] != 0)), lambda p: numeric_gradient(lambda W: loss_relu(p, W), p["W"]),
               lambda p: np.outer((relu(p["W"] @ p["x"]) - p["y"]) * np.sign(p["W"] @ p["x"]), p["x"])),
     ],
     "relu_two_layer_backprop.md": [
-        Claim(True, s_relu, lambda p: grad(lambda W2: loss2(p, W2=W2), p["W2"]), lambda p: E2(p) @ relu(p["W1"] @ p["X"]).T),
-        Claim(True, where(s_relu, lambda p: np.all(p["W1"] @ p["X"] != 0)), lambda p: grad(lambda W1: loss2(p, W1=W1), p["W1"]),
+        Claim(True, s_relu, lambda p: numeric_gradient(lambda W2: loss2(p, W2=W2), p["W2"]), lambda p: E2(p) @ relu(p["W1"] @ p["X"]).T),
+        Claim(True, where(s_relu, lambda p: np.all(p["W1"] @ p["X"] != 0)), lambda p: numeric_gradient(lambda W1: loss2(p, W1=W1), p["W1"]),
               lambda p: ((p["W2"].T @ E2(p)) * heaviside(p["W1"] @ p["X"])) @ p["X"].T),
     ],
     "relu_two_layer_dropped_transpose.md": [
-        Claim(False, s_square, lambda p: grad(lambda W1: loss2(p, W1=W1), p["W1"]),
+        Claim(False, s_square, lambda p: numeric_gradient(lambda W1: loss2(p, W1=W1), p["W1"]),
               lambda p: ((p["W2"] @ E2(p)) * heaviside(p["W1"] @ p["X"])) @ p["X"].T),
     ],
     "relu_two_layer_hadamard.md": [
-        Claim(False, s_square, lambda p: grad(lambda W1: loss2(p, W1=W1), p["W1"]),
+        Claim(False, s_square, lambda p: numeric_gradient(lambda W1: loss2(p, W1=W1), p["W1"]),
               lambda p: (p["W2"].T @ E2(p) @ heaviside(p["W1"] @ p["X"])) @ p["X"].T),
     ],
     "relu_backprop_vector.md": [
-        Claim(True, s_relu, lambda p: grad(lambda W2: lossv(p, W2=W2), p["W2"]), lambda p: np.outer(rv(p), relu(p["W1"] @ p["xv"]))),
-        Claim(True, s_relu, lambda p: grad(lambda a: 0.5 * np.sum((p["W2"] @ a - p["yv"]) ** 2), relu(p["W1"] @ p["xv"])),
+        Claim(True, s_relu, lambda p: numeric_gradient(lambda W2: lossv(p, W2=W2), p["W2"]), lambda p: np.outer(rv(p), relu(p["W1"] @ p["xv"]))),
+        Claim(True, s_relu, lambda p: numeric_gradient(lambda a: 0.5 * np.sum((p["W2"] @ a - p["yv"]) ** 2), relu(p["W1"] @ p["xv"])),
               lambda p: p["W2"].T @ rv(p)),
         Claim(True, where(s_relu, lambda p: np.all(p["W1"] @ p["xv"] != 0)),
-              lambda p: grad(lambda h: 0.5 * np.sum((p["W2"] @ relu(h) - p["yv"]) ** 2), p["W1"] @ p["xv"]),
+              lambda p: numeric_gradient(lambda h: 0.5 * np.sum((p["W2"] @ relu(h) - p["yv"]) ** 2), p["W1"] @ p["xv"]),
               lambda p: (p["W2"].T @ rv(p)) * heaviside(p["W1"] @ p["xv"])),
     ],
     "trace_linear.md": [
         Claim(True, s_mat, lambda p: ddir(lambda X: np.trace(p["A"] @ X), p["X"], p["dX"]), lambda p: np.trace(p["A"] @ p["dX"])),
-        Claim(True, s_mat, lambda p: grad(lambda X: np.trace(p["A"] @ X), p["X"]), lambda p: p["A"].T),
+        Claim(True, s_mat, lambda p: numeric_gradient(lambda X: np.trace(p["A"] @ X), p["X"]), lambda p: p["A"].T),
     ],
     "trace_quadratic.md": [
         Claim(True, s_mat, lambda p: ddir(lambda X: np.trace(X.T @ p["A"] @ X), p["X"], p["dX"]),
               lambda p: np.trace(p["dX"].T @ p["A"] @ p["X"]) + np.trace(p["X"].T @ p["A"] @ p["dX"])),
-        Claim(True, s_mat, lambda p: grad(lambda X: np.trace(X.T @ p["A"] @ X), p["X"]), lambda p: (p["A"] + p["A"].T) @ p["X"]),
+        Claim(True, s_mat, lambda p: numeric_gradient(lambda X: np.trace(X.T @ p["A"] @ X), p["X"]), lambda p: (p["A"] + p["A"].T) @ p["X"]),
         Claim(True, lambda rng: (lambda q: dict(q, A=q["A"] + q["A"].T))(s_mat(rng)),
-              lambda p: grad(lambda X: np.trace(X.T @ p["A"] @ X), p["X"]), lambda p: 2 * p["A"] @ p["X"]),
+              lambda p: numeric_gradient(lambda X: np.trace(X.T @ p["A"] @ X), p["X"]), lambda p: 2 * p["A"] @ p["X"]),
     ],
     "trace_quadratic_unstated.md": [
-        Claim(False, s_mat, lambda p: grad(lambda X: np.trace(X.T @ p["A"] @ X), p["X"]), lambda p: 2 * p["A"] @ p["X"]),
+        Claim(False, s_mat, lambda p: numeric_gradient(lambda X: np.trace(X.T @ p["A"] @ X), p["X"]), lambda p: 2 * p["A"] @ p["X"]),
     ],
     "frobenius_factor.md": [
-        Claim(True, s_mat, lambda p: grad(lambda U: np.sum((p["M"] - U @ p["V"].T) ** 2), p["U"]),
+        Claim(True, s_mat, lambda p: numeric_gradient(lambda U: np.sum((p["M"] - U @ p["V"].T) ** 2), p["U"]),
               lambda p: -2 * (p["M"] - p["U"] @ p["V"].T) @ p["V"]),
     ],
     "frobenius_dropped_transpose.md": [
-        Claim(False, s_mat, lambda p: grad(lambda X: np.sum((p["A"] - X @ p["B"]) ** 2), p["X"]), lambda p: -2 * (p["A"] - p["X"] @ p["B"]) @ p["B"]),
+        Claim(False, s_mat, lambda p: numeric_gradient(lambda X: np.sum((p["A"] - X @ p["B"]) ** 2), p["X"]), lambda p: -2 * (p["A"] - p["X"] @ p["B"]) @ p["B"]),
     ],
     "det_log_gradient.md": [
         Claim(True, s_mat, lambda p: ddir(np.linalg.det, p["X"], p["dX"]), lambda p: np.linalg.det(p["X"]) * np.trace(np.linalg.inv(p["X"]) @ p["dX"])),
-        Claim(True, s_mat, lambda p: grad(lambda X: np.log(np.linalg.det(X)), p["X"]), lambda p: np.linalg.inv(p["X"]).T),
+        Claim(True, s_mat, lambda p: numeric_gradient(lambda X: np.log(np.linalg.det(X)), p["X"]), lambda p: np.linalg.inv(p["X"]).T),
     ],
     "det_log_symmetric_unstated.md": [
-        Claim(False, s_mat, lambda p: grad(lambda X: np.log(np.linalg.det(X)), p["X"]), lambda p: np.linalg.inv(p["X"])),
+        Claim(False, s_mat, lambda p: numeric_gradient(lambda X: np.log(np.linalg.det(X)), p["X"]), lambda p: np.linalg.inv(p["X"])),
     ],
     "inverse_differential.md": [
         Claim(True, s_mat, lambda p: p["X"] @ np.linalg.inv(p["X"]), lambda p: np.eye(3)),

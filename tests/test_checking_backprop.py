@@ -12,6 +12,7 @@ import pytest
 
 from symderiv.cli import main
 from tests import check_oracle as O
+from tests.oracle import numeric_gradient
 
 rng = np.random.default_rng(21)
 
@@ -27,23 +28,14 @@ def _loss_in_h(W2, h, y):
     return 0.5 * np.sum((W2 @ np.maximum(h, 0) - y) ** 2)
 
 
-def _numeric_grad(f, v, eps=1e-6):
-    g = np.zeros_like(v)
-    for idx in np.ndindex(v.shape):
-        e = np.zeros_like(v)
-        e[idx] = eps
-        g[idx] = (f(v + e) - f(v - e)) / (2 * eps)
-    return g
-
-
 def test_the_oracle_agrees_with_the_true_chain():
     for _ in range(20):
         W2, a, y = rng.normal(size=(3, 2)), rng.normal(size=(2, 1)), rng.normal(size=(3, 1))
         r = W2 @ a - y
-        assert np.allclose(_numeric_grad(lambda v: _loss_in_a(W2, v, y), a), W2.T @ r, atol=1e-6)
+        assert np.allclose(numeric_gradient(lambda v: _loss_in_a(W2, v, y), a), W2.T @ r, atol=1e-6)
         h = rng.normal(size=(2, 1))
         r = W2 @ np.maximum(h, 0) - y
-        assert np.allclose(_numeric_grad(lambda v: _loss_in_h(W2, v, y), h), (W2.T @ r) * (h > 0), atol=1e-6)
+        assert np.allclose(numeric_gradient(lambda v: _loss_in_h(W2, v, y), h), (W2.T @ r) * (h > 0), atol=1e-6)
 
 
 @pytest.mark.parametrize("claim,expected", [
@@ -63,11 +55,11 @@ def test_a_backprop_step_through_a_defined_quantity(claim, expected):
         W2, y = rng.normal(size=(3, 2)), rng.normal(size=(3, 1))
         if "2W_2" in claim:
             a = rng.normal(size=(2, 1))
-            numeric = _numeric_grad(lambda u: _loss_in_a(W2, u, y), a)
+            numeric = numeric_gradient(lambda u: _loss_in_a(W2, u, y), a)
             assert not np.allclose(numeric, 2 * W2.T @ (W2 @ a - y))
         else:
             h = np.array([[1.0], [-1.0]])              # one entry off, where ReLU is flat
-            numeric = _numeric_grad(lambda u: _loss_in_h(W2, u, y), h)
+            numeric = numeric_gradient(lambda u: _loss_in_h(W2, u, y), h)
             assert not np.allclose(numeric, W2.T @ (W2 @ np.maximum(h, 0) - y))
 
 
@@ -80,7 +72,7 @@ def test_not_written_in_terms_of_the_quantity_is_unverified():
     assert step.verdict == "unverified" and "not written in terms of it" in step.reason, step.reason
     # (the claim is true: the oracle's gradient in a is W_2^T (W_2 a - y); an 'invalid' would be a false alarm)
     W2, y, a = rng.normal(size=(3, 2)), rng.normal(size=(3, 1)), np.abs(rng.normal(size=(2, 1)))
-    assert np.allclose(_numeric_grad(lambda u: _loss_in_a(W2, u, y), a), W2.T @ (W2 @ a - y), atol=1e-6)
+    assert np.allclose(numeric_gradient(lambda u: _loss_in_a(W2, u, y), a), W2.T @ (W2 @ a - y), atol=1e-6)
 
 
 def test_the_derivative_of_a_function_the_post_defines_is_not_guessed():

@@ -20,6 +20,7 @@ import symderiv
 from symderiv.api import analyze
 from symderiv.errors import InputError, Unsupported
 from symderiv.render import json_out
+from tests.oracle import numeric_gradient
 
 x, y = sp.symbols("x y")
 X = sp.MatrixSymbol("X", 2, 2)
@@ -113,15 +114,6 @@ def _point_value(shape, rng):
     return rng.normal(size=shape) * 1.5
 
 
-def _central(f, P, h=1e-6):
-    G = np.zeros_like(P)
-    for idx in np.ndindex(P.shape):
-        E = np.zeros_like(P)
-        E[idx] = h
-        G[idx] = (f(P + E) - f(P - E)) / (2 * h)
-    return G
-
-
 def _gradient_at(a, obj, kw, P):
     """The SymPy gradient of the analysis at P, as a float array shaped like P."""
     g = a.gradient_sympy
@@ -160,7 +152,7 @@ def test_sympy_gives_the_analysis_of_its_latex_and_a_right_gradient(obj, tex, kw
     for _ in range(3):
         P = _point_value(shape, rng)
         G = _gradient_at(a, obj, kw, P)
-        N = _central(fn, P)
+        N = numeric_gradient(fn, P)
         assert np.allclose(G, N, atol=1e-5, rtol=1e-5), (P, G, N)
 
 
@@ -187,7 +179,7 @@ def test_points_as_lists_arrays_and_sympy_matrices_give_identical_answers():
     outs = [json_out.render(analyze(g, wrt=[x, y], at=p)) for p in ([1, 2], np.array([[1], [2]]), sp.Matrix([1, 2]))]
     assert all(o == outs[0] for o in outs[1:])
     G = np.array(json.loads(outs[0])["at"]["gradient"], dtype=float).ravel()
-    assert np.allclose(G, _central(lambda P: abs(P[0, 0]) + max(P[0, 0], P[1, 0]), np.array([[1.0], [2.0]])))
+    assert np.allclose(G, numeric_gradient(lambda P: abs(P[0, 0]) + max(P[0, 0], P[1, 0]), np.array([[1.0], [2.0]])))
 
 
 def test_api_errors_name_the_keyword_not_the_cli_option():
@@ -248,7 +240,7 @@ def test_a_one_by_one_matrix_as_sympy_prints_it():
     assert a.differentiable_everywhere
     P = np.array([[0.3], [-1.2]])
     G = np.array(analyze(printed, wrt="v", at=P).point.gradient, dtype=float)
-    assert np.allclose(G, _central(lambda u: float(u[0, 0] ** 2 + u[1, 0] ** 2), P))
+    assert np.allclose(G, numeric_gradient(lambda u: float(u[0, 0] ** 2 + u[1, 0] ** 2), P))
     with pytest.raises(InputError, match="unsupported environment matrix"):
         analyze(r"\left[\begin{matrix}x & 1\end{matrix}\right]")
 
@@ -303,7 +295,7 @@ def test_at_and_let_take_python_values():
         assert again.point.differentiable is (not kink)
         if not kink:
             G = np.array(again.point.gradient, dtype=float)
-            assert np.allclose(G, _central(lambda P: np.trace(abs(P)), M), atol=1e-6)
+            assert np.allclose(G, numeric_gradient(lambda P: np.trace(abs(P)), M), atol=1e-6)
     lam = sp.Symbol("lambda")
     a = analyze(lam * sp.Abs(x), wrt=x, let={lam: 2}, at=sp.Rational(1, 3))
     assert a.point.gradient.tolist() == [[2]]

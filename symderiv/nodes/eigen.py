@@ -481,8 +481,7 @@ class Eigen(Node):
 
     def kinks(self, kx):
         """A kink where the extreme eigenvalue is repeated."""
-        from ..kinks import eigen_kink
-        return [eigen_kink(self, kx.adj[self.key])]
+        return [kx.eigen_ties(self)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -764,8 +763,7 @@ class KyFan(Node):
 
     def kinks(self, kx):
         """A kink where λ_k = λ_k+1."""
-        from ..kinks import eigen_kink
-        return [eigen_kink(self, kx.adj[self.key])]
+        return [kx.eigen_ties(self)]
 
 
 def ky_fan(a: Node, k: int) -> Node:
